@@ -1,0 +1,101 @@
+package catalog
+
+import (
+	"strings"
+	"time"
+)
+
+// Dataset is one table dre watches: where it lives, who owns it, how a
+// partition is produced, its SLOs, PII and lifecycle. The json tags match
+// the yaml ones so a Dataset can travel as a Temporal workflow input.
+type Dataset struct {
+	Name            string            `yaml:"name" json:"name"`
+	Description     string            `yaml:"description,omitempty" json:"description,omitempty"`
+	Warehouse       string            `yaml:"warehouse" json:"warehouse"`
+	Table           string            `yaml:"table" json:"table"`
+	Owner           Owner             `yaml:"owner,omitempty" json:"owner,omitzero"`
+	Partition       *Partition        `yaml:"partition,omitempty" json:"partition,omitempty"`
+	FreshnessColumn string            `yaml:"freshness_column,omitempty" json:"freshness_column,omitempty"`
+	Source          *Source           `yaml:"source,omitempty" json:"source,omitempty"`
+	SLOs            []SLO             `yaml:"slos,omitempty" json:"slos,omitempty"`
+	PII             PII               `yaml:"pii,omitempty" json:"pii,omitzero"`
+	Runbook         string            `yaml:"runbook,omitempty" json:"runbook,omitempty"`
+	Labels          map[string]string `yaml:"labels,omitempty" json:"labels,omitempty"`
+	Lifecycle       *Lifecycle        `yaml:"lifecycle,omitempty" json:"lifecycle,omitempty"`
+}
+
+// SchemaTable splits Table into its schema (or BigQuery dataset) and table
+// name. A table without a dot has an empty schema.
+func (d Dataset) SchemaTable() (schema, table string) {
+	schema, table, ok := strings.Cut(d.Table, ".")
+	if !ok {
+		return "", d.Table
+	}
+	return schema, table
+}
+
+// Owner says who answers for a dataset and where to reach them.
+type Owner struct {
+	Team             string `yaml:"team,omitempty" json:"team,omitempty"`
+	SlackChannel     string `yaml:"slack_channel,omitempty" json:"slack_channel,omitempty"`
+	PagerDutyService string `yaml:"pagerduty_service,omitempty" json:"pagerduty_service,omitempty"`
+}
+
+// Partition names the column that splits a dataset into partitions and
+// the size of one partition.
+type Partition struct {
+	Column      string      `yaml:"column" json:"column"`
+	Granularity Granularity `yaml:"granularity" json:"granularity"`
+}
+
+// Source says how one partition is produced during a backfill: either a
+// SELECT template using {{ .From }} and {{ .To }}, or a table to copy from.
+type Source struct {
+	Select string `yaml:"select,omitempty" json:"select,omitempty"`
+	Table  string `yaml:"table,omitempty" json:"table,omitempty"`
+}
+
+// SLO is one service-level objective. Which of the measurement fields
+// apply depends on Kind: Threshold for freshness, MinRows and MaxRows for
+// volume (0 means unbounded), Column and MaxNullRate for completeness and
+// SQL (returning good and total) for custom.
+type SLO struct {
+	Name        string   `yaml:"name" json:"name"`
+	Kind        SLOKind  `yaml:"kind" json:"kind"`
+	Threshold   Duration `yaml:"threshold,omitempty" json:"threshold,omitzero"`
+	MinRows     int64    `yaml:"min_rows,omitempty" json:"min_rows,omitempty"`
+	MaxRows     int64    `yaml:"max_rows,omitempty" json:"max_rows,omitempty"`
+	Column      string   `yaml:"column,omitempty" json:"column,omitempty"`
+	MaxNullRate float64  `yaml:"max_null_rate,omitempty" json:"max_null_rate,omitempty"`
+	SQL         string   `yaml:"sql,omitempty" json:"sql,omitempty"`
+	Objective   float64  `yaml:"objective" json:"objective"`
+	Window      Duration `yaml:"window" json:"window"`
+	Interval    Duration `yaml:"interval" json:"interval"`
+}
+
+// PII lists the columns of a dataset that hold personal data and the
+// people who may approve access to them.
+type PII struct {
+	Columns   map[string]PIIKind `yaml:"columns,omitempty" json:"columns,omitempty"`
+	Approvers []string           `yaml:"approvers,omitempty" json:"approvers,omitempty"`
+}
+
+// Lifecycle plans the deprecation of a dataset: reminders, brownouts, a
+// soft delete and finally a drop or an archive.
+type Lifecycle struct {
+	DeprecateOn         Date        `yaml:"deprecate_on" json:"deprecate_on"`
+	Replacement         string      `yaml:"replacement,omitempty" json:"replacement,omitempty"`
+	GracePeriod         Duration    `yaml:"grace_period,omitempty" json:"grace_period,omitzero"`
+	RemindEvery         Duration    `yaml:"remind_every,omitempty" json:"remind_every,omitzero"`
+	Brownouts           []Brownout  `yaml:"brownouts,omitempty" json:"brownouts,omitempty"`
+	SoftDeleteRetention Duration    `yaml:"soft_delete_retention,omitempty" json:"soft_delete_retention,omitzero"`
+	FinalAction         FinalAction `yaml:"final_action" json:"final_action"`
+	Approvers           []string    `yaml:"approvers,omitempty" json:"approvers,omitempty"`
+}
+
+// Brownout is a planned window during which a deprecated table is made
+// unavailable, so that forgotten readers notice before the final drop.
+type Brownout struct {
+	Start    time.Time `yaml:"start" json:"start"`
+	Duration Duration  `yaml:"duration" json:"duration"`
+}

@@ -1,0 +1,84 @@
+package catalog
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"text/template"
+	"text/template/parse"
+)
+
+// Render returns the SELECT of a select source with {{ .From }} and
+// {{ .To }} replaced verbatim by from and to. Callers pass bind
+// placeholders ($1 and $2, or @from and @to), never literal values, so a
+// partition bound can never be spliced into SQL as text.
+func (s Source) Render(from, to string) (string, error) {
+	if s.Select == "" {
+		if s.Table != "" {
+			return "", fmt.Errorf("source is the table %s, not a select; use Dataset.SourceQuery, which filters it by the partition column", s.Table)
+		}
+		return "", errors.New("source has no select; set source.select in dre.yaml")
+	}
+	tmpl, err := parseSelect(s.Select)
+	if err != nil {
+		return "", err
+	}
+	var out strings.Builder
+	if err := tmpl.Execute(&out, struct{ From, To string }{from, to}); err != nil {
+		return "", fmt.Errorf("render source.select: %v", err)
+	}
+	return out.String(), nil
+}
+
+// SourceQuery returns the SQL producing the rows of the partition between
+// the placeholders from (inclusive) and to (exclusive): the rendered select,
+// or for a table source every row of that table whose partition column
+// falls in the range.
+func (d Dataset) SourceQuery(from, to string) (string, error) {
+	switch {
+	case d.Source == nil:
+		return "", fmt.Errorf("dataset %q has no source; add source.select or source.table to it in dre.yaml", d.Name)
+	case d.Source.Table == "":
+		return d.Source.Render(from, to)
+	case d.Partition == nil:
+		return "", fmt.Errorf("dataset %q copies %s but has no partition to filter it by; add partition.column", d.Name, d.Source.Table)
+	}
+	col := d.Partition.Column
+	return fmt.Sprintf("SELECT * FROM %s WHERE %s >= %s AND %s < %s", d.Source.Table, col, from, col, to), nil
+}
+
+// parseSelect parses a select template and rejects anything but plain
+// {{ .From }} and {{ .To }} actions: functions, conditionals and other
+// fields could only fail at backfill time, or smuggle logic into SQL.
+func parseSelect(text string) (*template.Template, error) {
+	tmpl, err := template.New("source.select").Option("missingkey=error").Parse(text)
+	if err != nil {
+		return nil, fmt.Errorf("invalid template: %v", strings.TrimPrefix(err.Error(), "template: "))
+	}
+	if tmpl.Tree == nil || len(tmpl.Templates()) > 1 {
+		return nil, errors.New("template may not define templates; use only {{ .From }} and {{ .To }}")
+	}
+	for _, node := range tmpl.Tree.Root.Nodes {
+		if !allowedNode(node) {
+			line := 1 + strings.Count(text[:node.Position()], "\n")
+			return nil, fmt.Errorf("template may only use {{ .From }} and {{ .To }}, found %s on line %d", node, line)
+		}
+	}
+	return tmpl, nil
+}
+
+// allowedNode reports whether node is text, a comment, or exactly
+// {{ .From }} or {{ .To }}.
+func allowedNode(node parse.Node) bool {
+	switch n := node.(type) {
+	case *parse.TextNode, *parse.CommentNode:
+		return true
+	case *parse.ActionNode:
+		if len(n.Pipe.Decl) > 0 || len(n.Pipe.Cmds) != 1 || len(n.Pipe.Cmds[0].Args) != 1 {
+			return false
+		}
+		field, ok := n.Pipe.Cmds[0].Args[0].(*parse.FieldNode)
+		return ok && len(field.Ident) == 1 && (field.Ident[0] == "From" || field.Ident[0] == "To")
+	}
+	return false
+}

@@ -1,0 +1,107 @@
+// Package cli is dre's command line. Commands read and write only through
+// Options, so tests run them in-process with captured output and a fake
+// environment, exactly as a user would.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// Options are a command run's input and output.
+type Options struct {
+	Args   []string
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	// Env looks up environment variables (os.LookupEnv in production).
+	Env func(key string) (string, bool)
+}
+
+// Main runs dre with opts and returns the process exit code: 0 on success,
+// 1 on failure, 2 on a usage error. It never calls os.Exit, so tests can run
+// it in-process.
+func Main(ctx context.Context, opts Options) int {
+	opts = withDefaults(opts)
+	root := newRoot(&opts)
+	root.SetArgs(opts.Args)
+	root.SetIn(opts.Stdin)
+	root.SetOut(opts.Stdout)
+	root.SetErr(opts.Stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(opts.Stderr, "dre:", err)
+	var usage *usageError
+	if errors.As(err, &usage) {
+		return 2
+	}
+	return 1
+}
+
+func withDefaults(o Options) Options {
+	if o.Stdin == nil {
+		o.Stdin = os.Stdin
+	}
+	if o.Stdout == nil {
+		o.Stdout = os.Stdout
+	}
+	if o.Stderr == nil {
+		o.Stderr = os.Stderr
+	}
+	if o.Env == nil {
+		o.Env = os.LookupEnv
+	}
+	return o
+}
+
+// usageError marks a mistake in the command line itself (exit code 2).
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+// globals are the flags every command shares.
+type globals struct {
+	opts       *Options
+	configFlag string
+	uiURL      string
+}
+
+func newRoot(opts *Options) *cobra.Command {
+	g := &globals{opts: opts}
+	root := &cobra.Command{
+		Use:   "dre",
+		Short: "Durable data reliability jobs on Temporal: checks, backfills, triage, deprecation, access reviews",
+		Long: `dre runs data reliability engineering jobs as durable Temporal workflows.
+
+Start everything on one machine with "dre dev --demo", then open the Temporal UI
+it prints to watch every run.`,
+		Example: `  dre dev --demo                 # Temporal + UI + worker + gateway + demo warehouse
+  dre catalog lint dre.yaml      # check a config in CI
+  dre catalog check orders       # probe a dataset through a durable workflow`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().StringVar(&g.configFlag, "config", "", "path to dre.yaml (default: $DRE_CONFIG, ./dre.yaml, then .dre/dre.yaml written by dre dev)")
+	root.PersistentFlags().StringVar(&g.uiURL, "ui-url", "", "Temporal UI base URL for run links (default: $DRE_UI_URL or http://127.0.0.1:8233)")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
+	root.AddCommand(newVersionCmd(), newDevCmd(g), newWorkerCmd(g), newGatewayCmd(g), newCatalogCmd(g))
+	return root
+}
+
+// exactArgs is cobra.ExactArgs with errors marked as usage errors.
+func exactArgs(n int, what string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) != n {
+			return &usageError{fmt.Errorf("want %s, got %d arguments", what, len(args))}
+		}
+		return nil
+	}
+}

@@ -1,0 +1,82 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dre-dev/dre/internal/gateway"
+	"github.com/dre-dev/dre/internal/worker"
+)
+
+func newWorkerCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "worker",
+		Short: "Run a dre worker against a Temporal server (many may run at once)",
+		Long: `dre worker polls dre's task queue and runs workflows and activities with
+the warehouses of dre.yaml. Run as many as you like against one Temporal
+cluster; work is shared among them. Stop with SIGTERM or Ctrl-C: in-flight
+activities finish first.`,
+		Example: `  TEMPORAL_ADDRESS=temporal.internal:7233 dre worker --config /etc/dre/dre.yaml
+  dre worker   # with dre dev running: uses .dre/dre.yaml and 127.0.0.1:7233`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := g.loadServiceConfig()
+			if err != nil {
+				return err
+			}
+			c, err := dialTemporal(cmd.Context(), cfg, cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			registry := worker.Warehouses(cfg, "")
+			defer registry.Close()
+			w := worker.New(c, cfg.Temporal.TaskQueue, worker.Deps{Warehouses: registry})
+			if err := w.Start(); err != nil {
+				return fmt.Errorf("starting the worker: %w", err)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "dre worker polling task queue %s on %s (namespace %s)\n", cfg.Temporal.TaskQueue, cfg.Temporal.Address, cfg.Temporal.Namespace)
+			<-cmd.Context().Done()
+			w.Stop()
+			return nil
+		},
+	}
+}
+
+func newGatewayCmd(g *globals) *cobra.Command {
+	var listen string
+	cmd := &cobra.Command{
+		Use:   "gateway",
+		Short: "Run dre's HTTP gateway (health endpoints; Slack and PagerDuty webhooks)",
+		Example: `  dre gateway --config /etc/dre/dre.yaml --http 0.0.0.0:8080
+  curl -s 127.0.0.1:8080/readyz`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := g.loadServiceConfig()
+			if err != nil {
+				return err
+			}
+			c, err := dialTemporal(cmd.Context(), cfg, cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			if listen == "" {
+				listen = cfg.Gateway.Listen
+			}
+			gw, err := gateway.Start(gateway.Options{Listen: listen, Ready: map[string]gateway.Check{"temporal": temporalCheck(c)}})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "dre gateway listening on http://%s\n", gw.Addr())
+			<-cmd.Context().Done()
+			slog.Info("gateway stopping")
+			return gw.Shutdown(context.Background())
+		},
+	}
+	cmd.Flags().StringVar(&listen, "http", "", "listen address (default: gateway.listen or $DRE_GATEWAY_LISTEN, 127.0.0.1:8080)")
+	return cmd
+}

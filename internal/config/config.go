@@ -1,0 +1,145 @@
+package config
+
+import (
+	"slices"
+
+	"github.com/dre-dev/dre/internal/catalog"
+)
+
+// Default values used when neither dre.yaml nor the environment set them.
+const (
+	DefaultTemporalAddress = "127.0.0.1:7233"
+	DefaultNamespace       = "default"
+	DefaultTaskQueue       = "dre"
+	DefaultGatewayListen   = "127.0.0.1:8080"
+)
+
+// Config is a loaded dre.yaml with environment overrides applied.
+type Config struct {
+	Path       string               // the file it was read from; "" for Defaults
+	Temporal   Temporal             // where the Temporal server is
+	Warehouses map[string]Warehouse // by name; never nil
+	State      State                // dre's own tables
+	Gateway    Gateway              // the HTTP gateway
+	Slack      Slack                // Slack app credentials
+	PagerDuty  PagerDuty            // PagerDuty credentials
+	Catalog    *catalog.Catalog     // the datasets; never nil
+}
+
+// Temporal says how to reach the Temporal server.
+type Temporal struct {
+	Address   string `yaml:"address"`
+	Namespace string `yaml:"namespace"`
+	TaskQueue string `yaml:"task_queue"`
+	APIKey    Secret `yaml:"api_key"`
+	TLS       TLS    `yaml:"tls"`
+}
+
+// TLS configures the client side of TLS to Temporal. The files are paths
+// to PEM files, resolved against the working directory.
+type TLS struct {
+	Enabled    bool   `yaml:"enabled"`
+	CertFile   string `yaml:"cert_file"`
+	KeyFile    string `yaml:"key_file"`
+	CAFile     string `yaml:"ca_file"`
+	ServerName string `yaml:"server_name"`
+}
+
+// Warehouse is one named database holding datasets. Exactly one of
+// Postgres and BigQuery is set.
+type Warehouse struct {
+	Name     string    `yaml:"-"` // the key under warehouses:
+	Postgres *Postgres `yaml:"postgres"`
+	BigQuery *BigQuery `yaml:"bigquery"`
+}
+
+// Postgres is a PostgreSQL warehouse: either a DSN or, under dre dev, the
+// embedded cluster dre dev starts.
+type Postgres struct {
+	DSN      Secret `yaml:"dsn"`
+	Embedded bool   `yaml:"embedded"`
+}
+
+// BigQuery is a BigQuery warehouse. CredentialsFile is optional; without
+// it Application Default Credentials are used.
+type BigQuery struct {
+	Project         string `yaml:"project"`
+	Location        string `yaml:"location"`
+	CredentialsFile string `yaml:"credentials_file"`
+}
+
+// State is where dre keeps its own tables (audit log, SLO observations):
+// a PostgreSQL DSN or, under dre dev, the embedded cluster.
+type State struct {
+	DSN      Secret `yaml:"dsn"`
+	Embedded bool   `yaml:"embedded"`
+}
+
+// Gateway configures dre's HTTP gateway (Slack and PagerDuty webhooks).
+type Gateway struct {
+	Listen string `yaml:"listen"`
+}
+
+// Slack holds the Slack app's credentials. AppToken is only needed for
+// Socket Mode.
+type Slack struct {
+	BotToken       Secret `yaml:"bot_token"`
+	SigningSecret  Secret `yaml:"signing_secret"`
+	AppToken       Secret `yaml:"app_token"`
+	DefaultChannel string `yaml:"default_channel"`
+}
+
+// PagerDuty holds the PagerDuty credentials and the From address its REST
+// API requires.
+type PagerDuty struct {
+	APIToken      Secret `yaml:"api_token"`
+	RoutingKey    Secret `yaml:"routing_key"`
+	WebhookSecret Secret `yaml:"webhook_secret"`
+	From          string `yaml:"from"`
+}
+
+// document is the shape of dre.yaml itself. Config differs from it where
+// the file is not the most useful Go shape: datasets become a Catalog and
+// warehouses learn their names.
+type document struct {
+	Temporal   Temporal             `yaml:"temporal"`
+	Warehouses map[string]Warehouse `yaml:"warehouses"`
+	State      State                `yaml:"state"`
+	Gateway    Gateway              `yaml:"gateway"`
+	Slack      Slack                `yaml:"slack"`
+	PagerDuty  PagerDuty            `yaml:"pagerduty"`
+	Datasets   []catalog.Dataset    `yaml:"datasets"`
+}
+
+// Defaults returns the configuration used when no file is given: a local
+// Temporal server, the default gateway address and an empty catalog.
+// Apply environment overrides to it with ApplyEnv.
+func Defaults() *Config {
+	c := &Config{Warehouses: map[string]Warehouse{}, Catalog: catalog.New(nil)}
+	fillDefaults(c)
+	return c
+}
+
+// fillDefaults sets the defaults for every field still empty, so that an
+// explicit empty value in the file behaves like an absent one.
+func fillDefaults(c *Config) {
+	fill := func(p *string, v string) {
+		if *p == "" {
+			*p = v
+		}
+	}
+	fill(&c.Temporal.Address, DefaultTemporalAddress)
+	fill(&c.Temporal.Namespace, DefaultNamespace)
+	fill(&c.Temporal.TaskQueue, DefaultTaskQueue)
+	fill(&c.Gateway.Listen, DefaultGatewayListen)
+}
+
+// WarehouseNames returns the configured warehouse names, sorted.
+func (c *Config) WarehouseNames() []string {
+	names := make([]string, 0, len(c.Warehouses))
+	for name := range c.Warehouses {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}

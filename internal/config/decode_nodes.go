@@ -1,0 +1,159 @@
+package config
+
+import (
+	"encoding"
+	"fmt"
+	"math"
+	"reflect"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml/ast"
+)
+
+// envName is what a shell can export; anything else is surely a typo.
+var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// decodeScalar decodes strings, booleans and numbers.
+func (d *decoder) decodeScalar(path string, n ast.Node, v reflect.Value) {
+	text, isScalar := scalarText(n)
+	switch v.Kind() {
+	case reflect.String:
+		if !isScalar {
+			d.fail(path, n, "want a string, got %s", describe(n))
+			return
+		}
+		v.SetString(text)
+	case reflect.Bool:
+		b, ok := n.(*ast.BoolNode)
+		if !ok {
+			d.fail(path, n, "want true or false, got %s", describe(n))
+			return
+		}
+		v.SetBool(b.Value)
+	case reflect.Int, reflect.Int64:
+		if x, ok := integer(n); ok {
+			v.SetInt(x)
+			return
+		}
+		d.fail(path, n, "want a whole number, got %s", describe(n))
+	case reflect.Float64:
+		switch f := n.(type) {
+		case *ast.FloatNode:
+			v.SetFloat(f.Value)
+		case *ast.IntegerNode: // 1 is as good a float as 1.0
+			x, _ := integer(f)
+			v.SetFloat(float64(x))
+		default:
+			d.fail(path, n, "want a number, got %s", describe(n))
+		}
+	default:
+		panic(fmt.Sprintf("config: no YAML decoding for %s at %s", v.Type(), path))
+	}
+}
+
+// decodeText decodes a scalar through its UnmarshalText, as for
+// durations and dates.
+func (d *decoder) decodeText(path string, n ast.Node, v encoding.TextUnmarshaler) {
+	text, ok := scalarText(n)
+	if !ok {
+		d.fail(path, n, "want a string, got %s", describe(n))
+		return
+	}
+	if err := v.UnmarshalText([]byte(text)); err != nil {
+		d.fail(path, n, "%v", err)
+	}
+}
+
+// decodeTime decodes an RFC 3339 timestamp with a clearer message than
+// time.Time's own.
+func (d *decoder) decodeTime(path string, n ast.Node, v reflect.Value) {
+	text, _ := scalarText(n)
+	t, err := time.Parse(time.RFC3339, text)
+	if err != nil {
+		d.fail(path, n, "want an RFC 3339 time like 2027-02-15T14:00:00Z, got %s", describe(n))
+		return
+	}
+	v.Set(reflect.ValueOf(t))
+}
+
+// decodeSecret decodes {env: NAME} or {file: PATH}, refusing inline
+// values: a credential pasted into dre.yaml ends up in version control.
+func (d *decoder) decodeSecret(path string, n ast.Node, s *Secret) {
+	m, ok := n.(*ast.MappingNode)
+	if !ok {
+		if _, isScalar := scalarText(n); isScalar {
+			d.fail(path, n, "secrets must not be written inline; use {env: NAME} or {file: PATH}")
+		} else {
+			d.fail(path, n, "want {env: NAME} or {file: PATH}, got %s", describe(n))
+		}
+		return
+	}
+	var ref struct {
+		Env  string `yaml:"env"`
+		File string `yaml:"file"`
+	}
+	before := len(d.problems)
+	d.decodeStruct(path, m, reflect.ValueOf(&ref).Elem())
+	switch {
+	case len(d.problems) > before:
+		d.failed[path] = true
+	case ref.Env != "" && ref.File != "":
+		d.fail(path, n, "set either env or file, not both")
+	case ref.Env != "" && !envName.MatchString(ref.Env):
+		d.failed[path] = true
+		d.fail(path+".env", d.values[path+".env"], "%q is not an environment variable name; use letters, digits and _", ref.Env)
+	case ref.Env != "":
+		*s = EnvSecret(ref.Env)
+	case ref.File != "":
+		*s = FileSecret(ref.File)
+	default:
+		d.fail(path, n, "want {env: NAME} or {file: PATH}")
+	}
+}
+
+// integer returns the value of an integer node that fits in an int64.
+// The parser stores integers as int64 or uint64 depending on their size.
+func integer(n ast.Node) (int64, bool) {
+	i, ok := n.(*ast.IntegerNode)
+	if !ok {
+		return 0, false
+	}
+	switch x := i.Value.(type) {
+	case int64:
+		return x, true
+	case uint64:
+		return int64(x), x <= math.MaxInt64
+	}
+	return 0, false
+}
+
+// scalarText returns the text of a scalar node as written, unquoted.
+func scalarText(n ast.Node) (string, bool) {
+	switch n := n.(type) {
+	case *ast.StringNode:
+		return n.Value, true
+	case *ast.LiteralNode:
+		return n.Value.Value, true
+	case *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode, *ast.InfinityNode, *ast.NanNode:
+		return n.GetToken().Value, true
+	}
+	return "", false
+}
+
+// describe names what a node holds, for "want X, got Y" messages.
+func describe(n ast.Node) string {
+	switch n.(type) {
+	case *ast.MappingNode:
+		return "a mapping"
+	case *ast.SequenceNode:
+		return "a list"
+	case *ast.NullNode:
+		return "nothing"
+	}
+	if text, ok := scalarText(n); ok {
+		return fmt.Sprintf("%q", text)
+	}
+	return strings.ToLower(n.Type().String())
+}

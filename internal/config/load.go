@@ -1,0 +1,113 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"reflect"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+
+	"github.com/dre-dev/dre/internal/catalog"
+)
+
+// LoadOptions says how strict loading is.
+type LoadOptions struct {
+	// ResolveSecrets reads every secret from its variable or file and
+	// reports the missing ones. Processes that use the credentials (the
+	// worker, the gateway) want this; validating a file elsewhere does not.
+	ResolveSecrets bool
+	// AllowEmbedded accepts embedded: true, which only dre dev can honour
+	// because it starts the embedded PostgreSQL cluster itself.
+	AllowEmbedded bool
+}
+
+// Load reads and parses the dre.yaml at path; see Parse.
+func Load(path string, env Env, opts LoadOptions) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("config file %q not found; pass --config or set DRE_CONFIG, or run dre dev --demo for the built-in demo", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read config file: %w", err)
+	}
+	return Parse(path, data, env, opts)
+}
+
+// Parse parses dre.yaml contents, applies the environment overrides and
+// checks everything, including the dataset catalog. name is the file
+// name used in problem positions. On failure the error is a *Problems
+// listing every problem found. An empty file gives the defaults.
+func Parse(name string, data []byte, env Env, opts LoadOptions) (*Config, error) {
+	file, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		return nil, &Problems{syntaxProblem(name, err)}
+	}
+	d := newDecoder(name)
+	var doc document
+	if root := d.documentBody(file); root != nil {
+		d.collectAnchors(root)
+		d.decode("", root, reflect.ValueOf(&doc).Elem())
+	}
+	cfg := fromDocument(name, doc)
+	d.checkFile(cfg, doc.Datasets, opts)
+	d.problems = append(d.problems, ApplyEnv(cfg, env)...)
+	d.checkState(cfg.State, opts)
+	if opts.ResolveSecrets {
+		d.resolveSecrets(cfg, env)
+	}
+	fillDefaults(cfg)
+	if len(d.problems) > 0 {
+		sortProblems(d.problems)
+		return nil, &d.problems
+	}
+	return cfg, nil
+}
+
+// documentBody returns the body of the only document in file, or nil for
+// an empty one. A second document is a problem: dre would ignore it.
+func (d *decoder) documentBody(file *ast.File) ast.Node {
+	var body ast.Node
+	for _, doc := range file.Docs {
+		switch {
+		case doc.Body == nil:
+		case body != nil:
+			d.addAt(doc.Body, "", "dre.yaml holds one YAML document; remove the --- and merge this one into the first")
+		default:
+			body = doc.Body
+		}
+	}
+	return body
+}
+
+// fromDocument turns the decoded file into a Config.
+func fromDocument(name string, doc document) *Config {
+	cfg := &Config{
+		Path:       name,
+		Temporal:   doc.Temporal,
+		Warehouses: map[string]Warehouse{},
+		State:      doc.State,
+		Gateway:    doc.Gateway,
+		Slack:      doc.Slack,
+		PagerDuty:  doc.PagerDuty,
+		Catalog:    catalog.New(doc.Datasets),
+	}
+	for whName, wh := range doc.Warehouses {
+		wh.Name = whName
+		cfg.Warehouses[whName] = wh
+	}
+	return cfg
+}
+
+// syntaxProblem turns a YAML parse error into a positioned problem.
+func syntaxProblem(name string, err error) Problem {
+	var yerr yaml.Error
+	if errors.As(err, &yerr) && yerr.GetToken() != nil {
+		pos := yerr.GetToken().Position
+		return Problem{File: name, Line: pos.Line, Column: pos.Column, Message: "invalid YAML: " + yerr.GetMessage()}
+	}
+	return Problem{File: name, Message: "invalid YAML: " + err.Error()}
+}

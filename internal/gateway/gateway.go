@@ -1,0 +1,90 @@
+// Package gateway is dre's HTTP front door: health endpoints now, and the
+// Slack and PagerDuty webhooks as they arrive. It runs inside `dre dev` and
+// as `dre gateway`.
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+)
+
+// Check reports whether one dependency is usable.
+type Check func(ctx context.Context) error
+
+// Options configures a Server.
+type Options struct {
+	// Listen is host:port; port 0 picks a free port.
+	Listen string
+	// Ready are the dependencies /readyz checks, by name.
+	Ready map[string]Check
+}
+
+// Server is a running gateway.
+type Server struct {
+	http *http.Server
+	addr string
+	done chan error
+}
+
+// Start binds the listener (failing fast on a taken port) and serves.
+func Start(opts Options) (*Server, error) {
+	l, err := net.Listen("tcp", opts.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("gateway cannot listen on %s (choose another address with --http or gateway.listen): %w", opts.Listen, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", readyHandler(opts.Ready))
+	s := &Server{
+		http: &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second},
+		addr: l.Addr().String(),
+		done: make(chan error, 1),
+	}
+	go func() { s.done <- s.http.Serve(l) }()
+	return s, nil
+}
+
+// Addr is the bound host:port.
+func (s *Server) Addr() string { return s.addr }
+
+// Shutdown stops accepting requests and waits for in-flight ones.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.http.Shutdown(ctx)
+	if serveErr := <-s.done; !errors.Is(serveErr, http.ErrServerClosed) {
+		return serveErr
+	}
+	return err
+}
+
+// readyHandler answers 200 when every dependency answers, else 503 with the
+// failing ones named, so a probe's log says what is down.
+func readyHandler(checks map[string]Check) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+		defer cancel()
+		failures := map[string]string{}
+		for name, check := range checks {
+			if err := check(ctx); err != nil {
+				failures[name] = err.Error()
+			}
+		}
+		if len(failures) > 0 {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "failures": failures})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,122 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.temporal.io/api/workflowservice/v1"
+
+	"github.com/dre-dev/dre/internal/config"
+	"github.com/dre-dev/dre/internal/demo"
+	"github.com/dre-dev/dre/internal/worker"
+	"github.com/dre-dev/dre/workflows"
+)
+
+var demoOnce sync.Once
+var demoEnv map[string]string
+
+// demoSetup seeds the demo warehouse into its own database, writes the demo
+// catalog and starts a worker over them; it returns the CLI's environment.
+func demoSetup(t *testing.T) map[string]string {
+	t.Helper()
+	demoOnce.Do(func() {
+		ctx := context.Background()
+		if err := env.PG.CreateDatabase(ctx, "demo"); err != nil {
+			t.Fatal(err)
+		}
+		dsn := env.PG.DSN("demo")
+		if _, err := demo.Seed(ctx, dsn, time.Now().UTC()); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(os.TempDir(), "dre-e2e-demo.yaml")
+		if err := os.WriteFile(path, demo.Config, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := config.Load(path, func(string) (string, bool) { return "", false }, config.LoadOptions{AllowEmbedded: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		registry := worker.Warehouses(cfg, dsn)
+		if err := env.StartSharedWorker(worker.Deps{Warehouses: registry}); err != nil {
+			t.Fatal(err)
+		}
+		demoEnv = map[string]string{
+			"DRE_CONFIG":       path,
+			"TEMPORAL_ADDRESS": env.Server.FrontendAddress(),
+			"DRE_TASK_QUEUE":   env.TaskQueue,
+		}
+	})
+	if demoEnv == nil {
+		t.Fatal("demo setup failed in an earlier test")
+	}
+	return demoEnv
+}
+
+func TestCatalogCheckProbesTheDemoWarehouse(t *testing.T) {
+	e := demoSetup(t)
+	res := runDRE(t, e, "catalog", "check", "orders")
+	if res.code != 0 || !strings.Contains(res.stdout, "orders (public.orders): ok, ") {
+		t.Fatalf("check orders: exit %d, stdout %q; want exit 0 and an ok verdict", res.code, res.stdout)
+	}
+	if !strings.Contains(res.stdout, "/namespaces/default/workflows/check%2Forders/") {
+		t.Errorf("check orders printed no Temporal UI link: %q", res.stdout)
+	}
+}
+
+func TestCatalogCheckUnknownDatasetStartsNothing(t *testing.T) {
+	e := demoSetup(t)
+	before := countWorkflows(t)
+	res := runDRE(t, e, "catalog", "check", "ordrs")
+	if res.code != 1 || !strings.Contains(res.stderr, `did you mean "orders"`) || !strings.Contains(res.stderr, "customers, events, legacy_sessions, orders") {
+		t.Fatalf("check ordrs: exit %d, stderr %q; want exit 1 naming orders and the known datasets", res.code, res.stderr)
+	}
+	if after := countWorkflows(t); after != before {
+		t.Errorf("workflows before %d, after %d: an unknown dataset started something", before, after)
+	}
+}
+
+func TestCatalogCheckWatchIsExclusivePerDataset(t *testing.T) {
+	e := demoSetup(t)
+	res := runDRE(t, e, "catalog", "check", "events", "--watch", "--every", "1h")
+	if res.code != 0 || !strings.Contains(res.stdout, "watching events every 1h0m0s") {
+		t.Fatalf("watch events: exit %d, stdout %q", res.code, res.stdout)
+	}
+	t.Cleanup(func() { _ = env.Client.CancelWorkflow(context.Background(), workflows.CheckWorkflowID("events"), "") })
+	res = runDRE(t, e, "catalog", "check", "events")
+	if res.code != 1 || !strings.Contains(res.stderr, "a check of events is already running") {
+		t.Fatalf("second check: exit %d, stderr %q; want the running check named", res.code, res.stderr)
+	}
+}
+
+func TestCatalogLintListsEveryProblem(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "dre.yaml")
+	bad := "warehouses:\n  wh:\n    postgres:\n      dsn: postgres://u:secret@h/db\ndatasets:\n  - name: orders\n    warehouse: nowhere\n    table: public.orders\n    partition: {column: d, granularity: weekly}\n"
+	if err := os.WriteFile(path, []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := runDRE(t, map[string]string{}, "catalog", "lint", path)
+	want := []string{path + ":4:", path + ":7:", path + ":9:"}
+	for _, w := range want {
+		if !strings.Contains(res.stdout, w) {
+			t.Errorf("lint output lacks a problem at %s:\n%s", w, res.stdout)
+		}
+	}
+	if res.code != 1 || strings.Contains(res.stdout+res.stderr, "secret@") {
+		t.Errorf("lint: exit %d (want 1); output must not echo the inline secret", res.code)
+	}
+}
+
+func countWorkflows(t *testing.T) int64 {
+	t.Helper()
+	resp, err := env.Client.WorkflowService().CountWorkflowExecutions(context.Background(),
+		&workflowservice.CountWorkflowExecutionsRequest{Namespace: env.Server.Namespace()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.GetCount()
+}
