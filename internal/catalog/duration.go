@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -24,8 +25,7 @@ type Duration struct {
 func ParseDuration(s string) (Duration, error) {
 	bad := fmt.Errorf("invalid duration %q; write a number and a unit, like 90m, 26h or 28d", s)
 	text, neg := strings.CutPrefix(strings.TrimSpace(s), "-")
-	var days float64
-	rest, ok := splitDays(text, &days)
+	days, rest, ok := splitDays(text)
 	if text == "" || !ok {
 		return Duration{}, bad
 	}
@@ -43,41 +43,32 @@ func ParseDuration(s string) (Duration, error) {
 	return Duration{total}, nil
 }
 
-// splitDays removes the d and w components from text, adding them to days,
-// and returns what is left for time.ParseDuration; ok is false when text
-// is not a sequence of numbers and units.
-func splitDays(text string, days *float64) (rest string, ok bool) {
-	isNum := func(r rune) bool { return r >= '0' && r <= '9' || r == '.' }
+// durationPart matches one number and the unit after it.
+var durationPart = regexp.MustCompile(`([0-9.]+)([^0-9.]*)`)
+
+// splitDays takes the d and w components out of text, returning them as
+// days and the rest for time.ParseDuration; ok is false when text is not
+// a sequence of numbers and units.
+func splitDays(text string) (days float64, rest string, ok bool) {
 	var others strings.Builder
-	for text != "" {
-		i := strings.IndexFunc(text, func(r rune) bool { return !isNum(r) })
-		if i < 0 { // a bare number such as "0": time.ParseDuration decides
-			others.WriteString(text)
-			break
+	covered := 0
+	for _, part := range durationPart.FindAllStringSubmatch(text, -1) {
+		covered += len(part[0])
+		number, unit := part[1], part[2]
+		if unit != "d" && unit != "w" {
+			others.WriteString(part[0])
+			continue
 		}
-		if i == 0 {
-			return "", false
+		n, err := strconv.ParseFloat(number, 64)
+		if err != nil {
+			return 0, "", false
 		}
-		j := len(text)
-		if k := strings.IndexFunc(text[i:], isNum); k >= 0 {
-			j = i + k
+		if unit == "w" {
+			n *= 7
 		}
-		num, unit := text[:i], text[i:j]
-		if unit == "d" || unit == "w" {
-			n, err := strconv.ParseFloat(num, 64)
-			if err != nil {
-				return "", false
-			}
-			if unit == "w" {
-				n *= 7
-			}
-			*days += n
-		} else {
-			others.WriteString(num + unit)
-		}
-		text = text[j:]
+		days += n
 	}
-	return others.String(), true
+	return days, others.String(), covered == len(text)
 }
 
 // String prints d in its shortest readable form, preferring whole days

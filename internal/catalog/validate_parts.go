@@ -40,11 +40,7 @@ func checkPII(ps *problems, p PII) {
 			ps.addf(path, "PII kind %q is not valid; want one of %s", kind, joinQuoted(PIIKinds()))
 		}
 	}
-	for i, a := range p.Approvers {
-		if strings.TrimSpace(a) == "" {
-			ps.addf(fmt.Sprintf("pii.approvers[%d]", i), "approver is empty; use a Slack user ID or an email")
-		}
-	}
+	checkApprovers(ps, "pii.approvers", p.Approvers)
 }
 
 // checkLifecycle requires a deprecation date and a final action, and
@@ -66,7 +62,16 @@ func checkLifecycle(ps *problems, l *Lifecycle) {
 			ps.addf("lifecycle."+p.key, "%s must not be negative, got %s", p.key, p.d)
 		}
 	}
-	for i, b := range l.Brownouts {
+	checkBrownouts(ps, l.Brownouts)
+	if !l.FinalAction.Valid() {
+		ps.addf("lifecycle.final_action", "final_action %q is not valid; want one of %s", l.FinalAction, joinQuoted(FinalActions()))
+	}
+	checkApprovers(ps, "lifecycle.approvers", l.Approvers)
+}
+
+// checkBrownouts requires a start and a positive length for each brownout.
+func checkBrownouts(ps *problems, brownouts []Brownout) {
+	for i, b := range brownouts {
 		path := fmt.Sprintf("lifecycle.brownouts[%d]", i)
 		if b.Start.IsZero() {
 			ps.addf(path+".start", "brownout start is required (RFC 3339, like 2027-02-15T14:00:00Z)")
@@ -75,12 +80,13 @@ func checkLifecycle(ps *problems, l *Lifecycle) {
 			ps.addf(path+".duration", "brownout duration must be positive, got %s", b.Duration)
 		}
 	}
-	if !l.FinalAction.Valid() {
-		ps.addf("lifecycle.final_action", "final_action %q is not valid; want one of %s", l.FinalAction, joinQuoted(FinalActions()))
-	}
-	for i, a := range l.Approvers {
+}
+
+// checkApprovers rejects blank approvers, which would match nobody.
+func checkApprovers(ps *problems, path string, approvers []string) {
+	for i, a := range approvers {
 		if strings.TrimSpace(a) == "" {
-			ps.addf(fmt.Sprintf("lifecycle.approvers[%d]", i), "approver is empty; use a Slack user ID or an email")
+			ps.addf(fmt.Sprintf("%s[%d]", path, i), "approver is empty; use a Slack user ID or an email")
 		}
 	}
 }

@@ -102,8 +102,11 @@ func checkStartOptions(cfg *config.Config, in workflows.CheckInput) client.Start
 		TaskQueue:                cfg.Temporal.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-		StaticSummary:            summary,
-		StaticDetails:            fmt.Sprintf("Dataset **%s** in warehouse `%s`, owner %s.", ds.Name, ds.Warehouse, ds.Owner.Team),
+		// Without this the SDK quietly returns the running check, and a
+		// one-shot check would wait on someone else's endless watch.
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		StaticSummary:                            summary,
+		StaticDetails:                            fmt.Sprintf("Dataset **%s** in warehouse `%s`, owner %s.", ds.Name, ds.Warehouse, ds.Owner.Team),
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			workflows.KindKey.ValueSet("check"),
 			workflows.DatasetKey.ValueSet(ds.Name),

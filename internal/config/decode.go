@@ -22,9 +22,10 @@ type decoder struct {
 	values   map[string]ast.Node // path -> value node
 	keys     map[string]ast.Node // path -> key node
 	failed   map[string]bool     // paths whose value could not be decoded
-	anchors  map[string]ast.Node
+	anchors  map[string]ast.Node // anchor name -> anchored node
 }
 
+// newDecoder returns a decoder whose problems name file.
 func newDecoder(file string) *decoder {
 	return &decoder{
 		file:    file,
@@ -35,6 +36,7 @@ func newDecoder(file string) *decoder {
 	}
 }
 
+// Types the decoder handles before looking at their kind.
 var (
 	secretType          = reflect.TypeFor[Secret]()
 	timeType            = reflect.TypeFor[time.Time]()

@@ -17,10 +17,10 @@ var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // decodeScalar decodes strings, booleans and numbers.
 func (d *decoder) decodeScalar(path string, n ast.Node, v reflect.Value) {
-	text, isScalar := scalarText(n)
 	switch v.Kind() {
 	case reflect.String:
-		if !isScalar {
+		text, ok := scalarText(n)
+		if !ok {
 			d.fail(path, n, "want a string, got %s", describe(n))
 			return
 		}
@@ -32,24 +32,32 @@ func (d *decoder) decodeScalar(path string, n ast.Node, v reflect.Value) {
 			return
 		}
 		v.SetBool(b.Value)
-	case reflect.Int, reflect.Int64:
-		if x, ok := integer(n); ok {
-			v.SetInt(x)
-			return
-		}
-		d.fail(path, n, "want a whole number, got %s", describe(n))
-	case reflect.Float64:
-		switch f := n.(type) {
-		case *ast.FloatNode:
-			v.SetFloat(f.Value)
-		case *ast.IntegerNode: // 1 is as good a float as 1.0
-			x, _ := integer(f)
-			v.SetFloat(float64(x))
-		default:
-			d.fail(path, n, "want a number, got %s", describe(n))
-		}
+	case reflect.Int, reflect.Int64, reflect.Float64:
+		d.decodeNumber(path, n, v)
 	default:
 		panic(fmt.Sprintf("config: no YAML decoding for %s at %s", v.Type(), path))
+	}
+}
+
+// decodeNumber decodes an integer or a float; an integer is as good a
+// float as any (objective: 1 is 1.0), but not the other way round.
+func (d *decoder) decodeNumber(path string, n ast.Node, v reflect.Value) {
+	if x, ok := integer(n); ok {
+		if v.CanInt() {
+			v.SetInt(x)
+		} else {
+			v.SetFloat(float64(x))
+		}
+		return
+	}
+	if f, ok := n.(*ast.FloatNode); ok && v.CanFloat() {
+		v.SetFloat(f.Value)
+		return
+	}
+	if v.CanInt() {
+		d.fail(path, n, "want a whole number, got %s", describe(n))
+	} else {
+		d.fail(path, n, "want a number, got %s", describe(n))
 	}
 }
 

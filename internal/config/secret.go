@@ -56,10 +56,15 @@ func (s Secret) Value() string {
 	return *s.value
 }
 
-// Resolve reads the value from the environment or the file. A trailing
-// newline is dropped from files, as most tools that write them add one.
+// Resolve reads the value from the environment or the file (a relative
+// path is relative to the working directory). A trailing newline is
+// dropped from files, as most tools that write them add one.
 func (s *Secret) Resolve(env Env) error {
 	switch s.kind {
+	case "value":
+		if s.value == nil { // decoded from a reference: the value stayed behind
+			return fmt.Errorf("secret %s was produced at run time elsewhere and cannot be resolved here", s.Ref())
+		}
 	case "env":
 		v, ok := lookup(env, s.ref)
 		if !ok {

@@ -35,7 +35,7 @@ func TestSecretNeverLeaks(t *testing.T) {
 		"%s": fmt.Sprintf("%s", s), "%q": fmt.Sprintf("%q", s), "%x": fmt.Sprintf("%x", s),
 		"config %+v": fmt.Sprintf("%+v", *cfg), "config %#v": fmt.Sprintf("%#v", *cfg),
 		"slack %+v": fmt.Sprintf("%+v", cfg.Slack), "slack %#v": fmt.Sprintf("%#v", cfg.Slack),
-		"warehouse %+v": fmt.Sprintf("%+v", *cfg.Warehouses["w"].Postgres),
+		"warehouse %+v":  fmt.Sprintf("%+v", *cfg.Warehouses["w"].Postgres),
 		"unexported %+v": fmt.Sprintf("%+v", hidden), "unexported %#v": fmt.Sprintf("%#v", hidden),
 		"json": jsonOf(s), "json slack": jsonOf(cfg.Slack), "json warehouse": jsonOf(cfg.Warehouses["w"]),
 		"text": string(text), "String": env.String(), "GoString": env.GoString(),
@@ -73,6 +73,8 @@ func TestSecretResolve(t *testing.T) {
 		{FileSecret(file), "from-file", ""},
 		{FileSecret(filepath.Join(dir, "nope")), "", "secret file " + filepath.Join(dir, "nope") + ": no such file or directory"},
 		{Secret{}, "", ""},
+		{ValueSecret("dre-dev", "v"), "v", ""},
+		{Secret{kind: "value", ref: "dre-dev"}, "", "secret value:dre-dev was produced at run time elsewhere and cannot be resolved here"},
 	}
 	for _, tt := range tests {
 		s := tt.secret

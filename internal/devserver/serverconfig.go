@@ -9,9 +9,9 @@ import (
 	"go.temporal.io/server/common/cluster"
 	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/dynamicconfig"
+	"go.temporal.io/server/common/membership/static"
 	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
 	"go.temporal.io/server/common/primitives"
-	"go.temporal.io/server/common/membership/static"
 )
 
 // clusterName is the single cluster of the embedded server.
@@ -109,12 +109,12 @@ func staticHosts(p portSet) map[primitives.ServiceName]static.Hosts {
 // With one shard and one clock none of that buys anything.
 func dynamicConfig() dynamicconfig.StaticClient {
 	return dynamicconfig.StaticClient{
-		dynamicconfig.TransferProcessorMaxPollRPS.Key():             1000,
-		dynamicconfig.TimerProcessorMaxPollRPS.Key():                1000,
-		dynamicconfig.TimerProcessorMaxTimeShift.Key():              10 * time.Millisecond,
-		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():      1,
-		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key():     1,
-		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): true,
+		dynamicconfig.TransferProcessorMaxPollRPS.Key():                  1000,
+		dynamicconfig.TimerProcessorMaxPollRPS.Key():                     1000,
+		dynamicconfig.TimerProcessorMaxTimeShift.Key():                   10 * time.Millisecond,
+		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():           1,
+		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key():          1,
+		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key():      true,
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
 		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 8096,
 	}

@@ -120,6 +120,7 @@ func TestDevSmokeSurvivesKill9(t *testing.T) {
 	if res := runDRE(t, cliEnv, "catalog", "check", "customers", "--watch", "--every", "1h"); res.code != 0 {
 		t.Fatalf("watch customers: exit %d", res.code)
 	}
+	waitFirstRound(t, dev.grpc, "customers")
 	postmaster := postmasterPID(t, stateDir)
 	if err := dev.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
@@ -165,6 +166,26 @@ func assertAfterRestart(t *testing.T, c client.Client) {
 	if err != nil || found.GetCount() != 1 {
 		t.Errorf("visibility query for the running watch: %v, %v; want 1", found.GetCount(), err)
 	}
+}
+
+// waitFirstRound waits until the watch of dataset has finished a round, so
+// that the kill hits a workflow that is parked on its durable timer.
+func waitFirstRound(t *testing.T, addr, dataset string) {
+	c, err := client.Dial(client.Options{HostPort: addr, Logger: harness.QuietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		var status workflows.CheckResult
+		v, err := c.QueryWorkflow(context.Background(), workflows.CheckWorkflowID(dataset), "", workflows.StatusQuery)
+		if err == nil && v.Get(&status) == nil && status.Rounds > 0 {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("the watch of %s finished no round within 30s", dataset)
 }
 
 // stopDev sends Ctrl-C and expects a clean exit.

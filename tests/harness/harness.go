@@ -59,6 +59,11 @@ func start(ctx context.Context) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
+	// PostgreSQL runs as the postgres OS user when we are root; it must be
+	// able to enter the directory (MkdirTemp makes it private).
+	if err := os.Chmod(dir, 0o755); err != nil {
+		return nil, err
+	}
 	e := &Env{dataDir: dir, TaskQueue: fmt.Sprintf("dre-test-%d", time.Now().UnixNano())}
 	e.PG, err = localpg.Start(ctx, localpg.Options{DataDir: dir + "/pg", Ephemeral: true})
 	if err != nil {
