@@ -28,7 +28,7 @@ type Options struct {
 // it in-process.
 func Main(ctx context.Context, opts Options) int {
 	opts = withDefaults(opts)
-	root := newRoot(&opts)
+	root := NewRootCommand(&opts)
 	root.SetArgs(opts.Args)
 	root.SetIn(opts.Stdin)
 	root.SetOut(opts.Stdout)
@@ -74,7 +74,8 @@ type globals struct {
 	uiURL      string
 }
 
-func newRoot(opts *Options) *cobra.Command {
+// NewRootCommand builds the dre command tree over opts; Main runs it.
+func NewRootCommand(opts *Options) *cobra.Command {
 	g := &globals{opts: opts}
 	root := &cobra.Command{
 		Use:   "dre",

@@ -47,7 +47,7 @@ state:
 func (d *devRun) run(ctx context.Context) error {
 	started := time.Now()
 	defer d.stopAll()
-	steps := []func(context.Context) error{d.loadConfig, d.startPostgres, d.seedDemo, d.startTemporal, d.startWorkerAndGateway, d.writeConfigCopy}
+	steps := []func(context.Context) error{d.loadConfig, d.checkPorts, d.startPostgres, d.seedDemo, d.startTemporal, d.startWorkerAndGateway, d.writeConfigCopy}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return err
@@ -99,7 +99,8 @@ func (d *devRun) startPostgres(ctx context.Context) error {
 	if !d.needsPostgres() {
 		return nil
 	}
-	cluster, err := localpg.Start(ctx, localpg.Options{DataDir: filepath.Join(d.f.stateDir, "pg"), Port: d.f.pgPort})
+	binDir, _ := d.g.opts.Env("DRE_PG_BINDIR")
+	cluster, err := localpg.Start(ctx, localpg.Options{DataDir: filepath.Join(d.f.stateDir, "pg"), Port: d.f.pgPort, BinDir: binDir})
 	if err != nil {
 		return fmt.Errorf("local PostgreSQL: %w", err)
 	}
@@ -154,11 +155,7 @@ func (d *devRun) startWorkerAndGateway(ctx context.Context) error {
 		return fmt.Errorf("starting the worker: %w", err)
 	}
 	d.onStop(w.Stop)
-	listen := d.cfg.Gateway.Listen
-	if d.f.httpListen != "" {
-		listen = d.f.httpListen
-	}
-	gw, err := gateway.Start(gateway.Options{Listen: listen, Ready: map[string]gateway.Check{"temporal": temporalCheck(c)}})
+	gw, err := gateway.Start(gateway.Options{Listen: d.gatewayListen(), Ready: map[string]gateway.Check{"temporal": temporalCheck(c)}})
 	if err != nil {
 		return err
 	}

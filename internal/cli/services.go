@@ -3,10 +3,11 @@ package cli
 import (
 	"context"
 	"fmt"
-	"log/slog"
 
 	"github.com/spf13/cobra"
+	"go.temporal.io/sdk/client"
 
+	"github.com/dre-dev/dre/internal/config"
 	"github.com/dre-dev/dre/internal/gateway"
 	"github.com/dre-dev/dre/internal/worker"
 )
@@ -23,11 +24,7 @@ activities finish first.`,
   dre worker   # with dre dev running: uses .dre/dre.yaml and 127.0.0.1:7233`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := g.loadServiceConfig()
-			if err != nil {
-				return err
-			}
-			c, err := dialTemporal(cmd.Context(), cfg, cmd.ErrOrStderr())
+			cfg, c, err := g.connectService(cmd)
 			if err != nil {
 				return err
 			}
@@ -55,11 +52,7 @@ func newGatewayCmd(g *globals) *cobra.Command {
   curl -s 127.0.0.1:8080/readyz`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := g.loadServiceConfig()
-			if err != nil {
-				return err
-			}
-			c, err := dialTemporal(cmd.Context(), cfg, cmd.ErrOrStderr())
+			cfg, c, err := g.connectService(cmd)
 			if err != nil {
 				return err
 			}
@@ -73,10 +66,24 @@ func newGatewayCmd(g *globals) *cobra.Command {
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "dre gateway listening on http://%s\n", gw.Addr())
 			<-cmd.Context().Done()
-			slog.Info("gateway stopping")
+			fmt.Fprintln(cmd.OutOrStdout(), "dre gateway stopping")
 			return gw.Shutdown(context.Background())
 		},
 	}
 	cmd.Flags().StringVar(&listen, "http", "", "listen address (default: gateway.listen or $DRE_GATEWAY_LISTEN, 127.0.0.1:8080)")
 	return cmd
+}
+
+// connectService loads a service's config (all secrets resolved) and dials
+// Temporal with it.
+func (g *globals) connectService(cmd *cobra.Command) (*config.Config, client.Client, error) {
+	cfg, err := g.loadServiceConfig()
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := dialTemporal(cmd.Context(), cfg, cmd.ErrOrStderr())
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, c, nil
 }

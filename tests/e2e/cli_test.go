@@ -11,6 +11,7 @@ import (
 
 	"go.temporal.io/api/workflowservice/v1"
 
+	"github.com/dre-dev/dre/internal/cli/clitest"
 	"github.com/dre-dev/dre/internal/config"
 	"github.com/dre-dev/dre/internal/demo"
 	"github.com/dre-dev/dre/internal/worker"
@@ -59,21 +60,21 @@ func demoSetup(t *testing.T) map[string]string {
 
 func TestCatalogCheckProbesTheDemoWarehouse(t *testing.T) {
 	e := demoSetup(t)
-	res := runDRE(t, e, "catalog", "check", "orders")
-	if res.code != 0 || !strings.Contains(res.stdout, "orders (public.orders): ok, ") {
-		t.Fatalf("check orders: exit %d, stdout %q; want exit 0 and an ok verdict", res.code, res.stdout)
+	res := clitest.Run(t, e, "catalog", "check", "orders")
+	if res.Code != 0 || !strings.Contains(res.Stdout, "orders (public.orders): ok, ") {
+		t.Fatalf("check orders: exit %d, stdout %q; want exit 0 and an ok verdict", res.Code, res.Stdout)
 	}
-	if !strings.Contains(res.stdout, "/namespaces/default/workflows/check%2Forders/") {
-		t.Errorf("check orders printed no Temporal UI link: %q", res.stdout)
+	if !strings.Contains(res.Stdout, "/namespaces/default/workflows/check%2Forders/") {
+		t.Errorf("check orders printed no Temporal UI link: %q", res.Stdout)
 	}
 }
 
 func TestCatalogCheckUnknownDatasetStartsNothing(t *testing.T) {
 	e := demoSetup(t)
 	before := countWorkflows(t)
-	res := runDRE(t, e, "catalog", "check", "ordrs")
-	if res.code != 1 || !strings.Contains(res.stderr, `did you mean "orders"`) || !strings.Contains(res.stderr, "customers, events, legacy_sessions, orders") {
-		t.Fatalf("check ordrs: exit %d, stderr %q; want exit 1 naming orders and the known datasets", res.code, res.stderr)
+	res := clitest.Run(t, e, "catalog", "check", "ordrs")
+	if res.Code != 1 || !strings.Contains(res.Stderr, `did you mean "orders"`) || !strings.Contains(res.Stderr, "customers, events, legacy_sessions, orders") {
+		t.Fatalf("check ordrs: exit %d, stderr %q; want exit 1 naming orders and the known datasets", res.Code, res.Stderr)
 	}
 	if after := countWorkflows(t); after != before {
 		t.Errorf("workflows before %d, after %d: an unknown dataset started something", before, after)
@@ -82,14 +83,14 @@ func TestCatalogCheckUnknownDatasetStartsNothing(t *testing.T) {
 
 func TestCatalogCheckWatchIsExclusivePerDataset(t *testing.T) {
 	e := demoSetup(t)
-	res := runDRE(t, e, "catalog", "check", "events", "--watch", "--every", "1h")
-	if res.code != 0 || !strings.Contains(res.stdout, "watching events every 1h0m0s") {
-		t.Fatalf("watch events: exit %d, stdout %q", res.code, res.stdout)
+	res := clitest.Run(t, e, "catalog", "check", "events", "--watch", "--every", "1h")
+	if res.Code != 0 || !strings.Contains(res.Stdout, "watching events every 1h0m0s") {
+		t.Fatalf("watch events: exit %d, stdout %q", res.Code, res.Stdout)
 	}
 	t.Cleanup(func() { _ = env.Client.CancelWorkflow(context.Background(), workflows.CheckWorkflowID("events"), "") })
-	res = runDRE(t, e, "catalog", "check", "events")
-	if res.code != 1 || !strings.Contains(res.stderr, "a check of events is already running") {
-		t.Fatalf("second check: exit %d, stderr %q; want the running check named", res.code, res.stderr)
+	res = clitest.Run(t, e, "catalog", "check", "events")
+	if res.Code != 1 || !strings.Contains(res.Stderr, "a check of events is already running") {
+		t.Fatalf("second check: exit %d, stderr %q; want the running check named", res.Code, res.Stderr)
 	}
 }
 
@@ -99,15 +100,15 @@ func TestCatalogLintListsEveryProblem(t *testing.T) {
 	if err := os.WriteFile(path, []byte(bad), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	res := runDRE(t, map[string]string{}, "catalog", "lint", path)
+	res := clitest.Run(t, map[string]string{}, "catalog", "lint", path)
 	want := []string{path + ":4:", path + ":7:", path + ":9:"}
 	for _, w := range want {
-		if !strings.Contains(res.stdout, w) {
-			t.Errorf("lint output lacks a problem at %s:\n%s", w, res.stdout)
+		if !strings.Contains(res.Stdout, w) {
+			t.Errorf("lint output lacks a problem at %s:\n%s", w, res.Stdout)
 		}
 	}
-	if res.code != 1 || strings.Contains(res.stdout+res.stderr, "secret@") {
-		t.Errorf("lint: exit %d (want 1); output must not echo the inline secret", res.code)
+	if res.Code != 1 || strings.Contains(res.Stdout+res.Stderr, "secret@") {
+		t.Errorf("lint: exit %d (want 1); output must not echo the inline secret", res.Code)
 	}
 }
 

@@ -3,11 +3,9 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"testing"
 
@@ -29,22 +27,4 @@ func TestMain(m *testing.M) {
 		os.Exit(code)
 	}
 	harness.Main(m, &env)
-}
-
-// result is one in-process run of the CLI.
-type result struct {
-	code           int
-	stdout, stderr string
-}
-
-// runDRE runs the dre CLI in-process with the given environment only.
-func runDRE(t *testing.T, environ map[string]string, args ...string) result {
-	t.Helper()
-	var stdout, stderr bytes.Buffer
-	code := cli.Main(context.Background(), cli.Options{
-		Args: args, Stdout: &stdout, Stderr: &stderr, Stdin: strings.NewReader(""),
-		Env: func(k string) (string, bool) { v, ok := environ[k]; return v, ok },
-	})
-	t.Logf("dre %s → exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, stdout.String(), stderr.String())
-	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
 }

@@ -22,6 +22,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/dre-dev/dre/internal/cli/clitest"
 	"github.com/dre-dev/dre/tests/harness"
 	"github.com/dre-dev/dre/workflows"
 )
@@ -114,11 +115,11 @@ func TestDevSmokeSurvivesKill9(t *testing.T) {
 	expectHTTP200(t, dev.gateway+"/readyz")
 
 	cliEnv := map[string]string{"TEMPORAL_ADDRESS": dev.grpc, "DRE_CONFIG": filepath.Join(stateDir, "dre.yaml")}
-	if res := runDRE(t, cliEnv, "catalog", "check", "orders"); res.code != 0 {
-		t.Fatalf("check orders through dre dev: exit %d", res.code)
+	if res := clitest.Run(t, cliEnv, "catalog", "check", "orders"); res.Code != 0 {
+		t.Fatalf("check orders through dre dev: exit %d", res.Code)
 	}
-	if res := runDRE(t, cliEnv, "catalog", "check", "customers", "--watch", "--every", "1h"); res.code != 0 {
-		t.Fatalf("watch customers: exit %d", res.code)
+	if res := clitest.Run(t, cliEnv, "catalog", "check", "customers", "--watch", "--every", "1h"); res.Code != 0 {
+		t.Fatalf("watch customers: exit %d", res.Code)
 	}
 	waitFirstRound(t, dev.grpc, "customers")
 	postmaster := postmasterPID(t, stateDir)
