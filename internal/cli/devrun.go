@@ -99,6 +99,11 @@ func (d *devRun) startPostgres(ctx context.Context) error {
 	if !d.needsPostgres() {
 		return nil
 	}
+	// Traversable by others: as root, PostgreSQL runs as the postgres user,
+	// which must reach the data directory inside.
+	if err := os.MkdirAll(d.f.stateDir, 0o755); err != nil {
+		return fmt.Errorf("creating the state directory: %w", err)
+	}
 	binDir, _ := d.g.opts.Env("DRE_PG_BINDIR")
 	cluster, err := localpg.Start(ctx, localpg.Options{DataDir: filepath.Join(d.f.stateDir, "pg"), Port: d.f.pgPort, BinDir: binDir})
 	if err != nil {
