@@ -11,9 +11,9 @@ WORKFLOWCHECK := go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 # detector: rebuilding the server's ~1,850 packages with -race costs more
 # than ten minutes and finds nothing in our code that these do not cover.
 LIGHT_PKGS := ./internal/config/... ./internal/catalog/... ./internal/gateway/... \
-              ./internal/warehouse/... ./workflows/... ./activities/...
+              ./internal/warehouse/... ./workflows/... ./activities/... ./tests/replay/...
 HEAVY_PKGS := ./internal/devserver/... ./internal/localpg/... ./internal/demo/... \
-              ./internal/cli/... ./internal/worker/... ./tests/...
+              ./internal/cli/... ./tests/e2e/...
 
 .PHONY: run test test-light test-heavy build lint fmt-check vet workflowcheck bench clean
 
@@ -49,7 +49,7 @@ workflowcheck:
 
 ## bench: speed and memory figures (sequential activity step latency, ...)
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./internal/devserver/ ./tests/...
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./internal/devserver/
 
 clean:
 	rm -rf bin

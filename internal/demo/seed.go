@@ -57,6 +57,9 @@ func (s Summary) String() string {
 // seedWindow is the span of days being seeded, as UTC midnights.
 type seedWindow struct {
 	first, today time.Time
+	// todaySecs is how much of today has passed: today's rows get times
+	// before now, so the demo never holds rows from the future.
+	todaySecs int
 }
 
 // tableSeeder fills one table; Seed runs each in its own transaction.
@@ -84,6 +87,7 @@ func Seed(ctx context.Context, dsn string, today time.Time) (Summary, error) {
 	d := today.UTC()
 	w := seedWindow{today: time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)}
 	w.first = w.today.AddDate(0, 0, 1-seedWindowDays)
+	w.todaySecs = max(1, int(d.Sub(w.today).Seconds()))
 	steps := map[string]tableSeeder{"raw.order_events": seedOrderEvents, "public.orders": seedOrders,
 		"public.customers": seedCustomers, "public.events": seedEvents, "public.legacy_sessions": seedLegacySessions}
 	// Orders derive from order events, so that order matters; the rest
@@ -150,11 +154,11 @@ COMMENT ON TABLE raw.order_events IS 'Order events as received from the shop, on
 	SELECT o.id, 1 + pg_temp.rnd(o.id, 1, 1000), 499 + pg_temp.rnd(o.id, 2, 25000),
 		CASE WHEN pg_temp.rnd(o.id, 3, 100) < 10 THEN 'placed' WHEN pg_temp.rnd(o.id, 3, 100) < 30 THEN 'paid'
 			WHEN pg_temp.rnd(o.id, 3, 100) < 95 THEN 'shipped' ELSE 'refunded' END,
-		(o.day + make_interval(secs => pg_temp.rnd(o.id, 4, 86400))) AT TIME ZONE 'UTC'
+		(o.day + make_interval(secs => pg_temp.rnd(o.id, 4, CASE WHEN o.day = $2::date THEN $3 ELSE 86400 END))) AT TIME ZONE 'UTC'
 	FROM pg_temp.day_ids($1, $2, 150, 101, 5) AS o
 	ON CONFLICT (order_id) DO NOTHING
 	RETURNING event_time)
-SELECT count(DISTINCT (event_time AT TIME ZONE 'UTC')::date) FROM added`, w.first, w.today).Scan(&s.Days)
+SELECT count(DISTINCT (event_time AT TIME ZONE 'UTC')::date) FROM added`, w.first, w.today, w.todaySecs).Scan(&s.Days)
 }
 
 // seedOrders loads public.orders one partition (day) at a time with the
@@ -252,11 +256,11 @@ COMMENT ON TABLE public.events IS 'Product analytics events from the web and mob
 SELECT e.id, CASE WHEN pg_temp.rnd(e.id, 31, 100) = 0 THEN NULL ELSE 1 + pg_temp.rnd(e.id, 32, 1000) END,
 	(ARRAY['page_view','page_view','page_view','page_view','search','search','add_to_cart','add_to_cart',
 		'checkout','purchase','login','logout'])[1 + pg_temp.rnd(e.id, 33, 12)],
-	e.day, (e.day + make_interval(secs => pg_temp.rnd(e.id, 34, 86400))) AT TIME ZONE 'UTC',
+	e.day, (e.day + make_interval(secs => pg_temp.rnd(e.id, 34, CASE WHEN e.day = $2::date THEN $3 ELSE 86400 END))) AT TIME ZONE 'UTC',
 	jsonb_build_object('device', (ARRAY['web','ios','android'])[1 + pg_temp.rnd(e.id, 35, 3)],
 		'session_id', pg_temp.rnd(e.id, 36, 1000000))
 FROM pg_temp.day_ids($1, $2, 360, 81, 37) AS e
-ON CONFLICT (event_id) DO NOTHING`, w.first, w.today)
+ON CONFLICT (event_id) DO NOTHING`, w.first, w.today, w.todaySecs)
 	return err
 }
 

@@ -88,6 +88,16 @@ func TestSeedLoadTimes(t *testing.T) {
 	}
 }
 
+func TestSeedHoldsNoRowsFromTheFuture(t *testing.T) {
+	now := time.Now().UTC()
+	conn, _ := seedNew(t, now)
+	for _, table := range []string{"raw.order_events", "public.events"} {
+		if n := queryInt(t, conn, "SELECT count(*) FROM "+table+" WHERE event_time > now()"); n != 0 {
+			t.Errorf("%s has %d rows with an event_time after now (%s)", table, n, now)
+		}
+	}
+}
+
 func TestReseedSameDayChangesNothing(t *testing.T) {
 	conn, first := seedNew(t, seedToday)
 	before := fingerprint(t, conn)

@@ -1,0 +1,63 @@
+package warehouse
+
+import (
+	"fmt"
+	"regexp"
+)
+
+// NotFoundError says a table (or column, or principal) does not exist.
+// Activities turn it into a non-retryable failure: waiting will not create it.
+type NotFoundError struct {
+	// Kind is "table", "column", "principal" or "snapshot".
+	Kind string
+	Name string
+}
+
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("%s %s does not exist", e.Kind, e.Name)
+}
+
+// PermissionError says the warehouse refused an operation for lack of a
+// privilege, and names it so the message says what to grant.
+type PermissionError struct {
+	// Privilege is what is missing, e.g. "SELECT on public.orders" or
+	// "bigquery.tables.update".
+	Privilege string
+	Err       error
+}
+
+func (e *PermissionError) Error() string {
+	return fmt.Sprintf("permission denied: dre's warehouse user needs %s", e.Privilege)
+}
+
+func (e *PermissionError) Unwrap() error { return e.Err }
+
+// InvalidIdentifierError rejects a name before any SQL is sent.
+type InvalidIdentifierError struct {
+	Name string
+}
+
+func (e *InvalidIdentifierError) Error() string {
+	return fmt.Sprintf("invalid identifier %q: use ASCII letters, digits and underscores, starting with a letter or underscore, at most 63 characters", e.Name)
+}
+
+// identifierPattern is deliberately ASCII-only: look-alike Unicode letters
+// (a Cyrillic "о" in "оrders") would name a different table than the one the
+// reader sees.
+var identifierPattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
+
+// ValidIdentifier checks a schema, table, column or role name.
+func ValidIdentifier(name string) error {
+	if !identifierPattern.MatchString(name) {
+		return &InvalidIdentifierError{Name: name}
+	}
+	return nil
+}
+
+// Validate checks both parts of a table reference.
+func (r TableRef) Validate() error {
+	if err := ValidIdentifier(r.Schema); err != nil {
+		return err
+	}
+	return ValidIdentifier(r.Table)
+}
