@@ -11,24 +11,31 @@ WORKFLOWCHECK := go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 # detector: rebuilding the server's ~1,850 packages with -race costs more
 # than ten minutes and finds nothing in our code that these do not cover.
 LIGHT_PKGS := ./internal/config/... ./internal/catalog/... ./internal/gateway/... \
-              ./internal/warehouse/... ./workflows/... ./activities/... ./tests/replay/...
+              ./internal/warehouse/... ./workflows/... ./activities/... ./runbooks/... \
+              ./tests/replay/...
 HEAVY_PKGS := ./internal/devserver/... ./internal/localpg/... ./internal/demo/... \
               ./internal/cli/... ./tests/e2e/...
 
-.PHONY: run test test-light test-heavy build lint fmt-check vet workflowcheck bench clean
+.PHONY: run test test-light test-heavy fuzz build lint fmt-check vet workflowcheck bench clean
 
 ## run: everything in one process (Temporal + UI + worker + gateway + PostgreSQL) with demo data
 run:
 	$(GO) run ./cmd/dre dev --demo
 
 ## test: every test, with real PostgreSQL and an embedded Temporal server
-test: vet test-light test-heavy
+test: vet test-light test-heavy fuzz
 
 test-light:
 	$(GO) test -count=1 -race $(LIGHT_PKGS)
 
 test-heavy:
 	$(GO) test -count=1 -timeout 20m $(HEAVY_PKGS)
+
+# A short fuzz of the runbook parser: malformed YAML must yield positioned
+# problems, never a panic. Longer runs: make fuzz FUZZTIME=10m
+FUZZTIME ?= 20s
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./runbooks/
 
 ## build: the stripped dre binary in bin/
 build:
@@ -47,9 +54,11 @@ vet:
 workflowcheck:
 	$(GO) run $(WORKFLOWCHECK) ./workflows/...
 
-## bench: speed and memory figures (sequential activity step latency, ...)
+## bench: speed and memory figures (sequential activity step latency,
+## partition rewrite against raw SQL, ...)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./internal/devserver/
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/warehouse/postgres/
 
 clean:
 	rm -rf bin

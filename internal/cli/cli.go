@@ -94,6 +94,7 @@ it prints to watch every run.`,
 	root.PersistentFlags().StringVar(&g.uiURL, "ui-url", "", "Temporal UI base URL for run links (default: $DRE_UI_URL or http://127.0.0.1:8233)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
 	root.AddCommand(newVersionCmd(), newDevCmd(g), newWorkerCmd(g), newGatewayCmd(g), newCatalogCmd(g))
+	root.AddCommand(newRunbookCmd(g))
 	return root
 }
 

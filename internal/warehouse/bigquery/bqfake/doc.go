@@ -1,0 +1,43 @@
+// Package bqfake is a local HTTP stand-in for BigQuery, for tests. It is
+// not BigQuery: it answers the few REST calls dre's adapter makes, with
+// the generated types of google.golang.org/api/bigquery/v2 so that the
+// client library decodes its answers exactly as it decodes BigQuery's, and
+// it keeps real state (tables, rows, etags, IAM policies, jobs).
+//
+// Calls it answers: jobs.query, jobs.getQueryResults (a query answers
+// jobComplete=false to its first status read when SetIncompleteEvery says
+// so, to exercise the client's polling), jobs.insert (query jobs, dry runs,
+// copy jobs of kind COPY, SNAPSHOT and RESTORE), jobs.get, tables.get,
+// tables.insert, tables.patch (If-Match against the etag, else 412),
+// tables.delete, tables.getIamPolicy and tables.setIamPolicy. Anything else
+// is a 501. Errors have BigQuery's body: {"error":{"code":404,"message":
+// ...,"errors":[{"reason":"notFound",...}]}}.
+//
+// SQL really runs: each table is a table of an in-memory SQLite database,
+// and statements are translated from the small GoogleSQL subset dre uses:
+// `project.dataset.table` paths, @parameters (each must have a value),
+// string literals, UNNEST of the JSON arrays of INFORMATION_SCHEMA.JOBS,
+// TO_JSON_STRING of a table's row, FARM_FINGERPRINT and BIT_XOR (Go
+// functions registered with SQLite), TABLESAMPLE (ignored), typed literals
+// and CAST types. SELECT and INSERT run, writing to a destination table or
+// partition decorator with its write disposition; other statement types
+// are recognised by dry runs only. A job stops at its jobTimeoutMs and
+// fails with reason "timeout".
+//
+// Where it is knowingly simpler than BigQuery:
+//   - types: TIMESTAMP, DATETIME and DATE are stored as fixed-width text so
+//     that they compare in order; an expression's type is guessed from its
+//     values (text shaped like a timestamp is a TIMESTAMP); BigQuery's
+//     coercion of a STRING parameter to the time type it is compared with
+//     is imitated by storing timestamp-shaped STRING parameters as
+//     TIMESTAMPs, and a date-only one compares right with DATE columns and
+//     in half-open TIMESTAMP ranges (>= and <) only;
+//   - TO_JSON_STRING of a whole row works for a table (or its alias), not
+//     for a subquery;
+//   - arithmetic and functions are SQLite's (integer division, no SAFE_);
+//   - copies drop description, labels and IAM; a RESTORE also drops policy
+//     tags, which is the loss the adapter works around;
+//   - dry runs report the bytes of every column of the tables referenced;
+//   - one project, one location; datasets exist once CreateDataset says so;
+//   - permissions are all granted, except those Deny takes away.
+package bqfake

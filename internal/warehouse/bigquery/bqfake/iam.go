@@ -1,0 +1,98 @@
+package bqfake
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+
+	bq "google.golang.org/api/bigquery/v2"
+)
+
+// tablesIAM serves POST .../tables/{table}:getIamPolicy and :setIamPolicy.
+func (s *Server) tablesIAM(r *http.Request) (any, *apiError) {
+	dataset := r.PathValue("dataset")
+	name, method, ok := strings.Cut(r.PathValue("table"), ":")
+	if !ok {
+		return nil, newError("notImplemented", "the BigQuery stand-in does not implement POST %s", r.URL.Path)
+	}
+	t, err := s.lookup(dataset, name)
+	if err != nil {
+		return nil, err
+	}
+	key := tableKey(dataset, name)
+	switch method {
+	case "getIamPolicy":
+		if err := s.check("bigquery.tables.getIamPolicy", key); err != nil {
+			return nil, err
+		}
+		return policyView(t.policy), nil
+	case "setIamPolicy":
+		if err := s.check("bigquery.tables.setIamPolicy", key); err != nil {
+			return nil, err
+		}
+		var req bq.SetIamPolicyRequest
+		if err := decode(r, &req); err != nil {
+			return nil, err
+		}
+		return s.setPolicy(t, req.Policy)
+	}
+	return nil, newError("notImplemented", "the BigQuery stand-in does not implement %s", method)
+}
+
+var memberPattern = regexp.MustCompile(`^((user|group|serviceAccount|domain):[^\s:]+|allUsers|allAuthenticatedUsers)$`)
+
+// setPolicy replaces the policy. A policy carrying an etag that is not the
+// current one was read before someone else's change: 409, as in IAM.
+func (s *Server) setPolicy(t *table, p *bq.Policy) (any, *apiError) {
+	if p == nil {
+		return nil, errInvalid("Policy is required")
+	}
+	if p.Etag != "" && p.Etag != policyEtag(t.policy) {
+		return nil, newError("aborted", "There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff.")
+	}
+	next := &bq.Policy{Version: 1}
+	for _, b := range p.Bindings {
+		if len(b.Members) == 0 {
+			continue
+		}
+		for _, m := range b.Members {
+			if !memberPattern.MatchString(m) {
+				return nil, errInvalid("Invalid member %q in role %s", m, b.Role)
+			}
+		}
+		next.Bindings = append(next.Bindings, &bq.Binding{Role: b.Role, Members: append([]string(nil), b.Members...)})
+	}
+	next.Etag = nextPolicyEtag(t.policy)
+	t.policy = next
+	return policyView(next), nil
+}
+
+// policyView is the policy as sent: bindings and members sorted.
+func policyView(p *bq.Policy) *bq.Policy {
+	out := &bq.Policy{Version: 1, Etag: policyEtag(p)}
+	for _, b := range p.Bindings {
+		members := append([]string(nil), b.Members...)
+		sort.Strings(members)
+		out.Bindings = append(out.Bindings, &bq.Binding{Role: b.Role, Members: members})
+	}
+	sort.Slice(out.Bindings, func(i, j int) bool { return out.Bindings[i].Role < out.Bindings[j].Role })
+	return out
+}
+
+// policyEtag is the policy's etag; a new policy starts at revision 0.
+func policyEtag(p *bq.Policy) string {
+	if p.Etag == "" {
+		return base64.StdEncoding.EncodeToString([]byte("policy-0"))
+	}
+	return p.Etag
+}
+
+func nextPolicyEtag(p *bq.Policy) string {
+	raw, _ := base64.StdEncoding.DecodeString(policyEtag(p))
+	var n int
+	_, _ = fmt.Sscanf(string(raw), "policy-%d", &n)
+	return base64.StdEncoding.EncodeToString(fmt.Appendf(nil, "policy-%d", n+1))
+}

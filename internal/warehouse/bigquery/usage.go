@@ -1,0 +1,170 @@
+package bigquery
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"cloud.google.com/go/bigquery"
+
+	"github.com/dre-dev/dre/internal/warehouse"
+)
+
+// usageSQL reads the location's job history: one row per reader of the
+// table, counting successful SELECT jobs that referenced it. dre's own
+// bookkeeping jobs (labelled dre-internal) are not reads and are left out;
+// queries dre runs for someone, through Query, are.
+const usageSQL = `SELECT j.user_email AS reader, COUNT(*) AS reads, MAX(j.creation_time) AS last_read
+FROM %s AS j, UNNEST(j.referenced_tables) AS rt
+WHERE j.creation_time >= @since
+  AND j.job_type = 'QUERY' AND j.statement_type = 'SELECT' AND j.error_result IS NULL
+  AND rt.project_id = @project AND rt.dataset_id = @dataset AND rt.table_id = @table
+  AND NOT EXISTS (SELECT 1 FROM UNNEST(j.labels) AS l WHERE l.key = @label)
+GROUP BY j.user_email`
+
+// Usage reports the reads of a table since a time, from
+// INFORMATION_SCHEMA.JOBS, which logs every query with who ran it (kept
+// about 180 days). It needs bigquery.jobs.listAll on the project.
+func (w *Warehouse) Usage(ctx context.Context, ref warehouse.TableRef, since time.Time) (warehouse.Usage, error) {
+	if err := ref.Validate(); err != nil {
+		return warehouse.Usage{}, err
+	}
+	if _, err := w.metadata(ctx, ref); err != nil {
+		return warehouse.Usage{}, err // the job history would just show no reads
+	}
+	view := fmt.Sprintf("`%s`.`%s`.INFORMATION_SCHEMA.JOBS", w.project, w.region())
+	params := []bigquery.QueryParameter{
+		// Job times are kept to the millisecond: a read in since's own
+		// millisecond would otherwise look earlier than since.
+		{Name: "since", Value: since.UTC().Truncate(time.Millisecond)},
+		{Name: "project", Value: w.project},
+		{Name: "dataset", Value: ref.Schema},
+		{Name: "table", Value: ref.Table},
+		{Name: "label", Value: internalLabel},
+	}
+	o := op{permission: "bigquery.jobs.listAll on project " + w.project}
+	rows, err := w.read(ctx, "usage", fmt.Sprintf(usageSQL, view), params, o)
+	if err != nil {
+		return warehouse.Usage{}, err
+	}
+	return foldUsage(rows), nil
+}
+
+// foldUsage sums the per-reader rows of usageSQL.
+func foldUsage(rows [][]bigquery.Value) warehouse.Usage {
+	u := warehouse.Usage{Exact: true}
+	for _, row := range rows {
+		reader, _ := row[0].(string)
+		reads, _ := row[1].(int64)
+		last, _ := row[2].(time.Time)
+		u.Reads += reads
+		if reader != "" {
+			u.Readers = append(u.Readers, reader)
+		}
+		if u.LastRead == nil || last.After(*u.LastRead) {
+			t := last.UTC()
+			u.LastRead = &t
+		}
+	}
+	sort.Strings(u.Readers)
+	return u
+}
+
+// sampleBytes is about what Sample lets a query scan: above it, the sample
+// is drawn from a share of the table's storage blocks (TABLESAMPLE), since
+// BigQuery bills a LIMIT query for every byte of the columns it reads.
+const sampleBytes = 256 << 20
+
+// Sample returns up to limit non-NULL values of each column, as text.
+func (w *Warehouse) Sample(ctx context.Context, ref warehouse.TableRef, columns []string, limit int) (warehouse.Sample, error) {
+	md, err := w.sampled(ctx, ref, columns)
+	if err != nil {
+		return warehouse.Sample{}, err
+	}
+	out := warehouse.Sample{Columns: map[string][]string{}}
+	if len(columns) == 0 || limit <= 0 {
+		return out, nil
+	}
+	rows, err := w.read(ctx, "sample", sampleSQL(w.qualified(ref), columns, limit, md.NumBytes), nil, tableOp(ref, "bigquery.tables.getData"))
+	if err != nil {
+		return warehouse.Sample{}, err
+	}
+	for _, row := range rows {
+		for i, c := range columns {
+			if row[i] != nil && len(out.Columns[c]) < limit {
+				out.Columns[c] = append(out.Columns[c], text(row[i]))
+			}
+		}
+	}
+	return out, nil
+}
+
+// sampled checks the names, then that the columns exist, and returns the
+// table's metadata.
+func (w *Warehouse) sampled(ctx context.Context, ref warehouse.TableRef, columns []string) (*bigquery.TableMetadata, error) {
+	if err := ref.Validate(); err != nil {
+		return nil, err
+	}
+	for _, c := range columns {
+		if err := warehouse.ValidIdentifier(c); err != nil {
+			return nil, err
+		}
+	}
+	md, err := w.metadata(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range columns {
+		if fieldType(md.Schema, c) == "" {
+			return nil, &warehouse.NotFoundError{Kind: "column", Name: ref.String() + "." + c}
+		}
+	}
+	return md, nil
+}
+
+// sampleSQL selects the columns, from a share of the blocks of a large
+// table. limit is an int, so formatting it into the text is safe.
+func sampleSQL(table string, columns []string, limit int, tableBytes int64) string {
+	list := ""
+	for i, c := range columns {
+		if i > 0 {
+			list += ", "
+		}
+		list += quoteColumn(c)
+	}
+	from := table
+	if tableBytes > sampleBytes {
+		percent := max(1, 100*sampleBytes/tableBytes)
+		from += fmt.Sprintf(" TABLESAMPLE SYSTEM (%d PERCENT)", percent)
+	}
+	return fmt.Sprintf("SELECT %s FROM %s LIMIT %d", list, from, limit)
+}
+
+// ProbeTable counts a table's rows and reads the newest value of its
+// freshness column. A missing table is reported through Exists.
+func (w *Warehouse) ProbeTable(ctx context.Context, ref warehouse.TableRef, freshnessColumn string) (warehouse.TableProbe, error) {
+	if err := ref.Validate(); err != nil {
+		return warehouse.TableProbe{}, err
+	}
+	latest := "CAST(NULL AS TIMESTAMP)"
+	if freshnessColumn != "" {
+		if err := warehouse.ValidIdentifier(freshnessColumn); err != nil {
+			return warehouse.TableProbe{}, err
+		}
+		latest = "MAX(" + quoteColumn(freshnessColumn) + ")"
+	}
+	rows, err := w.read(ctx, "probe", fmt.Sprintf("SELECT COUNT(*), %s FROM %s", latest, w.qualified(ref)), nil, tableOp(ref, "bigquery.tables.getData"))
+	if isNotFound(err) {
+		return warehouse.TableProbe{}, nil
+	}
+	if err != nil || len(rows) != 1 {
+		return warehouse.TableProbe{}, err
+	}
+	probe := warehouse.TableProbe{Exists: true}
+	probe.Rows, _ = rows[0][0].(int64)
+	if t, ok := plain(rows[0][1]).(time.Time); ok {
+		probe.Latest = &t
+	}
+	return probe, nil
+}
