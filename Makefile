@@ -10,7 +10,7 @@ WORKFLOWCHECK := go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 # Packages that do not link the Temporal server run under the race
 # detector: rebuilding the server's ~1,850 packages with -race costs more
 # than ten minutes and finds nothing in our code that these do not cover.
-LIGHT_PKGS := ./internal/config/... ./internal/catalog/... ./internal/gateway/... \
+LIGHT_PKGS := ./internal/config/... ./internal/catalog/... ./internal/gateway/... ./internal/worker/... \
               ./internal/warehouse/... ./workflows/... ./activities/... ./runbooks/... \
               ./tests/replay/...
 HEAVY_PKGS := ./internal/devserver/... ./internal/localpg/... ./internal/demo/... \

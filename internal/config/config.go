@@ -61,11 +61,14 @@ type Postgres struct {
 }
 
 // BigQuery is a BigQuery warehouse. CredentialsFile is optional; without
-// it Application Default Credentials are used.
+// it Application Default Credentials are used. PIIPolicyTags maps Data
+// Catalog policy tag resource names to PII kinds, because BigQuery marks
+// PII columns with policy tags, which carry no kind of their own.
 type BigQuery struct {
-	Project         string `yaml:"project"`
-	Location        string `yaml:"location"`
-	CredentialsFile string `yaml:"credentials_file"`
+	Project         string            `yaml:"project"`
+	Location        string            `yaml:"location"`
+	CredentialsFile string            `yaml:"credentials_file"`
+	PIIPolicyTags   map[string]string `yaml:"pii_policy_tags"`
 }
 
 // State is where dre keeps its own tables (audit log, SLO observations):

@@ -29,7 +29,7 @@ func TestLoadFull(t *testing.T) {
 		{"tls", cfg.Temporal.TLS, "{false    }"},
 		{"warehouses", cfg.WarehouseNames(), "[analytics lake local]"},
 		{"warehouse name", cfg.Warehouses["lake"].Name, "lake"},
-		{"bigquery", *cfg.Warehouses["lake"].BigQuery, "{my-project US /var/run/secrets/gcp.json}"},
+		{"bigquery", *cfg.Warehouses["lake"].BigQuery, "{my-project US /var/run/secrets/gcp.json map[projects/my-project/locations/us/taxonomies/1/policyTags/2:email]}"},
 		{"analytics dsn", cfg.Warehouses["analytics"].Postgres.DSN, "env:ANALYTICS_PG_DSN (unresolved)"},
 		{"local", *cfg.Warehouses["local"].Postgres, "{(none) true}"},
 		{"state", cfg.State, "{(none) true}"},
@@ -67,7 +67,7 @@ func TestLoadInvalidFiles(t *testing.T) {
 	}{
 		{"full.yaml", LoadOptions{}, []string{
 			"testdata/full.yaml:16:17: warehouses.local.postgres.embedded: embedded warehouses exist only under dre dev; set dsn: {env: NAME}",
-			"testdata/full.yaml:26:13: state.embedded: embedded state exists only under dre dev; set dsn: {env: NAME} or DRE_STATE_DSN",
+			"testdata/full.yaml:28:13: state.embedded: embedded state exists only under dre dev; set dsn: {env: NAME} or DRE_STATE_DSN",
 		}},
 		{"invalid_types.yaml", LoadOptions{ResolveSecrets: true}, []string{
 			`testdata/invalid_types.yaml:4:3: temporal.adress: unknown key "adress"; did you mean "address"?`,

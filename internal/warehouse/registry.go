@@ -12,10 +12,11 @@ import (
 // use, so a worker with an unreachable warehouse still serves the others.
 type Opener func(ctx context.Context) (Conn, error)
 
-// Conn is an open warehouse connection.
+// Conn is an open warehouse connection: the whole Warehouse contract plus
+// the cheap probe the check workflow uses.
 type Conn interface {
+	Warehouse
 	Prober
-	Close()
 }
 
 // Registry hands out warehouse connections by their dre.yaml name.
@@ -62,6 +63,18 @@ func (r *Registry) Get(ctx context.Context, name string) (Conn, error) {
 // Prober returns the warehouse called name as a Prober.
 func (r *Registry) Prober(ctx context.Context, name string) (Prober, error) {
 	return r.Get(ctx, name)
+}
+
+// Warehouse returns the warehouse called name.
+func (r *Registry) Warehouse(ctx context.Context, name string) (Warehouse, error) {
+	return r.Get(ctx, name)
+}
+
+// Names lists the warehouses the registry knows, sorted.
+func (r *Registry) Names() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.names()
 }
 
 // Close closes every open connection.

@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 
+	"google.golang.org/api/option"
+
 	"github.com/dre-dev/dre/internal/config"
 	"github.com/dre-dev/dre/internal/warehouse"
+	"github.com/dre-dev/dre/internal/warehouse/bigquery"
 	"github.com/dre-dev/dre/internal/warehouse/postgres"
 )
 
@@ -30,8 +33,32 @@ func opener(name string, wh config.Warehouse, embeddedDSN string) warehouse.Open
 			return postgres.Open(ctx, embeddedDSN)
 		case wh.Postgres != nil:
 			return postgres.Open(ctx, wh.Postgres.DSN.Value())
+		case wh.BigQuery != nil:
+			return openBigQuery(ctx, *wh.BigQuery)
 		default:
-			return nil, fmt.Errorf("warehouse %q: BigQuery warehouses are not supported by this build yet", name)
+			return nil, fmt.Errorf("warehouse %q has neither postgres: nor bigquery: in dre.yaml", name)
 		}
 	}
+}
+
+// openBigQuery connects with the key file when one is configured, and with
+// Application Default Credentials otherwise.
+func openBigQuery(ctx context.Context, bq config.BigQuery) (warehouse.Conn, error) {
+	var opts []option.ClientOption
+	if bq.CredentialsFile != "" {
+		opts = append(opts, option.WithAuthCredentialsFile(option.ServiceAccount, bq.CredentialsFile))
+	}
+	location := bq.Location
+	if location == "" {
+		location = "US"
+	}
+	w, err := bigquery.Open(ctx, bq.Project, location, opts...)
+	if err != nil {
+		return nil, err
+	}
+	if err := w.SetPIIPolicyTags(bq.PIIPolicyTags); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("bigquery.pii_policy_tags: %w", err)
+	}
+	return w, nil
 }
