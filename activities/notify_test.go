@@ -45,7 +45,11 @@ func slackPeer(t *testing.T) (*slack.Client, func() []map[string]string) {
 	srv.Start()
 	t.Cleanup(srv.Stop)
 	client := slack.New("xoxb-test", slack.OptionAPIURL(srv.GetAPIURL()))
-	return client, func() []map[string]string { mu.Lock(); defer mu.Unlock(); return append([]map[string]string(nil), posted...) }
+	return client, func() []map[string]string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]map[string]string(nil), posted...)
+	}
 }
 
 func TestPostSlackPostsThroughTheRealClient(t *testing.T) {
@@ -108,7 +112,11 @@ func pagerDutyPeer(t *testing.T) (*pagerduty.Client, func() []pagerduty.V2Event)
 	}))
 	t.Cleanup(srv.Close)
 	client := pagerduty.NewClient("", pagerduty.WithV2EventsAPIEndpoint(srv.URL))
-	return client, func() []pagerduty.V2Event { mu.Lock(); defer mu.Unlock(); return append([]pagerduty.V2Event(nil), events...) }
+	return client, func() []pagerduty.V2Event {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]pagerduty.V2Event(nil), events...)
+	}
 }
 
 func TestPageSendsATriggerWithDedupKey(t *testing.T) {
