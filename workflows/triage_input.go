@@ -1,0 +1,46 @@
+package workflows
+
+import (
+	"time"
+
+	"github.com/dre-dev/dre/internal/catalog"
+)
+
+// TriageWorkflowName is the registered name of the triage workflow.
+const TriageWorkflowName = "Triage"
+
+// Triage signals and updates. A second report of an open incident arrives
+// as TriageReportSignal through signal-with-start, so it joins the
+// incident instead of opening another.
+const (
+	TriageReportSignal  = "report"
+	TriageAckUpdate     = "ack"
+	TriageResolveUpdate = "resolve"
+	TriageTimelineQuery = "timeline"
+)
+
+// TriageReport is one report of trouble with a dataset: the first opens
+// the incident, later ones join it.
+type TriageReport struct {
+	// Reporter is who reported: a Slack user ID, "pagerduty", "slo:<name>".
+	Reporter string `json:"reporter"`
+	// Severity is 1 (worst) to 4; 0 means the default, 3.
+	Severity    int       `json:"severity,omitempty"`
+	Description string    `json:"description,omitempty"`
+	Source      string    `json:"source,omitempty"` // slack, pagerduty, slo, cli
+	ReportedAt  time.Time `json:"reportedAt"`
+	// ResponseURL is Slack's response_url for the reporter's command, so
+	// follow-ups reach the person who asked.
+	ResponseURL string `json:"responseUrl,omitempty"`
+	// Channel is the Slack channel the command came from.
+	Channel string `json:"channel,omitempty"`
+}
+
+// TriageInput starts the triage of one dataset.
+type TriageInput struct {
+	Dataset catalog.Dataset `json:"dataset"`
+	Report  TriageReport    `json:"report"`
+}
+
+// TriageWorkflowID is the ID of a dataset's open incident: one per dataset.
+func TriageWorkflowID(dataset string) string { return "triage/" + dataset }
