@@ -90,6 +90,9 @@ type Slack struct {
 	SigningSecret  Secret `yaml:"signing_secret"`
 	AppToken       Secret `yaml:"app_token"`
 	DefaultChannel string `yaml:"default_channel"`
+	// APIURL replaces https://slack.com/api/ (a proxy, or a local stand-in
+	// in tests); env SLACK_API_URL.
+	APIURL string `yaml:"api_url"`
 }
 
 // PagerDuty holds the PagerDuty credentials and the From address its REST
@@ -99,6 +102,10 @@ type PagerDuty struct {
 	RoutingKey    Secret `yaml:"routing_key"`
 	WebhookSecret Secret `yaml:"webhook_secret"`
 	From          string `yaml:"from"`
+	// EventsURL and APIURL replace PagerDuty's endpoints (a proxy, or a
+	// local stand-in in tests); env PAGERDUTY_EVENTS_URL, PAGERDUTY_API_URL.
+	EventsURL string `yaml:"events_url"`
+	APIURL    string `yaml:"api_url"`
 }
 
 // document is the shape of dre.yaml itself. Config differs from it where

@@ -46,7 +46,29 @@ func ApplyEnv(c *Config, env Env) []Problem {
 	if v, ok := override(env, "DRE_STATE_DSN"); ok {
 		c.State = State{DSN: resolvedEnv("DRE_STATE_DSN", v)}
 	}
+	applySecrets(c, env)
 	return ps
+}
+
+// applySecrets takes the Slack and PagerDuty credentials from their
+// conventional variables when dre.yaml does not reference them.
+func applySecrets(c *Config, env Env) {
+	secrets := []struct {
+		key string
+		dst *Secret
+	}{
+		{"SLACK_BOT_TOKEN", &c.Slack.BotToken},
+		{"SLACK_SIGNING_SECRET", &c.Slack.SigningSecret},
+		{"SLACK_APP_TOKEN", &c.Slack.AppToken},
+		{"PAGERDUTY_API_TOKEN", &c.PagerDuty.APIToken},
+		{"PAGERDUTY_ROUTING_KEY", &c.PagerDuty.RoutingKey},
+		{"PAGERDUTY_WEBHOOK_SECRET", &c.PagerDuty.WebhookSecret},
+	}
+	for _, s := range secrets {
+		if v, ok := override(env, s.key); ok && !s.dst.IsSet() {
+			*s.dst = resolvedEnv(s.key, v)
+		}
+	}
 }
 
 // applyStrings applies the overrides of plain string settings.
@@ -65,6 +87,9 @@ func applyStrings(c *Config, env Env) []Problem {
 		{"TEMPORAL_TLS_SERVER_CA_CERT_PATH", &c.Temporal.TLS.CAFile, false},
 		{"TEMPORAL_TLS_SERVER_NAME", &c.Temporal.TLS.ServerName, false},
 		{"DRE_GATEWAY_LISTEN", &c.Gateway.Listen, true},
+		{"SLACK_API_URL", &c.Slack.APIURL, false},
+		{"PAGERDUTY_EVENTS_URL", &c.PagerDuty.EventsURL, false},
+		{"PAGERDUTY_API_URL", &c.PagerDuty.APIURL, false},
 	}
 	for _, s := range settings {
 		v, ok := override(env, s.key)

@@ -1,6 +1,8 @@
 package worker
 
 import (
+	"strings"
+
 	"github.com/PagerDuty/go-pagerduty"
 	"github.com/slack-go/slack"
 
@@ -14,12 +16,35 @@ import (
 func Notify(cfg *config.Config) *activities.Notify {
 	n := &activities.Notify{}
 	if cfg.Slack.BotToken.Value() != "" {
-		n.Slack = slack.New(cfg.Slack.BotToken.Value())
+		n.Slack = SlackClient(cfg.Slack)
 	}
 	if cfg.PagerDuty.RoutingKey.Value() != "" {
-		// The Events API v2 authenticates by routing key, not API token.
-		n.PagerDuty = pagerduty.NewClient(cfg.PagerDuty.APIToken.Value())
+		n.PagerDuty = PagerDutyClient(cfg.PagerDuty)
 		n.RoutingKey = cfg.PagerDuty.RoutingKey.Value()
 	}
 	return n
+}
+
+// SlackClient is the slack-go client for the configured app, pointed at
+// slack.api_url when set (a proxy, or the stand-in in tests).
+func SlackClient(s config.Slack) *slack.Client {
+	var opts []slack.Option
+	if s.APIURL != "" {
+		opts = append(opts, slack.OptionAPIURL(strings.TrimSuffix(s.APIURL, "/")+"/"))
+	}
+	return slack.New(s.BotToken.Value(), opts...)
+}
+
+// PagerDutyClient is the go-pagerduty client, pointed at the configured
+// endpoints when set. The Events API v2 authenticates by routing key; the
+// API token is for the REST API.
+func PagerDutyClient(p config.PagerDuty) *pagerduty.Client {
+	var opts []pagerduty.ClientOptions
+	if p.EventsURL != "" {
+		opts = append(opts, pagerduty.WithV2EventsAPIEndpoint(strings.TrimSuffix(p.EventsURL, "/")))
+	}
+	if p.APIURL != "" {
+		opts = append(opts, pagerduty.WithAPIEndpoint(strings.TrimSuffix(p.APIURL, "/")))
+	}
+	return pagerduty.NewClient(p.APIToken.Value(), opts...)
 }
