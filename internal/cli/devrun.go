@@ -31,7 +31,7 @@ type devRun struct {
 	builtin     []byte // the built-in config in use, nil with a user config
 	warehouse   string // DSN of the embedded warehouse database
 	server      *devserver.Server
-	gateway     *gateway.Server
+	gateway     *runningGateway
 }
 
 // builtinConfig is used without a config file: one embedded warehouse.
@@ -160,12 +160,12 @@ func (d *devRun) startWorkerAndGateway(ctx context.Context) error {
 		return fmt.Errorf("starting the worker: %w", err)
 	}
 	d.onStop(w.Stop)
-	gw, err := gateway.Start(gateway.Options{Listen: d.gatewayListen(), Ready: map[string]gateway.Check{"temporal": temporalCheck(c)}})
+	gw, err := startGateway(d.cfg, c, d.gatewayListen(), d.server.UIURL())
 	if err != nil {
 		return err
 	}
 	d.gateway = gw
-	d.onStop(func() { _ = gw.Shutdown(context.Background()) })
+	d.onStop(func() { _ = gw.Stop(context.Background()) })
 	return nil
 }
 
@@ -184,13 +184,21 @@ func (d *devRun) printSummary(took time.Duration) {
 		fmt.Fprintf(d.out, "  Temporal UI:    %s/namespaces/%s/workflows\n", u, d.server.Namespace())
 	}
 	fmt.Fprintf(d.out, "  Temporal gRPC:  %s (namespace %s, task queue %s)\n", d.server.FrontendAddress(), d.server.Namespace(), d.cfg.Temporal.TaskQueue)
-	fmt.Fprintf(d.out, "  Gateway:        http://%s (/healthz, /readyz)\n", d.gateway.Addr())
+	fmt.Fprintf(d.out, "  Gateway:        http://%s (/healthz, /readyz, /slack/commands%s)\n", d.gateway.Addr(), slackHint(d.cfg))
 	if d.warehouse != "" {
 		fmt.Fprintf(d.out, "  PostgreSQL:     %s\n", d.warehouse)
 	}
 	fmt.Fprintf(d.out, "  Datasets:       %d in the catalog (dre catalog list)\n", len(d.cfg.Catalog.Names()))
 	fmt.Fprintf(d.out, "  State:          %s (delete it to start over)\n", d.f.stateDir)
 	fmt.Fprintln(d.out, "Press Ctrl-C to stop.")
+}
+
+// slackHint says how to turn the Slack routes on when they are off.
+func slackHint(cfg *config.Config) string {
+	if cfg.Slack.SigningSecret.Value() != "" {
+		return ""
+	}
+	return ": off until SLACK_SIGNING_SECRET is set"
 }
 
 // temporalCheck is the gateway's readiness check for the Temporal frontend.

@@ -8,7 +8,6 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/dre-dev/dre/internal/config"
-	"github.com/dre-dev/dre/internal/gateway"
 	"github.com/dre-dev/dre/internal/worker"
 )
 
@@ -47,8 +46,12 @@ func newGatewayCmd(g *globals) *cobra.Command {
 	var listen string
 	cmd := &cobra.Command{
 		Use:   "gateway",
-		Short: "Run dre's HTTP gateway (health endpoints; Slack and PagerDuty webhooks)",
-		Example: `  dre gateway --config /etc/dre/dre.yaml --http 0.0.0.0:8080
+		Short: "Run dre's HTTP gateway (health endpoints; Slack slash commands)",
+		Long: `dre gateway serves /healthz, /readyz and POST /slack/commands, the
+Request URL of the Slack app's /dre command. Every Slack request is verified
+with the app's signing secret (SLACK_SIGNING_SECRET) before it is read;
+without a secret the Slack route answers 503 and starts nothing.`,
+		Example: `  SLACK_SIGNING_SECRET=... dre gateway --config /etc/dre/dre.yaml --http 0.0.0.0:8080
   curl -s 127.0.0.1:8080/readyz`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -60,14 +63,14 @@ func newGatewayCmd(g *globals) *cobra.Command {
 			if listen == "" {
 				listen = cfg.Gateway.Listen
 			}
-			gw, err := gateway.Start(gateway.Options{Listen: listen, Ready: map[string]gateway.Check{"temporal": temporalCheck(c)}})
+			gw, err := startGateway(cfg, c, listen, g.uiBaseURL())
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "dre gateway listening on http://%s\n", gw.Addr())
+			fmt.Fprintf(cmd.OutOrStdout(), "dre gateway listening on http://%s (Slack: /slack/commands%s)\n", gw.Addr(), slackHint(cfg))
 			<-cmd.Context().Done()
 			fmt.Fprintln(cmd.OutOrStdout(), "dre gateway stopping")
-			return gw.Shutdown(context.Background())
+			return gw.Stop(context.Background())
 		},
 	}
 	cmd.Flags().StringVar(&listen, "http", "", "listen address (default: gateway.listen or $DRE_GATEWAY_LISTEN, 127.0.0.1:8080)")

@@ -1,6 +1,6 @@
-// Package gateway is dre's HTTP front door: health endpoints now, and the
-// Slack and PagerDuty webhooks as they arrive. It runs inside `dre dev` and
-// as `dre gateway`.
+// Package gateway is dre's HTTP front door: health endpoints and Slack's
+// slash commands, verified before anything is parsed. It runs inside
+// `dre dev` and as `dre gateway`.
 package gateway
 
 import (
@@ -22,6 +22,8 @@ type Options struct {
 	Listen string
 	// Ready are the dependencies /readyz checks, by name.
 	Ready map[string]Check
+	// Slack serves /slack/commands; without a signing secret it answers 503.
+	Slack SlackOptions
 }
 
 // Server is a running gateway.
@@ -42,6 +44,7 @@ func Start(opts Options) (*Server, error) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /readyz", readyHandler(opts.Ready))
+	(&slackRoutes{opts: opts.Slack, seen: newReplayGuard()}).register(mux)
 	s := &Server{
 		http: &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second},
 		addr: l.Addr().String(),

@@ -1,0 +1,77 @@
+package gateway
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	workflowpb "go.temporal.io/api/workflow/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/dre-dev/dre/workflows"
+)
+
+// TemporalTriage starts triage workflows on a Temporal cluster.
+type TemporalTriage struct {
+	Client    client.Client
+	TaskQueue string
+}
+
+// ReportTriage signals the dataset's open incident, starting it when none
+// is open, in one atomic call: two reports of the same dataset cannot open
+// two incidents.
+func (t TemporalTriage) ReportTriage(ctx context.Context, in workflows.TriageInput) error {
+	id := workflows.TriageWorkflowID(in.Dataset.Name)
+	opts := client.StartWorkflowOptions{
+		ID: id, TaskQueue: t.TaskQueue,
+		StaticSummary: fmt.Sprintf("Triage of %s reported by %s", in.Dataset.Name, in.Report.Reporter),
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			workflows.KindKey.ValueSet("triage"), workflows.DatasetKey.ValueSet(in.Dataset.Name),
+			workflows.StatusKey.ValueSet("open"), workflows.RequesterKey.ValueSet(in.Report.Reporter),
+		),
+	}
+	_, err := t.Client.SignalWithStartWorkflow(ctx, id, workflows.TriageReportSignal, in.Report, opts, workflows.TriageWorkflowName, in)
+	return err
+}
+
+// TemporalRuns lists open dre runs through Temporal's visibility store.
+type TemporalRuns struct {
+	Client client.Client
+}
+
+// maxListedRuns keeps /dre status within one Slack message.
+const maxListedRuns = 20
+
+// OpenRuns lists running workflows that carry dre's search attributes.
+func (t TemporalRuns) OpenRuns(ctx context.Context, dataset string) ([]RunSummary, error) {
+	query := "ExecutionStatus = 'Running' AND DreKind IS NOT NULL"
+	if dataset != "" {
+		query += fmt.Sprintf(" AND DreDataset = '%s'", strings.ReplaceAll(dataset, "'", ""))
+	}
+	resp, err := t.Client.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query, PageSize: maxListedRuns})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]RunSummary, 0, len(resp.Executions))
+	for _, e := range resp.Executions {
+		out = append(out, summarize(e))
+	}
+	return out, nil
+}
+
+// summarize reads dre's keyword search attributes off a listed execution.
+func summarize(e *workflowpb.WorkflowExecutionInfo) RunSummary {
+	s := RunSummary{WorkflowID: e.GetExecution().GetWorkflowId(), RunID: e.GetExecution().GetRunId()}
+	fields := e.GetSearchAttributes().GetIndexedFields()
+	for name, dst := range map[string]*string{
+		workflows.KindKey.GetName(): &s.Kind, workflows.DatasetKey.GetName(): &s.Dataset, workflows.StatusKey.GetName(): &s.Status,
+	} {
+		if p, ok := fields[name]; ok {
+			_ = converter.GetDefaultDataConverter().FromPayload(p, dst)
+		}
+	}
+	return s
+}
