@@ -55,10 +55,11 @@ workflowcheck:
 	$(GO) run $(WORKFLOWCHECK) ./workflows/...
 
 ## bench: speed and memory figures (sequential activity step latency,
-## partition rewrite against raw SQL, ...)
+## partition rewrite against raw SQL, Slack command acknowledgement at 200/s)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./internal/devserver/
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/warehouse/postgres/
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./internal/gateway/
 
 clean:
 	rm -rf bin

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,6 +22,9 @@ import (
 )
 
 const testSecret = "8f742231b10e8888abcd99yyyzzz85a5"
+
+// triggers numbers the test requests' trigger IDs.
+var triggers atomic.Int64
 
 // fakeStarter records triage starts.
 type fakeStarter struct {
@@ -52,7 +56,7 @@ func (f fakeRuns) OpenRuns(_ context.Context, dataset string) ([]RunSummary, err
 
 // startSlackGateway serves the Slack routes over real HTTP with a fake
 // starter; the returned wait stops the start workers and waits for them.
-func startSlackGateway(t *testing.T, secret string, starter *fakeStarter) (string, func()) {
+func startSlackGateway(t testing.TB, secret string, starter *fakeStarter) (string, func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cmds := &Commands{
@@ -71,9 +75,13 @@ func startSlackGateway(t *testing.T, secret string, starter *fakeStarter) (strin
 }
 
 // signedCommand builds a slash command request signed as Slack does.
-func signedCommand(t *testing.T, base, secret, text string, at time.Time) *http.Request {
+func signedCommand(t testing.TB, base, secret, text string, at time.Time) *http.Request {
 	t.Helper()
-	body := url.Values{"command": {"/dre"}, "text": {text}, "user_id": {"U123"}, "channel_id": {"C9"}, "response_url": {"http://127.0.0.1:1/hook"}}.Encode()
+	// Slack gives every request a fresh trigger_id, so two commands with
+	// the same text in the same second still carry different signatures.
+	trigger := strconv.FormatInt(triggers.Add(1), 10)
+	body := url.Values{"command": {"/dre"}, "text": {text}, "user_id": {"U123"}, "channel_id": {"C9"},
+		"response_url": {"http://127.0.0.1:1/hook"}, "trigger_id": {trigger}}.Encode()
 	req, err := http.NewRequest(http.MethodPost, base+"/slack/commands", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
