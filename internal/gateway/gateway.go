@@ -24,6 +24,8 @@ type Options struct {
 	Ready map[string]Check
 	// Slack serves /slack/commands; without a signing secret it answers 503.
 	Slack SlackOptions
+	// PagerDuty serves /pagerduty/webhook; without a secret it answers 503.
+	PagerDuty PagerDutyOptions
 }
 
 // Server is a running gateway.
@@ -44,7 +46,8 @@ func Start(opts Options) (*Server, error) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /readyz", readyHandler(opts.Ready))
-	(&slackRoutes{opts: opts.Slack, seen: newReplayGuard()}).register(mux)
+	(&slackRoutes{opts: opts.Slack, seen: newReplayGuard(replayWindow)}).register(mux)
+	(&pagerDutyRoute{opts: opts.PagerDuty, seen: newReplayGuard(eventMemory)}).register(mux)
 	s := &Server{
 		http: &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second},
 		addr: l.Addr().String(),

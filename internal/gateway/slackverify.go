@@ -49,16 +49,17 @@ func verifySlack(r *http.Request, secret string, seen *replayGuard) ([]byte, err
 	return body, nil
 }
 
-// replayGuard remembers accepted signatures for replayWindow.
+// replayGuard remembers accepted keys (signatures, event IDs) for a window.
 type replayGuard struct {
+	window    time.Duration
 	mu        sync.Mutex
 	seen      map[string]time.Time
 	lastSweep time.Time
 	now       func() time.Time
 }
 
-func newReplayGuard() *replayGuard {
-	return &replayGuard{seen: map[string]time.Time{}, now: time.Now}
+func newReplayGuard(window time.Duration) *replayGuard {
+	return &replayGuard{window: window, seen: map[string]time.Time{}, now: time.Now}
 }
 
 // firstUse records sig and reports whether it was new. Expired entries are
@@ -70,7 +71,7 @@ func (g *replayGuard) firstUse(sig string) bool {
 	now := g.now()
 	if now.Sub(g.lastSweep) > 30*time.Second {
 		for s, at := range g.seen {
-			if now.Sub(at) > replayWindow {
+			if now.Sub(at) > g.window {
 				delete(g.seen, s)
 			}
 		}
@@ -81,4 +82,11 @@ func (g *replayGuard) firstUse(sig string) bool {
 	}
 	g.seen[sig] = now
 	return true
+}
+
+// forget drops key, so that a retry of a request that failed is let in.
+func (g *replayGuard) forget(key string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	delete(g.seen, key)
 }

@@ -1,0 +1,179 @@
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/PagerDuty/go-pagerduty/webhookv3"
+
+	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/workflows"
+)
+
+// eventMemory is how long webhook event IDs are remembered: PagerDuty
+// retries a failed delivery for a while, and each retry carries the same ID.
+const eventMemory = 2 * time.Hour
+
+// IncidentControl moves an open triage on when PagerDuty says so.
+type IncidentControl interface {
+	Acknowledge(ctx context.Context, workflowID, by string) error
+	Resolve(ctx context.Context, workflowID, by string) error
+}
+
+// PagerDutyOptions turns on POST /pagerduty/webhook (webhooks v3).
+type PagerDutyOptions struct {
+	// Secrets verify X-PagerDuty-Signature; more than one while a secret
+	// is being rotated. None: the route answers 503.
+	Secrets  []string
+	Catalog  *catalog.Catalog
+	Triage   TriageStarter
+	Incident IncidentControl
+	Logger   *slog.Logger
+}
+
+type pagerDutyRoute struct {
+	opts PagerDutyOptions
+	seen *replayGuard
+}
+
+func (p *pagerDutyRoute) register(mux *http.ServeMux) {
+	mux.HandleFunc("POST /pagerduty/webhook", p.webhook)
+}
+
+// webhookEvent is the part of a v3 webhook dre reads; go-pagerduty has
+// no types for v3 payloads.
+type webhookEvent struct {
+	Event struct {
+		ID        string `json:"id"`
+		EventType string `json:"event_type"`
+		Agent     struct {
+			Summary string `json:"summary"`
+		} `json:"agent"`
+		Data struct {
+			ID          string `json:"id"`
+			Title       string `json:"title"`
+			Urgency     string `json:"urgency"`
+			IncidentKey string `json:"incident_key"`
+			Service     struct {
+				ID string `json:"id"`
+			} `json:"service"`
+		} `json:"data"`
+	} `json:"event"`
+}
+
+// webhook verifies, deduplicates and acts on one event. Answers are 2xx
+// for anything verified, even events dre ignores, so PagerDuty does not
+// retry them; a failure to act is 500, so it does.
+func (p *pagerDutyRoute) webhook(w http.ResponseWriter, r *http.Request) {
+	ev, ok := p.verified(w, r)
+	if !ok {
+		return
+	}
+	if !p.seen.firstUse(ev.Event.ID) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "duplicate"})
+		return
+	}
+	status, err := p.act(r.Context(), ev)
+	if err != nil {
+		p.seen.forget(ev.Event.ID) // let PagerDuty's retry through
+		p.logger().Error("pagerduty webhook failed", "event", ev.Event.ID, "type", ev.Event.EventType, "error", err)
+		http.Error(w, "could not act on the event; PagerDuty will retry", http.StatusInternalServerError)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": status})
+}
+
+// verified reads the body under PagerDuty's own 2 MB limit and checks the
+// signature against each configured secret before decoding anything.
+func (p *pagerDutyRoute) verified(w http.ResponseWriter, r *http.Request) (webhookEvent, bool) {
+	var ev webhookEvent
+	if len(p.opts.Secrets) == 0 {
+		http.Error(w, "PagerDuty webhooks are not configured: set PAGERDUTY_WEBHOOK_SECRET (or pagerduty.webhook_secret in dre.yaml)", http.StatusServiceUnavailable)
+		return ev, false
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, 2<<20))
+	if err != nil || !p.signedByOneOf(r, body) {
+		p.logger().Warn("pagerduty webhook rejected", "remote", r.RemoteAddr)
+		http.Error(w, "invalid PagerDuty signature", http.StatusUnauthorized)
+		return ev, false
+	}
+	if err := json.Unmarshal(body, &ev); err != nil || ev.Event.ID == "" {
+		http.Error(w, "malformed webhook event: want {\"event\": {\"id\", \"event_type\", \"data\"}}", http.StatusBadRequest)
+		return ev, false
+	}
+	return ev, true
+}
+
+func (p *pagerDutyRoute) signedByOneOf(r *http.Request, body []byte) bool {
+	for _, secret := range p.opts.Secrets {
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		if webhookv3.VerifySignature(r, secret) == nil {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *pagerDutyRoute) logger() *slog.Logger {
+	if p.opts.Logger != nil {
+		return p.opts.Logger
+	}
+	return slog.Default()
+}
+
+// act maps an event to a triage: its incident key when dre opened the
+// incident (the key is the triage workflow ID), else the dataset whose
+// catalog entry names the PagerDuty service.
+func (p *pagerDutyRoute) act(ctx context.Context, ev webhookEvent) (string, error) {
+	d := ev.Event.Data
+	workflowID := ""
+	if strings.HasPrefix(d.IncidentKey, "triage/") {
+		workflowID = d.IncidentKey
+	}
+	ds, mapped := p.datasetOfService(d.Service.ID)
+	if workflowID == "" && mapped {
+		workflowID = workflows.TriageWorkflowID(ds.Name)
+	}
+	by := "pagerduty:" + ev.Event.Agent.Summary
+	switch {
+	case workflowID == "":
+		return "ignored: service not mapped to a dataset", nil
+	case ev.Event.EventType == "incident.acknowledged":
+		return "acknowledged", p.opts.Incident.Acknowledge(ctx, workflowID, by)
+	case ev.Event.EventType == "incident.resolved":
+		return "resolved", p.opts.Incident.Resolve(ctx, workflowID, by)
+	case ev.Event.EventType == "incident.triggered" && mapped && d.IncidentKey != workflowID:
+		return "triage started", p.opts.Triage.ReportTriage(ctx, workflows.TriageInput{Dataset: ds, Report: workflows.TriageReport{
+			Reporter: "pagerduty", Severity: severityOfUrgency(d.Urgency), Description: d.Title,
+			Source: "pagerduty", ReportedAt: time.Now().UTC(),
+		}})
+	default:
+		return "ignored: " + ev.Event.EventType, nil
+	}
+}
+
+func (p *pagerDutyRoute) datasetOfService(service string) (catalog.Dataset, bool) {
+	if service == "" {
+		return catalog.Dataset{}, false
+	}
+	for _, ds := range p.opts.Catalog.Datasets() {
+		if ds.Owner.PagerDutyService == service {
+			return ds, true
+		}
+	}
+	return catalog.Dataset{}, false
+}
+
+// severityOfUrgency: high-urgency incidents page, so they are sev2.
+func severityOfUrgency(u string) int {
+	if u == "high" {
+		return 2
+	}
+	return 3
+}
