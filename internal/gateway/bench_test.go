@@ -25,7 +25,9 @@ func BenchmarkSlashCommandAck(b *testing.B) {
 		b.Fatalf("%d commands accepted but %d starts", accepted, starter.count())
 	}
 	slices.Sort(latencies)
-	pct := func(p float64) float64 { return float64(latencies[int(p*float64(len(latencies)-1))]) / float64(time.Millisecond) }
+	pct := func(p float64) float64 {
+		return float64(latencies[int(p*float64(len(latencies)-1))]) / float64(time.Millisecond)
+	}
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
 	b.ReportMetric(float64(accepted), "accepted")
