@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"strings"
 
 	"go.temporal.io/sdk/client"
 
@@ -24,16 +25,20 @@ type runningGateway struct {
 // Temporal: slash commands start or signal workflows through c.
 func startGateway(cfg *config.Config, c client.Client, listen, uiBase string) (*runningGateway, error) {
 	ctx, cancel := context.WithCancel(context.Background())
+	triage := gateway.TemporalTriage{Client: c, TaskQueue: cfg.Temporal.TaskQueue}
 	cmds := &gateway.Commands{
 		Catalog: cfg.Catalog, UIBase: uiBase, Namespace: cfg.Temporal.Namespace,
-		Triage: gateway.TemporalTriage{Client: c, TaskQueue: cfg.Temporal.TaskQueue},
-		Runs:   gateway.TemporalRuns{Client: c},
+		Triage: triage, Runs: gateway.TemporalRuns{Client: c},
 	}
 	cmds.Start(ctx, commandWorkers)
 	gw, err := gateway.Start(gateway.Options{
 		Listen: listen,
 		Ready:  map[string]gateway.Check{"temporal": temporalCheck(c)},
 		Slack:  gateway.SlackOptions{SigningSecret: cfg.Slack.SigningSecret.Value(), Commands: cmds},
+		PagerDuty: gateway.PagerDutyOptions{
+			Secrets: splitSecrets(cfg.PagerDuty.WebhookSecret.Value()), Catalog: cfg.Catalog,
+			Triage: triage, Incident: gateway.TemporalIncidents{Client: c},
+		},
 	})
 	if err != nil {
 		cancel()
@@ -49,4 +54,16 @@ func (g *runningGateway) Stop(ctx context.Context) error {
 	g.cancel()
 	g.commands.Wait()
 	return err
+}
+
+// splitSecrets reads a comma-separated list of webhook secrets: during a
+// rotation both the old and the new one are accepted.
+func splitSecrets(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }

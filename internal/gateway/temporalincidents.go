@@ -1,0 +1,49 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/dre-dev/dre/workflows"
+)
+
+// TemporalIncidents acknowledges and resolves triage workflows with their
+// updates, for PagerDuty's webhook and Slack's buttons.
+type TemporalIncidents struct {
+	Client client.Client
+}
+
+// Acknowledge sends the ack update.
+func (t TemporalIncidents) Acknowledge(ctx context.Context, workflowID, by string) error {
+	return t.update(ctx, workflowID, workflows.TriageAckUpdate, by)
+}
+
+// Resolve sends the resolve update.
+func (t TemporalIncidents) Resolve(ctx context.Context, workflowID, by string) error {
+	return t.update(ctx, workflowID, workflows.TriageResolveUpdate, by)
+}
+
+// update waits for the workflow to accept or reject. A rejection (already
+// acknowledged, already resolved) or a closed incident is not an error
+// here: PagerDuty reports state dre may already have, and retrying would
+// not change the answer.
+func (t TemporalIncidents) update(ctx context.Context, workflowID, name, by string) error {
+	h, err := t.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: workflowID, UpdateName: name, WaitForStage: client.WorkflowUpdateStageCompleted,
+		Args: []any{workflows.TriageAction{By: by}},
+	})
+	if err == nil {
+		err = h.Get(ctx, nil)
+	}
+	var rejected *temporal.ApplicationError
+	// The server answers NotFound for a run that has already completed.
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &rejected) || errors.As(err, &notFound) {
+		return nil
+	}
+	return err
+}
