@@ -14,7 +14,7 @@ LIGHT_PKGS := ./internal/config/... ./internal/catalog/... ./internal/gateway/..
               ./internal/warehouse/... ./workflows/... ./activities/... ./runbooks/... \
               ./tests/replay/...
 HEAVY_PKGS := ./internal/devserver/... ./internal/localpg/... ./internal/demo/... \
-              ./internal/cli/... ./tests/e2e/...
+              ./internal/cli/... ./tests/e2e/... ./tests/bench/...
 
 .PHONY: run test test-light test-heavy fuzz build lint fmt-check vet workflowcheck bench clean
 
@@ -59,6 +59,7 @@ workflowcheck:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./internal/devserver/
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/warehouse/postgres/
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 20x ./tests/bench/
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./internal/gateway/
 
 clean:

@@ -40,6 +40,15 @@ type TriageReport struct {
 type TriageInput struct {
 	Dataset catalog.Dataset `json:"dataset"`
 	Report  TriageReport    `json:"report"`
+	// Policy tunes paging, escalation, auto-resolve and the diagnosis; its
+	// zero value means the defaults (see TriagePolicy).
+	Policy TriagePolicy `json:"policy,omitzero"`
+	// RunURL links to the run in the Temporal UI, for the opening message.
+	RunURL string `json:"runUrl,omitempty"`
+	// Runbook is the prepared run of the dataset's catalog runbook, parsed
+	// and resolved by the starter (the workflow reads no files); the
+	// run-runbook update starts it as a child. Nil when there is none.
+	Runbook *RunbookInput `json:"runbook,omitempty"`
 }
 
 // TriageWorkflowID is the ID of a dataset's open incident: one per dataset.

@@ -95,6 +95,8 @@ it prints to watch every run.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
 	root.AddCommand(newVersionCmd(), newDevCmd(g), newWorkerCmd(g), newGatewayCmd(g), newCatalogCmd(g))
 	root.AddCommand(newRunbookCmd(g))
+	root.AddCommand(newBackfillCmd(g))
+	root.AddCommand(newTriageCmd(g))
 	return root
 }
 

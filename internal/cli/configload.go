@@ -2,7 +2,7 @@ package cli
 
 import (
 	"errors"
-	"fmt"
+	"github.com/dre-dev/dre/internal/uilink"
 	"os"
 	"path/filepath"
 
@@ -73,5 +73,10 @@ func (g *globals) uiBaseURL() string {
 
 // runURL links a workflow run in the Temporal UI.
 func (g *globals) runURL(namespace, workflowID, runID string) string {
-	return fmt.Sprintf("%s/namespaces/%s/workflows/%s/%s/history", g.uiBaseURL(), namespace, pathEscape(workflowID), runID)
+	return uilink.Run(g.uiBaseURL(), namespace, workflowID, runID)
+}
+
+// workflowURL links a workflow ID (its latest run) in the Temporal UI.
+func (g *globals) workflowURL(namespace, workflowID string) string {
+	return uilink.Workflow(g.uiBaseURL(), namespace, workflowID)
 }

@@ -25,7 +25,7 @@ type runningGateway struct {
 // Temporal: slash commands start or signal workflows through c.
 func startGateway(cfg *config.Config, c client.Client, listen, uiBase string) (*runningGateway, error) {
 	ctx, cancel := context.WithCancel(context.Background())
-	triage := gateway.TemporalTriage{Client: c, TaskQueue: cfg.Temporal.TaskQueue}
+	triage := gateway.TemporalTriage{Client: c, TaskQueue: cfg.Temporal.TaskQueue, UIBase: uiBase, Namespace: cfg.Temporal.Namespace}
 	cmds := &gateway.Commands{
 		Catalog: cfg.Catalog, UIBase: uiBase, Namespace: cfg.Temporal.Namespace,
 		Triage: triage, Runs: gateway.TemporalRuns{Client: c},

@@ -21,12 +21,17 @@ const localRunbooks = "runbooks"
 func newRunbookCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "runbook",
-		Short: "Check and list runbooks: YAML steps run by a durable workflow",
+		Short: "Check, list and run runbooks: YAML steps run by a durable workflow",
 		Example: `  dre runbook lint
   dre runbook list
+  dre runbook run stale-table --dataset orders --dry-run
+  dre runbook run stale-table --dataset orders --wait
+  dre runbook status runbook/stale-table/orders/20260102T150405.000000
+  dre runbook retry runbook/stale-table/orders/20260102T150405.000000 --from backfill
   dre runbook schema > runbook.schema.json`,
 	}
-	cmd.AddCommand(newRunbookLintCmd(g), newRunbookListCmd(g), newRunbookSchemaCmd())
+	cmd.AddCommand(newRunbookLintCmd(g), newRunbookListCmd(g), newRunbookSchemaCmd(),
+		newRunbookRunCmd(g), newRunbookRetryCmd(g), newRunbookStatusCmd(g))
 	return cmd
 }
 

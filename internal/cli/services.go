@@ -30,7 +30,7 @@ activities finish first.`,
 			defer c.Close()
 			registry := worker.Warehouses(cfg, "")
 			defer registry.Close()
-			w := worker.New(c, cfg.Temporal.TaskQueue, worker.Deps{Warehouses: registry})
+			w := worker.New(c, cfg.Temporal.TaskQueue, worker.Deps{Warehouses: registry, Notify: worker.Notify(cfg)})
 			if err := w.Start(); err != nil {
 				return fmt.Errorf("starting the worker: %w", err)
 			}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
 
 	"go.temporal.io/sdk/client"
@@ -70,5 +69,3 @@ func tlsConfig(t config.TLS, apiKey bool) (*tls.Config, error) {
 func sdkLogger(w io.Writer, level slog.Level) sdklog.Logger {
 	return sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level})))
 }
-
-func pathEscape(s string) string { return url.PathEscape(s) }

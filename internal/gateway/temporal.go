@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/dre-dev/dre/internal/uilink"
 	"github.com/dre-dev/dre/workflows"
 )
 
@@ -18,6 +19,10 @@ import (
 type TemporalTriage struct {
 	Client    client.Client
 	TaskQueue string
+	// Policy tunes every triage started here (escalation timeouts...).
+	Policy workflows.TriagePolicy
+	// UIBase and Namespace build the run link of the opening message.
+	UIBase, Namespace string
 }
 
 // ReportTriage signals the dataset's open incident, starting it when none
@@ -25,6 +30,10 @@ type TemporalTriage struct {
 // two incidents.
 func (t TemporalTriage) ReportTriage(ctx context.Context, in workflows.TriageInput) error {
 	id := workflows.TriageWorkflowID(in.Dataset.Name)
+	in.Policy = t.Policy
+	if in.RunURL == "" && t.Namespace != "" {
+		in.RunURL = uilink.Workflow(t.UIBase, t.Namespace, id)
+	}
 	opts := client.StartWorkflowOptions{
 		ID: id, TaskQueue: t.TaskQueue,
 		StaticSummary: fmt.Sprintf("Triage of %s reported by %s", in.Dataset.Name, in.Report.Reporter),

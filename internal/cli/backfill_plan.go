@@ -1,0 +1,82 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/dre-dev/dre/workflows"
+)
+
+func newBackfillPlanCmd(g *globals) *cobra.Command {
+	var f backfillStartFlags
+	cmd := &cobra.Command{
+		Use:   "plan <dataset> --from <time> --to <time>",
+		Short: "List the partitions a backfill would rewrite and estimate their cost, writing nothing",
+		Long: `plan runs the backfill as a dry run (workflow backfill-plan/<dataset>): it
+lists the partitions of [--from, --to) and estimates each one's SELECT with
+the warehouse (PostgreSQL EXPLAIN, BigQuery dry-run bytes). Nothing is written.
+Ranges over 500 partitions show the first 500 and extrapolate the total.`,
+		Example: `  dre backfill plan orders --from 2026-01-01 --to 2026-02-01`,
+		Args:    exactArgs(1, "one dataset name (see dre catalog list)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, in, err := f.input(g, args[0])
+			if err != nil {
+				return err
+			}
+			in.DryRun = true
+			c, err := dialTemporal(cmd.Context(), cfg, g.opts.Stderr)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			opts := backfillStartOptions(cfg, in)
+			opts.ID = workflows.BackfillPlanWorkflowID(in.Dataset.Name)
+			opts.StaticSummary = "Plan (dry run) of: " + opts.StaticSummary
+			run, err := c.ExecuteWorkflow(cmd.Context(), opts, workflows.BackfillWorkflowName, in)
+			var running *serviceerror.WorkflowExecutionAlreadyStarted
+			if errors.As(err, &running) {
+				return fmt.Errorf("a plan of %s is already being made (%s); wait for it", in.Dataset.Name, g.runURL(cfg.Temporal.Namespace, opts.ID, running.RunId))
+			}
+			if err != nil {
+				return fmt.Errorf("starting the plan: %w", err)
+			}
+			return printPlan(cmd, run)
+		},
+	}
+	f.rangeFlags.register(cmd)
+	cmd.Flags().StringVar(&f.sel, "select", "", "SELECT producing one partition, reading @from and @to (default: the dataset's source in dre.yaml)")
+	return cmd
+}
+
+// printPlan waits for the dry run and prints one line per partition.
+func printPlan(cmd *cobra.Command, run client.WorkflowRun) error {
+	var r workflows.BackfillReport
+	if err := run.Get(cmd.Context(), &r); err != nil {
+		return fmt.Errorf("planning failed: %w", err)
+	}
+	out := cmd.OutOrStdout()
+	if r.Plan == nil {
+		return fmt.Errorf("the plan came back empty (status %s)", r.Status)
+	}
+	fmt.Fprintf(out, "%-22s %12s %14s %14s\n", "PARTITION START", "EST. ROWS", "COST UNITS", "BYTES")
+	for _, p := range r.Plan.Partitions {
+		fmt.Fprintf(out, "%-22s %12d %14.1f %14d\n", p.Start.UTC().Format("2006-01-02T15:04Z"), p.Cost.Rows, p.Cost.Units, p.Cost.Bytes)
+	}
+	printPlanTotal(out, r)
+	return nil
+}
+
+func printPlanTotal(out io.Writer, r workflows.BackfillReport) {
+	how := "estimated"
+	if r.Plan.Extrapolated {
+		how = fmt.Sprintf("extrapolated from the first %d", len(r.Plan.Partitions))
+	}
+	t := r.Plan.Total
+	fmt.Fprintf(out, "%d partitions of %s, %s: %d rows, %.1f cost units, %d bytes. Nothing was written.\n",
+		r.Total, r.Table, how, t.Rows, t.Units, t.Bytes)
+}

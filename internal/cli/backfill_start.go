@@ -1,0 +1,154 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/dre-dev/dre/internal/config"
+	"github.com/dre-dev/dre/workflows"
+)
+
+// backfillStartFlags are the knobs of a backfill run.
+type backfillStartFlags struct {
+	rangeFlags
+	concurrency, maxAttempts int
+	sel, onFailure           string
+	budget, tolerance        float64
+	validate, validateSQL    string
+	follow                   bool
+}
+
+func newBackfillStartCmd(g *globals) *cobra.Command {
+	var f backfillStartFlags
+	cmd := &cobra.Command{
+		Use:   "start <dataset> --from <time> --to <time>",
+		Short: "Start the backfill of a dataset's partitions in [--from, --to)",
+		Long: `start starts backfill/<dataset> and prints its Temporal UI link. A second
+backfill of the same dataset is refused while one runs. With --budget the
+run estimates its cost first and, above the budget, waits for
+"dre backfill approve". With --follow it prints progress every second until
+the run ends; the exit code is then 0 only if every partition was written.`,
+		Example: `  dre backfill start orders --from 2026-01-01 --to 2026-02-01
+  dre backfill start orders --from 2026-01-01 --to 2026-02-01 --concurrency 8 --follow
+  dre backfill start orders --from 2026-01 --to 2026-03 --on-failure skip --validate rowcount --tolerance 0.01
+  dre backfill start orders --from 2026-01-01 --to 2026-01-08 --select "SELECT * FROM staging.orders WHERE order_date >= @from AND order_date < @to"`,
+		Args: exactArgs(1, "one dataset name (see dre catalog list)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, in, err := f.input(g, args[0])
+			if err != nil {
+				return err
+			}
+			return g.startBackfill(cmd, cfg, in, f.follow)
+		},
+	}
+	f.rangeFlags.register(cmd)
+	cmd.Flags().IntVar(&f.concurrency, "concurrency", workflows.BackfillDefaultConcurrency, fmt.Sprintf("partitions rewritten at once (1 to %d)", workflows.BackfillMaxConcurrency))
+	cmd.Flags().StringVar(&f.sel, "select", "", "SELECT producing one partition, reading @from and @to (default: the dataset's source in dre.yaml)")
+	cmd.Flags().Float64Var(&f.budget, "budget", 0, "estimated cost above which the run waits for approval (PostgreSQL planner units, BigQuery bytes); 0: none")
+	cmd.Flags().StringVar(&f.onFailure, "on-failure", workflows.BackfillStop, "stop at the first failed partition, or skip it and go on")
+	cmd.Flags().IntVar(&f.maxAttempts, "max-attempts", 3, "attempts at one partition before it counts as failed")
+	cmd.Flags().StringVar(&f.validate, "validate", "", "check each partition: rowcount, checksum or sql")
+	cmd.Flags().Float64Var(&f.tolerance, "tolerance", 0, "with --validate rowcount, the relative difference allowed (0.01 = 1%)")
+	cmd.Flags().StringVar(&f.validateSQL, "validate-sql", "", "with --validate sql, a SELECT reading @from and @to that returns the partition's violations")
+	cmd.Flags().BoolVar(&f.follow, "follow", false, "print progress every second until the backfill ends")
+	return cmd
+}
+
+// input builds the workflow input from the flags and the catalog.
+func (f *backfillStartFlags) input(g *globals, dataset string) (*config.Config, workflows.BackfillInput, error) {
+	from, to, err := f.parse()
+	if err != nil {
+		return nil, workflows.BackfillInput{}, err
+	}
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return nil, workflows.BackfillInput{}, err
+	}
+	ds, err := backfillDataset(cfg, dataset)
+	if err != nil {
+		return nil, workflows.BackfillInput{}, err
+	}
+	user, _ := g.opts.Env("USER")
+	return cfg, workflows.BackfillInput{
+		Dataset: ds, From: from, To: to, Select: f.sel, Concurrency: f.concurrency, Requester: user,
+		OnFailure: f.onFailure, MaxAttempts: f.maxAttempts, Budget: f.budget,
+		Validation: workflows.BackfillValidation{Kind: f.validate, Tolerance: f.tolerance, SQL: f.validateSQL},
+	}, nil
+}
+
+// startBackfill starts the run, refusing a second one per dataset.
+func (g *globals) startBackfill(cmd *cobra.Command, cfg *config.Config, in workflows.BackfillInput, follow bool) error {
+	ctx, out := cmd.Context(), cmd.OutOrStdout()
+	c, err := dialTemporal(ctx, cfg, g.opts.Stderr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	run, err := c.ExecuteWorkflow(ctx, backfillStartOptions(cfg, in), workflows.BackfillWorkflowName, in)
+	var running *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &running) {
+		id := workflows.BackfillWorkflowID(in.Dataset.Name)
+		return fmt.Errorf("a backfill of %s is already running (%s); follow it with `dre backfill status %s` or cancel it with `dre backfill cancel %s`",
+			in.Dataset.Name, g.runURL(cfg.Temporal.Namespace, id, running.RunId), in.Dataset.Name, in.Dataset.Name)
+	}
+	if err != nil {
+		return fmt.Errorf("starting the backfill: %w", err)
+	}
+	fmt.Fprintf(out, "started %s: %s\n", run.GetID(), g.runURL(cfg.Temporal.Namespace, run.GetID(), run.GetRunID()))
+	if !follow {
+		return nil
+	}
+	return followBackfill(ctx, c, run, out)
+}
+
+// backfillStartOptions make the run exclusive per dataset and readable in
+// the Temporal UI.
+func backfillStartOptions(cfg *config.Config, in workflows.BackfillInput) client.StartWorkflowOptions {
+	ds := in.Dataset
+	return client.StartWorkflowOptions{
+		ID:                       workflows.BackfillWorkflowID(ds.Name),
+		TaskQueue:                cfg.Temporal.TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		// Without this the SDK quietly returns the running backfill.
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		StaticSummary: fmt.Sprintf("Backfill %s (%s) %s → %s by %s", ds.Name, ds.Table,
+			workflows.PartitionLabel(ds.Partition.Granularity, in.From), workflows.PartitionLabel(ds.Partition.Granularity, in.To), ds.Partition.Granularity),
+		StaticDetails: backfillDetails(in),
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			workflows.KindKey.ValueSet("backfill"), workflows.DatasetKey.ValueSet(ds.Name),
+			workflows.StatusKey.ValueSet(workflows.BackfillPlanning), workflows.RequesterKey.ValueSet(in.Requester),
+		),
+	}
+}
+
+// backfillDetails is the markdown the Temporal UI shows under the summary.
+func backfillDetails(in workflows.BackfillInput) string {
+	ds := in.Dataset
+	source := "the catalog source"
+	if in.Select != "" {
+		source = "`" + in.Select + "`"
+	}
+	lines := []string{
+		fmt.Sprintf("Dataset **%s** in warehouse `%s`, owner %s, partitioned by `%s`.", ds.Name, ds.Warehouse, ds.Owner.Team, ds.Partition.Column),
+		fmt.Sprintf("Rows from %s; concurrency %d; on failure: %s; validation: %s.", source, in.Concurrency, orDash(in.OnFailure), orDash(in.Validation.Kind)),
+	}
+	if in.Requester != "" {
+		lines = append(lines, "Requested by "+in.Requester+".")
+	}
+	return strings.Join(lines, "\n\n")
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

@@ -1,0 +1,210 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/runbooks"
+	"github.com/dre-dev/dre/workflows"
+)
+
+// runbookRunFlags are the options of dre runbook run.
+type runbookRunFlags struct {
+	dataset   string
+	inputs    []string
+	paths     []string
+	dryRun    bool
+	wait      bool
+	requester string
+}
+
+func newRunbookRunCmd(g *globals) *cobra.Command {
+	var f runbookRunFlags
+	cmd := &cobra.Command{
+		Use:   "run <runbook>",
+		Short: "Run a runbook as a durable workflow, or print its plan with --dry-run",
+		Long: `run starts the workflow runbook/<name>/<dataset>/<start time>, which runs the
+runbook's steps one by one; each step shows up under its name in the Temporal UI.
+--dataset sets the runbook's first input of type dataset; --input sets the others.
+The run carries the runbook's definition and the catalog entries it needs, so it
+replays what it started with even if the files change.
+
+--dry-run prints every step with its SQL and texts rendered from the inputs (results
+of earlier steps are not known yet and show as zero values) and starts nothing.`,
+		Example: `  dre runbook run stale-table --dataset orders --dry-run
+  dre runbook run stale-table --dataset orders --input max_wait=30m --wait
+  dre runbook run my-fix --runbooks ops/runbooks --dataset events`,
+		Args: exactArgs(1, "one runbook name (see dre runbook list)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return g.runRunbook(cmd, args[0], f)
+		},
+	}
+	cmd.Flags().StringVar(&f.dataset, "dataset", "", "the dataset the runbook is about (its first dataset input)")
+	cmd.Flags().StringArrayVar(&f.inputs, "input", nil, "an input as name=value; repeat for more")
+	cmd.Flags().StringArrayVar(&f.paths, "runbooks", nil, "runbook files or directories besides the stock ones (default ./runbooks)")
+	cmd.Flags().BoolVar(&f.dryRun, "dry-run", false, "print the plan and start nothing")
+	cmd.Flags().BoolVar(&f.wait, "wait", false, "wait for the run to end and print its steps")
+	cmd.Flags().StringVar(&f.requester, "requester", "", "who asks for the run (default cli:$USER)")
+	return cmd
+}
+
+// runRunbook resolves a run's input from the runbooks and the catalog,
+// then prints its plan or starts it.
+func (g *globals) runRunbook(cmd *cobra.Command, name string, f runbookRunFlags) error {
+	set, _, err := loadRunbookSet(f.paths)
+	if err != nil {
+		return err
+	}
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return err
+	}
+	in, err := runbookInput(set, cfg.Catalog, name, f)
+	if err != nil {
+		return err
+	}
+	in.Requester = f.requester
+	if in.Requester == "" {
+		user, _ := g.opts.Env("USER")
+		in.Requester = "cli:" + user
+	}
+	if f.dryRun {
+		return printRunbookPlan(cmd.OutOrStdout(), in)
+	}
+	key := time.Now().UTC().Format("20060102T150405.000000")
+	id := workflows.RunbookWorkflowID(in.Runbook.Name, in.Dataset, key)
+	return (&runbookStarter{g: g, cfg: cfg, out: cmd.OutOrStdout()}).start(cmd.Context(), id, in, f.wait)
+}
+
+// runbookInput builds the workflow input for the runbook called name.
+func runbookInput(set []*runbooks.Runbook, cat *catalog.Catalog, name string, f runbookRunFlags) (workflows.RunbookInput, error) {
+	byName := map[string]*runbooks.Runbook{}
+	var names []string
+	for _, rb := range set {
+		byName[rb.Name] = rb
+		names = append(names, rb.Name)
+	}
+	rb, ok := byName[name]
+	if !ok {
+		slices.Sort(names)
+		return workflows.RunbookInput{}, fmt.Errorf("unknown runbook %q; known runbooks: %s (add yours under ./runbooks or pass --runbooks)", name, strings.Join(names, ", "))
+	}
+	given, err := inputFlags(rb, f)
+	if err != nil {
+		return workflows.RunbookInput{}, err
+	}
+	inputs, err := workflows.ResolveRunbookInputs(rb, given)
+	if err != nil {
+		return workflows.RunbookInput{}, err
+	}
+	callees := calledRunbooks(rb, byName, map[string]runbooks.Runbook{})
+	datasets, err := neededDatasets(rb, callees, inputs, cat)
+	if err != nil {
+		return workflows.RunbookInput{}, err
+	}
+	return workflows.RunbookInput{Runbook: *rb, Hash: runbooks.Hash(rb), Inputs: inputs,
+		Dataset: workflows.TargetDataset(rb, inputs), Datasets: datasets, Callees: callees}, nil
+}
+
+// inputFlags reads --input name=value and puts --dataset on the first
+// dataset input.
+func inputFlags(rb *runbooks.Runbook, f runbookRunFlags) (map[string]string, error) {
+	given := map[string]string{}
+	for _, kv := range f.inputs {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, &usageError{fmt.Errorf("--input %q: write name=value", kv)}
+		}
+		given[k] = v
+	}
+	if f.dataset == "" {
+		return given, nil
+	}
+	for _, in := range rb.Inputs {
+		if in.Type == runbooks.TypeDataset {
+			given[in.Name] = f.dataset
+			return given, nil
+		}
+	}
+	return nil, fmt.Errorf("runbook %s has no dataset input; drop --dataset", rb.Name)
+}
+
+// calledRunbooks collects the runbooks rb calls, directly or not (lint
+// refuses call loops; seen stops one anyway).
+func calledRunbooks(rb *runbooks.Runbook, byName map[string]*runbooks.Runbook, seen map[string]runbooks.Runbook) map[string]runbooks.Runbook {
+	data, _ := json.Marshal(rb.Steps)
+	for _, m := range callPattern.FindAllStringSubmatch(string(data), -1) {
+		callee, ok := byName[m[1]]
+		if _, done := seen[m[1]]; ok && !done {
+			seen[m[1]] = *callee
+			calledRunbooks(callee, byName, seen)
+		}
+	}
+	return seen
+}
+
+// callPattern finds runbook steps in a runbook's JSON.
+var callPattern = regexp.MustCompile(`"runbook":\{"name":"([^"]+)"`)
+
+// neededDatasets returns the catalog datasets a run may name: its dataset
+// inputs, and every catalog name that appears in its runbooks' text. An
+// input naming an unknown dataset is an error listing the known ones.
+func neededDatasets(rb *runbooks.Runbook, callees map[string]runbooks.Runbook, inputs map[string]string, cat *catalog.Catalog) (map[string]catalog.Dataset, error) {
+	out := map[string]catalog.Dataset{}
+	for _, in := range rb.Inputs {
+		if v := inputs[in.Name]; in.Type == runbooks.TypeDataset && v != "" {
+			ds, err := cat.Lookup(v)
+			if err != nil {
+				return nil, err
+			}
+			out[v] = ds
+		}
+	}
+	text, _ := json.Marshal([]any{rb.Steps, callees})
+	for _, ds := range cat.Datasets() {
+		if regexp.MustCompile(`\b` + regexp.QuoteMeta(ds.Name) + `\b`).Match(text) {
+			out[ds.Name] = ds
+		}
+	}
+	return out, nil
+}
+
+// printRunbookPlan prints what a run would do.
+func printRunbookPlan(out io.Writer, in workflows.RunbookInput) error {
+	plan, err := workflows.PlanRunbook(in)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Plan of runbook %s on %s (definition %.12s); dry run, nothing is started.\n", in.Runbook.Name, noneIfEmpty(in.Dataset), in.Hash)
+	for _, k := range slices.Sorted(maps.Keys(in.Inputs)) {
+		fmt.Fprintf(out, "  input %s = %s\n", k, in.Inputs[k])
+	}
+	for i, s := range plan {
+		pad := strings.Repeat("    ", s.Depth)
+		fmt.Fprintf(out, "%s%d. %s [%s] %s\n", pad, i+1, s.ID, s.Kind, s.Name)
+		if s.When != "" {
+			fmt.Fprintf(out, "%s     when %s\n", pad, s.When)
+		}
+		for _, d := range s.Detail {
+			fmt.Fprintf(out, "%s     %s\n", pad, strings.ReplaceAll(d, "\n", "\n"+pad+"     "))
+		}
+	}
+	return nil
+}
+
+// noneIfEmpty shows an empty value as "-".
+func noneIfEmpty(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

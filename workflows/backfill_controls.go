@@ -1,0 +1,195 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+)
+
+// Updates a running backfill accepts. Each has a validator, so a control
+// that makes no sense now (resume a running backfill, concurrency 0) is
+// rejected without reaching the workflow's history.
+const (
+	BackfillPauseUpdate       = "pause"
+	BackfillResumeUpdate      = "resume"
+	BackfillCancelUpdate      = "cancel"
+	BackfillConcurrencyUpdate = "concurrency"
+	BackfillApproveUpdate     = "approve"
+)
+
+// registerHandlers installs the status query and the control updates.
+func (b *backfillRun) registerHandlers(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, StatusQuery, func() (BackfillStatus, error) { return b.snapshot(ctx), nil }); err != nil {
+		return err
+	}
+	updates := []struct {
+		name      string
+		handler   any
+		validator any
+	}{
+		{BackfillPauseUpdate, b.pause, b.validatePause},
+		{BackfillResumeUpdate, b.resume, b.validateResume},
+		{BackfillCancelUpdate, b.cancel, b.validateCancel},
+		{BackfillConcurrencyUpdate, b.setConcurrency, b.validateConcurrency},
+		{BackfillApproveUpdate, b.approve, b.validateApprove},
+	}
+	for _, u := range updates {
+		opts := workflow.UpdateHandlerOptions{Validator: u.validator}
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler, opts); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// active is true while partitions may still be dispatched.
+func (b *backfillRun) active() bool {
+	return b.status == BackfillRunning || b.status == BackfillPaused
+}
+
+func (b *backfillRun) validatePause(workflow.Context) error {
+	if b.status != BackfillRunning {
+		return fmt.Errorf("cannot pause a backfill that is %s", b.status)
+	}
+	return nil
+}
+
+func (b *backfillRun) pause(ctx workflow.Context) (BackfillStatus, error) {
+	b.p.Paused = true
+	b.setStatus(ctx, BackfillPaused)
+	return b.snapshot(ctx), nil
+}
+
+func (b *backfillRun) validateResume(workflow.Context) error {
+	if b.status != BackfillPaused {
+		return fmt.Errorf("cannot resume a backfill that is %s, not paused", b.status)
+	}
+	return nil
+}
+
+func (b *backfillRun) resume(ctx workflow.Context) (BackfillStatus, error) {
+	b.p.Paused = false
+	b.setStatus(ctx, BackfillRunning)
+	return b.snapshot(ctx), nil
+}
+
+func (b *backfillRun) validateCancel(workflow.Context) error {
+	if !b.active() && b.status != BackfillAwaitingApproval {
+		return fmt.Errorf("cannot cancel a backfill that is %s", b.status)
+	}
+	return nil
+}
+
+// cancel stops dispatching; running partitions finish and are reported.
+func (b *backfillRun) cancel(ctx workflow.Context) (BackfillStatus, error) {
+	b.cancelled = true
+	b.setStatus(ctx, BackfillCancelling)
+	return b.snapshot(ctx), nil
+}
+
+func (b *backfillRun) validateConcurrency(_ workflow.Context, n int) error {
+	if n <= 0 || n > BackfillMaxConcurrency {
+		return fmt.Errorf("concurrency %d is out of range; use 1 to %d", n, BackfillMaxConcurrency)
+	}
+	if !b.active() && b.status != BackfillAwaitingApproval {
+		return fmt.Errorf("cannot change the concurrency of a backfill that is %s", b.status)
+	}
+	return nil
+}
+
+func (b *backfillRun) setConcurrency(ctx workflow.Context, n int) (BackfillStatus, error) {
+	b.concurrency = n
+	return b.snapshot(ctx), nil
+}
+
+func (b *backfillRun) validateApprove(_ workflow.Context, approver string) error {
+	if b.status != BackfillAwaitingApproval {
+		return fmt.Errorf("nothing to approve: the backfill is %s", b.status)
+	}
+	if approver == "" {
+		return errors.New("an approval needs the approver's name")
+	}
+	return nil
+}
+
+func (b *backfillRun) approve(ctx workflow.Context, approver string) (BackfillStatus, error) {
+	b.p.Approver = approver
+	return b.snapshot(ctx), nil
+}
+
+// awaitApproval waits for an approve or cancel update, with a durable
+// timeout whose default is not to run: an unapproved spend never happens.
+func (b *backfillRun) awaitApproval(ctx workflow.Context) (stop bool, err error) {
+	b.setStatus(ctx, BackfillAwaitingApproval)
+	timeout := b.in.ApprovalTimeout
+	if timeout == 0 {
+		timeout = backfillDefaultApprovalTimeout
+	}
+	opts := workflow.AwaitOptions{Timeout: timeout, TimerOptions: workflow.TimerOptions{Summary: "approval of the cost over budget"}}
+	ok, err := workflow.AwaitWithOptions(ctx, opts, func() bool { return b.p.Approver != "" || b.cancelled })
+	switch {
+	case err != nil:
+		return true, err
+	case b.cancelled:
+		b.setStatus(ctx, BackfillCancelled)
+		return true, nil
+	case !ok:
+		b.setStatus(ctx, BackfillNotApproved)
+		return true, nil
+	}
+	return false, nil
+}
+
+// setStatus changes the status and publishes it as search attributes.
+func (b *backfillRun) setStatus(ctx workflow.Context, status string) {
+	b.status = status
+	b.upsert(ctx)
+}
+
+// publishProgress updates DreProgress every 5% so that progress is
+// searchable without an event per partition.
+func (b *backfillRun) publishProgress(ctx workflow.Context) {
+	step := 0
+	if b.total > 0 {
+		step = 20 * (b.p.Done + b.p.Failed) / b.total
+	}
+	if step > b.progressStep {
+		b.progressStep = step
+		b.upsert(ctx)
+	}
+}
+
+func (b *backfillRun) upsert(ctx workflow.Context) {
+	progress := 0.0
+	if b.total > 0 {
+		progress = float64(b.p.Done+b.p.Failed) / float64(b.total)
+	}
+	err := workflow.UpsertTypedSearchAttributes(ctx,
+		KindKey.ValueSet("backfill"), DatasetKey.ValueSet(b.in.Dataset.Name),
+		StatusKey.ValueSet(b.status), ProgressKey.ValueSet(progress), RequesterKey.ValueSet(b.in.Requester))
+	if err != nil {
+		workflow.GetLogger(ctx).Warn("search attributes not updated", "error", err)
+	}
+}
+
+// snapshot is the current status with throughput and an estimated end.
+func (b *backfillRun) snapshot(ctx workflow.Context) BackfillStatus {
+	ds := b.in.Dataset
+	s := BackfillStatus{
+		Dataset: ds.Name, Table: ds.Table, Status: b.status, From: b.in.From, To: b.in.To,
+		Total: b.total, Done: b.p.Done, Failed: b.p.Failed, Running: b.running, Rows: b.p.Rows,
+		Concurrency: b.concurrency, StartedAt: b.p.StartedAt, Elapsed: workflow.Now(ctx).Sub(b.p.StartedAt),
+		Budget: b.in.Budget, Approver: b.p.Approver, Plan: b.plan, Failures: b.p.Failures,
+	}
+	s.Pending = max(0, s.Total-s.Done-s.Failed-s.Running)
+	if secs := s.Elapsed.Seconds(); secs > 0 {
+		s.PartitionsPerSecond = float64(s.Done+s.Failed) / secs
+		s.RowsPerSecond = float64(s.Rows) / secs
+	}
+	if s.PartitionsPerSecond > 0 && b.active() {
+		s.ETA = time.Duration(float64(s.Pending+s.Running) / s.PartitionsPerSecond * float64(time.Second)).Round(time.Second)
+	}
+	return s
+}

@@ -1,0 +1,176 @@
+package workflows
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/dre-dev/dre/activities"
+	"github.com/dre-dev/dre/internal/catalog"
+)
+
+// triageStart is the test clock's start and the first report's time, so
+// that durations in the timeline are exact.
+var triageStart = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+
+// triageHarness runs Triage in the test environment with Slack, PagerDuty
+// and the diagnosis mocked, recording what was posted and paged.
+type triageHarness struct {
+	t   *testing.T
+	env *testsuite.TestWorkflowEnvironment
+
+	mu    sync.Mutex // activities run on their own goroutines
+	posts []activities.SlackMessage
+	// incidents are the posts and updates of the incident message.
+	incidents []activities.IncidentMessage
+	pages     []activities.PageRequest
+	// stale makes the freshness check report a problem; it is read at
+	// each call, so a test can make the table recover.
+	stale bool
+	// rejected collects the rejections of update, by label.
+	rejected map[string]error
+	updates  int
+}
+
+func newTriageHarness(t *testing.T) *triageHarness {
+	var s testsuite.WorkflowTestSuite
+	h := &triageHarness{t: t, env: s.NewTestWorkflowEnvironment(), stale: true, rejected: map[string]error{}}
+	h.env.SetStartTime(triageStart)
+	h.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: TriageWorkflowID("orders")})
+	var n *activities.Notify
+	h.env.OnActivity(n.PostSlack, mock.Anything, mock.Anything).Return(h.postSlack)
+	h.env.OnActivity(n.Page, mock.Anything, mock.Anything).Return(h.page)
+	h.env.OnActivity(n.PostIncident, mock.Anything, mock.Anything).Return(h.postIncident)
+	var d *activities.Diagnosis
+	for check, fn := range map[string]any{
+		activities.CheckFreshness: d.DiagnoseFreshness, activities.CheckVolume: d.DiagnoseVolume,
+		activities.CheckNulls: d.DiagnoseNulls, activities.CheckSchema: d.DiagnoseSchema,
+		activities.CheckDuplicates: d.DiagnoseDuplicates,
+	} {
+		h.env.OnActivity(fn, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.DiagnoseInput) (activities.Finding, error) {
+			return h.finding(check, in), nil
+		})
+	}
+	return h
+}
+
+func (h *triageHarness) postSlack(_ context.Context, m activities.SlackMessage) (activities.SlackPosted, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.posts = append(h.posts, m)
+	return activities.SlackPosted{Sent: true, Channel: m.Channel, TS: "1700000000.000100"}, nil
+}
+
+func (h *triageHarness) postIncident(_ context.Context, m activities.IncidentMessage) (activities.SlackPosted, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.incidents = append(h.incidents, m)
+	return activities.SlackPosted{Sent: true, Channel: m.Channel, TS: "1700000000.000100"}, nil
+}
+
+func (h *triageHarness) page(_ context.Context, p activities.PageRequest) (activities.PageResult, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.pages = append(h.pages, p)
+	return activities.PageResult{Sent: true, DedupKey: p.DedupKey}, nil
+}
+
+func (h *triageHarness) finding(check string, in activities.DiagnoseInput) activities.Finding {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	f := activities.Finding{Check: check, Table: in.Table, Summary: in.Table + " " + check + " ok"}
+	if check == activities.CheckFreshness && h.stale {
+		f.Problem, f.Summary = true, in.Table+" is stale: newest loaded_at is 30h0m0s old"
+	}
+	return f
+}
+
+// at runs f at offset d of the test clock.
+func (h *triageHarness) at(d time.Duration, f func()) { h.env.RegisterDelayedCallback(f, d) }
+
+// update sends an update under a fresh ID; the test environment delivers
+// it asynchronously, so the outcome lands in rejected[label] ("" stays
+// absent when accepted) by the end of the run.
+func (h *triageHarness) update(label, name string, a TriageAction) {
+	h.updates++
+	h.env.UpdateWorkflow(name, fmt.Sprintf("%s-%d", name, h.updates), &testsuite.TestUpdateCallback{
+		OnAccept: func() {},
+		OnReject: func(err error) {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.rejected[label] = err
+		},
+		OnComplete: func(any, error) {},
+	}, a)
+}
+
+// mustUpdate sends an update that must be accepted.
+func (h *triageHarness) mustUpdate(name string, a TriageAction) {
+	h.env.UpdateWorkflow(name, fmt.Sprintf("%s-%d", name, h.updates), &testsuite.TestUpdateCallback{
+		OnAccept:   func() {},
+		OnReject:   func(err error) { h.t.Errorf("update %s by %s rejected: %v", name, a.By, err) },
+		OnComplete: func(any, error) {},
+	}, a)
+	h.updates++
+}
+
+// run executes the workflow and returns its timeline.
+func (h *triageHarness) run(in TriageInput) TriageTimeline {
+	h.t.Helper()
+	h.env.ExecuteWorkflow(Triage, in)
+	if !h.env.IsWorkflowCompleted() {
+		h.t.Fatal("Triage did not complete")
+	}
+	var tl TriageTimeline
+	if err := h.env.GetWorkflowResult(&tl); err != nil {
+		h.t.Fatalf("Triage failed: %v", err)
+	}
+	return tl
+}
+
+// triggers returns the PagerDuty triggers, and actions the other events.
+func (h *triageHarness) triggers() (triggers []activities.PageRequest, actions []string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, p := range h.pages {
+		if p.Action == "" || p.Action == "trigger" {
+			triggers = append(triggers, p)
+		} else {
+			actions = append(actions, p.Action)
+		}
+	}
+	return triggers, actions
+}
+
+// postsContaining returns the posts whose text contains s.
+func (h *triageHarness) postsContaining(s string) []activities.SlackMessage {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []activities.SlackMessage
+	for _, p := range h.posts {
+		if strings.Contains(p.Text, s) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// ordersIncident is a report of the demo catalog's orders dataset.
+func ordersIncident(sev int) TriageInput {
+	return TriageInput{
+		Dataset: catalog.Dataset{
+			Name: "orders", Warehouse: "local", Table: "public.orders", FreshnessColumn: "loaded_at",
+			Owner:     catalog.Owner{Team: "commerce-data", SlackChannel: "#commerce-data"},
+			Partition: &catalog.Partition{Column: "order_date", Granularity: catalog.Day},
+			SLOs:      []catalog.SLO{{Name: "fresh", Kind: catalog.Freshness, Threshold: catalog.Duration{Duration: 26 * time.Hour}}},
+		},
+		Report: TriageReport{Reporter: "U0ALICE", Severity: sev, Description: "late rows", Source: "slack", ReportedAt: triageStart},
+	}
+}
