@@ -48,15 +48,15 @@ type Commands struct {
 	// FollowUp posts to a command's response_url; nil uses slack-go.
 	FollowUp func(ctx context.Context, url string, msg *slack.WebhookMessage) error
 
-	queue chan startJob
+	// Buttons acts on the buttons of dre's Slack messages.
+	Buttons ButtonPresser
+
+	queue chan job
 	wg    sync.WaitGroup
 }
 
-// startJob is an accepted command waiting for its workflow start.
-type startJob struct {
-	in          workflows.TriageInput
-	responseURL string
-}
+// job is accepted work that runs after Slack has its answer.
+type job func(ctx context.Context)
 
 // queueSize bounds accepted-but-not-started commands; beyond it a command
 // is refused with "busy" rather than accepted and lost.
@@ -65,7 +65,7 @@ const queueSize = 1024
 // Start runs the workers that start queued workflows; they stop when ctx
 // ends, after draining what was accepted.
 func (c *Commands) Start(ctx context.Context, workers int) {
-	c.queue = make(chan startJob, queueSize)
+	c.queue = make(chan job, queueSize)
 	for range workers {
 		c.wg.Add(1)
 		go c.startLoop(ctx)
@@ -79,8 +79,8 @@ func (c *Commands) startLoop(ctx context.Context) {
 	defer c.wg.Done()
 	for {
 		select {
-		case job := <-c.queue:
-			c.start(context.WithoutCancel(ctx), job)
+		case j := <-c.queue:
+			c.run(context.WithoutCancel(ctx), j)
 		case <-ctx.Done():
 			c.drain(context.WithoutCancel(ctx))
 			return
@@ -93,28 +93,43 @@ func (c *Commands) startLoop(ctx context.Context) {
 func (c *Commands) drain(ctx context.Context) {
 	for {
 		select {
-		case job := <-c.queue:
-			c.start(ctx, job)
+		case j := <-c.queue:
+			c.run(ctx, j)
 		default:
 			return
 		}
 	}
 }
 
-func (c *Commands) start(ctx context.Context, job startJob) {
+// run runs one job with a deadline, so a stuck Temporal call cannot hold
+// a worker for ever.
+func (c *Commands) run(ctx context.Context, j job) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	err := c.Triage.ReportTriage(ctx, job.in)
-	if err == nil {
+	j(ctx)
+}
+
+// startTriage is the job of an accepted /dre triage.
+func (c *Commands) startTriage(in workflows.TriageInput, responseURL string) job {
+	return func(ctx context.Context) {
+		err := c.Triage.ReportTriage(ctx, in)
+		if err == nil {
+			return
+		}
+		c.logger().Error("starting triage failed", "dataset", in.Dataset.Name, "error", err)
+		c.tell(ctx, responseURL, "Triage of %s could not be started: %v. Try again, or run `dre triage start %s` from a terminal.", in.Dataset.Name, err, in.Dataset.Name)
+	}
+}
+
+// tell answers the user who acted, through the response_url of the
+// command or click, visible only to them.
+func (c *Commands) tell(ctx context.Context, responseURL, format string, args ...any) {
+	if responseURL == "" {
 		return
 	}
-	c.logger().Error("starting triage failed", "dataset", job.in.Dataset.Name, "error", err)
-	msg := &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral,
-		Text: fmt.Sprintf("Triage of %s could not be started: %v. Try again, or run `dre triage start %s` from a terminal.", job.in.Dataset.Name, err, job.in.Dataset.Name)}
-	if job.responseURL != "" {
-		if ferr := c.followUp(ctx, job.responseURL, msg); ferr != nil {
-			c.logger().Error("follow-up to Slack failed", "error", ferr)
-		}
+	msg := &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, ReplaceOriginal: false, Text: fmt.Sprintf(format, args...)}
+	if err := c.followUp(ctx, responseURL, msg); err != nil {
+		c.logger().Error("follow-up to Slack failed", "error", err)
 	}
 }
 
@@ -132,10 +147,10 @@ func (c *Commands) logger() *slog.Logger {
 	return slog.Default()
 }
 
-// enqueue accepts a start, or reports that the queue is full.
-func (c *Commands) enqueue(job startJob) error {
+// enqueue accepts a job, or reports that the queue is full.
+func (c *Commands) enqueue(j job) error {
 	select {
-	case c.queue <- job:
+	case c.queue <- j:
 		return nil
 	default:
 		return errors.New("dre is busy starting other workflows; try again in a minute")

@@ -56,7 +56,7 @@ func (c *Commands) triage(cmd slack.SlashCommand, args []string) slack.Msg {
 		Source: "slack", ReportedAt: time.Now().UTC(), ResponseURL: cmd.ResponseURL, Channel: cmd.ChannelID,
 	}
 	id := workflows.TriageWorkflowID(ds.Name)
-	if err := c.enqueue(startJob{in: workflows.TriageInput{Dataset: ds, Report: report}, responseURL: cmd.ResponseURL}); err != nil {
+	if err := c.enqueue(c.startTriage(workflows.TriageInput{Dataset: ds, Report: report}, cmd.ResponseURL)); err != nil {
 		return ephemeral("%s", err.Error())
 	}
 	return ephemeral("Triage of *%s* (sev%d) is starting; if an incident is open, your report joins it. Findings follow in %s.\nWatch it: %s",

@@ -56,13 +56,16 @@ func (f fakeRuns) OpenRuns(_ context.Context, dataset string) ([]RunSummary, err
 
 // startSlackGateway serves the Slack routes over real HTTP with a fake
 // starter; the returned wait stops the start workers and waits for them.
-func startSlackGateway(t testing.TB, secret string, starter *fakeStarter) (string, func()) {
+func startSlackGateway(t testing.TB, secret string, starter *fakeStarter, configure ...func(*Commands)) (string, func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cmds := &Commands{
 		Catalog: catalog.New([]catalog.Dataset{{Name: "orders", Table: "public.orders", Owner: catalog.Owner{SlackChannel: "#commerce"}}, {Name: "customers"}}),
 		Triage:  starter, Runs: fakeRuns{{WorkflowID: "triage/orders", Kind: "triage", Dataset: "orders", Status: "open"}},
 		Namespace: "default",
+	}
+	for _, f := range configure {
+		f(cmds)
 	}
 	cmds.Start(ctx, 2)
 	s, err := Start(Options{Listen: "127.0.0.1:0", Slack: SlackOptions{SigningSecret: secret, Commands: cmds}})
@@ -77,12 +80,23 @@ func startSlackGateway(t testing.TB, secret string, starter *fakeStarter) (strin
 // signedCommand builds a slash command request signed as Slack does.
 func signedCommand(t testing.TB, base, secret, text string, at time.Time) *http.Request {
 	t.Helper()
+	return signedForm(t, base+"/slack/commands", secret, commandForm(text), at)
+}
+
+// commandForm is the form Slack posts for `/dre text`.
+func commandForm(text string) url.Values {
 	// Slack gives every request a fresh trigger_id, so two commands with
 	// the same text in the same second still carry different signatures.
 	trigger := strconv.FormatInt(triggers.Add(1), 10)
-	body := url.Values{"command": {"/dre"}, "text": {text}, "user_id": {"U123"}, "channel_id": {"C9"},
-		"response_url": {"http://127.0.0.1:1/hook"}, "trigger_id": {trigger}}.Encode()
-	req, err := http.NewRequest(http.MethodPost, base+"/slack/commands", strings.NewReader(body))
+	return url.Values{"command": {"/dre"}, "text": {text}, "user_id": {"U123"}, "channel_id": {"C9"},
+		"response_url": {"http://127.0.0.1:1/hook"}, "trigger_id": {trigger}}
+}
+
+// signedForm posts a form to target signed as Slack signs requests.
+func signedForm(t testing.TB, target, secret string, form url.Values, at time.Time) *http.Request {
+	t.Helper()
+	body := form.Encode()
+	req, err := http.NewRequest(http.MethodPost, target, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ type SlackOptions struct {
 	Logger        *slog.Logger
 }
 
-// slackRoutes serves /slack/commands.
+// slackRoutes serves /slack/commands and /slack/interactions.
 type slackRoutes struct {
 	opts SlackOptions
 	seen *replayGuard
@@ -26,6 +26,7 @@ type slackRoutes struct {
 
 func (s *slackRoutes) register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /slack/commands", s.commands)
+	mux.HandleFunc("POST /slack/interactions", s.interactions)
 }
 
 // commands verifies a slash command, runs it and answers within Slack's

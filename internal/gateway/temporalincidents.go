@@ -32,13 +32,7 @@ func (t TemporalIncidents) Resolve(ctx context.Context, workflowID, by string) e
 // here: PagerDuty reports state dre may already have, and retrying would
 // not change the answer.
 func (t TemporalIncidents) update(ctx context.Context, workflowID, name, by string) error {
-	h, err := t.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflowID, UpdateName: name, WaitForStage: client.WorkflowUpdateStageCompleted,
-		Args: []any{workflows.TriageAction{By: by}},
-	})
-	if err == nil {
-		err = h.Get(ctx, nil)
-	}
+	_, err := t.Press(ctx, workflowID, name, by)
 	var rejected *temporal.ApplicationError
 	// The server answers NotFound for a run that has already completed.
 	var notFound *serviceerror.NotFound
@@ -46,4 +40,19 @@ func (t TemporalIncidents) update(ctx context.Context, workflowID, name, by stri
 		return nil
 	}
 	return err
+}
+
+// Press sends a button's update and returns the workflow's answer (the
+// new status). Unlike Acknowledge, a rejection is returned: the person
+// who clicked should hear why nothing happened.
+func (t TemporalIncidents) Press(ctx context.Context, workflowID, update, by string) (string, error) {
+	h, err := t.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: workflowID, UpdateName: update, WaitForStage: client.WorkflowUpdateStageCompleted,
+		Args: []any{workflows.TriageAction{By: by}},
+	})
+	var answer string
+	if err == nil {
+		err = h.Get(ctx, &answer)
+	}
+	return answer, err
 }
