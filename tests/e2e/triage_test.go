@@ -1,0 +1,166 @@
+package e2e
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/dre-dev/dre/activities"
+	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/internal/config"
+	"github.com/dre-dev/dre/internal/demo"
+	"github.com/dre-dev/dre/internal/gateway"
+	"github.com/dre-dev/dre/internal/worker"
+	"github.com/dre-dev/dre/tests/peers"
+	"github.com/dre-dev/dre/workflows"
+)
+
+const (
+	triageSlackSecret = "e2e-signing-secret"
+	triagePDSecret    = "e2e-pagerduty-secret"
+	triageQueue       = "dre-e2e-triage"
+)
+
+// triageStack is a gateway and a worker wired to Slack and PagerDuty
+// stand-ins, over a demo warehouse whose orders table is stale.
+type triageStack struct {
+	gateway string
+	slack   *peers.Slack
+	pd      *peers.PagerDuty
+}
+
+func startTriageStack(t *testing.T) *triageStack {
+	t.Helper()
+	ctx := context.Background()
+	if err := env.PG.CreateDatabase(ctx, "triage"); err != nil {
+		t.Fatal(err)
+	}
+	dsn := env.PG.DSN("triage")
+	if _, err := demo.Seed(ctx, dsn, time.Now().UTC()); err != nil {
+		t.Fatal(err)
+	}
+	makeOrdersStale(t, dsn)
+	cfg, err := config.Parse("demo.yaml", demo.Config, nil, config.LoadOptions{AllowEmbedded: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &triageStack{slack: peers.StartSlack(t), pd: peers.StartPagerDuty(t)}
+	w := sdkworker.New(env.Client, triageQueue, sdkworker.Options{})
+	worker.Register(w, worker.Deps{Warehouses: worker.Warehouses(cfg, dsn),
+		Notify: &activities.Notify{Slack: s.slack.Client(), PagerDuty: s.pd.Client(), RoutingKey: "R-E2E"}})
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
+	s.gateway = startTriageGateway(t, cfg.Catalog)
+	return s
+}
+
+// startTriageGateway serves the real gateway with a short escalation
+// timeout, so that an unacknowledged sev2 escalates within the test.
+func startTriageGateway(t *testing.T, cat *catalog.Catalog) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	triage := gateway.TemporalTriage{Client: env.Client, TaskQueue: triageQueue, Namespace: "default",
+		Policy: workflows.TriagePolicy{EscalateAfter: map[int]time.Duration{2: 2 * time.Second}, MaxEscalations: 5}}
+	incidents := gateway.TemporalIncidents{Client: env.Client}
+	cmds := &gateway.Commands{Catalog: cat, Triage: triage, Runs: gateway.TemporalRuns{Client: env.Client}, Buttons: incidents, Namespace: "default"}
+	cmds.Start(ctx, 2)
+	gw, err := gateway.Start(gateway.Options{Listen: "127.0.0.1:0",
+		Slack:     gateway.SlackOptions{SigningSecret: triageSlackSecret, Commands: cmds},
+		PagerDuty: gateway.PagerDutyOptions{Secrets: []string{triagePDSecret}, Catalog: cat, Triage: triage, Incident: incidents},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = gw.Shutdown(context.Background()); cancel(); cmds.Wait() })
+	return "http://" + gw.Addr()
+}
+
+// makeOrdersStale moves every load three days back: the 26h freshness
+// SLO of the demo orders dataset is then broken.
+func makeOrdersStale(t *testing.T, dsn string) {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(context.Background(), `UPDATE public.orders SET loaded_at = loaded_at - interval '3 days'`); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// postSigned posts a body signed the way Slack (v0) or PagerDuty (v1) does.
+func postSigned(t *testing.T, target, contentType, body string, sign func(*http.Request, string)) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, target, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", contentType)
+	sign(req, body)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func slackSigner(secret string) func(*http.Request, string) {
+	return func(r *http.Request, body string) {
+		ts := strconv.FormatInt(time.Now().Unix(), 10)
+		mac := hmac.New(sha256.New, []byte(secret))
+		fmt.Fprintf(mac, "v0:%s:%s", ts, body)
+		r.Header.Set("X-Slack-Request-Timestamp", ts)
+		r.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+	}
+}
+
+func pagerDutySigner(secret string) func(*http.Request, string) {
+	return func(r *http.Request, body string) {
+		mac := hmac.New(sha256.New, []byte(secret))
+		mac.Write([]byte(body))
+		r.Header.Set("X-PagerDuty-Signature", "v1="+hex.EncodeToString(mac.Sum(nil)))
+	}
+}
+
+func slashCommand(text, trigger string) string {
+	return url.Values{"command": {"/dre"}, "text": {text}, "user_id": {"U0REPORTER"}, "channel_id": {"C0DATA"}, "trigger_id": {trigger}}.Encode()
+}
+
+// eventually polls cond for up to 30 s; the deadline is a hang guard,
+// not a speed target.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+// slackSaid reports whether any recorded Slack call's text contains s.
+func slackSaid(p *peers.Slack, s string) bool {
+	for _, c := range p.Calls() {
+		if strings.Contains(c.Text, s) || strings.Contains(c.Blocks, s) {
+			return true
+		}
+	}
+	return false
+}
