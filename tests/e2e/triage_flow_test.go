@@ -64,6 +64,7 @@ func TestTriageFromSlackToResolution(t *testing.T) {
 	if s.pd.Count("resolve") != 1 || !slackSaid(s.slack, "Resolved") || !slackSaid(s.slack, "# Postmortem") {
 		t.Fatalf("want one PagerDuty resolve (got %d) and the timeline and postmortem in Slack", s.pd.Count("resolve"))
 	}
+	recordHistory(t, id, "triage-slack-to-resolution.json")
 }
 
 // triageStatus reads the incident's status through its query.
