@@ -8,6 +8,7 @@ import (
 
 	"github.com/dre-dev/dre/internal/config"
 	"github.com/dre-dev/dre/internal/gateway"
+	"github.com/dre-dev/dre/internal/telemetry"
 )
 
 // commandWorkers start queued workflows for Slack commands; a few are
@@ -23,9 +24,13 @@ type runningGateway struct {
 
 // startGateway serves /healthz, /readyz and the Slack routes, wired to
 // Temporal: slash commands start or signal workflows through c.
-func startGateway(cfg *config.Config, c client.Client, listen, uiBase string) (*runningGateway, error) {
+func startGateway(cfg *config.Config, c client.Client, listen, uiBase string, m *telemetry.Metrics) (*runningGateway, error) {
+	prepare, err := triageRunbooks(cfg.Catalog)
+	if err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	triage := gateway.TemporalTriage{Client: c, TaskQueue: cfg.Temporal.TaskQueue, UIBase: uiBase, Namespace: cfg.Temporal.Namespace}
+	triage := gateway.TemporalTriage{Client: c, TaskQueue: cfg.Temporal.TaskQueue, UIBase: uiBase, Namespace: cfg.Temporal.Namespace, PrepareRunbook: prepare}
 	cmds := &gateway.Commands{
 		Catalog: cfg.Catalog, UIBase: uiBase, Namespace: cfg.Temporal.Namespace,
 		Triage: triage, Runs: gateway.TemporalRuns{Client: c}, Buttons: gateway.TemporalIncidents{Client: c},
@@ -39,6 +44,8 @@ func startGateway(cfg *config.Config, c client.Client, listen, uiBase string) (*
 			Secrets: splitSecrets(cfg.PagerDuty.WebhookSecret.Value()), Catalog: cfg.Catalog,
 			Triage: triage, Incident: gateway.TemporalIncidents{Client: c},
 		},
+		// Metrics go on the gateway's own port, beside its routes.
+		Metrics: m.HTTPHandler(), Recorder: m.Handler(),
 	})
 	if err != nil {
 		cancel()
