@@ -2,13 +2,16 @@ package cli
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 
+	"github.com/slack-go/slack"
 	"go.temporal.io/sdk/client"
 
 	"github.com/dre-dev/dre/internal/config"
 	"github.com/dre-dev/dre/internal/gateway"
 	"github.com/dre-dev/dre/internal/telemetry"
+	"github.com/dre-dev/dre/internal/worker"
 )
 
 // commandWorkers start queued workflows for Slack commands; a few are
@@ -52,7 +55,24 @@ func startGateway(cfg *config.Config, c client.Client, listen, uiBase string, m 
 		cmds.Wait()
 		return nil, err
 	}
+	startSocketMode(ctx, cfg, cmds)
 	return &runningGateway{Server: gw, cancel: cancel, commands: cmds}, nil
+}
+
+// startSocketMode serves the same commands over Slack's Socket Mode when
+// an app-level token is configured, for installations without a public
+// endpoint. A lost connection is retried by slack-go; a fatal one is logged.
+func startSocketMode(ctx context.Context, cfg *config.Config, cmds *gateway.Commands) {
+	app := cfg.Slack.AppToken.Value()
+	if app == "" {
+		return
+	}
+	api := worker.SlackClient(cfg.Slack, slack.OptionAppLevelToken(app))
+	go func() {
+		if err := gateway.RunSocketMode(ctx, api, cmds); err != nil && ctx.Err() == nil {
+			slog.Error("Slack Socket Mode stopped", "error", err)
+		}
+	}()
 }
 
 // Stop stops taking requests, then starts what was already accepted.

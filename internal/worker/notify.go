@@ -27,8 +27,8 @@ func Notify(cfg *config.Config) *activities.Notify {
 
 // SlackClient is the slack-go client for the configured app, pointed at
 // slack.api_url when set (a proxy, or the stand-in in tests).
-func SlackClient(s config.Slack) *slack.Client {
-	var opts []slack.Option
+func SlackClient(s config.Slack, extra ...slack.Option) *slack.Client {
+	opts := extra
 	if s.APIURL != "" {
 		opts = append(opts, slack.OptionAPIURL(strings.TrimSuffix(s.APIURL, "/")+"/"))
 	}
