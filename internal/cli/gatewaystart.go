@@ -37,6 +37,8 @@ func startGateway(cfg *config.Config, c client.Client, listen, uiBase string, m 
 	cmds := &gateway.Commands{
 		Catalog: cfg.Catalog, UIBase: uiBase, Namespace: cfg.Temporal.Namespace,
 		Triage: triage, Runs: gateway.TemporalRuns{Client: c}, Buttons: gateway.TemporalIncidents{Client: c},
+		Authorize: authorizer(cfg.Slack),
+		Access:    gateway.TemporalAccess{Client: c, TaskQueue: cfg.Temporal.TaskQueue},
 	}
 	cmds.Start(ctx, commandWorkers)
 	gw, err := gateway.Start(gateway.Options{
@@ -93,4 +95,17 @@ func splitSecrets(v string) []string {
 		}
 	}
 	return out
+}
+
+// authorizer limits subcommands as slack.allow says; user groups are
+// looked up with the bot token (scope usergroups:read).
+func authorizer(s config.Slack) *gateway.Authorizer {
+	a := &gateway.Authorizer{Allow: s.Allow}
+	if s.BotToken.Value() != "" {
+		api := worker.SlackClient(s)
+		a.Groups = func(ctx context.Context, group string) ([]string, error) {
+			return api.GetUserGroupMembersContext(ctx, group)
+		}
+	}
+	return a
 }

@@ -21,6 +21,7 @@ type Config struct {
 	Warehouses map[string]Warehouse // by name; never nil
 	State      State                // dre's own tables
 	Gateway    Gateway              // the HTTP gateway
+	Worker     Worker               // dre worker's process settings
 	Slack      Slack                // Slack app credentials
 	PagerDuty  PagerDuty            // PagerDuty credentials
 	Catalog    *catalog.Catalog     // the datasets; never nil
@@ -83,6 +84,15 @@ type Gateway struct {
 	Listen string `yaml:"listen"`
 }
 
+// Worker configures the dre worker process. MetricsListen serves
+// /metrics, /healthz and /readyz ("" turns them off); StopTimeout is how
+// long a stopping worker lets in-flight activities finish before it
+// cancels them (default 30s).
+type Worker struct {
+	MetricsListen string           `yaml:"metrics_listen"`
+	StopTimeout   catalog.Duration `yaml:"stop_timeout"`
+}
+
 // Slack holds the Slack app's credentials. AppToken is only needed for
 // Socket Mode.
 type Slack struct {
@@ -93,6 +103,9 @@ type Slack struct {
 	// APIURL replaces https://slack.com/api/ (a proxy, or a local stand-in
 	// in tests); env SLACK_API_URL.
 	APIURL string `yaml:"api_url"`
+	// Allow restricts /dre subcommands to Slack user or user group IDs;
+	// a subcommand not listed is open to everyone.
+	Allow map[string][]string `yaml:"allow"`
 }
 
 // PagerDuty holds the PagerDuty credentials and the From address its REST
@@ -116,6 +129,7 @@ type document struct {
 	Warehouses map[string]Warehouse `yaml:"warehouses"`
 	State      State                `yaml:"state"`
 	Gateway    Gateway              `yaml:"gateway"`
+	Worker     Worker               `yaml:"worker"`
 	Slack      Slack                `yaml:"slack"`
 	PagerDuty  PagerDuty            `yaml:"pagerduty"`
 	Datasets   []catalog.Dataset    `yaml:"datasets"`

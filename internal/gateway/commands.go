@@ -50,6 +50,11 @@ type Commands struct {
 
 	// Buttons acts on the buttons of dre's Slack messages.
 	Buttons ButtonPresser
+	// Authorize limits subcommands to some users; nil allows everyone.
+	Authorize *Authorizer
+	// Access starts access requests and sends their decisions; nil
+	// answers /dre access with "not enabled".
+	Access AccessService
 
 	queue chan job
 	wg    sync.WaitGroup

@@ -19,6 +19,8 @@ const helpText = "*dre* — data reliability jobs as durable workflows\n" +
 	"• `/dre triage <dataset> [sev1|sev2|sev3|sev4] [description]` — open an incident (or join the open one) and diagnose the dataset\n" +
 	"    e.g. `/dre triage orders sev2 dashboard shows no orders since 6am`\n" +
 	"• `/dre status [dataset]` — open dre runs, of one dataset or all, with links to the Temporal UI\n" +
+	"• `/dre access request <dataset> [columns] <duration> <reason>` — time-bound access to PII, approved by the dataset's approvers\n" +
+	"    e.g. `/dre access request customers email 4h refund ticket 4711`\n" +
 	"• `/dre help` — this message"
 
 // Run runs one slash command and returns the immediate answer.
@@ -27,13 +29,19 @@ func (c *Commands) Run(ctx context.Context, cmd slack.SlashCommand) slack.Msg {
 	if len(words) == 0 {
 		return ephemeral("%s", helpText)
 	}
-	switch sub, args := strings.ToLower(words[0]), words[1:]; sub {
+	sub, args := strings.ToLower(words[0]), words[1:]
+	if err := c.Authorize.Check(ctx, sub, cmd.UserID); err != nil {
+		return ephemeral("%s", capitalize(err.Error()))
+	}
+	switch sub {
 	case "help":
 		return ephemeral("%s", helpText)
 	case "triage":
 		return c.triage(cmd, args)
 	case "status":
 		return c.status(ctx, args)
+	case "access":
+		return c.access(cmd, args)
 	default:
 		return ephemeral("Unknown subcommand `%s`.\n%s", sub, helpText)
 	}

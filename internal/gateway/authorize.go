@@ -1,0 +1,89 @@
+package gateway
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Authorizer decides who may run which /dre subcommand. Allow maps a
+// subcommand to Slack user IDs (U..., W...) and user group IDs (S...); a
+// subcommand not listed is open to everyone, so reporting trouble never
+// needs a permission.
+type Authorizer struct {
+	Allow map[string][]string
+	// Groups lists a user group's members (usergroups.users.list).
+	Groups func(ctx context.Context, group string) ([]string, error)
+
+	mu    sync.Mutex
+	cache map[string]groupMembers
+}
+
+// groupMembers is a cached group lookup; groups change rarely, and each
+// lookup is a Slack API call on the path of a command.
+type groupMembers struct {
+	users []string
+	at    time.Time
+}
+
+const groupCacheTTL = 5 * time.Minute
+
+// Check returns nil when user may run sub, or an error saying who may.
+func (a *Authorizer) Check(ctx context.Context, sub, user string) error {
+	allowed, listed := a.allowList(sub)
+	if !listed || slices.Contains(allowed, user) {
+		return nil
+	}
+	for _, id := range allowed {
+		if strings.HasPrefix(id, "S") && slices.Contains(a.members(ctx, id), user) {
+			return nil
+		}
+	}
+	return fmt.Errorf("you may not run `/dre %s`; it is limited to %s (slack.allow.%s in dre.yaml)", sub, strings.Join(mentions(allowed), ", "), sub)
+}
+
+func (a *Authorizer) allowList(sub string) ([]string, bool) {
+	if a == nil {
+		return nil, false
+	}
+	allowed, listed := a.Allow[sub]
+	return allowed, listed
+}
+
+// members returns a group's members, from the cache when fresh. A failed
+// lookup counts as no members: access is denied, never granted, on error.
+func (a *Authorizer) members(ctx context.Context, group string) []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if m, ok := a.cache[group]; ok && time.Since(m.at) < groupCacheTTL {
+		return m.users
+	}
+	if a.Groups == nil {
+		return nil
+	}
+	users, err := a.Groups(ctx, group)
+	if err != nil {
+		return nil
+	}
+	if a.cache == nil {
+		a.cache = map[string]groupMembers{}
+	}
+	a.cache[group] = groupMembers{users: users, at: time.Now()}
+	return users
+}
+
+// mentions renders IDs as Slack mentions: <@U1> for users, <!subteam^S1> for groups.
+func mentions(ids []string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		if strings.HasPrefix(id, "S") {
+			out[i] = "<!subteam^" + id + ">"
+		} else {
+			out[i] = "<@" + id + ">"
+		}
+	}
+	return out
+}
