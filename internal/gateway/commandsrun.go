@@ -103,6 +103,9 @@ func channelOf(ds catalog.Dataset) string {
 // status lists open runs with links.
 func (c *Commands) status(ctx context.Context, args []string) slack.Msg {
 	dataset := ""
+	if len(args) > 0 && strings.Contains(args[0], "/") {
+		return c.statusOfRun(ctx, args[0])
+	}
 	if len(args) > 0 {
 		if _, err := c.Catalog.Lookup(args[0]); err != nil {
 			return ephemeral("%s", capitalize(err.Error()))
@@ -143,4 +146,18 @@ func capitalize(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// statusOfRun answers /dre status <workflow ID>, such as triage/orders.
+func (c *Commands) statusOfRun(ctx context.Context, id string) slack.Msg {
+	runs, err := c.Runs.OpenRuns(ctx, "")
+	if err != nil {
+		return ephemeral("Could not list runs: %v", err)
+	}
+	for _, r := range runs {
+		if r.WorkflowID == id {
+			return ephemeral("<%s|%s> — %s of %s, %s", c.link(id), id, r.Kind, orDash(r.Dataset), orDash(r.Status))
+		}
+	}
+	return ephemeral("%s is not running; its history is at %s", id, c.link(id))
 }

@@ -84,6 +84,8 @@ func TestCommandReplies(t *testing.T) {
 		{"status", "triage/orders"},
 		{"status orders", "triage, open"},
 		{"status customers", "No open dre runs of customers"},
+		{"status triage/orders", "triage of orders, open"},
+		{"status backfill/orders", "backfill/orders is not running"},
 		{"frobnicate", "Unknown subcommand `frobnicate`"},
 	}
 	for _, tt := range tests {
