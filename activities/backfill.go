@@ -15,10 +15,12 @@ import (
 // Error types of the backfill activities; the values must match the
 // workflows package's (see errInvalidInput).
 const (
-	errTableNotFound     = "TableNotFound"
-	errPermissionDenied  = "PermissionDenied"
-	errValidationFailed  = "ValidationFailed"
-	backfillHeartbeatGap = 10 * time.Second
+	errTableNotFound    = "TableNotFound"
+	errPermissionDenied = "PermissionDenied"
+	errValidationFailed = "ValidationFailed"
+	// backfillHeartbeatGap is well inside the batch heartbeat timeout
+	// (20s in the workflow), so a slow statement never looks like a lost worker.
+	backfillHeartbeatGap = 5 * time.Second
 )
 
 // warehouseSource finds a warehouse by its dre.yaml name; the registry in
@@ -60,15 +62,30 @@ type RewritePartitionResult struct {
 // validates it. It heartbeats while the warehouse works so that a lost
 // worker is noticed long before the start-to-close timeout.
 func (b *Backfills) RewritePartition(ctx context.Context, in RewritePartitionInput) (RewritePartitionResult, error) {
-	ref, err := warehouse.ParseTableRef(in.Table)
+	ref, w, err := b.target(ctx, in.Warehouse, in.Table)
 	if err != nil {
-		return RewritePartitionResult{}, backfillFailure(err)
-	}
-	w, err := b.Warehouses.Warehouse(ctx, in.Warehouse)
-	if err != nil {
-		return RewritePartitionResult{}, backfillFailure(err)
+		return RewritePartitionResult{}, err
 	}
 	defer keepHeartbeating(ctx, in.Partition.Start)()
+	return rewriteOne(ctx, w, ref, in)
+}
+
+// target resolves the warehouse and the table a backfill writes to.
+func (b *Backfills) target(ctx context.Context, name, table string) (warehouse.TableRef, warehouse.Warehouse, error) {
+	ref, err := warehouse.ParseTableRef(table)
+	if err != nil {
+		return ref, nil, backfillFailure(err)
+	}
+	w, err := b.Warehouses.Warehouse(ctx, name)
+	if err != nil {
+		return ref, nil, backfillFailure(err)
+	}
+	return ref, w, nil
+}
+
+// rewriteOne rewrites and validates one partition; its errors are already
+// classified by backfillFailure.
+func rewriteOne(ctx context.Context, w warehouse.Warehouse, ref warehouse.TableRef, in RewritePartitionInput) (RewritePartitionResult, error) {
 	res, err := w.RewritePartition(ctx, warehouse.Rewrite{
 		Table: ref, Partition: in.Partition, Select: in.Select,
 		RunID: in.RunID, Attempt: int(activity.GetInfo(ctx).Attempt),

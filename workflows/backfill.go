@@ -130,7 +130,12 @@ type backfillRun struct {
 	p           BackfillProgress
 	status      string
 	concurrency int
-	running     int
+	// running counts activities in flight (what concurrency bounds),
+	// runningParts the partitions in them.
+	running      int
+	runningParts int
+	// batched is false when replaying a run recorded before batching.
+	batched bool
 	// dispatched counts partitions started by this run, for continue-as-new.
 	dispatched   int
 	cancelled    bool

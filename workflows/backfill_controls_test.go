@@ -1,12 +1,10 @@
 package workflows
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/dre-dev/dre/activities"
@@ -94,15 +92,13 @@ func TestBackfillFailurePolicies(t *testing.T) {
 			var s testsuite.WorkflowTestSuite
 			env := s.NewTestWorkflowEnvironment()
 			attempts := map[time.Time]int{}
-			var a *activities.Backfills
-			env.OnActivity(a.RewritePartition, mock.Anything, mock.Anything).Return(
-				func(_ context.Context, in activities.RewritePartitionInput) (activities.RewritePartitionResult, error) {
-					attempts[in.Partition.Start]++ // concurrency 1: no lock needed
-					if in.Partition.Start.Equal(day(2026, 1, 2)) {
-						return activities.RewritePartitionResult{}, errSQL
-					}
-					return activities.RewritePartitionResult{RewriteResult: warehouse.RewriteResult{Rows: 7}}, nil
-				})
+			onBatches(env, 0, func(in activities.RewritePartitionInput) (activities.RewritePartitionResult, error) {
+				attempts[in.Partition.Start]++ // concurrency 1: no lock needed
+				if in.Partition.Start.Equal(day(2026, 1, 2)) {
+					return activities.RewritePartitionResult{}, errSQL
+				}
+				return activities.RewritePartitionResult{RewriteResult: warehouse.RewriteResult{Rows: 7}}, nil
+			})
 			in := backfillInput(5)
 			in.Concurrency, in.OnFailure, in.MaxAttempts = 1, tt.policy, 2
 			env.ExecuteWorkflow(Backfill, in)

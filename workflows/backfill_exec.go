@@ -15,6 +15,9 @@ import (
 // until the range is done, the run's share is used up, a stop is asked
 // for, or a failure stops it; it always waits for running partitions.
 func (b *backfillRun) execute(ctx workflow.Context) error {
+	// Runs recorded before batching rewrote one partition per activity;
+	// they replay on that path.
+	b.batched = workflow.GetVersion(ctx, backfillBatchChange, workflow.DefaultVersion, 1) == 1
 	for {
 		if err := workflow.Await(ctx, func() bool { return b.canDispatch() || b.finished() }); err != nil {
 			return err
@@ -34,13 +37,7 @@ func (b *backfillRun) stopping() bool {
 	return b.cancelled || (b.p.Failed > 0 && b.in.OnFailure != BackfillSkip)
 }
 
-func (b *backfillRun) runShareUsed() bool {
-	limit := b.in.PartitionsPerRun
-	if limit == 0 {
-		limit = backfillPartitionsPerRun
-	}
-	return b.dispatched >= limit
-}
+func (b *backfillRun) runShareUsed() bool { return b.shareLeft() <= 0 }
 
 func (b *backfillRun) canDispatch() bool {
 	return !b.p.Paused && !b.stopping() && b.hasNext() && !b.runShareUsed() && b.running < b.concurrency
@@ -55,16 +52,27 @@ func (b *backfillRun) shouldContinueAsNew() bool {
 	return !b.stopping() && b.hasNext()
 }
 
-// dispatch starts the next partition in its own coroutine.
+// dispatch starts the next batch (or, on the pre-batching path, the next
+// partition) in its own coroutine.
 func (b *backfillRun) dispatch(ctx workflow.Context) {
+	if b.batched {
+		parts := b.nextBatch()
+		b.running++
+		b.runningParts += len(parts)
+		b.dispatched += len(parts)
+		workflow.Go(ctx, func(ctx workflow.Context) { b.rewriteBatch(ctx, parts) })
+		return
+	}
 	p := warehouse.Partition{Column: b.in.Dataset.Partition.Column, Start: b.p.Next, End: b.gran.Next(b.p.Next)}
 	b.p.Next = p.End
 	b.running++
+	b.runningParts++
 	b.dispatched++
 	workflow.Go(ctx, func(ctx workflow.Context) { b.rewrite(ctx, p) })
 }
 
-// rewrite runs one partition's activity and records the outcome.
+// rewrite runs one partition's activity and records the outcome; runs
+// recorded before batching take this path.
 func (b *backfillRun) rewrite(ctx workflow.Context, p warehouse.Partition) {
 	attempts := b.in.MaxAttempts
 	if attempts == 0 {
@@ -87,8 +95,10 @@ func (b *backfillRun) rewrite(ctx workflow.Context, p warehouse.Partition) {
 	var res activities.RewritePartitionResult
 	err := workflow.ExecuteActivity(ctx, a.RewritePartition, in).Get(ctx, &res)
 	b.running--
+	b.runningParts--
+	defer b.meterBackfill(ctx, b.p)
 	if err != nil {
-		b.recordFailure(p, err)
+		b.recordFailure(p.Start, failureReason(err))
 	} else {
 		b.p.Done++
 		b.p.Rows += res.Rows
@@ -97,17 +107,22 @@ func (b *backfillRun) rewrite(ctx workflow.Context, p warehouse.Partition) {
 }
 
 // recordFailure counts a failed partition and keeps its reason.
-func (b *backfillRun) recordFailure(p warehouse.Partition, err error) {
+func (b *backfillRun) recordFailure(start time.Time, reason string) {
 	b.p.Failed++
 	if len(b.p.Failures) >= backfillFailuresKept {
 		return
 	}
-	reason := err.Error()
+	b.p.Failures = append(b.p.Failures, BackfillFailure{Start: start, Reason: reason})
+}
+
+// failureReason is an activity error as people should read it: the
+// application error's message, without Temporal's wrapping.
+func failureReason(err error) string {
 	var app *temporal.ApplicationError
 	if errors.As(err, &app) {
-		reason = app.Message()
+		return app.Message()
 	}
-	b.p.Failures = append(b.p.Failures, BackfillFailure{Start: p.Start, Reason: reason})
+	return err.Error()
 }
 
 // continueAsNew hands the progress to a fresh run once every update

@@ -46,6 +46,10 @@ type BackfillInput struct {
 	// PartitionsPerRun is how many partitions one run dispatches before it
 	// continues as new (default 500); tests lower it.
 	PartitionsPerRun int `json:"partitionsPerRun,omitempty"`
+	// PartitionsPerActivity fixes how many partitions one activity
+	// rewrites, 1 to 64; 0 sizes batches to about a second and a half of
+	// warehouse work each, from the partitions' measured times.
+	PartitionsPerActivity int `json:"partitionsPerActivity,omitempty"`
 
 	// Progress carries the state of a backfill across continue-as-new; it
 	// is nil when a backfill starts.
@@ -87,6 +91,9 @@ type BackfillProgress struct {
 	Paused   bool              `json:"paused,omitempty"`
 	Approver string            `json:"approver,omitempty"`
 	Runs     int               `json:"runs"`
+	// PartitionTime is the average time one partition has taken, which
+	// sizes the batches; carried so a new run does not start over small.
+	PartitionTime time.Duration `json:"partitionTime,omitempty"`
 }
 
 // BackfillWorkflowID is the ID of a dataset's backfill: one at a time per table.

@@ -135,6 +135,8 @@ func (in BackfillInput) validateSettings() error {
 		return fmt.Errorf("failure policy %q is unknown; use %s or %s", in.OnFailure, BackfillStop, BackfillSkip)
 	case in.MaxAttempts < 0 || in.Budget < 0 || in.PartitionsPerRun < 0:
 		return errors.New("max attempts, budget and partitions per run cannot be negative")
+	case in.PartitionsPerActivity < 0 || in.PartitionsPerActivity > backfillMaxBatch:
+		return fmt.Errorf("partitions per activity %d is out of range; use 1 to %d, or 0 to size batches by time", in.PartitionsPerActivity, backfillMaxBatch)
 	case in.Validation.Kind == ValidateSQL && in.Validation.SQL == "":
 		return errors.New("validation sql needs a SELECT that returns the partition's violations")
 	case in.Validation.Kind != "" && in.Validation.Kind != ValidateSQL && in.Validation.Kind != ValidateRowCount && in.Validation.Kind != ValidateChecksum:

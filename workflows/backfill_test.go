@@ -1,14 +1,12 @@
 package workflows
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
@@ -69,8 +67,11 @@ func backfillDataset() catalog.Dataset {
 	}
 }
 
+// backfillInput asks for one partition per activity, so that the tests of
+// controls and concurrency can count in whole activities of a minute each;
+// backfill_batch_test.go covers batches.
 func backfillInput(days int) BackfillInput {
-	return BackfillInput{Dataset: backfillDataset(), From: day(2026, 1, 1), To: day(2026, 1, 1+days)}
+	return BackfillInput{Dataset: backfillDataset(), From: day(2026, 1, 1), To: day(2026, 1, 1+days), PartitionsPerActivity: 1}
 }
 
 func TestBackfillRejectsInputItCannotHonour(t *testing.T) {
@@ -108,19 +109,17 @@ func TestBackfillRejectsInputItCannotHonour(t *testing.T) {
 	}
 }
 
-// rewriteMock makes every partition take a minute of workflow time and
-// write 10 rows, recording the partitions it saw (activities run on their
-// own goroutines, hence the lock).
+// rewriteMock makes every batch take a minute of workflow time and each
+// partition write 10 rows, recording the partitions it saw (activities run
+// on their own goroutines, hence the lock).
 func rewriteMock(env *testsuite.TestWorkflowEnvironment, seen *[]activities.RewritePartitionInput) {
 	var mu sync.Mutex
-	var a *activities.Backfills
-	env.OnActivity(a.RewritePartition, mock.Anything, mock.Anything).After(time.Minute).Return(
-		func(_ context.Context, in activities.RewritePartitionInput) (activities.RewritePartitionResult, error) {
-			mu.Lock()
-			defer mu.Unlock()
-			*seen = append(*seen, in)
-			return activities.RewritePartitionResult{RewriteResult: warehouse.RewriteResult{Rows: 10}}, nil
-		})
+	onBatches(env, time.Minute, func(in activities.RewritePartitionInput) (activities.RewritePartitionResult, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		*seen = append(*seen, in)
+		return activities.RewritePartitionResult{RewriteResult: warehouse.RewriteResult{Rows: 10}}, nil
+	})
 }
 
 func queryStatus(t *testing.T, env *testsuite.TestWorkflowEnvironment) BackfillStatus {

@@ -26,6 +26,7 @@ func notifyOptions(ctx workflow.Context, summary string) workflow.Context {
 func (t *triage) open(ctx workflow.Context) error {
 	r := t.in.Report
 	t.record(ctx, "opened", r.Reporter, fmt.Sprintf("sev%d: %s", t.severity, r.Description))
+	t.meterOpened(ctx)
 	if err := t.publishStatus(ctx); err != nil {
 		return err
 	}

@@ -84,6 +84,7 @@ func (t *triage) close(ctx workflow.Context) (TriageTimeline, error) {
 	t.statusChanged(ctx)
 	tl := t.timeline()
 	tl.Postmortem = postmortem(tl)
+	t.meterClosed(ctx, tl)
 	t.post(ctx, summaryText(tl))
 	t.post(ctx, "```\n"+tl.Postmortem+"```")
 	return tl, nil

@@ -78,6 +78,11 @@ type SLO struct {
 type PII struct {
 	Columns   map[string]PIIKind `yaml:"columns,omitempty" json:"columns,omitempty"`
 	Approvers []string           `yaml:"approvers,omitempty" json:"approvers,omitempty"`
+	// MaxAccess caps how long an access request may last (default 30d).
+	MaxAccess Duration `yaml:"max_access,omitempty" json:"max_access,omitzero"`
+	// ReviewDefault is what an access review does with a grant nobody
+	// decided on by the deadline: "revoke" (the default) or "keep".
+	ReviewDefault string `yaml:"review_default,omitempty" json:"review_default,omitempty"`
 }
 
 // Lifecycle plans the deprecation of a dataset: reminders, brownouts, a
@@ -91,6 +96,13 @@ type Lifecycle struct {
 	SoftDeleteRetention Duration    `yaml:"soft_delete_retention,omitempty" json:"soft_delete_retention,omitzero"`
 	FinalAction         FinalAction `yaml:"final_action" json:"final_action"`
 	Approvers           []string    `yaml:"approvers,omitempty" json:"approvers,omitempty"`
+	// UsageGate is how far back a read stops the soft delete and asks the
+	// owner to continue or extend; 0 skips the gate.
+	UsageGate Duration `yaml:"usage_gate,omitempty" json:"usage_gate,omitzero"`
+	// ArchiveSchema receives the soft-deleted table; "" means dre_archive.
+	ArchiveSchema string `yaml:"archive_schema,omitempty" json:"archive_schema,omitempty"`
+	// Snapshot keeps a copy of the table, with its metadata, before the drop.
+	Snapshot bool `yaml:"snapshot,omitempty" json:"snapshot,omitempty"`
 }
 
 // Brownout is a planned window during which a deprecated table is made

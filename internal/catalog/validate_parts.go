@@ -41,6 +41,12 @@ func checkPII(ps *problems, p PII) {
 		}
 	}
 	checkApprovers(ps, "pii.approvers", p.Approvers)
+	if p.ReviewDefault != "" && p.ReviewDefault != "revoke" && p.ReviewDefault != "keep" {
+		ps.addf("pii.review_default", "review default %q is not valid; want \"revoke\" or \"keep\"", p.ReviewDefault)
+	}
+	if p.MaxAccess.Duration < 0 {
+		ps.addf("pii.max_access", "max access %s is negative; write a duration like 30d", p.MaxAccess)
+	}
 }
 
 // checkLifecycle requires a deprecation date and a final action, and
@@ -61,6 +67,12 @@ func checkLifecycle(ps *problems, l *Lifecycle) {
 		if p.d.Duration < 0 {
 			ps.addf("lifecycle."+p.key, "%s must not be negative, got %s", p.key, p.d)
 		}
+	}
+	if l.UsageGate.Duration < 0 {
+		ps.addf("lifecycle.usage_gate", "usage_gate must not be negative, got %s", l.UsageGate)
+	}
+	if l.ArchiveSchema != "" && !identifier.MatchString(l.ArchiveSchema) {
+		ps.addf("lifecycle.archive_schema", "archive_schema %q must be letters, digits or _, not starting with a digit", l.ArchiveSchema)
 	}
 	checkBrownouts(ps, l.Brownouts)
 	if !l.FinalAction.Valid() {

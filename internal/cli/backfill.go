@@ -20,16 +20,21 @@ the rows of its source (the dataset's source.select or source.table in
 dre.yaml, or --select), through the durable workflow backfill/<dataset>.
 Each partition is replaced in one transaction and recorded in a ledger, so
 retries, crashes and restarts never apply it twice. One backfill runs per
-dataset at a time; pause, resume, cancel or re-tune it while it runs.`,
+dataset at a time; pause, resume, cancel or re-tune it while it runs.
+
+` + backfillExitCodes,
 		Example: `  dre backfill plan orders --from 2026-01-01 --to 2026-02-01
-  dre backfill start orders --from 2026-01-01 --to 2026-02-01 --concurrency 4 --follow
-  dre backfill status orders
+  dre backfill start orders --from 2026-01-01 --to 2026-02-01 --concurrency 4 --wait
+  dre backfill watch orders
+  dre backfill list
+  dre backfill status orders --output json
   dre backfill pause orders
   dre backfill set orders --concurrency 8
   dre backfill resume orders
   dre backfill cancel orders`,
 	}
-	cmd.AddCommand(newBackfillPlanCmd(g), newBackfillStartCmd(g), newBackfillStatusCmd(g), newBackfillSetCmd(g))
+	cmd.AddCommand(newBackfillPlanCmd(g), newBackfillStartCmd(g), newBackfillStatusCmd(g), newBackfillSetCmd(g),
+		newBackfillWatchCmd(g), newBackfillListCmd(g))
 	for _, c := range backfillControls {
 		cmd.AddCommand(newBackfillControlCmd(g, c))
 	}

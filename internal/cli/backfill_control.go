@@ -2,10 +2,12 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"github.com/dre-dev/dre/workflows"
@@ -84,8 +86,12 @@ func (g *globals) updateBackfill(cmd *cobra.Command, dataset, update string, arg
 	if err == nil {
 		err = h.Get(cmd.Context(), &s)
 	}
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		return fmt.Errorf("no backfill of %s is running; start one with `dre backfill start %s --from ... --to ...`", dataset, dataset)
+	}
 	if err != nil {
-		return fmt.Errorf("%s of the %s backfill refused: %w", update, dataset, err)
+		return refused("%s of the %s backfill refused: %w", update, dataset, err)
 	}
 	fmt.Fprintln(cmd.OutOrStdout(), backfillLine(s))
 	return nil

@@ -11,7 +11,7 @@ import (
 	"github.com/dre-dev/dre/workflows"
 )
 
-// followInterval is how often --follow asks for progress.
+// followInterval is how often --wait and watch ask for progress.
 const followInterval = time.Second
 
 // queryBackfill asks a backfill run for its status.
@@ -24,30 +24,36 @@ func queryBackfill(ctx context.Context, c client.Client, id, runID string) (work
 	return s, v.Get(&s)
 }
 
-// followBackfill prints a progress line every second until the run ends,
-// then the report; the error says how it ended unless every partition was
-// written. It follows continue-as-new by querying the workflow ID, not
-// the first run.
+// followBackfill shows the run's progress every second until it ends (a
+// live bar on a terminal, plain lines otherwise), then the report; the
+// error says how it ended unless every partition was written, with the
+// exit code scripts branch on. It follows continue-as-new by querying the
+// workflow ID, not the first run.
 func followBackfill(ctx context.Context, c client.Client, run client.WorkflowRun, out io.Writer) error {
 	ended := make(chan error, 1)
 	var report workflows.BackfillReport
 	go func() { ended <- run.Get(ctx, &report) }()
 	tick := time.NewTicker(followInterval)
 	defer tick.Stop()
+	progress := newProgressPrinter(out)
+	defer progress.end()
 	for {
 		select {
 		case err := <-ended:
+			progress.end()
 			return finishFollow(report, err, out)
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-tick.C:
 			if s, err := queryBackfill(ctx, c, run.GetID(), ""); err == nil {
-				fmt.Fprintln(out, backfillLine(s))
+				progress.update(s)
 			}
 		}
 	}
 }
 
+// finishFollow prints the report and turns an incomplete outcome into
+// exit code 3 (partitions not written) or 4 (not approved).
 func finishFollow(r workflows.BackfillReport, err error, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("the backfill failed: %w", err)
@@ -56,10 +62,13 @@ func finishFollow(r workflows.BackfillReport, err error, out io.Writer) error {
 	if r.Notified != "" {
 		fmt.Fprintln(out, "report "+r.Notified)
 	}
-	if r.Status != workflows.BackfillDone {
-		return fmt.Errorf("the backfill of %s ended %s with %d of %d partitions written", r.Dataset, r.Status, r.Done, r.Total)
+	switch r.Status {
+	case workflows.BackfillDone, workflows.BackfillPlanned:
+		return nil
+	case workflows.BackfillNotApproved:
+		return refused("the backfill of %s was not approved: its estimated cost is over its budget", r.Dataset)
 	}
-	return nil
+	return &exitCodeError{code: exitPartial, err: fmt.Errorf("the backfill of %s ended %s with %d of %d partitions written", r.Dataset, r.Status, r.Done, r.Total)}
 }
 
 // backfillLine is one line of progress.

@@ -33,10 +33,13 @@ func newBackfillStartCmd(g *globals) *cobra.Command {
 		Long: `start starts backfill/<dataset> and prints its Temporal UI link. A second
 backfill of the same dataset is refused while one runs. With --budget the
 run estimates its cost first and, above the budget, waits for
-"dre backfill approve". With --follow it prints progress every second until
-the run ends; the exit code is then 0 only if every partition was written.`,
+"dre backfill approve". With --wait it shows progress until the run ends:
+a live bar with rate and ETA on a terminal, a plain line per change
+otherwise; then the report.
+
+` + backfillExitCodes,
 		Example: `  dre backfill start orders --from 2026-01-01 --to 2026-02-01
-  dre backfill start orders --from 2026-01-01 --to 2026-02-01 --concurrency 8 --follow
+  dre backfill start orders --from 2026-01-01 --to 2026-02-01 --concurrency 8 --wait
   dre backfill start orders --from 2026-01 --to 2026-03 --on-failure skip --validate rowcount --tolerance 0.01
   dre backfill start orders --from 2026-01-01 --to 2026-01-08 --select "SELECT * FROM staging.orders WHERE order_date >= @from AND order_date < @to"`,
 		Args: exactArgs(1, "one dataset name (see dre catalog list)"),
@@ -57,7 +60,10 @@ the run ends; the exit code is then 0 only if every partition was written.`,
 	cmd.Flags().StringVar(&f.validate, "validate", "", "check each partition: rowcount, checksum or sql")
 	cmd.Flags().Float64Var(&f.tolerance, "tolerance", 0, "with --validate rowcount, the relative difference allowed (0.01 = 1%)")
 	cmd.Flags().StringVar(&f.validateSQL, "validate-sql", "", "with --validate sql, a SELECT reading @from and @to that returns the partition's violations")
-	cmd.Flags().BoolVar(&f.follow, "follow", false, "print progress every second until the backfill ends")
+	cmd.Flags().BoolVar(&f.follow, "wait", false, "show progress until the backfill ends, then its report")
+	// --follow is the flag's first name, kept for scripts that use it.
+	cmd.Flags().BoolVar(&f.follow, "follow", false, "the same as --wait")
+	_ = cmd.Flags().MarkHidden("follow")
 	return cmd
 }
 
@@ -95,7 +101,7 @@ func (g *globals) startBackfill(cmd *cobra.Command, cfg *config.Config, in workf
 	var running *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &running) {
 		id := workflows.BackfillWorkflowID(in.Dataset.Name)
-		return fmt.Errorf("a backfill of %s is already running (%s); follow it with `dre backfill status %s` or cancel it with `dre backfill cancel %s`",
+		return refused("a backfill of %s is already running (%s); follow it with `dre backfill watch %s` or cancel it with `dre backfill cancel %s`",
 			in.Dataset.Name, g.runURL(cfg.Temporal.Namespace, id, running.RunId), in.Dataset.Name, in.Dataset.Name)
 	}
 	if err != nil {

@@ -24,7 +24,8 @@ type Options struct {
 }
 
 // Main runs dre with opts and returns the process exit code: 0 on success,
-// 1 on failure, 2 on a usage error. It never calls os.Exit, so tests can run
+// 1 on failure, 2 on a usage error, or the code an *exitCodeError carries
+// (see backfill_exit.go). It never calls os.Exit, so tests can run
 // it in-process.
 func Main(ctx context.Context, opts Options) int {
 	opts = withDefaults(opts)
@@ -41,6 +42,11 @@ func Main(ctx context.Context, opts Options) int {
 	var usage *usageError
 	if errors.As(err, &usage) {
 		return 2
+	}
+	// Commands whose outcome scripts branch on (backfill) say which code.
+	var coded *exitCodeError
+	if errors.As(err, &coded) {
+		return coded.code
 	}
 	return 1
 }
@@ -97,6 +103,11 @@ it prints to watch every run.`,
 	root.AddCommand(newRunbookCmd(g))
 	root.AddCommand(newBackfillCmd(g))
 	root.AddCommand(newTriageCmd(g))
+	root.AddCommand(newDeprecateCmd(g))
+	root.AddCommand(newSchedulesCmd(g))
+	root.AddCommand(newPIICmd(g))
+	root.AddCommand(newAccessCmd(g), newAuditCmd(g))
+	root.AddCommand(newSLOCmd(g))
 	return root
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/dre-dev/dre/internal/devserver"
 	"github.com/dre-dev/dre/internal/gateway"
 	"github.com/dre-dev/dre/internal/localpg"
+	"github.com/dre-dev/dre/internal/telemetry"
 	"github.com/dre-dev/dre/internal/worker"
 	"github.com/dre-dev/dre/workflows"
 )
@@ -30,6 +31,7 @@ type devRun struct {
 	cfg         *config.Config
 	builtin     []byte // the built-in config in use, nil with a user config
 	warehouse   string // DSN of the embedded warehouse database
+	state       string // DSN of the embedded state database (audit log), "" without one
 	server      *devserver.Server
 	gateway     *runningGateway
 }
@@ -116,6 +118,9 @@ func (d *devRun) startPostgres(ctx context.Context) error {
 		}
 	}
 	d.warehouse = cluster.DSN("warehouse")
+	if d.cfg.State.Embedded {
+		d.state = cluster.DSN("dre_state")
+	}
 	return nil
 }
 
@@ -148,19 +153,24 @@ func (d *devRun) startTemporal(ctx context.Context) error {
 }
 
 func (d *devRun) startWorkerAndGateway(ctx context.Context) error {
-	c, err := d.server.NewClient(client.Options{Logger: sdkLogger(d.errOut, slog.LevelWarn)})
+	metrics, err := telemetry.NewMetrics()
+	if err != nil {
+		return err
+	}
+	d.onStop(func() { _ = metrics.Close(context.Background()) })
+	c, err := d.server.NewClient(client.Options{Logger: sdkLogger(d.errOut, slog.LevelWarn), MetricsHandler: metrics.Handler()})
 	if err != nil {
 		return err
 	}
 	d.onStop(c.Close)
 	registry := worker.Warehouses(d.cfg, d.warehouse)
 	d.onStop(registry.Close)
-	w := worker.New(c, d.cfg.Temporal.TaskQueue, worker.Deps{Warehouses: registry, Notify: worker.Notify(d.cfg)})
+	w := worker.New(c, d.cfg.Temporal.TaskQueue, worker.Deps{Warehouses: registry, Notify: worker.Notify(d.cfg), StateDSN: stateDSN(d.cfg, d.state)})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("starting the worker: %w", err)
 	}
 	d.onStop(w.Stop)
-	gw, err := startGateway(d.cfg, c, d.gatewayListen(), d.server.UIURL())
+	gw, err := startGateway(d.cfg, c, d.gatewayListen(), d.server.UIURL(), metrics)
 	if err != nil {
 		return err
 	}
@@ -184,7 +194,7 @@ func (d *devRun) printSummary(took time.Duration) {
 		fmt.Fprintf(d.out, "  Temporal UI:    %s/namespaces/%s/workflows\n", u, d.server.Namespace())
 	}
 	fmt.Fprintf(d.out, "  Temporal gRPC:  %s (namespace %s, task queue %s)\n", d.server.FrontendAddress(), d.server.Namespace(), d.cfg.Temporal.TaskQueue)
-	fmt.Fprintf(d.out, "  Gateway:        http://%s (/healthz, /readyz, /slack/commands%s)\n", d.gateway.Addr(), slackHint(d.cfg))
+	fmt.Fprintf(d.out, "  Gateway:        http://%s (/healthz, /readyz, /metrics, /slack/commands%s)\n", d.gateway.Addr(), slackHint(d.cfg))
 	if d.warehouse != "" {
 		fmt.Fprintf(d.out, "  PostgreSQL:     %s\n", d.warehouse)
 	}

@@ -12,7 +12,8 @@ import (
 )
 
 func newWorkerCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
+	var sf serviceFlags
+	cmd := &cobra.Command{
 		Use:   "worker",
 		Short: "Run a dre worker against a Temporal server (many may run at once)",
 		Long: `dre worker polls dre's task queue and runs workflows and activities with
@@ -23,27 +24,24 @@ activities finish first.`,
   dre worker   # with dre dev running: uses .dre/dre.yaml and 127.0.0.1:7233`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, c, err := g.connectService(cmd)
+			cfg, c, obs, err := g.connectService(cmd, &sf)
 			if err != nil {
 				return err
 			}
+			defer obs.close()
 			defer c.Close()
 			registry := worker.Warehouses(cfg, "")
 			defer registry.Close()
-			w := worker.New(c, cfg.Temporal.TaskQueue, worker.Deps{Warehouses: registry, Notify: worker.Notify(cfg)})
-			if err := w.Start(); err != nil {
-				return fmt.Errorf("starting the worker: %w", err)
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "dre worker polling task queue %s on %s (namespace %s)\n", cfg.Temporal.TaskQueue, cfg.Temporal.Address, cfg.Temporal.Namespace)
-			<-cmd.Context().Done()
-			w.Stop()
-			return nil
+			return runWorker(cmd, &sf, cfg, c, obs, registry)
 		},
 	}
+	sf.addWorkerFlags(cmd)
+	return cmd
 }
 
 func newGatewayCmd(g *globals) *cobra.Command {
 	var listen string
+	var sf serviceFlags
 	cmd := &cobra.Command{
 		Use:   "gateway",
 		Short: "Run dre's HTTP gateway (health endpoints; Slack slash commands)",
@@ -55,15 +53,16 @@ without a secret the Slack route answers 503 and starts nothing.`,
   curl -s 127.0.0.1:8080/readyz`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, c, err := g.connectService(cmd)
+			cfg, c, obs, err := g.connectService(cmd, &sf)
 			if err != nil {
 				return err
 			}
+			defer obs.close()
 			defer c.Close()
 			if listen == "" {
 				listen = cfg.Gateway.Listen
 			}
-			gw, err := startGateway(cfg, c, listen, g.uiBaseURL())
+			gw, err := startGateway(cfg, c, listen, g.uiBaseURL(), obs.metrics)
 			if err != nil {
 				return err
 			}
@@ -74,19 +73,25 @@ without a secret the Slack route answers 503 and starts nothing.`,
 		},
 	}
 	cmd.Flags().StringVar(&listen, "http", "", "listen address (default: gateway.listen or $DRE_GATEWAY_LISTEN, 127.0.0.1:8080)")
+	sf.addLogFlags(cmd)
 	return cmd
 }
 
-// connectService loads a service's config (all secrets resolved) and dials
-// Temporal with it.
-func (g *globals) connectService(cmd *cobra.Command) (*config.Config, client.Client, error) {
+// connectService loads a service's config (all secrets resolved), sets up
+// its logs, metrics and tracing, and dials Temporal with them.
+func (g *globals) connectService(cmd *cobra.Command, f *serviceFlags) (*config.Config, client.Client, *observability, error) {
 	cfg, err := g.loadServiceConfig()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	c, err := dialTemporal(cmd.Context(), cfg, cmd.ErrOrStderr())
+	obs, err := g.observe(cmd.Context(), f, cfg, cmd.ErrOrStderr())
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return cfg, c, nil
+	c, err := dialTemporal(cmd.Context(), cfg, cmd.ErrOrStderr(), obs.apply)
+	if err != nil {
+		obs.close()
+		return nil, nil, nil, err
+	}
+	return cfg, c, obs, nil
 }

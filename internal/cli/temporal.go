@@ -15,8 +15,9 @@ import (
 	"github.com/dre-dev/dre/internal/config"
 )
 
-// dialTemporal connects to the configured Temporal frontend.
-func dialTemporal(ctx context.Context, cfg *config.Config, logs io.Writer) (client.Client, error) {
+// dialTemporal connects to the configured Temporal frontend; extra may
+// adjust the options (a service's logger, metrics and tracing).
+func dialTemporal(ctx context.Context, cfg *config.Config, logs io.Writer, extra ...func(*client.Options)) (client.Client, error) {
 	opts := client.Options{
 		HostPort:  cfg.Temporal.Address,
 		Namespace: cfg.Temporal.Namespace,
@@ -30,6 +31,9 @@ func dialTemporal(ctx context.Context, cfg *config.Config, logs io.Writer) (clie
 		return nil, err
 	}
 	opts.ConnectionOptions.TLS = tlsCfg
+	for _, f := range extra {
+		f(&opts)
+	}
 	c, err := client.DialContext(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("cannot reach Temporal at %s, namespace %s (is `dre dev` running? set TEMPORAL_ADDRESS or temporal.address): %w",

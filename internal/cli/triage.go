@@ -60,7 +60,9 @@ func newTriageStartCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "start <dataset>",
 		Short: "Report trouble with a dataset: opens its incident, or joins the open one",
-		Args:  exactArgs(1, "one dataset name (see dre catalog list)"),
+		Example: `  dre triage start orders
+  dre triage start orders --severity 1 --description "revenue dashboard empty"`,
+		Args: exactArgs(1, "one dataset name (see dre catalog list)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if severity < 0 || severity > 4 {
 				return &usageError{fmt.Errorf("--severity %d: use 1 (worst) to 4", severity)}
@@ -96,9 +98,10 @@ func newTriageStartCmd(g *globals) *cobra.Command {
 func newTriageActionCmd(g *globals, use, update, short string) *cobra.Command {
 	var note string
 	cmd := &cobra.Command{
-		Use:   use + " <dataset>",
-		Short: short,
-		Args:  exactArgs(1, "one dataset name"),
+		Use:     use + " <dataset>",
+		Short:   short,
+		Example: fmt.Sprintf("  dre triage %s orders\n  dre triage %s orders --note \"looking into the upstream load\"", use, use),
+		Args:    exactArgs(1, "one dataset name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, c, err := g.triageClient(cmd.Context())
 			if err != nil {
@@ -130,9 +133,10 @@ func newTriageActionCmd(g *globals, use, update, short string) *cobra.Command {
 
 func newTriageStatusCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
-		Use:   "status <dataset>",
-		Short: "The incident's status, findings and timeline",
-		Args:  exactArgs(1, "one dataset name"),
+		Use:     "status <dataset>",
+		Short:   "The incident's status, findings and timeline",
+		Example: "  dre triage status orders",
+		Args:    exactArgs(1, "one dataset name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			_, c, err := g.triageClient(cmd.Context())
 			if err != nil {
@@ -170,9 +174,10 @@ func printTimeline(w io.Writer, tl workflows.TriageTimeline) {
 
 func newTriageListCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
-		Use:   "list",
-		Short: "Open incidents",
-		Args:  exactArgs(0, "no arguments"),
+		Use:     "list",
+		Short:   "Open incidents",
+		Example: "  dre triage list",
+		Args:    exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, c, err := g.triageClient(cmd.Context())
 			if err != nil {

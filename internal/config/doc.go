@@ -21,6 +21,7 @@
 //	TEMPORAL_TLS_SERVER_CA_CERT_PATH  temporal.tls.ca_file
 //	TEMPORAL_TLS_SERVER_NAME          temporal.tls.server_name
 //	DRE_GATEWAY_LISTEN                gateway.listen
+//	DRE_METRICS_LISTEN                worker.metrics_listen
 //	DRE_STATE_DSN                     state.dsn (replacing embedded: true)
 //
 // Secret references may name any other variable, such as SLACK_BOT_TOKEN;

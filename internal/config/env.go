@@ -87,6 +87,7 @@ func applyStrings(c *Config, env Env) []Problem {
 		{"TEMPORAL_TLS_SERVER_CA_CERT_PATH", &c.Temporal.TLS.CAFile, false},
 		{"TEMPORAL_TLS_SERVER_NAME", &c.Temporal.TLS.ServerName, false},
 		{"DRE_GATEWAY_LISTEN", &c.Gateway.Listen, true},
+		{"DRE_METRICS_LISTEN", &c.Worker.MetricsListen, true},
 		{"SLACK_API_URL", &c.Slack.APIURL, false},
 		{"PAGERDUTY_EVENTS_URL", &c.PagerDuty.EventsURL, false},
 		{"PAGERDUTY_API_URL", &c.PagerDuty.APIURL, false},

@@ -91,6 +91,7 @@ func fromDocument(name string, doc document) *Config {
 		Warehouses: map[string]Warehouse{},
 		State:      doc.State,
 		Gateway:    doc.Gateway,
+		Worker:     doc.Worker,
 		Slack:      doc.Slack,
 		PagerDuty:  doc.PagerDuty,
 		Catalog:    catalog.New(doc.Datasets),

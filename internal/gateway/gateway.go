@@ -11,6 +11,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"go.temporal.io/sdk/client"
 )
 
 // Check reports whether one dependency is usable.
@@ -26,6 +28,10 @@ type Options struct {
 	Slack SlackOptions
 	// PagerDuty serves /pagerduty/webhook; without a secret it answers 503.
 	PagerDuty PagerDutyOptions
+	// Metrics, when set, is served on GET /metrics (Prometheus text).
+	Metrics http.Handler
+	// Recorder, when set, records request latency and rejects.
+	Recorder client.MetricsHandler
 }
 
 // Server is a running gateway.
@@ -48,8 +54,11 @@ func Start(opts Options) (*Server, error) {
 	mux.HandleFunc("GET /readyz", readyHandler(opts.Ready))
 	(&slackRoutes{opts: opts.Slack, seen: newReplayGuard(replayWindow)}).register(mux)
 	(&pagerDutyRoute{opts: opts.PagerDuty, seen: newReplayGuard(eventMemory)}).register(mux)
+	if opts.Metrics != nil {
+		mux.Handle("GET /metrics", opts.Metrics)
+	}
 	s := &Server{
-		http: &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second},
+		http: &http.Server{Handler: instrument(mux, opts.Recorder), ReadHeaderTimeout: 5 * time.Second},
 		addr: l.Addr().String(),
 		done: make(chan error, 1),
 	}

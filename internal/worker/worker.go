@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/dre-dev/dre/activities"
+	"github.com/dre-dev/dre/internal/slo/slostore"
 	"github.com/dre-dev/dre/internal/warehouse"
 	"github.com/dre-dev/dre/workflows"
 )
@@ -20,6 +21,12 @@ type Deps struct {
 	// Notify posts to Slack and pages; nil registers an unconfigured one,
 	// whose activities answer "not sent" instead of failing.
 	Notify *activities.Notify
+	// StateDSN is dre's state database, where the audit log lives; ""
+	// turns the audit log off (Audit.Record answers "not recorded").
+	StateDSN string
+	// SLOTriage lets SLO burns open triage; New and NewWithOptions fill it
+	// from their client when nil.
+	SLOTriage activities.SLOTriage
 }
 
 // RegisterWorkflows registers every workflow; replay tests need only this.
@@ -28,6 +35,12 @@ func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
 	r.RegisterWorkflow(workflows.Runbook)
 	r.RegisterWorkflowWithOptions(workflows.Backfill, workflow.RegisterOptions{Name: workflows.BackfillWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.Triage, workflow.RegisterOptions{Name: workflows.TriageWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.AccessRequest, workflow.RegisterOptions{Name: workflows.AccessRequestWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.AccessReview, workflow.RegisterOptions{Name: workflows.AccessReviewWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.PIIScan, workflow.RegisterOptions{Name: workflows.PIIScanWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.SLOEval, workflow.RegisterOptions{Name: workflows.SLOEvalWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.Deprecate, workflow.RegisterOptions{Name: workflows.DeprecateWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.LifecycleSweep, workflow.RegisterOptions{Name: workflows.LifecycleSweepWorkflowName})
 }
 
 // Register registers every workflow and activity with its dependencies.
@@ -37,6 +50,16 @@ func Register(r sdkworker.Registry, d Deps) {
 	r.RegisterActivity(&activities.Runbooks{Warehouses: d.Warehouses})
 	r.RegisterActivity(&activities.Backfills{Warehouses: d.Warehouses})
 	r.RegisterActivity(&activities.Diagnosis{Warehouses: d.Warehouses})
+	r.RegisterActivity(&activities.Access{Warehouses: d.Warehouses})
+	r.RegisterActivity(&activities.Audit{DSN: d.StateDSN})
+	r.RegisterActivity(&activities.PIIScans{Warehouses: d.Warehouses})
+	slos := &activities.SLOs{Warehouses: d.Warehouses, Triage: d.SLOTriage}
+	if d.StateDSN != "" {
+		slos.Store = slostore.New(d.StateDSN)
+	}
+	r.RegisterActivity(slos)
+	// A StepAudit over an Audit without DSN records nothing, as wanted.
+	r.RegisterActivity(&activities.Deprecations{Warehouses: d.Warehouses, Audit: activities.StepAudit{Audit: &activities.Audit{DSN: d.StateDSN}}})
 	notify := d.Notify
 	if notify == nil {
 		notify = &activities.Notify{}
@@ -49,10 +72,19 @@ func Register(r sdkworker.Registry, d Deps) {
 // New returns a worker on dre's task queue with everything registered; the
 // caller starts and stops it.
 func New(c client.Client, taskQueue string, d Deps) sdkworker.Worker {
+	return NewWithOptions(c, taskQueue, d, sdkworker.Options{})
+}
+
+// NewWithOptions is New with the SDK's worker options, such as the
+// WorkerStopTimeout that `dre worker` drains within.
+func NewWithOptions(c client.Client, taskQueue string, d Deps, o sdkworker.Options) sdkworker.Worker {
 	if taskQueue == "" {
 		taskQueue = workflows.TaskQueue
 	}
-	w := sdkworker.New(c, taskQueue, sdkworker.Options{})
+	if d.SLOTriage == nil {
+		d.SLOTriage = SLOTriage(c, taskQueue)
+	}
+	w := sdkworker.New(c, taskQueue, o)
 	Register(w, d)
 	return w
 }

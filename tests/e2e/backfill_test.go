@@ -58,7 +58,7 @@ func TestBackfillFillsTheDemoGapExactlyOnce(t *testing.T) {
 		t.Fatalf("plan: exit %d, stdout %q; want 5 partitions estimated", plan.Code, plan.Stdout)
 	}
 	for run := 1; run <= 2; run++ {
-		res := clitest.Run(t, e, "backfill", "start", "orders", "--from", from, "--to", to, "--validate", "rowcount", "--follow")
+		res := clitest.Run(t, e, "backfill", "start", "orders", "--from", from, "--to", to, "--validate", "rowcount", "--wait")
 		if res.Code != 0 || !strings.Contains(res.Stdout, ": done. 5 of 5 partitions written") {
 			t.Fatalf("backfill run %d: exit %d, stdout %q; want all 5 partitions done", run, res.Code, res.Stdout)
 		}
@@ -94,12 +94,12 @@ func TestBackfillIsExclusiveAndControllable(t *testing.T) {
 	}
 	waitForStatus(t, e, workflows.BackfillAwaitingApproval)
 	second := clitest.Run(t, e, "backfill", "start", "orders", "--from", from, "--to", to)
-	if second.Code != 1 || !strings.Contains(second.Stderr, "a backfill of orders is already running (http://") {
-		t.Errorf("second start: exit %d, stderr %q; want a refusal naming the running run and its link", second.Code, second.Stderr)
+	if second.Code != 4 || !strings.Contains(second.Stderr, "a backfill of orders is already running (http://") {
+		t.Errorf("second start: exit %d, stderr %q; want a refusal (4) naming the running run and its link", second.Code, second.Stderr)
 	}
 	bad := clitest.Run(t, e, "backfill", "set", "orders", "--concurrency", "0")
-	if bad.Code != 1 || !strings.Contains(bad.Stderr, "concurrency 0 is out of range") {
-		t.Errorf("set --concurrency 0: exit %d, stderr %q; want the validator's refusal", bad.Code, bad.Stderr)
+	if bad.Code != 4 || !strings.Contains(bad.Stderr, "concurrency 0 is out of range") {
+		t.Errorf("set --concurrency 0: exit %d, stderr %q; want the validator's refusal (4)", bad.Code, bad.Stderr)
 	}
 	cancel := clitest.Run(t, e, "backfill", "cancel", "orders")
 	if cancel.Code != 0 || !strings.Contains(cancel.Stdout, "orders: cancelling") {

@@ -1,0 +1,133 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/dre-dev/dre/internal/warehouse"
+)
+
+// accessWarehouses finds a warehouse by its dre.yaml name; declared here so
+// the access activities depend on nothing else of the registry.
+type accessWarehouses interface {
+	Warehouse(ctx context.Context, name string) (warehouse.Warehouse, error)
+}
+
+// Access grants, revokes and lists privileges on PII tables, for access
+// requests and access reviews. Grant and Revoke are idempotent and
+// verified by the warehouse adapter, so retries are safe.
+type Access struct {
+	Warehouses accessWarehouses
+}
+
+// AccessGrant is one privilege in one named warehouse.
+type AccessGrant struct {
+	Warehouse string          `json:"warehouse"`
+	Grant     warehouse.Grant `json:"grant"`
+}
+
+// GrantAccess gives the privilege and returns once it is in effect.
+func (a *Access) GrantAccess(ctx context.Context, g AccessGrant) error {
+	w, err := a.warehouse(ctx, g.Warehouse)
+	if err != nil {
+		return err
+	}
+	return accessFailure("granting", g, w.Grant(ctx, g.Grant))
+}
+
+// RevokeAccess takes the privilege away and returns once it is gone.
+func (a *Access) RevokeAccess(ctx context.Context, g AccessGrant) error {
+	w, err := a.warehouse(ctx, g.Warehouse)
+	if err != nil {
+		return err
+	}
+	return accessFailure("revoking", g, w.Revoke(ctx, g.Grant))
+}
+
+// PIITable is a catalog table with PII, for ListPIIGrants.
+type PIITable struct {
+	Dataset   string   `json:"dataset"`
+	Warehouse string   `json:"warehouse"`
+	Table     string   `json:"table"`
+	Columns   []string `json:"columns"`
+}
+
+// ListPIIGrantsInput lists the tables to look at and the principals to
+// leave out (the warehouse's service roles, which own the tables).
+type ListPIIGrantsInput struct {
+	Tables []PIITable `json:"tables"`
+	Ignore []string   `json:"ignore,omitempty"`
+}
+
+// PIIGrant is a grant that reaches PII: SELECT on a PII table, or on one
+// of its PII columns.
+type PIIGrant struct {
+	Dataset string `json:"dataset"`
+	AccessGrant
+}
+
+// ListPIIGrants returns the warehouse grants that intersect the catalog's
+// PII: table-level SELECT on a table with PII columns, and column-level
+// SELECT on a PII column. Other privileges (INSERT...) do not expose data.
+func (a *Access) ListPIIGrants(ctx context.Context, in ListPIIGrantsInput) ([]PIIGrant, error) {
+	var out []PIIGrant
+	for _, t := range in.Tables {
+		ref, err := warehouse.ParseTableRef(t.Table)
+		if err != nil {
+			return nil, temporal.NewNonRetryableApplicationError(err.Error(), errInvalidInput, err)
+		}
+		w, err := a.warehouse(ctx, t.Warehouse)
+		if err != nil {
+			return nil, err
+		}
+		grants, err := w.Grants(ctx, ref)
+		if err != nil {
+			return nil, fmt.Errorf("listing the grants on %s (dataset %s): %w", t.Table, t.Dataset, err)
+		}
+		for _, g := range grants {
+			if reachesPII(g, t.Columns) && !ignored(g.Principal, in.Ignore) {
+				out = append(out, PIIGrant{Dataset: t.Dataset, AccessGrant: AccessGrant{Warehouse: t.Warehouse, Grant: g}})
+			}
+		}
+	}
+	return out, nil
+}
+
+func reachesPII(g warehouse.Grant, piiColumns []string) bool {
+	if !strings.EqualFold(g.Privilege, "SELECT") {
+		return false
+	}
+	return g.Column == "" || slices.Contains(piiColumns, g.Column)
+}
+
+func ignored(principal string, ignore []string) bool {
+	return slices.ContainsFunc(ignore, func(p string) bool { return strings.EqualFold(p, principal) })
+}
+
+func (a *Access) warehouse(ctx context.Context, name string) (warehouse.Warehouse, error) {
+	w, err := a.Warehouses.Warehouse(ctx, name)
+	var unknown *warehouse.UnknownWarehouseError
+	if errors.As(err, &unknown) {
+		return nil, temporal.NewNonRetryableApplicationError(err.Error(), errUnknownWarehouse, err)
+	}
+	return w, err
+}
+
+// accessFailure makes invalid grants non-retryable; everything else (a
+// connection, a lock, a verification that failed) is retried by policy,
+// since a revocation must eventually happen.
+func accessFailure(what string, g AccessGrant, err error) error {
+	if err == nil {
+		return nil
+	}
+	var bad *warehouse.InvalidIdentifierError
+	if errors.As(err, &bad) {
+		return temporal.NewNonRetryableApplicationError(err.Error(), errInvalidInput, err)
+	}
+	return fmt.Errorf("%s %s on %s to %s: %w", what, g.Grant.Privilege, g.Grant.Table, g.Grant.Principal, err)
+}

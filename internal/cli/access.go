@@ -1,0 +1,162 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+	workflowpb "go.temporal.io/api/workflow/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/converter"
+
+	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/internal/gateway"
+	"github.com/dre-dev/dre/workflows"
+)
+
+func newAccessCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "access",
+		Short: "Time-bound access to PII datasets: request, approve, deny, revoke, list (access-request/<dataset>/<requester>/<id>)",
+		Long: `An access request is a workflow: one of the dataset's approvers (pii.approvers in
+the catalog), never the requester, approves or denies it; on approval dre
+grants SELECT and verifies it; at expiry a durable timer revokes it, also
+if no worker ran at that moment. Every decision is written to the audit log.
+To extend access, request again: extending needs a new approval.`,
+		Example: `  dre access request customers --duration 4h --reason "refund ticket 4711" --principal alice
+  dre access approve access-request/customers/cli:alice/m1x2y3 --as U0DEMOOWNER
+  dre access revoke access-request/customers/cli:alice/m1x2y3
+  dre access list customers`,
+	}
+	cmd.AddCommand(newAccessRequestCmd(g), newAccessListCmd(g), newAccessReviewCmd(g),
+		newAccessDecideCmd(g, workflows.AccessApproveUpdate, "Approve a pending request (an approver other than the requester)"),
+		newAccessDecideCmd(g, workflows.AccessDenyUpdate, "Deny a pending request"),
+		newAccessDecideCmd(g, workflows.AccessRevokeUpdate, "Revoke granted access before it expires (the requester or an approver)"))
+	return cmd
+}
+
+func newAccessRequestCmd(g *globals) *cobra.Command {
+	var duration, reason, principal, as string
+	var columns []string
+	cmd := &cobra.Command{
+		Use:   "request <dataset>",
+		Short: "Ask for SELECT on a PII dataset (or some of its columns) for a while",
+		Example: `  dre access request customers --duration 4h --reason "refund ticket 4711"
+  dre access request customers --columns email,phone --duration 2d --reason "GDPR export" --principal analyst_jo`,
+		Args: exactArgs(1, "one dataset name (see dre catalog list)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			d, err := catalog.ParseDuration(duration)
+			if err != nil {
+				return &usageError{fmt.Errorf("--duration: %w", err)}
+			}
+			cfg, c, err := g.triageClient(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			ds, err := cfg.Catalog.Lookup(args[0])
+			if err != nil {
+				return err
+			}
+			in := workflows.AccessRequestInput{Dataset: ds, Requester: orDefault(as, g.cliActor()), Principal: principal,
+				Columns: columns, Duration: d.Duration, Reason: reason}
+			if in.Principal == "" {
+				in.Principal = strings.TrimPrefix(in.Requester, "cli:")
+			}
+			if err := in.Validate(); err != nil {
+				return err
+			}
+			id, err := gateway.TemporalAccess{Client: c, TaskQueue: cfg.Temporal.TaskQueue}.RequestAccess(cmd.Context(), in)
+			if err != nil {
+				return fmt.Errorf("starting the access request: %w", err)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s\nwaiting for an approver (%s)\n%s\n", id, strings.Join(ds.PII.Approvers, ", "), g.workflowURL(cfg.Temporal.Namespace, id))
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&duration, "duration", "", "how long access lasts, like 4h or 2d (at most pii.max_access, default 30d)")
+	fl.StringVar(&reason, "reason", "", "why you need it; shown to the approvers and kept in the audit log")
+	fl.StringSliceVar(&columns, "columns", nil, "grant only these columns (default: the whole table)")
+	fl.StringVar(&principal, "principal", "", "warehouse role that receives the grant (default: your user name)")
+	fl.StringVar(&as, "as", "", "who is asking (default: cli:$USER)")
+	return cmd
+}
+
+func newAccessDecideCmd(g *globals, update, short string) *cobra.Command {
+	var as, note string
+	cmd := &cobra.Command{
+		Use:     update + " <request-id>",
+		Short:   short,
+		Example: fmt.Sprintf("  dre access %s access-request/customers/cli:alice/m1x2y3 --as U0DEMOOWNER --note \"ticket 4711\"", update),
+		Args:    exactArgs(1, "one request ID (access-request/...; see dre access list)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, c, err := g.triageClient(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			d := workflows.AccessDecision{By: orDefault(as, g.cliActor()), Note: note}
+			answer, err := gateway.TemporalAccess{Client: c, TaskQueue: cfg.Temporal.TaskQueue}.DecideAccess(cmd.Context(), args[0], update, d)
+			if err != nil {
+				return fmt.Errorf("%s %s: %w", update, args[0], err)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", args[0], answer)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&as, "as", "", "who decides, as named in pii.approvers (default: cli:$USER)")
+	cmd.Flags().StringVar(&note, "note", "", "a note for the audit log")
+	return cmd
+}
+
+func newAccessListCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:     "list [dataset]",
+		Short:   "List access requests and their status (pending, granted, denied, revoked, expired)",
+		Example: "  dre access list\n  dre access list customers",
+		Args:    cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			_, c, err := g.triageClient(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			query := "DreKind = 'access-request'"
+			if len(args) == 1 {
+				query += fmt.Sprintf(" AND DreDataset = '%s'", strings.ReplaceAll(args[0], "'", ""))
+			}
+			resp, err := c.ListWorkflow(cmd.Context(), &workflowservice.ListWorkflowExecutionsRequest{Query: query, PageSize: 100})
+			if err != nil {
+				return fmt.Errorf("listing access requests: %w", err)
+			}
+			for _, e := range resp.Executions {
+				s := accessSummary(e)
+				fmt.Fprintf(cmd.OutOrStdout(), "%s\t%s\t%s\n", s.WorkflowID, orDefault(s.Status, "-"), s.Requester)
+			}
+			return nil
+		},
+	}
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// listedAccess is what the list shows of one request.
+type listedAccess struct{ WorkflowID, Status, Requester string }
+
+// accessSummary reads the status and requester search attributes.
+func accessSummary(e *workflowpb.WorkflowExecutionInfo) listedAccess {
+	s := listedAccess{WorkflowID: e.GetExecution().GetWorkflowId()}
+	fields := e.GetSearchAttributes().GetIndexedFields()
+	for name, dst := range map[string]*string{workflows.StatusKey.GetName(): &s.Status, workflows.RequesterKey.GetName(): &s.Requester} {
+		if p, ok := fields[name]; ok {
+			_ = converter.GetDefaultDataConverter().FromPayload(p, dst)
+		}
+	}
+	return s
+}

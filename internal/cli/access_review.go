@@ -1,0 +1,153 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/spf13/cobra"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/internal/config"
+	"github.com/dre-dev/dre/workflows"
+)
+
+// accessReviewScheduleID is the Temporal Schedule of the quarterly review.
+const accessReviewScheduleID = "access-review"
+
+// quarterly is the default review schedule: 09:00 UTC on the first day of
+// each quarter.
+const quarterly = "0 9 1 1,4,7,10 *"
+
+func newAccessReviewCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "review",
+		Short: "Periodic review of every grant on PII data (access-review/<period>)",
+		Long: `An access review lists every grant that reaches PII (warehouse grants on
+catalog PII tables and columns), asks each dataset's approvers in Slack to keep
+or revoke each grant, reminds them, and at the deadline applies each dataset's
+default (pii.review_default, revoke unless set to keep). Revocations are
+verified, every decision is audited, and a Markdown and CSV report is posted.
+Nobody decides on their own access.`,
+		Example: `  dre access review start --period 2026Q4 --deadline 14d --ignore postgres
+  dre access review decide 2026Q4 customers/dre_demo_reader revoke --as U0DEMOOWNER
+  dre access review schedule --ignore postgres   # quarterly Temporal Schedule`,
+	}
+	cmd.AddCommand(newAccessReviewStartCmd(g), newAccessReviewDecideCmd(g))
+	return cmd
+}
+
+// reviewFlags are the knobs shared by start and schedule.
+type reviewFlags struct {
+	deadline, remind string
+	ignore           []string
+	channel          string
+}
+
+func (f *reviewFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.deadline, "deadline", "14d", "how long approvers have to decide")
+	cmd.Flags().StringVar(&f.remind, "remind-every", "3d", "how often the undecided are reminded")
+	cmd.Flags().StringSliceVar(&f.ignore, "ignore", []string{"postgres"}, "principals not reviewed (service roles that own the tables)")
+	cmd.Flags().StringVar(&f.channel, "channel", "", "Slack channel for the report (default: slack.default_channel)")
+}
+
+// input builds the review's input from the catalog's PII datasets.
+func (f *reviewFlags) input(cfg *config.Config, period string) (workflows.AccessReviewInput, error) {
+	deadline, err := catalog.ParseDuration(f.deadline)
+	if err != nil {
+		return workflows.AccessReviewInput{}, &usageError{fmt.Errorf("--deadline: %w", err)}
+	}
+	remind, err := catalog.ParseDuration(f.remind)
+	if err != nil {
+		return workflows.AccessReviewInput{}, &usageError{fmt.Errorf("--remind-every: %w", err)}
+	}
+	in := workflows.AccessReviewInput{Period: period, Ignore: f.ignore, Deadline: deadline.Duration, RemindEvery: remind.Duration,
+		ComplianceChannel: orDefault(f.channel, cfg.Slack.DefaultChannel)}
+	for _, name := range cfg.Catalog.Names() {
+		if ds, err := cfg.Catalog.Lookup(name); err == nil && len(ds.PII.Columns) > 0 {
+			in.Datasets = append(in.Datasets, ds)
+		}
+	}
+	if len(in.Datasets) == 0 {
+		return in, errors.New("no dataset in the catalog has pii.columns: there is nothing to review")
+	}
+	return in, nil
+}
+
+func newAccessReviewStartCmd(g *globals) *cobra.Command {
+	f := &reviewFlags{}
+	var period string
+	cmd := &cobra.Command{
+		Use:     "start",
+		Short:   "Start the review of a period now",
+		Example: "  dre access review start --period 2026Q4 --deadline 7d",
+		Args:    exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, c, err := g.triageClient(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			in, err := f.input(cfg, period)
+			if err != nil {
+				return err
+			}
+			id := workflows.AccessReviewWorkflowID(period)
+			_, err = c.ExecuteWorkflow(cmd.Context(), client.StartWorkflowOptions{
+				ID: id, TaskQueue: cfg.Temporal.TaskQueue, StaticSummary: "Access review of PII grants, " + period,
+				WorkflowExecutionErrorWhenAlreadyStarted: true,
+				TypedSearchAttributes:                    temporal.NewSearchAttributes(workflows.KindKey.ValueSet("access-review")),
+			}, workflows.AccessReviewWorkflowName, in)
+			if err != nil {
+				return fmt.Errorf("starting %s (a period is reviewed once): %w", id, err)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s started: %d PII dataset(s), deadline in %s\n%s\n", id, len(in.Datasets), f.deadline, g.workflowURL(cfg.Temporal.Namespace, id))
+			return nil
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().StringVar(&period, "period", defaultPeriod(time.Now()), "quarter to review, like 2026Q4")
+	return cmd
+}
+
+func defaultPeriod(now time.Time) string {
+	return fmt.Sprintf("%dQ%d", now.Year(), (int(now.Month())+2)/3)
+}
+
+func newAccessReviewDecideCmd(g *globals) *cobra.Command {
+	var as, note string
+	cmd := &cobra.Command{
+		Use:     "decide <period> <grant|all> keep|revoke",
+		Short:   "Keep or revoke a grant under review (all: every grant you may decide)",
+		Example: "  dre access review decide 2026Q4 customers/bob revoke --as U0DEMOOWNER --note \"left the team\"",
+		Args:    exactArgs(3, "a period, a grant ID (or all) and keep or revoke"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !slices.Contains([]string{workflows.ReviewKeep, workflows.ReviewRevoke}, args[2]) {
+				return &usageError{fmt.Errorf("decision %q: want keep or revoke", args[2])}
+			}
+			_, c, err := g.triageClient(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			d := workflows.ReviewDecision{By: orDefault(as, g.cliActor()), Grant: args[1], Decision: args[2], Note: note}
+			h, err := c.UpdateWorkflow(cmd.Context(), client.UpdateWorkflowOptions{WorkflowID: workflows.AccessReviewWorkflowID(args[0]),
+				UpdateName: workflows.AccessReviewDecideUpdate, WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{d}})
+			var answer string
+			if err == nil {
+				err = h.Get(cmd.Context(), &answer)
+			}
+			if err != nil {
+				return fmt.Errorf("deciding %s in the review of %s: %w", args[1], args[0], err)
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), answer)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&as, "as", "", "who decides, as named in pii.approvers (default: cli:$USER)")
+	cmd.Flags().StringVar(&note, "note", "", "why, for the report and the audit log")
+	return cmd
+}

@@ -1,0 +1,147 @@
+package cli
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+	"go.temporal.io/sdk/client"
+
+	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/workflows"
+)
+
+// deprecateControl is one update exposed as a subcommand.
+type deprecateControl struct {
+	update, short, example string
+}
+
+var deprecateControls = []deprecateControl{
+	{workflows.DeprecateAckUpdate, "Acknowledge a deprecation as a consumer (stops your reminders)",
+		"dre deprecate ack legacy_sessions --as U012ABCDEF"},
+	{workflows.DeprecateVetoUpdate, "Object to a deprecation: it pauses until the owner decides",
+		`dre deprecate veto legacy_sessions --reason "the finance dashboard still reads it"`},
+	{workflows.DeprecateContinueUpdate, "Let a paused deprecation go on (owner or lifecycle approver)",
+		"dre deprecate continue legacy_sessions --as U0OWNER"},
+}
+
+func newDeprecateControlCmd(g *globals, c deprecateControl) *cobra.Command {
+	var a deprecateActor
+	cmd := &cobra.Command{
+		Use:     c.update + " <dataset>",
+		Short:   c.short,
+		Example: "  " + c.example,
+		Args:    exactArgs(1, "one dataset name (see dre catalog list)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return g.updateDeprecation(cmd, args[0], c.update, a.action(g))
+		},
+	}
+	a.flags(cmd)
+	return cmd
+}
+
+// deprecateActor holds the --as and --reason flags.
+type deprecateActor struct{ as, reason string }
+
+func (a *deprecateActor) flags(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&a.as, "as", "", "who acts: a Slack user ID, an email or a role (default: cli:$USER)")
+	cmd.Flags().StringVar(&a.reason, "reason", "", "why, for the timeline and the owner")
+}
+
+func (a *deprecateActor) action(g *globals) workflows.DeprecateAction {
+	by := a.as
+	if by == "" {
+		by = g.cliActor()
+	}
+	return workflows.DeprecateAction{By: by, Reason: a.reason}
+}
+
+func newDeprecateExtendCmd(g *globals) *cobra.Command {
+	var a deprecateActor
+	var until string
+	cmd := &cobra.Command{
+		Use:   "extend <dataset> --until YYYY-MM-DD",
+		Short: "Move a deprecation's retire date later (before the soft delete)",
+		Example: `  dre deprecate extend legacy_sessions --until 2027-04-30 --reason "Q1 reports"`,
+		Args: exactArgs(1, "one dataset name (see dre catalog list)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			day, err := catalog.ParseDate(until)
+			if err != nil {
+				return &usageError{fmt.Errorf("--until: %w", err)}
+			}
+			act := a.action(g)
+			act.Until = day.Time()
+			return g.updateDeprecation(cmd, args[0], workflows.DeprecateExtendUpdate, act)
+		},
+	}
+	cmd.Flags().StringVar(&until, "until", "", "the new retire date, YYYY-MM-DD")
+	a.flags(cmd)
+	return cmd
+}
+
+// updateDeprecation sends one update and prints the status it returns;
+// the workflow's validator explains a refusal.
+func (g *globals) updateDeprecation(cmd *cobra.Command, dataset, update string, a workflows.DeprecateAction) error {
+	s, err := g.deprecateSession(cmd.Context(), dataset)
+	if err != nil {
+		return err
+	}
+	defer s.c.Close()
+	h, err := s.c.UpdateWorkflow(cmd.Context(), client.UpdateWorkflowOptions{
+		WorkflowID: workflows.DeprecateWorkflowID(dataset), UpdateName: update, Args: []any{a},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	var st workflows.DeprecateStatus
+	if err == nil {
+		err = h.Get(cmd.Context(), &st)
+	}
+	if err != nil {
+		return fmt.Errorf("%s of the %s deprecation refused: %w", update, dataset, err)
+	}
+	fmt.Fprintln(cmd.OutOrStdout(), deprecateLine(st))
+	return nil
+}
+
+func newDeprecateCancelCmd(g *globals, name string) *cobra.Command {
+	var a deprecateActor
+	short := "Cancel a deprecation and put the table back exactly as it was (until the drop)"
+	if name == "restore" {
+		short = "Put a deprecated table back exactly as it was, ending its deprecation (until the drop)"
+	}
+	cmd := &cobra.Command{
+		Use:   name + " <dataset>",
+		Short: short,
+		Long: short + `. It waits until the table is back: moved home from the archive schema,
+its comment, labels, PII tags and grants re-applied and read back to verify.`,
+		Example: fmt.Sprintf(`  dre deprecate %s legacy_sessions --reason "still feeds billing"`, name),
+		Args:    exactArgs(1, "one dataset name (see dre catalog list)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := g.updateDeprecation(cmd, args[0], workflows.DeprecateCancelUpdate, a.action(g)); err != nil {
+				return err
+			}
+			return g.awaitDeprecation(cmd, args[0])
+		},
+	}
+	a.flags(cmd)
+	return cmd
+}
+
+// awaitDeprecation waits for the run to end and prints how it ended.
+func (g *globals) awaitDeprecation(cmd *cobra.Command, dataset string) error {
+	s, err := g.deprecateSession(cmd.Context(), dataset)
+	if err != nil {
+		return err
+	}
+	defer s.c.Close()
+	var st workflows.DeprecateStatus
+	if err := s.c.GetWorkflow(cmd.Context(), workflows.DeprecateWorkflowID(dataset), "").Get(cmd.Context(), &st); err != nil {
+		return fmt.Errorf("the deprecation of %s failed while restoring; see `dre deprecate status %s`: %w", dataset, dataset, err)
+	}
+	if len(st.Timeline) == 0 {
+		fmt.Fprintln(cmd.OutOrStdout(), deprecateLine(st))
+		return nil
+	}
+	last := st.Timeline[len(st.Timeline)-1]
+	fmt.Fprintf(cmd.OutOrStdout(), "%s: %s at %s\n", st.Table, last.What, last.At.UTC().Format(time.RFC3339))
+	return nil
+}

@@ -1,0 +1,148 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/internal/config"
+	"github.com/dre-dev/dre/workflows"
+)
+
+func newPIICmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "pii",
+		Short: "Find untagged personal data in the catalog's tables and tag it (the pii-scan workflow)",
+		Long: `A PII scan samples every column of each dataset, detects emails, phone numbers,
+payment cards, IBANs, US social security numbers, IP addresses and dates of
+birth, and reports untagged PII columns and tags that found nothing. The
+owners of untagged PII are asked in Slack; a dataset's pii.approvers can
+then tag a column, which writes the tag in the warehouse and verifies it.`,
+		Example: `  dre pii scan                       # every dataset; prints the report
+  dre pii scan customers orders
+  dre pii tag customers contact_email --approver U0123ABC
+  dre pii schedule --every 24h       # the daily scan as a Temporal Schedule`,
+	}
+	cmd.AddCommand(newPIIScanCmd(g), newPIITagCmd(g), newPIIScheduleCmd(g))
+	return cmd
+}
+
+// piiScanFlags are the knobs shared by scan and schedule.
+type piiScanFlags struct {
+	limit         int
+	threshold     float64
+	approval      time.Duration
+	reportChannel string
+}
+
+func (f *piiScanFlags) register(cmd *cobra.Command) {
+	cmd.Flags().IntVar(&f.limit, "limit", workflows.DefaultPIISampleLimit, "values sampled per column (1 to 1000)")
+	cmd.Flags().Float64Var(&f.threshold, "threshold", 0.8, "share of a column's values that must match to flag it (0 to 1)")
+	cmd.Flags().DurationVar(&f.approval, "approval-timeout", 0, "how long tagging stays on offer (default 168h; scheduled: 90% of the interval)")
+	cmd.Flags().StringVar(&f.reportChannel, "report-channel", "", "Slack channel for the whole report (default: each owner gets their part)")
+}
+
+// input builds the workflow input for the named datasets, or all of them.
+func (f *piiScanFlags) input(cfg *config.Config, names []string) (workflows.PIIScanInput, error) {
+	if f.limit < 1 || f.limit > 1000 || f.threshold <= 0 || f.threshold > 1 {
+		return workflows.PIIScanInput{}, &usageError{fmt.Errorf("--limit %d, --threshold %v: use 1 to 1000 values and a ratio above 0 up to 1", f.limit, f.threshold)}
+	}
+	datasets := cfg.Catalog.Datasets()
+	if len(names) > 0 {
+		datasets = nil
+		for _, n := range names {
+			ds, err := cfg.Catalog.Lookup(n)
+			if err != nil {
+				return workflows.PIIScanInput{}, err
+			}
+			datasets = append(datasets, ds)
+		}
+	}
+	if len(datasets) == 0 {
+		return workflows.PIIScanInput{}, errors.New("the catalog has no datasets to scan; add some under datasets: in dre.yaml")
+	}
+	return workflows.PIIScanInput{Scope: workflows.PIIScanScope(names), Datasets: datasets, SampleLimit: f.limit,
+		Threshold: f.threshold, ApprovalTimeout: f.approval, ReportChannel: f.reportChannel}, nil
+}
+
+func newPIIScanCmd(g *globals) *cobra.Command {
+	var f piiScanFlags
+	cmd := &cobra.Command{
+		Use:   "scan [dataset...]",
+		Short: "Scan datasets for PII now and print the report",
+		Long: `scan starts the workflow pii-scan/<scope> (scope: "all", or the dataset names),
+waits until every table is sampled and prints the Markdown report. Offers to
+tag untagged PII stay open in the workflow until approved or timed out.`,
+		Example: `  dre pii scan
+  dre pii scan customers --limit 500 --threshold 0.9`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := g.loadConfig()
+			if err != nil {
+				return err
+			}
+			in, err := f.input(cfg, args) // before dialing: a bad flag needs no server
+			if err != nil {
+				return err
+			}
+			c, err := dialTemporal(cmd.Context(), cfg, g.opts.Stderr)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			r, err := startPIIScan(cmd, c, cfg, in)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprint(out, r.Markdown)
+			fmt.Fprintf(out, "\nrun: %s\n", g.workflowURL(cfg.Temporal.Namespace, r.WorkflowID))
+			if r.Status == workflows.PIIScanAwaiting {
+				fmt.Fprintf(out, "tag a column: dre pii tag <dataset> <column> --workflow %s --approver <Slack user ID>\n", r.WorkflowID)
+			}
+			return nil
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+// startPIIScan starts the scan and waits for its report in one call
+// (update-with-start), so even a scan that finds nothing and finishes at
+// once answers.
+func startPIIScan(cmd *cobra.Command, c client.Client, cfg *config.Config, in workflows.PIIScanInput) (workflows.PIIScanReport, error) {
+	id := workflows.PIIScanWorkflowID(in.Scope)
+	start := c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+		ID: id, TaskQueue: cfg.Temporal.TaskQueue, StaticSummary: "PII scan of " + in.Scope,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+	}, workflows.PIIScanWorkflowName, in)
+	h, err := c.UpdateWithStartWorkflow(cmd.Context(), client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: start,
+		UpdateOptions:          client.UpdateWorkflowOptions{UpdateName: workflows.PIIScanReportUpdate, WaitForStage: client.WorkflowUpdateStageCompleted},
+	})
+	var r workflows.PIIScanReport
+	if err == nil {
+		err = h.Get(cmd.Context(), &r)
+	}
+	var running *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &running) {
+		return r, fmt.Errorf("a PII scan %s is already running; tag its findings with dre pii tag, or wait until it ends", id)
+	}
+	if err != nil {
+		return r, fmt.Errorf("PII scan %s: %w", id, err)
+	}
+	return r, nil
+}
+
+// piiApproverHint explains where approvers come from.
+func piiApproverHint(ds catalog.Dataset) string {
+	if len(ds.PII.Approvers) == 0 {
+		return "dataset " + ds.Name + " lists no pii.approvers in dre.yaml"
+	}
+	return fmt.Sprintf("approvers of %s: %v", ds.Name, ds.PII.Approvers)
+}

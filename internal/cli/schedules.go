@@ -1,0 +1,77 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dre-dev/dre/internal/schedules"
+)
+
+func newSchedulesCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "schedules",
+		Short: "Keep Temporal Schedules in step with dre.yaml",
+		Long: `dre derives its Temporal Schedules from the catalog (today: the daily
+lifecycle sweep that starts deprecations on their deprecate_on date). The
+schedules are named ` + schedules.Prefix + `*; dre never touches other schedules.
+They appear in the Temporal UI under Schedules.`,
+		Example: `  dre schedules sync --dry-run
+  dre schedules sync`,
+	}
+	cmd.AddCommand(newSchedulesSyncCmd(g))
+	return cmd
+}
+
+func newSchedulesSyncCmd(g *globals) *cobra.Command {
+	var dryRun bool
+	cmd := &cobra.Command{
+		Use:   "sync",
+		Short: "Create, update and delete dre's schedules to match the catalog, printing the diff first",
+		Long: `sync prints what it will change (+ create, ~ update, - delete, = unchanged),
+then changes it. Running it again with nothing changed in dre.yaml changes
+nothing. Run it after every change to the catalog, for example in CI after
+a merge.`,
+		Example: `  dre schedules sync --dry-run   # the diff only
+  dre schedules sync`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := g.loadConfig()
+			if err != nil {
+				return err
+			}
+			c, err := dialTemporal(cmd.Context(), cfg, g.opts.Stderr)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			sc := c.ScheduleClient()
+			plan, err := schedules.Diff(cmd.Context(), sc, schedules.FromCatalog(cfg.Catalog, cfg.Temporal.TaskQueue))
+			if err != nil {
+				return err
+			}
+			changes := 0
+			for _, ch := range plan {
+				fmt.Fprintln(cmd.OutOrStdout(), ch)
+				if ch.Op != schedules.Unchanged {
+					changes++
+				}
+			}
+			switch {
+			case changes == 0:
+				fmt.Fprintln(cmd.OutOrStdout(), "schedules are in step with the catalog")
+				return nil
+			case dryRun:
+				fmt.Fprintf(cmd.OutOrStdout(), "dry run: %d changes not applied\n", changes)
+				return nil
+			}
+			if err := schedules.Apply(cmd.Context(), sc, plan); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "applied %d changes\n", changes)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print the diff and change nothing")
+	return cmd
+}

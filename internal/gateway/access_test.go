@@ -1,0 +1,57 @@
+package gateway
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/workflows"
+)
+
+// fakeAccess records the requests it is asked to start.
+type fakeAccess struct {
+	mu       sync.Mutex
+	requests []workflows.AccessRequestInput
+	started  chan struct{}
+}
+
+func (f *fakeAccess) RequestAccess(_ context.Context, in workflows.AccessRequestInput) (string, error) {
+	f.mu.Lock()
+	f.requests = append(f.requests, in)
+	f.mu.Unlock()
+	f.started <- struct{}{}
+	return "access-request/customers/U1/x", nil
+}
+
+func (f *fakeAccess) DecideAccess(context.Context, string, string, workflows.AccessDecision) (string, error) {
+	return "", nil
+}
+
+func TestSlashAccessRequestStartsAValidatedRequest(t *testing.T) {
+	ds := catalog.Dataset{Name: "customers", Warehouse: "local", Table: "public.customers",
+		PII: catalog.PII{Columns: map[string]catalog.PIIKind{"email": catalog.PIIEmail}, Approvers: []string{"UOWNER"}}}
+	fake := &fakeAccess{started: make(chan struct{}, 1)}
+	c := &Commands{Catalog: catalog.New([]catalog.Dataset{ds}), Access: fake, FollowUp: func(context.Context, string, *slack.WebhookMessage) error { return nil }}
+	ctx, cancel := context.WithCancel(context.Background())
+	c.Start(ctx, 1)
+	defer func() { cancel(); c.Wait() }()
+
+	cmd := slack.SlashCommand{UserID: "U1", UserName: "Jo.Doe", Text: "access request customers email,phone 4h refund ticket 4711"}
+	if msg := c.Run(ctx, cmd); !strings.Contains(msg.Text, "role `jo_doe`") {
+		t.Fatalf("answer %q; want the role the grant goes to", msg.Text)
+	}
+	<-fake.started
+	in := fake.requests[0]
+	if in.Requester != "U1" || in.Principal != "jo_doe" || strings.Join(in.Columns, ",") != "email,phone" || in.Duration != 4*time.Hour || in.Reason != "refund ticket 4711" {
+		t.Fatalf("started %+v; want U1's 4h request for email and phone as jo_doe", in)
+	}
+	cmd.Text = "access request customers 90d too long"
+	if msg := c.Run(ctx, cmd); !strings.Contains(msg.Text, "up to 720h") || len(fake.started) != 0 {
+		t.Fatalf("90d answer %q; want the 30d policy named and nothing started", msg.Text)
+	}
+}

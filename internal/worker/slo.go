@@ -1,0 +1,53 @@
+package worker
+
+import (
+	"context"
+	"errors"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/dre-dev/dre/activities"
+	"github.com/dre-dev/dre/internal/gateway"
+	"github.com/dre-dev/dre/workflows"
+)
+
+// SLOTriage gives the SLO activities the triage workflow through Temporal:
+// a breach is reported by signal-with-start on triage/<dataset>, exactly
+// as Slack and PagerDuty reports are, so there is only ever one incident.
+func SLOTriage(c client.Client, taskQueue string) activities.SLOTriage {
+	if taskQueue == "" {
+		taskQueue = workflows.TaskQueue
+	}
+	return sloTriage{c: c, starter: gateway.TemporalTriage{Client: c, TaskQueue: taskQueue}}
+}
+
+type sloTriage struct {
+	c       client.Client
+	starter gateway.TemporalTriage
+}
+
+// IncidentOpen reports whether triage/<dataset> is running.
+func (s sloTriage) IncidentOpen(ctx context.Context, dataset string) (bool, error) {
+	resp, err := s.c.DescribeWorkflowExecution(ctx, workflows.TriageWorkflowID(dataset), "")
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return resp.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, nil
+}
+
+// ReportSLOBreach starts or joins the triage with reporter "slo:<name>"
+// and the SLO's evidence as the description.
+func (s sloTriage) ReportSLOBreach(ctx context.Context, b activities.SLOBreach) error {
+	return s.starter.ReportTriage(ctx, workflows.TriageInput{
+		Dataset: b.Dataset,
+		Report: workflows.TriageReport{
+			Reporter: "slo:" + b.SLO, Severity: b.Severity, Description: b.Description, Source: "slo", ReportedAt: b.At,
+		},
+	})
+}

@@ -1,0 +1,184 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/dre-dev/dre/activities"
+	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/internal/warehouse"
+)
+
+// AccessRequestWorkflowName is the registered name of the access request workflow.
+const AccessRequestWorkflowName = "AccessRequest"
+
+// Access request updates: approvers approve or deny a pending request;
+// the requester or an approver revokes a granted one early.
+const (
+	AccessApproveUpdate = "approve"
+	AccessDenyUpdate    = "deny"
+	AccessRevokeUpdate  = "revoke"
+)
+
+// Access request statuses, also written to DreStatus.
+const (
+	AccessPending = "pending"
+	AccessGranted = "granted"
+	AccessDenied  = "denied"
+	AccessRevoked = "revoked"
+	AccessExpired = "expired"
+)
+
+// Access request policy defaults.
+const (
+	DefaultMaxAccess       = 30 * 24 * time.Hour
+	DefaultApprovalTimeout = 72 * time.Hour
+)
+
+// AccessRequestInput asks for time-bound read access to a PII dataset.
+type AccessRequestInput struct {
+	Dataset catalog.Dataset `json:"dataset"`
+	// Requester is who asks: a Slack user ID or cli:<user>.
+	Requester string `json:"requester"`
+	// Principal is the warehouse role that receives SELECT.
+	Principal string `json:"principal"`
+	// Columns limits the grant to these columns; empty means the table.
+	Columns  []string      `json:"columns,omitempty"`
+	Duration time.Duration `json:"duration"`
+	Reason   string        `json:"reason"`
+	// ApprovalTimeout denies a request nobody decided on (default 72h).
+	ApprovalTimeout time.Duration `json:"approvalTimeout,omitempty"`
+}
+
+// AccessDecision is the argument of every access request update.
+type AccessDecision struct {
+	By   string `json:"by"`
+	Note string `json:"note,omitempty"`
+}
+
+// AccessRequestState answers the status query and is the result.
+type AccessRequestState struct {
+	WorkflowID string    `json:"workflowId"`
+	Dataset    string    `json:"dataset"`
+	Requester  string    `json:"requester"`
+	Principal  string    `json:"principal"`
+	Columns    []string  `json:"columns,omitempty"`
+	Status     string    `json:"status"`
+	DecidedBy  string    `json:"decidedBy,omitempty"`
+	GrantedAt  time.Time `json:"grantedAt,omitzero"`
+	ExpiresAt  time.Time `json:"expiresAt,omitzero"`
+	EndedBy    string    `json:"endedBy,omitempty"`
+	EndedAt    time.Time `json:"endedAt,omitzero"`
+}
+
+// AccessRequestWorkflowID names a request: one dataset, one requester, and
+// an ID unique to the request, since a person may hold several.
+func AccessRequestWorkflowID(dataset, requester, id string) string {
+	return "access-request/" + dataset + "/" + requester + "/" + id
+}
+
+// AccessRequest runs one access request: approval by a catalog approver
+// who is not the requester, a verified grant, and a revocation at expiry
+// by a durable timer. The timer fires even while no worker runs; the
+// revocation then happens as soon as one is back, retried until verified.
+func AccessRequest(ctx workflow.Context, in AccessRequestInput) (AccessRequestState, error) {
+	if err := in.Validate(); err != nil {
+		return AccessRequestState{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrInvalidInput, nil)
+	}
+	r := &accessRequest{in: in, state: AccessRequestState{
+		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Dataset: in.Dataset.Name,
+		Requester: in.Requester, Principal: in.Principal, Columns: in.Columns, Status: AccessPending,
+	}}
+	if err := r.registerHandlers(ctx); err != nil {
+		return r.state, err
+	}
+	r.open(ctx)
+	if err := r.awaitDecision(ctx); err != nil || r.state.Status != AccessGranted {
+		return r.state, err
+	}
+	if err := r.awaitEnd(ctx); err != nil {
+		return r.state, err
+	}
+	return r.state, r.revoke(ctx)
+}
+
+// Validate checks the request against the policy; starters call it to
+// refuse a bad request before starting anything.
+func (in AccessRequestInput) Validate() error {
+	switch {
+	case in.Dataset.Name == "" || in.Dataset.Warehouse == "" || in.Dataset.Table == "":
+		return errors.New("an access request needs a catalog dataset with a name, a warehouse and a table")
+	case len(in.Dataset.PII.Approvers) == 0:
+		return fmt.Errorf("dataset %s lists no pii.approvers in the catalog, so nobody can approve access; add some", in.Dataset.Name)
+	case in.Requester == "" || strings.TrimSpace(in.Reason) == "":
+		return errors.New("say who asks and why: the requester and the reason are required")
+	case in.Duration <= 0 || in.Duration > in.maxAccess():
+		return fmt.Errorf("duration %s is not allowed for %s: ask for up to %s (pii.max_access)", in.Duration, in.Dataset.Name, in.maxAccess())
+	}
+	if _, err := warehouse.ParseTableRef(in.Dataset.Table); err != nil {
+		return err
+	}
+	for _, name := range append([]string{in.Principal}, in.Columns...) {
+		if err := warehouse.ValidIdentifier(name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (in AccessRequestInput) maxAccess() time.Duration {
+	if m := in.Dataset.PII.MaxAccess.Duration; m > 0 {
+		return m
+	}
+	return DefaultMaxAccess
+}
+
+// accessRequest is the state of one request; handlers change it, the
+// main function runs the side effects.
+type accessRequest struct {
+	in      AccessRequestInput
+	state   AccessRequestState
+	decided bool
+	ended   bool // revoked early
+	note    string
+}
+
+// grants are the privileges the request gives: SELECT on the table or on
+// each requested column.
+func (r *accessRequest) grants() []activities.AccessGrant {
+	ref, _ := warehouse.ParseTableRef(r.in.Dataset.Table) // validated
+	one := func(col string) activities.AccessGrant {
+		return activities.AccessGrant{Warehouse: r.in.Dataset.Warehouse,
+			Grant: warehouse.Grant{Table: ref, Principal: r.in.Principal, Privilege: "SELECT", Column: col}}
+	}
+	if len(r.in.Columns) == 0 {
+		return []activities.AccessGrant{one("")}
+	}
+	out := make([]activities.AccessGrant, 0, len(r.in.Columns))
+	for _, c := range r.in.Columns {
+		out = append(out, one(c))
+	}
+	return out
+}
+
+// what describes the access for messages and the audit log.
+func (r *accessRequest) what() string {
+	if len(r.in.Columns) == 0 {
+		return fmt.Sprintf("SELECT on %s (%s) for %s", r.in.Dataset.Name, r.in.Dataset.Table, r.in.Principal)
+	}
+	return fmt.Sprintf("SELECT on %s (%s: %s) for %s", r.in.Dataset.Name, r.in.Dataset.Table, strings.Join(r.in.Columns, ", "), r.in.Principal)
+}
+
+func (r *accessRequest) audit(ctx workflow.Context, action, actor, reason string) {
+	auditEntry(ctx, activities.AuditEntry{
+		Actor: actor, Action: action, Target: r.in.Dataset.Name + "/" + r.in.Principal, Reason: reason,
+		Details: map[string]string{"requester": r.in.Requester, "access": r.what(), "duration": r.in.Duration.String()},
+	})
+}
+
+func (r *accessRequest) channel() string { return r.in.Dataset.Owner.SlackChannel }

@@ -1,0 +1,181 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/dre-dev/dre/activities"
+)
+
+// registerHandlers answers the status query and accepts the decisions;
+// validators keep bad ones (self-approval, a stranger) out of the history.
+func (r *accessRequest) registerHandlers(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, StatusQuery, func() (AccessRequestState, error) { return r.state, nil }); err != nil {
+		return err
+	}
+	updates := []struct {
+		name      string
+		handler   func(workflow.Context, AccessDecision) (string, error)
+		validator func(workflow.Context, AccessDecision) error
+	}{
+		{AccessApproveUpdate, r.onDecision(AccessGranted), r.validateDecision},
+		{AccessDenyUpdate, r.onDecision(AccessDenied), r.validateDecision},
+		{AccessRevokeUpdate, r.onRevoke, r.validateRevoke},
+	}
+	for _, u := range updates {
+		opts := workflow.UpdateHandlerOptions{Validator: u.validator}
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler, opts); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validateDecision enforces separation of duties: only a catalog approver
+// decides, and never on a request of their own.
+func (r *accessRequest) validateDecision(_ workflow.Context, d AccessDecision) error {
+	switch {
+	case d.By == "":
+		return errors.New("say who decides: AccessDecision.By is empty")
+	case r.decided:
+		return fmt.Errorf("the request was already decided by %s: it is %s", r.state.DecidedBy, r.state.Status)
+	case sameIdentity(d.By, r.in.Requester) || sameIdentity(d.By, r.in.Principal):
+		return temporal.NewApplicationError(fmt.Sprintf("%s cannot decide on their own access request (separation of duties); ask another approver: %v",
+			d.By, r.in.Dataset.PII.Approvers), ErrSeparationOfDuties)
+	case !isApprover(d.By, r.in.Dataset.PII.Approvers):
+		return fmt.Errorf("%s is not an approver of %s; its approvers are %v (pii.approvers in the catalog)", d.By, r.in.Dataset.Name, r.in.Dataset.PII.Approvers)
+	}
+	return nil
+}
+
+func (r *accessRequest) onDecision(outcome string) func(workflow.Context, AccessDecision) (string, error) {
+	return func(_ workflow.Context, d AccessDecision) (string, error) {
+		r.decided, r.state.DecidedBy, r.note = true, d.By, d.Note
+		if outcome == AccessDenied {
+			r.state.Status = AccessDenied
+			return "denied", nil
+		}
+		return "approved; granting " + r.what(), nil
+	}
+}
+
+// validateRevoke lets the requester or an approver end granted access.
+func (r *accessRequest) validateRevoke(_ workflow.Context, d AccessDecision) error {
+	if r.state.Status != AccessGranted || r.ended {
+		return fmt.Errorf("only granted access can be revoked; the request is %s", r.state.Status)
+	}
+	if !sameIdentity(d.By, r.in.Requester) && !isApprover(d.By, r.in.Dataset.PII.Approvers) {
+		return fmt.Errorf("%s may not revoke this access: only the requester %s or an approver (%v) may", d.By, r.in.Requester, r.in.Dataset.PII.Approvers)
+	}
+	return nil
+}
+
+func (r *accessRequest) onRevoke(_ workflow.Context, d AccessDecision) (string, error) {
+	r.ended, r.state.EndedBy, r.note = true, d.By, d.Note
+	return "revoking " + r.what(), nil
+}
+
+// open publishes the request and asks the approvers.
+func (r *accessRequest) open(ctx workflow.Context) {
+	deadline := workflow.Now(ctx).Add(r.approvalTimeout())
+	setAccessStatus(ctx, AccessPending, deadline)
+	r.audit(ctx, AuditAccessRequested, r.in.Requester, r.in.Reason)
+	postSlack(ctx, r.channel(), fmt.Sprintf(":key: %s asks for %s for %s: %s\nApprovers %v: `dre access approve %s` or `dre access deny %s` (denied automatically at %s).",
+		slackMention(r.in.Requester), r.what(), r.in.Duration, r.in.Reason, r.in.Dataset.PII.Approvers,
+		r.state.WorkflowID, r.state.WorkflowID, deadline.UTC().Format(time.RFC3339)))
+}
+
+func (r *accessRequest) approvalTimeout() time.Duration {
+	if r.in.ApprovalTimeout > 0 {
+		return r.in.ApprovalTimeout
+	}
+	return DefaultApprovalTimeout
+}
+
+// awaitDecision waits for an approver, denying the request at the timeout,
+// and grants once approved.
+func (r *accessRequest) awaitDecision(ctx workflow.Context) error {
+	opts := workflow.AwaitOptions{Timeout: r.approvalTimeout(), TimerOptions: workflow.TimerOptions{Summary: "approval deadline"}}
+	decided, err := workflow.AwaitWithOptions(ctx, opts, func() bool { return r.decided })
+	if err != nil {
+		return err
+	}
+	if !decided {
+		r.decided, r.state.Status, r.state.DecidedBy, r.note = true, AccessDenied, "timeout", "nobody decided within "+r.approvalTimeout().String()
+	}
+	if r.state.Status == AccessDenied {
+		r.audit(ctx, AuditAccessDenied, r.state.DecidedBy, r.note)
+		setAccessStatus(ctx, AccessDenied, time.Time{})
+		postSlack(ctx, r.channel(), fmt.Sprintf(":no_entry: %s's request for %s was denied by %s. %s", slackMention(r.in.Requester), r.what(), slackMention(r.state.DecidedBy), r.note))
+		return nil
+	}
+	r.audit(ctx, AuditAccessApproved, r.state.DecidedBy, r.note)
+	return r.grant(ctx)
+}
+
+// grant applies every privilege; if one cannot be applied, what was
+// applied is taken back, so a request never half-grants.
+func (r *accessRequest) grant(ctx workflow.Context) error {
+	var a *activities.Access
+	gctx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 2 * time.Minute, ScheduleToCloseTimeout: time.Hour,
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute}, Summary: "grant " + r.what(),
+	})
+	for _, g := range r.grants() {
+		if err := workflow.ExecuteActivity(gctx, a.GrantAccess, g).Get(ctx, nil); err != nil {
+			r.state.Status, r.state.EndedBy = AccessDenied, "grant failed"
+			_ = r.revokeAll(ctx)
+			setAccessStatus(ctx, AccessDenied, time.Time{})
+			return err
+		}
+	}
+	now := workflow.Now(ctx)
+	r.state.Status, r.state.GrantedAt, r.state.ExpiresAt = AccessGranted, now, now.Add(r.in.Duration)
+	r.audit(ctx, AuditAccessGranted, r.state.DecidedBy, "expires "+r.state.ExpiresAt.UTC().Format(time.RFC3339))
+	setAccessStatus(ctx, AccessGranted, r.state.ExpiresAt)
+	postSlack(ctx, r.channel(), fmt.Sprintf(":white_check_mark: %s granted, approved by %s, until %s.", r.what(), slackMention(r.state.DecidedBy), r.state.ExpiresAt.UTC().Format(time.RFC3339)))
+	return nil
+}
+
+// awaitEnd sleeps on a durable timer until expiry or an early revocation.
+func (r *accessRequest) awaitEnd(ctx workflow.Context) error {
+	opts := workflow.AwaitOptions{Timeout: r.state.ExpiresAt.Sub(workflow.Now(ctx)), TimerOptions: workflow.TimerOptions{Summary: "access expiry"}}
+	revoked, err := workflow.AwaitWithOptions(ctx, opts, func() bool { return r.ended })
+	if err != nil {
+		return err
+	}
+	if !revoked {
+		r.state.EndedBy = "expiry"
+	}
+	return nil
+}
+
+// revoke takes the access away, retrying until the warehouse confirms.
+func (r *accessRequest) revoke(ctx workflow.Context) error {
+	if err := r.revokeAll(ctx); err != nil {
+		return err
+	}
+	action, status := AuditAccessRevoked, AccessRevoked
+	if r.state.EndedBy == "expiry" {
+		action, status = AuditAccessExpired, AccessExpired
+	}
+	r.state.Status, r.state.EndedAt = status, workflow.Now(ctx)
+	r.audit(ctx, action, r.state.EndedBy, r.note)
+	setAccessStatus(ctx, status, time.Time{})
+	postSlack(ctx, r.channel(), fmt.Sprintf(":lock: %s is %s (%s).", r.what(), status, r.state.EndedBy))
+	return nil
+}
+
+func (r *accessRequest) revokeAll(ctx workflow.Context) error {
+	var a *activities.Access
+	for _, g := range r.grants() {
+		if err := workflow.ExecuteActivity(grantOptions(ctx, "revoke "+r.what()), a.RevokeAccess, g).Get(ctx, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,179 @@
+package workflows
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/dre-dev/dre/activities"
+	"github.com/dre-dev/dre/internal/catalog"
+)
+
+// AccessReviewWorkflowName is the registered name of the access review workflow.
+const AccessReviewWorkflowName = "AccessReview"
+
+// AccessReviewDecideUpdate records an approver's keep or revoke.
+const AccessReviewDecideUpdate = "decide"
+
+// Review decisions. ReviewAll as the grant of a decision applies it to
+// every undecided grant the approver may decide.
+const (
+	ReviewKeep   = "keep"
+	ReviewRevoke = "revoke"
+	ReviewAll    = "all"
+)
+
+// Access review defaults.
+const (
+	DefaultReviewDeadline = 14 * 24 * time.Hour
+	DefaultReviewReminder = 3 * 24 * time.Hour
+)
+
+// AccessReviewInput starts the review of one period.
+type AccessReviewInput struct {
+	// Period is the quarter reviewed, like 2026Q4; "" (a scheduled run)
+	// means the quarter the run starts in.
+	Period string `json:"period"`
+	// Datasets are the catalog datasets with PII columns.
+	Datasets []catalog.Dataset `json:"datasets"`
+	// Ignore lists principals not reviewed: the warehouse's service roles,
+	// which own the tables.
+	Ignore []string `json:"ignore,omitempty"`
+	// Deadline is how long approvers have (default 14d); RemindEvery is
+	// how often the undecided are reminded (default 3d).
+	Deadline    time.Duration `json:"deadline,omitempty"`
+	RemindEvery time.Duration `json:"remindEvery,omitempty"`
+	// ComplianceChannel receives the report.
+	ComplianceChannel string `json:"complianceChannel,omitempty"`
+}
+
+// ReviewDecision is the argument of the decide update.
+type ReviewDecision struct {
+	By       string `json:"by"`
+	Grant    string `json:"grant"` // a ReviewItem ID, or ReviewAll
+	Decision string `json:"decision"`
+	Note     string `json:"note,omitempty"`
+}
+
+// ReviewItem is one grant under review and what became of it.
+type ReviewItem struct {
+	ID      string `json:"id"`
+	Dataset string `json:"dataset"`
+	activities.AccessGrant
+	Approvers []string `json:"approvers"`
+	// Default is applied when nobody decides by the deadline.
+	Default   string `json:"default"`
+	Decision  string `json:"decision,omitempty"`
+	DecidedBy string `json:"decidedBy,omitempty"` // "default" when nobody did
+	Note      string `json:"note,omitempty"`
+	Revoked   bool   `json:"revoked,omitempty"`
+}
+
+// AccessReviewResult answers the status query and is the result.
+type AccessReviewResult struct {
+	Period   string       `json:"period"`
+	Status   string       `json:"status"`
+	Deadline time.Time    `json:"deadline,omitzero"`
+	Items    []ReviewItem `json:"items"`
+	Markdown string       `json:"markdown,omitempty"`
+	CSV      string       `json:"csv,omitempty"`
+}
+
+// AccessReviewWorkflowID is the ID of a period's review: one per period.
+func AccessReviewWorkflowID(period string) string { return "access-review/" + period }
+
+var periodPattern = regexp.MustCompile(`^[0-9]{4}Q[1-4]$`)
+
+// AccessReview reviews every grant on PII: each grant's approvers keep or
+// revoke it; at the deadline the undecided get their dataset's default
+// (revoke unless pii.review_default says keep); revocations are executed
+// and verified, every decision is audited, and a report is posted.
+func AccessReview(ctx workflow.Context, in AccessReviewInput) (AccessReviewResult, error) {
+	if in.Period == "" { // started by the schedule: the quarter it runs in
+		now := workflow.Now(ctx).UTC()
+		in.Period = fmt.Sprintf("%dQ%d", now.Year(), (int(now.Month())+2)/3)
+	}
+	if !periodPattern.MatchString(in.Period) {
+		return AccessReviewResult{}, temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("period %q: write a quarter like 2026Q4", in.Period), ErrInvalidInput, nil)
+	}
+	r := &review{in: in, res: AccessReviewResult{Period: in.Period, Status: "enumerating"}}
+	if err := r.registerHandlers(ctx); err != nil {
+		return r.res, err
+	}
+	if err := r.enumerate(ctx); err != nil {
+		return r.res, err
+	}
+	if err := r.collect(ctx); err != nil {
+		return r.res, err
+	}
+	r.applyDefaults()
+	if err := r.execute(ctx); err != nil {
+		return r.res, err
+	}
+	r.report(ctx)
+	return r.res, nil
+}
+
+// review is the state of one review.
+type review struct {
+	in  AccessReviewInput
+	res AccessReviewResult
+}
+
+func (r *review) setStatus(ctx workflow.Context, status string) {
+	r.res.Status = status
+	setAccessStatus(ctx, status, r.res.Deadline)
+	if err := workflow.UpsertTypedSearchAttributes(ctx, PhaseKey.ValueSet(status)); err != nil {
+		workflow.GetLogger(ctx).Warn("phase not published", "error", err)
+	}
+}
+
+// enumerate lists the PII grants and turns them into review items.
+func (r *review) enumerate(ctx workflow.Context) error {
+	r.setStatus(ctx, "enumerating")
+	byName := map[string]catalog.Dataset{}
+	in := activities.ListPIIGrantsInput{Ignore: r.in.Ignore}
+	for _, ds := range r.in.Datasets {
+		byName[ds.Name] = ds
+		in.Tables = append(in.Tables, activities.PIITable{Dataset: ds.Name, Warehouse: ds.Warehouse, Table: ds.Table, Columns: piiColumns(ds)})
+	}
+	var a *activities.Access
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 5 * time.Minute, Summary: "list grants on PII"})
+	var grants []activities.PIIGrant
+	if err := workflow.ExecuteActivity(actx, a.ListPIIGrants, in).Get(ctx, &grants); err != nil {
+		return err
+	}
+	for _, g := range grants {
+		ds := byName[g.Dataset]
+		id := g.Dataset + "/" + g.Grant.Principal
+		if g.Grant.Column != "" {
+			id += "/" + g.Grant.Column
+		}
+		r.res.Items = append(r.res.Items, ReviewItem{ID: id, Dataset: g.Dataset, AccessGrant: g.AccessGrant,
+			Approvers: ds.PII.Approvers, Default: reviewDefault(ds)})
+	}
+	return nil
+}
+
+// piiColumns lists a dataset's PII columns in a stable order.
+func piiColumns(ds catalog.Dataset) []string {
+	cols := make([]string, 0, len(ds.PII.Columns))
+	//workflowcheck:ignore the keys are sorted right after
+	for c := range ds.PII.Columns {
+		cols = append(cols, c)
+	}
+	slices.Sort(cols)
+	return cols
+}
+
+func reviewDefault(ds catalog.Dataset) string {
+	if ds.PII.ReviewDefault == ReviewKeep {
+		return ReviewKeep
+	}
+	return ReviewRevoke
+}

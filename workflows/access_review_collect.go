@@ -1,0 +1,145 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// registerHandlers answers the status query and takes decisions.
+func (r *review) registerHandlers(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, StatusQuery, func() (AccessReviewResult, error) { return r.res, nil }); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, AccessReviewDecideUpdate, r.onDecide,
+		workflow.UpdateHandlerOptions{Validator: r.validateDecide})
+}
+
+// decidable reports whether who may decide item: one of its approvers,
+// never the holder of the grant (separation of duties).
+func decidable(item ReviewItem, who string) bool {
+	return item.Decision == "" && isApprover(who, item.Approvers) && !sameIdentity(who, item.Grant.Principal)
+}
+
+func (r *review) validateDecide(_ workflow.Context, d ReviewDecision) error {
+	if r.res.Status != "reviewing" {
+		return fmt.Errorf("the review of %s is %s: decisions are taken only while it is reviewing", r.in.Period, r.res.Status)
+	}
+	if d.By == "" || (d.Decision != ReviewKeep && d.Decision != ReviewRevoke) {
+		return errors.New("say who decides and whether to keep or revoke")
+	}
+	if d.Grant == ReviewAll {
+		return nil
+	}
+	i := slices.IndexFunc(r.res.Items, func(it ReviewItem) bool { return it.ID == d.Grant })
+	switch {
+	case i < 0:
+		return fmt.Errorf("no grant %q in the review of %s; see dre access review status %s", d.Grant, r.in.Period, r.in.Period)
+	case sameIdentity(d.By, r.res.Items[i].Grant.Principal):
+		return temporal.NewApplicationError(fmt.Sprintf("%s cannot decide on their own access (separation of duties); another approver decides %s", d.By, d.Grant), ErrSeparationOfDuties)
+	case r.res.Items[i].Decision != "":
+		return fmt.Errorf("%s was already decided by %s: %s", d.Grant, r.res.Items[i].DecidedBy, r.res.Items[i].Decision)
+	case !isApprover(d.By, r.res.Items[i].Approvers):
+		return fmt.Errorf("%s is not an approver of %s (pii.approvers: %v)", d.By, r.res.Items[i].Dataset, r.res.Items[i].Approvers)
+	}
+	return nil
+}
+
+// onDecide records a decision; a bulk one covers every grant the
+// approver may decide and returns how many it covered.
+func (r *review) onDecide(_ workflow.Context, d ReviewDecision) (string, error) {
+	n := 0
+	for i := range r.res.Items {
+		it := &r.res.Items[i]
+		if (d.Grant == ReviewAll || d.Grant == it.ID) && decidable(*it, d.By) {
+			it.Decision, it.DecidedBy, it.Note = d.Decision, d.By, d.Note
+			n++
+		}
+	}
+	return fmt.Sprintf("%s: %d grant(s)", d.Decision, n), nil
+}
+
+func (r *review) undecided() bool {
+	return slices.ContainsFunc(r.res.Items, func(it ReviewItem) bool { return it.Decision == "" })
+}
+
+// collect asks each approver, reminds the undecided, and returns at the
+// deadline or once everything is decided.
+func (r *review) collect(ctx workflow.Context) error {
+	r.res.Deadline = workflow.Now(ctx).Add(orDuration(r.in.Deadline, DefaultReviewDeadline))
+	r.setStatus(ctx, "reviewing")
+	r.ask(ctx, "")
+	every := orDuration(r.in.RemindEvery, DefaultReviewReminder)
+	for r.undecided() {
+		left := r.res.Deadline.Sub(workflow.Now(ctx))
+		if left <= 0 {
+			break
+		}
+		wait, summary := min(left, every), "review reminder"
+		if wait == left {
+			summary = "review deadline"
+		}
+		opts := workflow.AwaitOptions{Timeout: wait, TimerOptions: workflow.TimerOptions{Summary: summary}}
+		done, err := workflow.AwaitWithOptions(ctx, opts, func() bool { return !r.undecided() })
+		if err != nil || done {
+			return err
+		}
+		if workflow.Now(ctx).Before(r.res.Deadline) {
+			r.ask(ctx, "Reminder: ")
+		}
+	}
+	return nil
+}
+
+// ask posts each approver the grants they still have to decide.
+func (r *review) ask(ctx workflow.Context, prefix string) {
+	var approvers []string
+	for _, it := range r.res.Items {
+		for _, a := range it.Approvers {
+			if !slices.Contains(approvers, a) {
+				approvers = append(approvers, a)
+			}
+		}
+	}
+	for _, a := range approvers {
+		var lines []string
+		for _, it := range r.res.Items {
+			if decidable(it, a) {
+				lines = append(lines, fmt.Sprintf("• `%s` — SELECT%s on %s for %s (default: %s)", it.ID, onColumn(it.Grant.Column), it.Grant.Table, it.Grant.Principal, it.Default))
+			}
+		}
+		if len(lines) == 0 {
+			continue
+		}
+		postSlack(ctx, a, fmt.Sprintf("%sAccess review %s: please keep or revoke these grants on PII by %s.\n%s\nDecide with `dre access review decide %s <grant> keep|revoke --as %s` (or `all` for every grant).",
+			prefix, r.in.Period, r.res.Deadline.UTC().Format(time.RFC3339), strings.Join(lines, "\n"), r.in.Period, a))
+	}
+}
+
+// applyDefaults gives every undecided grant its dataset's default.
+func (r *review) applyDefaults() {
+	for i := range r.res.Items {
+		if it := &r.res.Items[i]; it.Decision == "" {
+			it.Decision, it.DecidedBy = it.Default, "default"
+		}
+	}
+}
+
+func onColumn(col string) string {
+	if col == "" {
+		return ""
+	}
+	return " (" + col + ")"
+}
+
+func orDuration(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}

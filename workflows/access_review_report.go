@@ -1,0 +1,83 @@
+package workflows
+
+import (
+	"fmt"
+	"strings"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/dre-dev/dre/activities"
+)
+
+// execute audits every decision and carries out the revocations, each
+// retried until the warehouse confirms the grant is gone.
+func (r *review) execute(ctx workflow.Context) error {
+	r.setStatus(ctx, "revoking")
+	var a *activities.Access
+	for i := range r.res.Items {
+		it := &r.res.Items[i]
+		action := AuditReviewKeep
+		if it.Decision == ReviewRevoke {
+			action = AuditReviewRevoke
+			if err := workflow.ExecuteActivity(grantOptions(ctx, "revoke "+it.ID), a.RevokeAccess, it.AccessGrant).Get(ctx, nil); err != nil {
+				return err
+			}
+			it.Revoked = true
+		}
+		auditEntry(ctx, activities.AuditEntry{Actor: it.DecidedBy, Action: action, Target: it.ID, Reason: it.Note,
+			Details: map[string]string{"period": r.in.Period, "principal": it.Grant.Principal, "table": it.Grant.Table.String(), "column": it.Grant.Column}})
+	}
+	return nil
+}
+
+// report writes the Markdown and CSV reports, posts the Markdown and
+// audits the review's completion.
+func (r *review) report(ctx workflow.Context) {
+	r.res.Markdown, r.res.CSV = reviewMarkdown(r.res), reviewCSV(r.res)
+	kept, revoked, defaulted := r.counts()
+	postSlack(ctx, r.in.ComplianceChannel, r.res.Markdown)
+	auditEntry(ctx, activities.AuditEntry{Actor: "dre", Action: AuditReviewReport, Target: AccessReviewWorkflowID(r.in.Period),
+		Details: map[string]string{"kept": fmt.Sprint(kept), "revoked": fmt.Sprint(revoked), "defaulted": fmt.Sprint(defaulted)}})
+	r.setStatus(ctx, "done")
+}
+
+func (r *review) counts() (kept, revoked, defaulted int) {
+	for _, it := range r.res.Items {
+		if it.Revoked {
+			revoked++
+		} else {
+			kept++
+		}
+		if it.DecidedBy == "default" {
+			defaulted++
+		}
+	}
+	return kept, revoked, defaulted
+}
+
+func reviewMarkdown(res AccessReviewResult) string {
+	var b strings.Builder
+	appendf(&b, "# Access review %s\n\n%d grant(s) on PII reviewed; deadline %s.\n\n", res.Period, len(res.Items), res.Deadline.UTC().Format("2006-01-02 15:04 UTC"))
+	b.WriteString("| grant | dataset | principal | column | decision | decided by | revoked | note |\n|---|---|---|---|---|---|---|---|\n")
+	for _, it := range res.Items {
+		appendf(&b, "| %s | %s | %s | %s | %s | %s | %t | %s |\n", it.ID, it.Dataset, it.Grant.Principal, orText(it.Grant.Column, "(table)"),
+			it.Decision, it.DecidedBy, it.Revoked, strings.ReplaceAll(it.Note, "|", "\\|"))
+	}
+	return b.String()
+}
+
+func reviewCSV(res AccessReviewResult) string {
+	var b strings.Builder
+	b.WriteString("grant,dataset,warehouse,table,principal,column,decision,decided_by,revoked,note\n")
+	for _, it := range res.Items {
+		fields := []string{it.ID, it.Dataset, it.Warehouse, it.Grant.Table.String(), it.Grant.Principal, it.Grant.Column,
+			it.Decision, it.DecidedBy, fmt.Sprint(it.Revoked), it.Note}
+		for i, f := range fields {
+			if strings.ContainsAny(f, ",\"\n") {
+				fields[i] = `"` + strings.ReplaceAll(f, `"`, `""`) + `"`
+			}
+		}
+		b.WriteString(strings.Join(fields, ",") + "\n")
+	}
+	return b.String()
+}

@@ -1,0 +1,97 @@
+package workflows
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+
+	"github.com/dre-dev/dre/activities"
+	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/internal/warehouse"
+)
+
+// reviewGrants are three SELECT grants on customers: bob's, carol's and
+// ualice's, who is herself an approver.
+func reviewGrants(_ context.Context, in activities.ListPIIGrantsInput) ([]activities.PIIGrant, error) {
+	var out []activities.PIIGrant
+	for _, p := range []string{"bob", "carol", "ualice"} {
+		g := warehouse.Grant{Table: warehouse.TableRef{Schema: "public", Table: "customers"}, Principal: p, Privilege: "SELECT"}
+		out = append(out, activities.PIIGrant{Dataset: in.Tables[0].Dataset, AccessGrant: activities.AccessGrant{Warehouse: "local", Grant: g}})
+	}
+	return out, nil
+}
+
+func reviewInput(ds catalog.Dataset) AccessReviewInput {
+	return AccessReviewInput{Period: "2026Q4", Datasets: []catalog.Dataset{ds}, Deadline: 7 * 24 * time.Hour,
+		RemindEvery: 2 * 24 * time.Hour, ComplianceChannel: "#compliance"}
+}
+
+func (h *accessHarness) runReview(in AccessReviewInput) AccessReviewResult {
+	h.t.Helper()
+	var a *activities.Access
+	h.env.OnActivity(a.ListPIIGrants, mock.Anything, mock.Anything).Return(reviewGrants)
+	h.env.ExecuteWorkflow(AccessReview, in)
+	if err := h.env.GetWorkflowError(); err != nil {
+		h.t.Fatalf("AccessReview failed: %v", err)
+	}
+	var res AccessReviewResult
+	if err := h.env.GetWorkflowResult(&res); err != nil {
+		h.t.Fatal(err)
+	}
+	return res
+}
+
+func TestAccessReviewRevokesKeepsAndDefaultsAtTheDeadline(t *testing.T) {
+	h := newAccessHarness(t)
+	h.update(time.Hour, AccessReviewDecideUpdate, ReviewDecision{By: "UALICE", Grant: "customers/ualice", Decision: ReviewKeep})
+	h.update(2*time.Hour, AccessReviewDecideUpdate, ReviewDecision{By: "UOWNER", Grant: "customers/bob", Decision: ReviewRevoke, Note: "left the team"})
+	h.update(3*time.Hour, AccessReviewDecideUpdate, ReviewDecision{By: "UALICE", Grant: "customers/carol", Decision: ReviewKeep})
+	res := h.runReview(reviewInput(customersDataset()))
+
+	if len(h.rejected) != 1 || !strings.Contains(h.rejected[0].Error(), "separation of duties") {
+		t.Fatalf("rejections = %v; want ualice's decision on her own access refused", h.rejected)
+	}
+	got := map[string]string{}
+	for _, it := range res.Items {
+		got[it.ID] = it.Decision + " by " + it.DecidedBy
+	}
+	want := map[string]string{"customers/bob": "revoke by UOWNER", "customers/carol": "keep by UALICE", "customers/ualice": "revoke by default"}
+	for id, w := range want {
+		if got[id] != w {
+			t.Errorf("%s: %q; want %q", id, got[id], w)
+		}
+	}
+	var revoked []string
+	for _, g := range h.revoked {
+		revoked = append(revoked, g.Grant.Principal)
+	}
+	if strings.Join(revoked, ",") != "bob,ualice" {
+		t.Errorf("revoked %v; want bob (decided) and ualice (default)", revoked)
+	}
+	if !strings.Contains(res.Markdown, "| customers/bob | customers | bob | (table) | revoke | UOWNER | true | left the team |") ||
+		!strings.Contains(res.CSV, "customers/carol,customers,local,public.customers,carol,,keep,UALICE,false,") {
+		t.Errorf("report lacks the decisions:\n%s\n%s", res.Markdown, res.CSV)
+	}
+	reminders := 0
+	for _, p := range h.posts {
+		if strings.HasPrefix(p.Text, "Reminder: ") {
+			reminders++
+		}
+	}
+	if reminders == 0 || h.posts[len(h.posts)-1].Channel != "#compliance" {
+		t.Errorf("posts %d with %d reminders, last to %q; want reminders and the report in #compliance", len(h.posts), reminders, h.posts[len(h.posts)-1].Channel)
+	}
+}
+
+func TestAccessReviewDefaultKeepIsHonoured(t *testing.T) {
+	h := newAccessHarness(t)
+	ds := customersDataset()
+	ds.PII.ReviewDefault = ReviewKeep
+	res := h.runReview(reviewInput(ds))
+	if len(h.revoked) != 0 || len(res.Items) != 3 || res.Items[0].DecidedBy != "default" || res.Items[0].Decision != ReviewKeep {
+		t.Fatalf("items %+v, revoked %v; want every grant kept by the dataset's default", res.Items, h.revoked)
+	}
+}

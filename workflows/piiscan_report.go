@@ -1,0 +1,161 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/dre-dev/dre/activities"
+)
+
+// report is the scan as it stands, with its Markdown rendering.
+func (s *piiScan) report() PIIScanReport {
+	r := PIIScanReport{WorkflowID: s.id, Scope: s.in.Scope, Status: s.status, StartedAt: s.started,
+		Deadline: s.deadline, Datasets: s.scans, Failed: s.failed, Tagged: s.tagged}
+	r.Markdown = s.markdown(func(string) bool { return true })
+	return r
+}
+
+// markdown renders the report for the datasets keep accepts, so that each
+// owner can be sent only the part about their own tables.
+func (s *piiScan) markdown(keep func(dataset string) bool) string {
+	var b strings.Builder
+	appendf(&b, "# PII scan: %s\n\n", s.in.Scope)
+	appendf(&b, "Workflow `%s`, started %s, status **%s**. Up to %d values per column; a column is flagged when %s of them match.\n",
+		s.id, timelineStamp(s.started), s.status, s.in.SampleLimit, thresholdText(s.in.Threshold))
+	var untagged, unconfirmed, unchecked strings.Builder
+	for _, d := range s.scans {
+		if !keep(d.Dataset) {
+			continue
+		}
+		for _, c := range d.Untagged {
+			appendf(&untagged, "| %s | `%s` | %s | %.0f%% of %d | %.2f | %s |\n", d.Dataset, c.Column, c.Found, c.Ratio*100, c.Sampled, c.Confidence, s.offerState(d.Dataset, c.Column))
+		}
+		for _, c := range d.Unconfirmed {
+			appendf(&unconfirmed, "| %s | `%s` | %s | %d |\n", d.Dataset, c.Column, c.Tagged, c.Sampled)
+		}
+		if len(d.Unchecked) > 0 {
+			appendf(&unchecked, "- %s: %s\n", d.Dataset, strings.Join(d.Unchecked, ", "))
+		}
+	}
+	section(&b, "Untagged PII", "| dataset | column | looks like | matched | confidence | tag |\n|---|---|---|---|---|---|\n", untagged.String(), "None found.")
+	section(&b, "Tagged, but no PII found", "Stale tags, or empty columns: check and untag if the data is gone.\n\n| dataset | column | tagged | values sampled |\n|---|---|---|---|\n", unconfirmed.String(), "None.")
+	if unchecked.Len() > 0 {
+		section(&b, "Not checked", "Tagged with kinds no detector finds (names, addresses):\n\n", unchecked.String(), "")
+	}
+	var failed strings.Builder
+	for _, f := range s.failed {
+		if keep(f.Dataset) {
+			appendf(&failed, "- %s: %s\n", f.Dataset, f.Error)
+		}
+	}
+	if failed.Len() > 0 {
+		section(&b, "Could not scan", "", failed.String(), "")
+	}
+	return b.String()
+}
+
+// section writes a heading and its body, or the empty text.
+func section(b *strings.Builder, title, intro, body, empty string) {
+	appendf(b, "\n## %s\n\n", title)
+	if body == "" {
+		b.WriteString(empty + "\n")
+		return
+	}
+	b.WriteString(intro + body)
+}
+
+// offerState says what became of a "tag as PII" offer.
+func (s *piiScan) offerState(dataset, column string) string {
+	if t, ok := s.tagOf(dataset, column); ok {
+		return fmt.Sprintf("tagged %s, approved by %s", t.Kind, t.Approver)
+	}
+	if s.status == PIIScanDone {
+		return "**not tagged**: no approval before the deadline"
+	}
+	return "awaiting approval until " + timelineStamp(s.deadline)
+}
+
+func thresholdText(t float64) string {
+	if t == 0 {
+		return "80%"
+	}
+	return fmt.Sprintf("%.0f%%", t*100)
+}
+
+// notifyOwners asks each owner of untagged PII to approve tags, in the
+// owner's channel. Datasets without a channel are in the report only.
+func (s *piiScan) notifyOwners(ctx workflow.Context) {
+	for _, d := range s.scans {
+		channel := s.byName[d.Dataset].Owner.SlackChannel
+		if len(d.Untagged) == 0 || channel == "" {
+			continue
+		}
+		s.post(ctx, channel, s.ownerNotice(d))
+	}
+}
+
+func (s *piiScan) ownerNotice(d activities.PIIDatasetScan) string {
+	var b strings.Builder
+	appendf(&b, ":warning: The PII scan found personal data in untagged columns of *%s* (`%s`):\n", d.Dataset, d.Table)
+	for _, c := range d.Untagged {
+		appendf(&b, "• `%s` looks like %s (%.0f%% of %d sampled values)\n", c.Column, c.Found, c.Ratio*100, c.Sampled)
+	}
+	approvers := s.byName[d.Dataset].PII.Approvers
+	mentions := make([]string, len(approvers))
+	for i, a := range approvers {
+		mentions[i] = slackMention(a)
+	}
+	appendf(&b, "A PII approver (%s) can tag one as PII:\n`dre pii tag %s %s --workflow %s --approver <your Slack user ID>`\n",
+		orText(strings.Join(mentions, ", "), "none listed: add pii.approvers in dre.yaml"), d.Dataset, d.Untagged[0].Column, s.id)
+	appendf(&b, "Untagged columns stay untagged after %s.", timelineStamp(s.deadline))
+	return b.String()
+}
+
+// postReport sends the finished report to the report channel, or each
+// owner their part.
+func (s *piiScan) postReport(ctx workflow.Context) {
+	if s.in.ReportChannel != "" {
+		s.post(ctx, s.in.ReportChannel, s.markdown(func(string) bool { return true }))
+		return
+	}
+	byChannel := map[string][]string{}
+	var channels []string
+	for _, d := range s.in.Datasets {
+		if d.Owner.SlackChannel == "" || !s.hasFindings(d.Name) {
+			continue
+		}
+		if _, seen := byChannel[d.Owner.SlackChannel]; !seen {
+			channels = append(channels, d.Owner.SlackChannel)
+		}
+		byChannel[d.Owner.SlackChannel] = append(byChannel[d.Owner.SlackChannel], d.Name)
+	}
+	for _, ch := range channels {
+		names := byChannel[ch]
+		s.post(ctx, ch, s.markdown(func(n string) bool { return slices.Contains(names, n) }))
+	}
+}
+
+// hasFindings reports whether a dataset has anything an owner should read.
+func (s *piiScan) hasFindings(dataset string) bool {
+	for _, d := range s.scans {
+		if d.Dataset == dataset {
+			return len(d.Untagged) > 0 || len(d.Unconfirmed) > 0
+		}
+	}
+	return slices.ContainsFunc(s.failed, func(f PIIScanFailure) bool { return f.Dataset == dataset })
+}
+
+// post sends one Slack message; a failure is logged, not fatal, since the
+// report is also the workflow's result.
+func (s *piiScan) post(ctx workflow.Context, channel, text string) {
+	var a *activities.Notify
+	var res activities.SlackPosted
+	err := workflow.ExecuteActivity(notifyOptions(ctx, "post the PII scan to "+channel), a.PostSlack,
+		activities.SlackMessage{Channel: channel, Text: text}).Get(ctx, &res)
+	if err != nil {
+		workflow.GetLogger(ctx).Warn("PII scan message not posted", "channel", channel, "error", err)
+	}
+}

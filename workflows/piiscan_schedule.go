@@ -1,0 +1,54 @@
+package workflows
+
+import (
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+)
+
+// Defaults of the PII scan schedule: daily at 03:00 UTC, when warehouses
+// are quiet, give or take a jitter that spreads many dre deployments.
+const (
+	DefaultPIIScanEvery   = 24 * time.Hour
+	piiScanDailyOffset    = 3 * time.Hour
+	piiScanScheduleJitter = 10 * time.Minute
+)
+
+// PIIScanScheduleID is the ID of the Temporal Schedule of a scope's scans.
+func PIIScanScheduleID(scope string) string { return "pii-scan/" + scope }
+
+// PIIScanSchedule returns the options of a Temporal Schedule that runs
+// the PII scan of in every `every` (0 means daily, at 03:00 UTC) on
+// taskQueue. Pass it to client.ScheduleClient().Create.
+//
+// A scan waits for approvals, so its ApprovalTimeout is cut to 90% of the
+// interval: the next scheduled scan then finds the offer's fate already
+// settled, and the overlap policy (skip) never has to drop a scan.
+// Datasets travel in the schedule's arguments: update the schedule when
+// the catalog changes (dre pii schedule does).
+func PIIScanSchedule(in PIIScanInput, every time.Duration, taskQueue string) client.ScheduleOptions {
+	spec := client.ScheduleIntervalSpec{Every: every}
+	if every <= 0 {
+		spec = client.ScheduleIntervalSpec{Every: DefaultPIIScanEvery, Offset: piiScanDailyOffset}
+	}
+	if limit := spec.Every * 9 / 10; in.ApprovalTimeout == 0 || in.ApprovalTimeout > limit {
+		in.ApprovalTimeout = limit
+	}
+	if taskQueue == "" {
+		taskQueue = TaskQueue
+	}
+	return client.ScheduleOptions{
+		ID:      PIIScanScheduleID(in.Scope),
+		Spec:    client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{spec}, Jitter: piiScanScheduleJitter},
+		Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
+		Action: &client.ScheduleWorkflowAction{
+			ID:            PIIScanWorkflowID(in.Scope),
+			Workflow:      PIIScanWorkflowName,
+			Args:          []any{in},
+			TaskQueue:     taskQueue,
+			StaticSummary: "PII scan of " + in.Scope,
+		},
+		Note: "Created by dre pii schedule; runs the pii-scan workflow over the catalog's datasets.",
+	}
+}
