@@ -70,7 +70,9 @@ func deprecateDataset() catalog.Dataset {
 	}
 }
 
-func days(n int) catalog.Duration { return catalog.Duration{Duration: time.Duration(n) * 24 * time.Hour} }
+func days(n int) catalog.Duration {
+	return catalog.Duration{Duration: time.Duration(n) * 24 * time.Hour}
+}
 
 func newDeprecateHarness(t *testing.T) *deprecateHarness {
 	var s testsuite.WorkflowTestSuite

@@ -88,7 +88,9 @@ func TestDeprecateUsageGateExtendsThenDefaultsToExtending(t *testing.T) {
 	h := newDeprecateHarness(t)
 	h.table.reads = 5
 	until := deprecateStart.Add(40 * oneDay)
-	h.at(31*oneDay, func() { h.update("extend", DeprecateExtendUpdate, DeprecateAction{By: "U0OWNER", Until: until, Reason: "reports"}) })
+	h.at(31*oneDay, func() {
+		h.update("extend", DeprecateExtendUpdate, DeprecateAction{By: "U0OWNER", Until: until, Reason: "reports"})
+	})
 	// Nobody answers the second pause (day 40); by its default retire date
 	// the readers have moved.
 	h.at(45*oneDay, func() { h.mu.Lock(); h.table.reads = 0; h.mu.Unlock() })
@@ -110,8 +112,12 @@ func TestDeprecateCancelDuringRetentionRestoresExactly(t *testing.T) {
 	h := newDeprecateHarness(t)
 	var archivedGrants int
 	h.at(32*oneDay, func() { archivedGrants = len(h.table.meta.Grants) })
-	h.at(35*oneDay, func() { h.update("cancel", DeprecateCancelUpdate, DeprecateAction{By: "cli:alice", Reason: "still needed"}) })
-	h.at(33*oneDay, func() { h.update("late extend", DeprecateExtendUpdate, DeprecateAction{By: "x", Until: deprecateStart.Add(90 * oneDay)}) })
+	h.at(35*oneDay, func() {
+		h.update("cancel", DeprecateCancelUpdate, DeprecateAction{By: "cli:alice", Reason: "still needed"})
+	})
+	h.at(33*oneDay, func() {
+		h.update("late extend", DeprecateExtendUpdate, DeprecateAction{By: "x", Until: deprecateStart.Add(90 * oneDay)})
+	})
 	s := h.run(deprecateDataset())
 
 	if s.Status != DeprecateRestored || h.table.dropped || !h.table.home || h.restored == nil {

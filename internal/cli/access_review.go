@@ -15,13 +15,6 @@ import (
 	"github.com/dre-dev/dre/workflows"
 )
 
-// accessReviewScheduleID is the Temporal Schedule of the quarterly review.
-const accessReviewScheduleID = "access-review"
-
-// quarterly is the default review schedule: 09:00 UTC on the first day of
-// each quarter.
-const quarterly = "0 9 1 1,4,7,10 *"
-
 func newAccessReviewCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "review",
@@ -33,8 +26,7 @@ default (pii.review_default, revoke unless set to keep). Revocations are
 verified, every decision is audited, and a Markdown and CSV report is posted.
 Nobody decides on their own access.`,
 		Example: `  dre access review start --period 2026Q4 --deadline 14d --ignore postgres
-  dre access review decide 2026Q4 customers/dre_demo_reader revoke --as U0DEMOOWNER
-  dre access review schedule --ignore postgres   # quarterly Temporal Schedule`,
+  dre access review decide 2026Q4 customers/dre_demo_reader revoke --as U0DEMOOWNER`,
 	}
 	cmd.AddCommand(newAccessReviewStartCmd(g), newAccessReviewDecideCmd(g))
 	return cmd

@@ -35,7 +35,9 @@ func newAuditVerifyCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "verify",
 		Short: "Check the whole chain; exit 1 naming the first edited, deleted or reordered record",
-		Args:  exactArgs(0, "no arguments"),
+		Example: `  dre audit verify
+  DRE_STATE_DSN=postgres://auditor@db/dre_state dre audit verify`,
+		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			l, err := g.openAudit(cmd.Context())
 			if err != nil {

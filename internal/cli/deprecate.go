@@ -113,10 +113,10 @@ func newDeprecateStartCmd(g *globals) *cobra.Command {
 // findable in the Temporal UI. A finished one may be started again.
 func deprecateStartOptions(cfg *config.Config, ds catalog.Dataset) client.StartWorkflowOptions {
 	return client.StartWorkflowOptions{
-		ID:                       workflows.DeprecateWorkflowID(ds.Name),
-		TaskQueue:                cfg.Temporal.TaskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		ID:                                       workflows.DeprecateWorkflowID(ds.Name),
+		TaskQueue:                                cfg.Temporal.TaskQueue,
+		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
 		StaticSummary: fmt.Sprintf("Deprecate %s (%s): %s after deprecate_on %s",
 			ds.Name, ds.Table, ds.Lifecycle.FinalAction, ds.Lifecycle.DeprecateOn),

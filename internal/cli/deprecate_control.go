@@ -60,10 +60,10 @@ func newDeprecateExtendCmd(g *globals) *cobra.Command {
 	var a deprecateActor
 	var until string
 	cmd := &cobra.Command{
-		Use:   "extend <dataset> --until YYYY-MM-DD",
-		Short: "Move a deprecation's retire date later (before the soft delete)",
+		Use:     "extend <dataset> --until YYYY-MM-DD",
+		Short:   "Move a deprecation's retire date later (before the soft delete)",
 		Example: `  dre deprecate extend legacy_sessions --until 2027-04-30 --reason "Q1 reports"`,
-		Args: exactArgs(1, "one dataset name (see dre catalog list)"),
+		Args:    exactArgs(1, "one dataset name (see dre catalog list)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			day, err := catalog.ParseDate(until)
 			if err != nil {

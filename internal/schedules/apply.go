@@ -2,9 +2,11 @@ package schedules
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 )
 
@@ -34,6 +36,9 @@ func Apply(ctx context.Context, sc scheduleClient, plan []Change) error {
 			})
 		case Delete:
 			err = sc.GetHandle(ctx, c.ID).Delete(ctx)
+			if errors.As(err, new(*serviceerror.NotFound)) {
+				err = nil // deleted by an earlier, interrupted sync
+			}
 		}
 		if err != nil {
 			return fmt.Errorf("%s schedule %s (run dre schedules sync again to finish): %w", c.Op, c.ID, err)

@@ -66,3 +66,20 @@ func copyEnv(e map[string]string) map[string]string {
 	}
 	return out
 }
+
+func TestDeprecatePlanPrintsEveryPhaseAndStartsNothing(t *testing.T) {
+	e := deprecateSetup(t)
+	before := countWorkflows(t)
+	res := clitest.Run(t, e, "deprecate", "plan", "dep_restart")
+	for _, w := range []string{"announce", "remind", "soft-delete", "moved to dre_archive.public_dep_restart_", "snapshot", "final       drop"} {
+		if !strings.Contains(res.Stdout, w) {
+			t.Errorf("plan lacks %q:\n%s", w, res.Stdout)
+		}
+	}
+	if res.Code != 0 || countWorkflows(t) != before {
+		t.Errorf("plan: exit %d, workflows %d → %d; want exit 0 and nothing started", res.Code, before, countWorkflows(t))
+	}
+	if res := clitest.Run(t, e, "deprecate", "plan", "dep_gat"); res.Code != 1 || !strings.Contains(res.Stderr, `did you mean "dep_gate"`) {
+		t.Errorf("plan of a misspelt dataset: exit %d, stderr %q; want a suggestion", res.Code, res.Stderr)
+	}
+}

@@ -69,6 +69,7 @@ func TestDeprecateCancelAfterSoftDeleteRestoresTheTableExactly(t *testing.T) {
 	if tableExists(t, s.Archived) {
 		t.Errorf("%s is still in the archive after the restore", s.Archived)
 	}
+	recordHistory(t, workflows.DeprecateWorkflowID("dep_cancel"), "deprecate-cancel-after-soft-delete.json")
 }
 
 func TestDeprecateContinuesAfterTheWorkerRestarts(t *testing.T) {
@@ -97,6 +98,7 @@ func TestDeprecateContinuesAfterTheWorkerRestarts(t *testing.T) {
 	if strings.Count(timelineText(s), "announced") != 1 {
 		t.Errorf("the announce ran more than once across the restart:\n%s", timelineText(s))
 	}
+	recordHistory(t, workflows.DeprecateWorkflowID("dep_restart"), "deprecate-snapshot-drop-after-restart.json")
 }
 
 // tableSnapshot is everything a restore must keep: metadata, columns, rows.
