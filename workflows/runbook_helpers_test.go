@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/mock"
@@ -78,11 +79,17 @@ func wantStates(t *testing.T, st RunbookStatus, want map[string]string) {
 	}
 }
 
+// fakesMu guards what the fakes record: the testsuite runs the
+// activities of parallel branches on their own goroutines.
+var fakesMu sync.Mutex
+
 // fakeSQL answers RunSQL: "SELECT fail" fails, anything else returns row.
 func fakeSQL(env *testsuite.TestWorkflowEnvironment, row map[string]any, seen *[]activities.RunbookSQLInput) {
 	var a *activities.Runbooks
 	env.OnActivity(a.RunSQL, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RunbookSQLInput) (activities.RunbookSQLResult, error) {
+			fakesMu.Lock()
+			defer fakesMu.Unlock()
 			*seen = append(*seen, in)
 			if in.Statement == "SELECT fail" {
 				return activities.RunbookSQLResult{}, temporal.NewNonRetryableApplicationError("relation is gone", "Test", nil)
@@ -96,6 +103,8 @@ func fakeSlack(env *testsuite.TestWorkflowEnvironment, posted *[]activities.Slac
 	var n *activities.Notify
 	env.OnActivity(n.PostSlack, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, m activities.SlackMessage) (activities.SlackPosted, error) {
+			fakesMu.Lock()
+			defer fakesMu.Unlock()
 			*posted = append(*posted, m)
 			return activities.SlackPosted{Sent: true, Channel: m.Channel}, nil
 		})

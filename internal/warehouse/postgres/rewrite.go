@@ -23,6 +23,10 @@ import (
 //     them as they are inserted;
 //  4. record the ledger row, and commit.
 //
+// Steps 1–3's DELETE travel in one batch and 3's INSERT with 4 in one
+// statement, so a rewrite costs four round trips, as many as a bare
+// BEGIN, DELETE, INSERT, COMMIT.
+//
 // A crash anywhere before the commit rolls everything back, ledger row
 // included, so the next attempt starts afresh. The SELECT reads the
 // partition bounds as @from and @to, and its columns fill the table's in
@@ -62,36 +66,55 @@ func rewriteSelect(r warehouse.Rewrite) (string, []any, error) {
 	return sel, args, nil
 }
 
-// rewriteIn does the rewrite inside the transaction.
+// rewriteIn does the rewrite inside the transaction in two round trips,
+// because on small partitions round trips, not rows, are the cost:
+//
+//  1. one batch takes the advisory lock, reads the ledger and deletes the
+//     partition's rows unless the ledger shows this run already rewrote it;
+//  2. one statement inserts the SELECT's rows, checksums them and records
+//     the ledger row.
 func rewriteIn(ctx context.Context, tx pgx.Tx, r warehouse.Rewrite, sel string, args []any) (warehouse.RewriteResult, error) {
-	start := r.Partition.Start.UTC().Format(time.RFC3339Nano)
-	lockKey := r.Table.String() + "/" + start
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, lockKey); err != nil {
-		return warehouse.RewriteResult{}, err
-	}
-	if done, err := ledgerLookup(ctx, tx, r); err == nil || !errors.Is(err, pgx.ErrNoRows) {
+	done, applied, err := lockLookupAndDelete(ctx, tx, r)
+	if err != nil || applied {
 		return done, err
 	}
-	del := fmt.Sprintf("DELETE FROM %s WHERE %s", ident(r.Table), partitionWhere(r.Partition.Column))
-	if _, err := tx.Exec(ctx, del, r.Partition.Start, r.Partition.End); err != nil {
-		return warehouse.RewriteResult{}, err
-	}
-	ins := fmt.Sprintf("WITH written AS (INSERT INTO %s %s RETURNING *) SELECT %s FROM written", ident(r.Table), sel, checksumOf("written"))
-	st, err := scanStats(tx.QueryRow(ctx, ins, args...))
-	if err != nil {
-		return warehouse.RewriteResult{}, err
-	}
-	_, err = tx.Exec(ctx, `INSERT INTO dre_meta.backfill_ledger (run_id, table_name, partition_start, partition_end, rows, checksum)
-		VALUES ($1, $2, $3, $4, $5, $6)`, r.RunID, r.Table.String(), r.Partition.Start, r.Partition.End, st.Rows, st.Checksum)
-	return warehouse.RewriteResult{Rows: st.Rows, Checksum: st.Checksum}, err
+	n := len(args)
+	ins := fmt.Sprintf(`WITH written AS (INSERT INTO %s %s RETURNING *),
+		stats AS (SELECT %s AS n, %s AS checksum FROM written)
+		INSERT INTO dre_meta.backfill_ledger (run_id, table_name, partition_start, partition_end, rows, checksum)
+		SELECT $%d, $%d, $%d, $%d, n, checksum FROM stats RETURNING rows, checksum`,
+		ident(r.Table), sel, "count(*)", checksumHex("written"), n+1, n+2, n+3, n+4)
+	args = append(args, r.RunID, r.Table.String(), r.Partition.Start, r.Partition.End)
+	var res warehouse.RewriteResult
+	err = tx.QueryRow(ctx, ins, args...).Scan(&res.Rows, &res.Checksum)
+	return res, err
 }
 
-// ledgerLookup returns what this run wrote to the partition before, or
-// pgx.ErrNoRows when it has not.
-func ledgerLookup(ctx context.Context, tx pgx.Tx, r warehouse.Rewrite) (warehouse.RewriteResult, error) {
-	res := warehouse.RewriteResult{AlreadyApplied: true}
-	err := tx.QueryRow(ctx, `SELECT rows, checksum FROM dre_meta.backfill_ledger
-		WHERE run_id = $1 AND table_name = $2 AND partition_start = $3`,
-		r.RunID, r.Table.String(), r.Partition.Start).Scan(&res.Rows, &res.Checksum)
-	return res, err
+// lockLookupAndDelete runs step 1 of rewriteIn as one pgx batch; the
+// statements run in order on the server, so the lock is held before the
+// ledger is read. applied reports a ledger row: nothing was deleted.
+func lockLookupAndDelete(ctx context.Context, tx pgx.Tx, r warehouse.Rewrite) (warehouse.RewriteResult, bool, error) {
+	lockKey := r.Table.String() + "/" + r.Partition.Start.UTC().Format(time.RFC3339Nano)
+	const ledgerRow = `FROM dre_meta.backfill_ledger WHERE run_id = $1 AND table_name = $2 AND partition_start = $3`
+	del := fmt.Sprintf("DELETE FROM %s WHERE %s AND NOT EXISTS (SELECT 1 %s)",
+		ident(r.Table), partitionWhereFrom(r.Partition.Column, 4), ledgerRow)
+	b := &pgx.Batch{}
+	b.Queue(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, lockKey)
+	b.Queue(`SELECT rows, checksum `+ledgerRow, r.RunID, r.Table.String(), r.Partition.Start)
+	b.Queue(del, r.RunID, r.Table.String(), r.Partition.Start, r.Partition.Start, r.Partition.End)
+	results := tx.SendBatch(ctx, b)
+	defer results.Close()
+	if _, err := results.Exec(); err != nil {
+		return warehouse.RewriteResult{}, false, err
+	}
+	done := warehouse.RewriteResult{AlreadyApplied: true}
+	err := results.QueryRow().Scan(&done.Rows, &done.Checksum)
+	applied := err == nil
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return warehouse.RewriteResult{}, false, err
+	}
+	if _, err := results.Exec(); err != nil {
+		return warehouse.RewriteResult{}, false, err
+	}
+	return done, applied, results.Close()
 }

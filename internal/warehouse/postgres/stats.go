@@ -44,8 +44,25 @@ func scanStats(row pgx.Row) (warehouse.PartitionStats, error) {
 }
 
 // partitionWhere is the condition selecting [$1, $2) of a column.
-func partitionWhere(column string) string {
-	return fmt.Sprintf("%s >= $1 AND %s < $2", quote(column), quote(column))
+func partitionWhere(column string) string { return partitionWhereFrom(column, 1) }
+
+// partitionWhereFrom is partitionWhere with the bounds as parameters
+// $first and $first+1, for statements with other parameters before them.
+func partitionWhereFrom(column string, first int) string {
+	return fmt.Sprintf("%s >= $%d AND %s < $%d", quote(column), first, quote(column), first+1)
+}
+
+// two64 is 2^64 as a SQL numeric literal.
+const two64 = "18446744073709551616"
+
+// checksumHex computes in SQL what formatChecksum does in Go: checksumOf's
+// sum, reduced modulo 2^64 (made non-negative, as big.Int.Mod does) and
+// printed as 16 hex digits, in two 32-bit halves because to_hex takes a
+// bigint. A rewrite records its checksum in the statement that writes.
+func checksumHex(alias string) string {
+	sum := fmt.Sprintf("coalesce(sum(hashtextextended(%s::text, 0)::numeric), 0)", alias)
+	m := fmt.Sprintf("((%s %% %s + %s) %% %s)", sum, two64, two64, two64)
+	return fmt.Sprintf("lpad(to_hex(trunc(%s / 4294967296)::bigint), 8, '0') || lpad(to_hex((%s %% 4294967296)::bigint), 8, '0')", m, m)
 }
 
 // PartitionStats counts the rows of [p.Start, p.End) and checksums them.
