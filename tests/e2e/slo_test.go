@@ -118,6 +118,7 @@ func TestSLOStaleDatasetOpensOneTriageAndRecoveryStopsTheAlerts(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
+		recordHistory(t, workflows.SLOEvalWorkflowID(ds.Name), "slo-eval-page-and-recover.json")
 		_ = env.Client.TerminateWorkflow(ctx, workflows.SLOEvalWorkflowID(ds.Name), "", "test over")
 		_ = env.Client.TerminateWorkflow(ctx, workflows.TriageWorkflowID(ds.Name), "", "test over")
 	})
