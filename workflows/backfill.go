@@ -168,6 +168,9 @@ func newBackfillRun(ctx workflow.Context, in BackfillInput) *backfillRun {
 // the run should end without writing (a dry run, no approval, cancelled).
 func (b *backfillRun) prepare(ctx workflow.Context) (stop bool, err error) {
 	b.setStatus(ctx, BackfillPlanning)
+	if !b.in.DryRun && b.in.HoldReason != "" && b.p.Approver == "" {
+		return b.awaitApproval(ctx, "approval despite: "+b.in.HoldReason)
+	}
 	if !b.in.DryRun && b.in.Budget <= 0 {
 		return false, nil
 	}
@@ -181,7 +184,7 @@ func (b *backfillRun) prepare(ctx workflow.Context) (stop bool, err error) {
 	if b.plan.Amount <= b.in.Budget {
 		return false, nil
 	}
-	return b.awaitApproval(ctx)
+	return b.awaitApproval(ctx, "approval of the cost over budget")
 }
 
 // activeStatus is running or paused.

@@ -123,3 +123,29 @@ func TestBackfillPostsTheReportToTheOwnersChannel(t *testing.T) {
 		t.Errorf("notified %q with %+v; want the report posted to #commerce-data", got.Notified, posted)
 	}
 }
+
+// TestBackfillHeldBySLOFreezeWaitsForApproval: an exhausted error budget
+// holds even a free backfill until someone approves it.
+func TestBackfillHeldBySLOFreezeWaitsForApproval(t *testing.T) {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	var seen []activities.RewritePartitionInput
+	rewriteMock(env, &seen)
+	var waiting BackfillStatus
+	var writesWhileHeld int
+	env.RegisterDelayedCallback(func() { waiting, writesWhileHeld = queryStatus(t, env), len(seen) }, time.Hour)
+	approval := sendUpdate(env, 2*time.Hour, BackfillApproveUpdate, "alice")
+	in := backfillInput(3)
+	in.HoldReason = "the SLO error budget of orders is exhausted"
+	env.ExecuteWorkflow(Backfill, in)
+	var got BackfillReport
+	if err := env.GetWorkflowResult(&got); err != nil {
+		t.Fatal(err)
+	}
+	if waiting.Status != BackfillAwaitingApproval || writesWhileHeld != 0 {
+		t.Fatalf("while held: status %s after %d writes; want awaiting approval and none", waiting.Status, writesWhileHeld)
+	}
+	if approval.rejected != nil || !approval.done || got.Status != BackfillDone || len(seen) != 3 {
+		t.Fatalf("after approval (%v): %s with %d writes; want done with 3", approval.rejected, got.Status, len(seen))
+	}
+}

@@ -121,13 +121,13 @@ func (b *backfillRun) approve(ctx workflow.Context, approver string) (BackfillSt
 
 // awaitApproval waits for an approve or cancel update, with a durable
 // timeout whose default is not to run: an unapproved spend never happens.
-func (b *backfillRun) awaitApproval(ctx workflow.Context) (stop bool, err error) {
+func (b *backfillRun) awaitApproval(ctx workflow.Context, why string) (stop bool, err error) {
 	b.setStatus(ctx, BackfillAwaitingApproval)
 	timeout := b.in.ApprovalTimeout
 	if timeout == 0 {
 		timeout = backfillDefaultApprovalTimeout
 	}
-	opts := workflow.AwaitOptions{Timeout: timeout, TimerOptions: workflow.TimerOptions{Summary: "approval of the cost over budget"}}
+	opts := workflow.AwaitOptions{Timeout: timeout, TimerOptions: workflow.TimerOptions{Summary: why}}
 	ok, err := workflow.AwaitWithOptions(ctx, opts, func() bool { return b.p.Approver != "" || b.cancelled })
 	switch {
 	case err != nil:

@@ -39,6 +39,10 @@ type BackfillInput struct {
 	// approve update, in the warehouse's estimate unit: bytes scanned
 	// (BigQuery) or planner cost units (PostgreSQL). 0 means no budget.
 	Budget float64 `json:"budget,omitempty"`
+	// HoldReason, when set, makes the run wait for an approval before it
+	// writes anything, whatever its cost: an exhausted SLO error budget
+	// freezes risky operations on the dataset (see SLOFrozenQuery).
+	HoldReason string `json:"holdReason,omitempty"`
 	// ApprovalTimeout is how long an over-budget run waits for approval
 	// before it ends without writing anything (default 72h).
 	ApprovalTimeout time.Duration `json:"approvalTimeout,omitempty"`

@@ -22,7 +22,7 @@ type backfillStartFlags struct {
 	sel, onFailure           string
 	budget, tolerance        float64
 	validate, validateSQL    string
-	follow                   bool
+	follow, ignoreFreeze     bool
 }
 
 func newBackfillStartCmd(g *globals) *cobra.Command {
@@ -33,7 +33,8 @@ func newBackfillStartCmd(g *globals) *cobra.Command {
 		Long: `start starts backfill/<dataset> and prints its Temporal UI link. A second
 backfill of the same dataset is refused while one runs. With --budget the
 run estimates its cost first and, above the budget, waits for
-"dre backfill approve". With --wait it shows progress until the run ends:
+"dre backfill approve". It waits for that approval too while the dataset's
+SLO error budget is exhausted (dre slo status), unless --ignore-slo-freeze. With --wait it shows progress until the run ends:
 a live bar with rate and ETA on a terminal, a plain line per change
 otherwise; then the report.
 
@@ -48,7 +49,7 @@ otherwise; then the report.
 			if err != nil {
 				return err
 			}
-			return g.startBackfill(cmd, cfg, in, f.follow)
+			return g.startBackfill(cmd, cfg, in, f.follow, !f.ignoreFreeze)
 		},
 	}
 	f.rangeFlags.register(cmd)
@@ -61,6 +62,7 @@ otherwise; then the report.
 	cmd.Flags().Float64Var(&f.tolerance, "tolerance", 0, "with --validate rowcount, the relative difference allowed (0.01 = 1%)")
 	cmd.Flags().StringVar(&f.validateSQL, "validate-sql", "", "with --validate sql, a SELECT reading @from and @to that returns the partition's violations")
 	cmd.Flags().BoolVar(&f.follow, "wait", false, "show progress until the backfill ends, then its report")
+	cmd.Flags().BoolVar(&f.ignoreFreeze, "ignore-slo-freeze", false, "do not hold the run for approval when the dataset's SLO error budget is exhausted")
 	// --follow is the flag's first name, kept for scripts that use it.
 	cmd.Flags().BoolVar(&f.follow, "follow", false, "the same as --wait")
 	_ = cmd.Flags().MarkHidden("follow")
@@ -90,13 +92,21 @@ func (f *backfillStartFlags) input(g *globals, dataset string) (*config.Config, 
 }
 
 // startBackfill starts the run, refusing a second one per dataset.
-func (g *globals) startBackfill(cmd *cobra.Command, cfg *config.Config, in workflows.BackfillInput, follow bool) error {
+func (g *globals) startBackfill(cmd *cobra.Command, cfg *config.Config, in workflows.BackfillInput, follow, checkFreeze bool) error {
 	ctx, out := cmd.Context(), cmd.OutOrStdout()
 	c, err := dialTemporal(ctx, cfg, g.opts.Stderr)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
+	if checkFreeze {
+		if in.HoldReason, err = sloFreeze(ctx, c, in.Dataset.Name); err != nil {
+			return err
+		}
+	}
+	if in.HoldReason != "" {
+		fmt.Fprintf(out, "%s: the backfill waits for `dre backfill approve %s` before writing\n", in.HoldReason, in.Dataset.Name)
+	}
 	run, err := c.ExecuteWorkflow(ctx, backfillStartOptions(cfg, in), workflows.BackfillWorkflowName, in)
 	var running *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &running) {
