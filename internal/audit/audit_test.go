@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -19,19 +18,7 @@ import (
 
 var cluster *localpg.Cluster
 
-func TestMain(m *testing.M) {
-	c, stop, err := localpgtest.StartShared()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	cluster = c
-	code := m.Run()
-	if err := stop(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { localpgtest.Main(m, &cluster) }
 
 // newLog opens a log in a fresh database with n records in it.
 func newLog(t *testing.T, n int) (*Log, string) {

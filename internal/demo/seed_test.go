@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -18,19 +17,7 @@ import (
 // cluster is shared by the tests, each in its own database.
 var cluster *localpg.Cluster
 
-func TestMain(m *testing.M) {
-	c, stop, err := localpgtest.StartShared()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	cluster = c
-	code := m.Run()
-	if err := stop(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { localpgtest.Main(m, &cluster) }
 
 // seedToday is mid-afternoon, to check that Seed works on its date.
 var seedToday = time.Date(2026, 3, 15, 17, 30, 0, 0, time.UTC)

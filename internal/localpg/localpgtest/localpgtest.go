@@ -101,3 +101,20 @@ func NewDatabase(t testing.TB, c *localpg.Cluster) string {
 	}
 	return c.DSN(name)
 }
+
+// Main is a package's TestMain body: it starts a shared cluster into
+// *cluster, runs the tests, stops the cluster (also when tests fail) and
+// exits with the tests' code.
+func Main(m *testing.M, cluster **localpg.Cluster) {
+	c, stop, err := StartShared()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	*cluster = c
+	code := m.Run()
+	if err := stop(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+	}
+	os.Exit(code)
+}

@@ -3,8 +3,6 @@ package slostore
 import (
 	"context"
 	"errors"
-	"fmt"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -16,19 +14,7 @@ import (
 
 var cluster *localpg.Cluster
 
-func TestMain(m *testing.M) {
-	c, stop, err := localpgtest.StartShared()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	cluster = c
-	code := m.Run()
-	if err := stop(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { localpgtest.Main(m, &cluster) }
 
 func TestRecordReplacesTheSlotAndListsInOrder(t *testing.T) {
 	ctx := context.Background()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -23,19 +22,7 @@ import (
 // gets its own database in it.
 var cluster *localpg.Cluster
 
-func TestMain(m *testing.M) {
-	c, stop, err := localpgtest.StartShared()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	cluster = c
-	code := m.Run()
-	if err := stop(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { localpgtest.Main(m, &cluster) }
 
 func TestConformance(t *testing.T) {
 	warehousetest.Run(t, newFixture(t))
