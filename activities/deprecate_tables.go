@@ -3,7 +3,6 @@ package activities
 import (
 	"context"
 	"errors"
-	"fmt"
 	"maps"
 	"slices"
 
@@ -107,19 +106,9 @@ func (d *Deprecations) DeprecateRestoreTable(ctx context.Context, in DeprecateRe
 	if err := d.moveBack(ctx, w, in.Archived, ref); err != nil {
 		return warehouse.TableMeta{}, err
 	}
-	now, err := w.Metadata(ctx, ref)
+	got, err := d.settle(ctx, w, ref, in.Meta)
 	if err != nil {
-		return warehouse.TableMeta{}, backfillFailure(err)
-	}
-	if err := reapply(ctx, w, ref, now, in.Meta); err != nil {
-		return warehouse.TableMeta{}, backfillFailure(err)
-	}
-	got, err := w.Metadata(ctx, ref)
-	if err != nil {
-		return got, backfillFailure(err)
-	}
-	if diff := MetaDiff(got, in.Meta); diff != "" {
-		return got, fmt.Errorf("restored %s differs from before the deprecation (%s); retrying", in.Table, diff)
+		return got, err
 	}
 	return got, d.audit(ctx, "deprecate.restore", in.Table, map[string]any{"from": in.Archived})
 }

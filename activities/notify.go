@@ -27,6 +27,8 @@ type SlackMessage struct {
 	Channel  string `json:"channel"`
 	Text     string `json:"text"`
 	ThreadTS string `json:"threadTs,omitempty"`
+	// Actions adds rows of buttons under the text, as Block Kit.
+	Actions []SlackActions `json:"actions,omitempty"`
 }
 
 // SlackPosted says where a message went, or why it was not sent.
@@ -48,6 +50,9 @@ func (n *Notify) PostSlack(ctx context.Context, m SlackMessage) (SlackPosted, er
 	opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false)}
 	if m.ThreadTS != "" {
 		opts = append(opts, slack.MsgOptionTS(m.ThreadTS))
+	}
+	if len(m.Actions) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(actionBlocks(m)...))
 	}
 	ch, ts, err := n.Slack.PostMessageContext(ctx, m.Channel, opts...)
 	if err != nil {

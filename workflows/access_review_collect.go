@@ -9,6 +9,8 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/dre-dev/dre/activities"
 )
 
 // registerHandlers answers the status query and takes decisions.
@@ -96,7 +98,8 @@ func (r *review) collect(ctx workflow.Context) error {
 	return nil
 }
 
-// ask posts each approver the grants they still have to decide.
+// ask posts each approver the grants they still have to decide, with
+// Keep / Revoke buttons per grant and for all of them at once.
 func (r *review) ask(ctx workflow.Context, prefix string) {
 	var approvers []string
 	for _, it := range r.res.Items {
@@ -106,18 +109,40 @@ func (r *review) ask(ctx workflow.Context, prefix string) {
 			}
 		}
 	}
+	wfID := workflow.GetInfo(ctx).WorkflowExecution.ID
 	for _, a := range approvers {
 		var lines []string
+		var rows []activities.SlackActions
 		for _, it := range r.res.Items {
 			if decidable(it, a) {
-				lines = append(lines, fmt.Sprintf("• `%s` — SELECT%s on %s for %s (default: %s)", it.ID, onColumn(it.Grant.Column), it.Grant.Table, it.Grant.Principal, it.Default))
+				line := fmt.Sprintf("• `%s` — SELECT%s on %s for %s (default: %s)", it.ID, onColumn(it.Grant.Column), it.Grant.Table, it.Grant.Principal, it.Default)
+				lines = append(lines, line)
+				rows = append(rows, activities.SlackActions{Text: line, Buttons: reviewButtons(wfID, it.ID, "Keep", "Revoke")})
 			}
 		}
 		if len(lines) == 0 {
 			continue
 		}
-		postSlack(ctx, a, fmt.Sprintf("%sAccess review %s: please keep or revoke these grants on PII by %s.\n%s\nDecide with `dre access review decide %s <grant> keep|revoke --as %s` (or `all` for every grant).",
-			prefix, r.in.Period, r.res.Deadline.UTC().Format(time.RFC3339), strings.Join(lines, "\n"), r.in.Period, a))
+		text := fmt.Sprintf("%sAccess review %s: please keep or revoke these grants on PII by %s.\n%s\nDecide with the buttons, or `dre access review decide %s <grant> keep|revoke --as %s` (or `all` for every grant).",
+			prefix, r.in.Period, r.res.Deadline.UTC().Format(time.RFC3339), strings.Join(lines, "\n"), r.in.Period, a)
+		if len(rows) > maxReviewRows {
+			rows = nil // the text lists them; Slack takes 50 blocks at most
+		}
+		rows = append(rows, activities.SlackActions{Buttons: reviewButtons(wfID, ReviewAll, "Keep all", "Revoke all")})
+		postSlackActions(ctx, a, text, rows)
+	}
+}
+
+// maxReviewRows is how many grants get buttons of their own: each takes
+// two of the 50 blocks Slack allows in a message.
+const maxReviewRows = 20
+
+// reviewButtons are the keep and revoke buttons of a grant, or of ReviewAll.
+func reviewButtons(workflowID, grant, keep, revoke string) []activities.SlackButton {
+	value := activities.ButtonValue(workflowID, grant)
+	return []activities.SlackButton{
+		{ActionID: activities.ReviewButtonKeep, Label: keep, Value: value, Style: "primary"},
+		{ActionID: activities.ReviewButtonRevoke, Label: revoke, Value: value, Style: "danger"},
 	}
 }
 

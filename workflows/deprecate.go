@@ -98,7 +98,11 @@ type DeprecateStatus struct {
 	// Original is the table's metadata before the deprecation touched it:
 	// what a cancel or a restore puts back.
 	Original *warehouse.TableMeta `json:"original,omitempty"`
-	Timeline []DeprecateEvent     `json:"timeline"`
+	// Restorable is set at the soft delete: the metadata a restore after
+	// the drop (RestoreDeprecated) puts on the table it recreates. It only
+	// changes the result, no command, so old histories replay unchanged.
+	Restorable *warehouse.TableMeta `json:"restorable,omitempty"`
+	Timeline   []DeprecateEvent     `json:"timeline"`
 }
 
 // Deprecate runs a dataset's lifecycle: announce, remind, brown out, check

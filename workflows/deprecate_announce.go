@@ -102,11 +102,15 @@ func (d *deprecation) tellOwner(ctx workflow.Context, text string) {
 }
 
 // tellConsumers posts to each consumer reachable on Slack that has not
-// acknowledged.
+// acknowledged, with an Ack button; the clicker acknowledges as themself.
 func (d *deprecation) tellConsumers(ctx workflow.Context, text string) {
+	ack := []activities.SlackActions{{Buttons: []activities.SlackButton{{
+		ActionID: activities.DeprecateButtonAck, Label: "Ack", Style: "primary",
+		Value: activities.ButtonValue(workflow.GetInfo(ctx).WorkflowExecution.ID, ""),
+	}}}}
 	for _, c := range d.s.Consumers {
 		if slackTarget.MatchString(c) && !slices.Contains(d.s.Acked, c) {
-			d.post(ctx, c, text)
+			d.postActions(ctx, c, text, ack)
 		}
 	}
 }
@@ -114,6 +118,11 @@ func (d *deprecation) tellConsumers(ctx workflow.Context, text string) {
 // post sends one Slack message. A failure is noted in the timeline, never
 // fatal: a deprecation must not stop because Slack refused a message.
 func (d *deprecation) post(ctx workflow.Context, channel, text string) {
+	d.postActions(ctx, channel, text, nil)
+}
+
+// postActions sends one Slack message with rows of buttons under it.
+func (d *deprecation) postActions(ctx workflow.Context, channel, text string, rows []activities.SlackActions) {
 	if channel == "" {
 		return
 	}
@@ -124,7 +133,7 @@ func (d *deprecation) post(ctx workflow.Context, channel, text string) {
 	})
 	var n *activities.Notify
 	var posted activities.SlackPosted
-	err := workflow.ExecuteActivity(ctx, n.PostSlack, activities.SlackMessage{Channel: channel, Text: text}).Get(ctx, &posted)
+	err := workflow.ExecuteActivity(ctx, n.PostSlack, activities.SlackMessage{Channel: channel, Text: text, Actions: rows}).Get(ctx, &posted)
 	switch {
 	case err != nil:
 		d.record(ctx, "Slack post to "+channel+" failed: "+err.Error(), "")

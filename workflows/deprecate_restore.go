@@ -22,13 +22,9 @@ func (d *deprecation) restore(ctx workflow.Context) error {
 		d.finishRestore(ctx, "cancelled before the announce: the table was never touched")
 		return nil
 	}
-	want := *d.s.Original
-	if d.atSoftDelete != nil {
-		want.Grants, want.PII = d.atSoftDelete.Grants, d.atSoftDelete.PII
-	}
 	var a *activities.Deprecations
 	var got warehouse.TableMeta
-	in := activities.DeprecateRestoreInput{DeprecateTable: d.target(), Archived: d.s.Archived, Meta: want}
+	in := activities.DeprecateRestoreInput{DeprecateTable: d.target(), Archived: d.s.Archived, Meta: d.restoreMeta()}
 	if err := d.act(ctx, "restore "+d.s.Table, a.DeprecateRestoreTable, in, &got); err != nil {
 		return err
 	}
@@ -37,6 +33,18 @@ func (d *deprecation) restore(ctx workflow.Context) error {
 		len(got.Labels), len(got.PII), len(got.Grants)))
 	d.tellOwner(ctx, fmt.Sprintf(":leftwards_arrow_with_hook: The deprecation of %s was cancelled; the table is back as it was.", d.s.Table))
 	return nil
+}
+
+// restoreMeta is what a restore puts back: the comment and labels from
+// before the announce (which rewrote them), the grants and PII tags from
+// just before the soft delete. Only call it once the announce has set
+// Original.
+func (d *deprecation) restoreMeta() warehouse.TableMeta {
+	want := *d.s.Original
+	if d.atSoftDelete != nil {
+		want.Grants, want.PII = d.atSoftDelete.Grants, d.atSoftDelete.PII
+	}
+	return want
 }
 
 func (d *deprecation) finishRestore(ctx workflow.Context, what string) {

@@ -26,6 +26,10 @@ func (d *deprecation) softDelete(ctx workflow.Context) error {
 		return err
 	}
 	d.atSoftDelete = &meta
+	if d.s.Original != nil {
+		restorable := d.restoreMeta()
+		d.s.Restorable = &restorable
+	}
 	var revoked []warehouse.Grant
 	in := activities.DeprecateGrantsInput{DeprecateTable: d.target(), Grants: meta.Grants, Why: "soft delete"}
 	if err := d.act(ctx, "revoke reads on "+d.s.Table, a.DeprecateRevokeReads, in, &revoked); err != nil {

@@ -93,8 +93,21 @@ func (s *piiScan) notifyOwners(ctx workflow.Context) {
 		if len(d.Untagged) == 0 || channel == "" {
 			continue
 		}
-		s.post(ctx, channel, s.ownerNotice(d))
+		s.postActions(ctx, channel, s.ownerNotice(d), tagButtons(workflow.GetInfo(ctx).WorkflowExecution.ID, d))
 	}
+}
+
+// tagButtons offers a "Tag as PII" button per untagged column; the
+// clicker is the approver, whom the tag update's validator checks.
+func tagButtons(workflowID string, d activities.PIIDatasetScan) []activities.SlackActions {
+	row := activities.SlackActions{}
+	for _, c := range d.Untagged {
+		row.Buttons = append(row.Buttons, activities.SlackButton{
+			ActionID: activities.PIIButtonTag, Label: "Tag " + c.Column + " as PII", Style: "primary",
+			Value: activities.ButtonValue(workflowID, d.Dataset+"/"+c.Column),
+		})
+	}
+	return []activities.SlackActions{row}
 }
 
 func (s *piiScan) ownerNotice(d activities.PIIDatasetScan) string {
@@ -108,7 +121,7 @@ func (s *piiScan) ownerNotice(d activities.PIIDatasetScan) string {
 	for i, a := range approvers {
 		mentions[i] = slackMention(a)
 	}
-	appendf(&b, "A PII approver (%s) can tag one as PII:\n`dre pii tag %s %s --workflow %s --approver <your Slack user ID>`\n",
+	appendf(&b, "A PII approver (%s) can tag one as PII with the buttons below, or:\n`dre pii tag %s %s --workflow %s --approver <your Slack user ID>`\n",
 		orText(strings.Join(mentions, ", "), "none listed: add pii.approvers in dre.yaml"), d.Dataset, d.Untagged[0].Column, s.id)
 	appendf(&b, "Untagged columns stay untagged after %s.", timelineStamp(s.deadline))
 	return b.String()
@@ -151,10 +164,15 @@ func (s *piiScan) hasFindings(dataset string) bool {
 // post sends one Slack message; a failure is logged, not fatal, since the
 // report is also the workflow's result.
 func (s *piiScan) post(ctx workflow.Context, channel, text string) {
+	s.postActions(ctx, channel, text, nil)
+}
+
+// postActions posts a message with rows of buttons under it.
+func (s *piiScan) postActions(ctx workflow.Context, channel, text string, rows []activities.SlackActions) {
 	var a *activities.Notify
 	var res activities.SlackPosted
 	err := workflow.ExecuteActivity(notifyOptions(ctx, "post the PII scan to "+channel), a.PostSlack,
-		activities.SlackMessage{Channel: channel, Text: text}).Get(ctx, &res)
+		activities.SlackMessage{Channel: channel, Text: text, Actions: rows}).Get(ctx, &res)
 	if err != nil {
 		workflow.GetLogger(ctx).Warn("PII scan message not posted", "channel", channel, "error", err)
 	}

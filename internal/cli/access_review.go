@@ -28,7 +28,7 @@ Nobody decides on their own access.`,
 		Example: `  dre access review start --period 2026Q4 --deadline 14d --ignore postgres
   dre access review decide 2026Q4 customers/dre_demo_reader revoke --as U0DEMOOWNER`,
 	}
-	cmd.AddCommand(newAccessReviewStartCmd(g), newAccessReviewDecideCmd(g))
+	cmd.AddCommand(newAccessReviewStartCmd(g), newAccessReviewDecideCmd(g), newAccessReviewScheduleCmd(g))
 	return cmd
 }
 

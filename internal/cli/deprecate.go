@@ -25,7 +25,8 @@ lifecycle in dre.yaml: announce (table comment, label, Slack), remind consumers
 until they acknowledge or the grace period ends, brown out, stop at the usage
 gate if the table is still read, soft delete into the archive schema, wait out
 the retention, snapshot and drop. Until the drop, cancel puts the table back
-exactly as it was: name, grants, comment, labels and PII tags.
+exactly as it was: name, grants, comment, labels and PII tags. After the
+drop, restore brings it back the same way from its snapshot.
 
 "dre schedules sync" starts deprecations on their deprecate_on date; start
 begins one by hand (it waits for deprecate_on if that is still ahead).`,
@@ -34,10 +35,11 @@ begins one by hand (it waits for deprecate_on if that is still ahead).`,
   dre deprecate status legacy_sessions
   dre deprecate ack legacy_sessions --as U012ABCDEF
   dre deprecate extend legacy_sessions --until 2027-04-30 --reason "Q1 reports"
-  dre deprecate cancel legacy_sessions --reason "still feeds billing"`,
+  dre deprecate cancel legacy_sessions --reason "still feeds billing"
+  dre deprecate restore legacy_sessions   # also after the drop, from the snapshot`,
 	}
 	cmd.AddCommand(newDeprecatePlanCmd(g), newDeprecateStartCmd(g), newDeprecateStatusCmd(g),
-		newDeprecateExtendCmd(g), newDeprecateCancelCmd(g, "cancel"), newDeprecateCancelCmd(g, "restore"))
+		newDeprecateExtendCmd(g), newDeprecateCancelCmd(g), newDeprecateRestoreCmd(g))
 	for _, c := range deprecateControls {
 		cmd.AddCommand(newDeprecateControlCmd(g, c))
 	}

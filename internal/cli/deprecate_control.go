@@ -102,19 +102,17 @@ func (g *globals) updateDeprecation(cmd *cobra.Command, dataset, update string, 
 	return nil
 }
 
-func newDeprecateCancelCmd(g *globals, name string) *cobra.Command {
+func newDeprecateCancelCmd(g *globals) *cobra.Command {
 	var a deprecateActor
 	short := "Cancel a deprecation and put the table back exactly as it was (until the drop)"
-	if name == "restore" {
-		short = "Put a deprecated table back exactly as it was, ending its deprecation (until the drop)"
-	}
 	cmd := &cobra.Command{
-		Use:   name + " <dataset>",
+		Use:   "cancel <dataset>",
 		Short: short,
 		Long: short + `. It waits until the table is back: moved home from the archive schema,
 its comment, labels, PII tags and grants re-applied and read back to verify.`,
-		Example: fmt.Sprintf(`  dre deprecate %s legacy_sessions --reason "still feeds billing"`, name),
-		Args:    exactArgs(1, "one dataset name (see dre catalog list)"),
+		Example: `  dre deprecate cancel legacy_sessions --reason "still feeds billing"
+  dre deprecate restore legacy_sessions   # after the drop`,
+		Args: exactArgs(1, "one dataset name (see dre catalog list)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := g.updateDeprecation(cmd, args[0], workflows.DeprecateCancelUpdate, a.action(g)); err != nil {
 				return err

@@ -3,8 +3,11 @@ package gateway
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/slack-go/slack"
 
@@ -14,8 +17,10 @@ import (
 
 // ButtonPresser runs the update behind a button on a workflow and returns
 // the workflow's answer; a rejected update is an error whose text says why.
+// Press sends a triage's TriageAction; PressWith sends any argument.
 type ButtonPresser interface {
 	Press(ctx context.Context, workflowID, update, by string) (string, error)
+	PressWith(ctx context.Context, workflowID, update string, arg any) (string, error)
 }
 
 // buttonUpdates maps the action IDs of the incident message's buttons to
@@ -25,6 +30,45 @@ var buttonUpdates = map[string]string{
 	activities.TriageButtonResolve:    workflows.TriageResolveUpdate,
 	activities.TriageButtonEscalate:   workflows.TriageEscalateUpdate,
 	activities.TriageButtonRunRunbook: workflows.TriageRunRunbookUpdate,
+}
+
+// buttonKind is the update behind the buttons of other workflows, and how
+// the clicker and the button's argument make its argument. The clicker is
+// always the one who acts: the workflows' validators decide whether they
+// may (approvers, separation of duties).
+type buttonKind struct {
+	update string
+	arg    func(by, arg string) (any, error)
+}
+
+// buttonKinds maps the part of an action ID before "/" to its kind.
+var buttonKinds = map[string]buttonKind{
+	activities.ReviewButtonKeep:   {workflows.AccessReviewDecideUpdate, reviewDecision(workflows.ReviewKeep)},
+	activities.ReviewButtonRevoke: {workflows.AccessReviewDecideUpdate, reviewDecision(workflows.ReviewRevoke)},
+	activities.DeprecateButtonAck: {workflows.DeprecateAckUpdate, func(by, _ string) (any, error) {
+		return workflows.DeprecateAction{By: by}, nil
+	}},
+	activities.PIIButtonTag: {workflows.PIIScanTagUpdate, piiTag},
+}
+
+// reviewDecision decides the grant the button names (or all) for the clicker.
+func reviewDecision(decision string) func(by, grant string) (any, error) {
+	return func(by, grant string) (any, error) {
+		if grant == "" {
+			return nil, errors.New("the button names no grant")
+		}
+		return workflows.ReviewDecision{By: by, Grant: grant, Decision: decision, Note: "from Slack"}, nil
+	}
+}
+
+// piiTag approves the tag of "<dataset>/<column>" as the clicker. Column
+// names hold no "/", dataset names might: split at the last one.
+func piiTag(by, arg string) (any, error) {
+	i := strings.LastIndex(arg, "/")
+	if i <= 0 || i == len(arg)-1 {
+		return nil, fmt.Errorf("the button names no dataset and column (%q)", arg)
+	}
+	return workflows.PIITagRequest{Dataset: arg[:i], Column: arg[i+1:], Approver: by}, nil
 }
 
 // interactions verifies a button click, answers Slack at once, and queues
@@ -50,13 +94,36 @@ func (s *slackRoutes) interactions(w http.ResponseWriter, r *http.Request) {
 
 // pressButton queues the update of one known button; unknown action IDs
 // (another app's, an older message's) are ignored.
-func (c *Commands) pressButton(actionID, workflowID, user, responseURL string) {
-	update, known := buttonUpdates[actionID]
-	if !known || workflowID == "" || c.Buttons == nil {
+func (c *Commands) pressButton(actionID, value, user, responseURL string) {
+	if c.Buttons == nil {
 		return
 	}
+	if update, known := buttonUpdates[actionID]; known && value != "" {
+		c.queuePress(responseURL, update, value, func(ctx context.Context) (string, error) {
+			return c.Buttons.Press(ctx, value, update, user)
+		})
+		return
+	}
+	prefix, _, _ := strings.Cut(actionID, "/")
+	kind, known := buttonKinds[prefix]
+	workflowID, arg := activities.ParseButtonValue(value)
+	if !known || workflowID == "" {
+		return
+	}
+	c.queuePress(responseURL, kind.update, workflowID, func(ctx context.Context) (string, error) {
+		in, err := kind.arg(user, arg)
+		if err != nil {
+			return "", err
+		}
+		return c.Buttons.PressWith(ctx, workflowID, kind.update, in)
+	})
+}
+
+// queuePress runs a press in the background and tells the clicker how it
+// went; Slack wants its answer within three seconds, an update may take longer.
+func (c *Commands) queuePress(responseURL, update, workflowID string, press func(context.Context) (string, error)) {
 	err := c.enqueue(func(ctx context.Context) {
-		answer, err := c.Buttons.Press(ctx, workflowID, update, user)
+		answer, err := press(ctx)
 		if err != nil {
 			c.tell(ctx, responseURL, "Could not %s %s: %v", update, workflowID, err)
 			return

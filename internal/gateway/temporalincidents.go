@@ -2,7 +2,9 @@ package gateway
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
@@ -46,13 +48,38 @@ func (t TemporalIncidents) update(ctx context.Context, workflowID, name, by stri
 // new status). Unlike Acknowledge, a rejection is returned: the person
 // who clicked should hear why nothing happened.
 func (t TemporalIncidents) Press(ctx context.Context, workflowID, update, by string) (string, error) {
+	return t.PressWith(ctx, workflowID, update, workflows.TriageAction{By: by})
+}
+
+// PressWith sends any workflow's update with arg and summarises its
+// answer: a string as is, a status object by its status.
+func (t TemporalIncidents) PressWith(ctx context.Context, workflowID, update string, arg any) (string, error) {
 	h, err := t.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID: workflowID, UpdateName: update, WaitForStage: client.WorkflowUpdateStageCompleted,
-		Args: []any{workflows.TriageAction{By: by}},
+		Args: []any{arg},
 	})
-	var answer string
+	var answer json.RawMessage
 	if err == nil {
 		err = h.Get(ctx, &answer)
 	}
-	return answer, err
+	return summarise(answer), err
+}
+
+// summarise shortens an update's answer for the clicker: the string the
+// triage and the review return, or the status, phase or kind of the
+// objects a deprecation and a PII scan return.
+func summarise(answer json.RawMessage) string {
+	var s string
+	if json.Unmarshal(answer, &s) == nil {
+		return s
+	}
+	var fields map[string]any
+	if json.Unmarshal(answer, &fields) == nil {
+		for _, key := range []string{"status", "kind"} {
+			if v, ok := fields[key].(string); ok && v != "" {
+				return fmt.Sprintf("%s %s", key, v)
+			}
+		}
+	}
+	return "done"
 }

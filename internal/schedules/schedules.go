@@ -34,6 +34,10 @@ type Schedule struct {
 	// Every and Offset place the runs: every 24h at offset 6h is daily at 06:00 UTC.
 	Every  time.Duration `json:"every"`
 	Offset time.Duration `json:"offset"`
+	// Cron, when set, places the runs instead of Every: calendar
+	// periods such as quarters have no fixed length. Omitted when empty
+	// so that the hashes of interval schedules stay as they were.
+	Cron string `json:"cron,omitempty"`
 	// Workflow is the registered workflow name, WorkflowID the ID of its
 	// runs (Temporal appends the scheduled time).
 	Workflow   string `json:"workflow"`
@@ -51,6 +55,9 @@ func (s Schedule) hash() string {
 }
 
 func (s Schedule) spec() client.ScheduleSpec {
+	if s.Cron != "" {
+		return client.ScheduleSpec{CronExpressions: []string{s.Cron}}
+	}
 	return client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: s.Every, Offset: s.Offset}}}
 }
 
@@ -82,6 +89,9 @@ func (c Change) String() string {
 	sign := map[Op]string{Create: "+", Update: "~", Delete: "-", Unchanged: "="}[c.Op]
 	if c.Want == nil {
 		return fmt.Sprintf("%s %s", sign, c.ID)
+	}
+	if c.Want.Cron != "" {
+		return fmt.Sprintf("%s %s (cron %q: %s)", sign, c.ID, c.Want.Cron, c.Want.Workflow)
 	}
 	return fmt.Sprintf("%s %s (every %s at +%s: %s)", sign, c.ID, c.Want.Every, c.Want.Offset, c.Want.Workflow)
 }

@@ -75,7 +75,8 @@ func TestDeprecateCancelAfterSoftDeleteRestoresTheTableExactly(t *testing.T) {
 func TestDeprecateContinuesAfterTheWorkerRestarts(t *testing.T) {
 	e := deprecateSetup(t)
 	stop := startDeprecateWorker(t, e)
-	createDeprecateTable(t, "dep_restart")
+	w, ref := createDeprecateTable(t, "dep_restart")
+	before := fullSnapshot(t, w, ref)
 	if res := clitest.Run(t, e, "deprecate", "start", "dep_restart"); res.Code != 0 {
 		t.Fatalf("start: exit %d", res.Code)
 	}
@@ -99,6 +100,18 @@ func TestDeprecateContinuesAfterTheWorkerRestarts(t *testing.T) {
 		t.Errorf("the announce ran more than once across the restart:\n%s", timelineText(s))
 	}
 	recordHistory(t, workflows.DeprecateWorkflowID("dep_restart"), "deprecate-snapshot-drop-after-restart.json")
+
+	// After the drop, restore recreates the table from the snapshot.
+	res := clitest.Run(t, e, "deprecate", "restore", "dep_restart")
+	if res.Code != 0 || !strings.Contains(res.Stdout, "restored from "+s.Snapshot+" and verified") {
+		t.Fatalf("restore after the drop: exit %d, stdout %q, stderr %q; want the verified restore from the snapshot", res.Code, res.Stdout, res.Stderr)
+	}
+	if after := fullSnapshot(t, w, ref); !reflect.DeepEqual(after, before) {
+		t.Errorf("after the restore the table differs from before the deprecation:\n got %+v\nwant %+v", after, before)
+	}
+	if res := clitest.Run(t, e, "deprecate", "restore", "dep_restart"); res.Code == 0 || !strings.Contains(res.Stderr, "exists already") {
+		t.Errorf("second restore: exit %d, stderr %q; want a refusal to overwrite the restored table", res.Code, res.Stderr)
+	}
 }
 
 // tableSnapshot is everything a restore must keep: metadata, columns, rows.
