@@ -49,7 +49,7 @@ func newAccessRequestCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return &usageError{fmt.Errorf("--duration: %w", err)}
 			}
-			cfg, c, err := g.triageClient(cmd.Context())
+			cfg, c, err := g.configAndClient(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -91,7 +91,7 @@ func newAccessDecideCmd(g *globals, update, short string) *cobra.Command {
 		Example: fmt.Sprintf("  dre access %s access-request/customers/cli:alice/m1x2y3 --as U0DEMOOWNER --note \"ticket 4711\"", update),
 		Args:    exactArgs(1, "one request ID (access-request/...; see dre access list)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, c, err := g.triageClient(cmd.Context())
+			cfg, c, err := g.configAndClient(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -117,7 +117,7 @@ func newAccessListCmd(g *globals) *cobra.Command {
 		Example: "  dre access list\n  dre access list customers",
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			_, c, err := g.triageClient(cmd.Context())
+			_, c, err := g.configAndClient(cmd.Context())
 			if err != nil {
 				return err
 			}

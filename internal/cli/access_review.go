@@ -78,7 +78,7 @@ func newAccessReviewStartCmd(g *globals) *cobra.Command {
 		Example: "  dre access review start --period 2026Q4 --deadline 7d",
 		Args:    exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, c, err := g.triageClient(cmd.Context())
+			cfg, c, err := g.configAndClient(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -120,7 +120,7 @@ func newAccessReviewDecideCmd(g *globals) *cobra.Command {
 			if !slices.Contains([]string{workflows.ReviewKeep, workflows.ReviewRevoke}, args[2]) {
 				return &usageError{fmt.Errorf("decision %q: want keep or revoke", args[2])}
 			}
-			_, c, err := g.triageClient(cmd.Context())
+			_, c, err := g.configAndClient(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -18,7 +18,7 @@ func newAccessReviewScheduleCmd(g *globals) *cobra.Command {
 		Example: "  dre access review schedule --deadline 14d --ignore postgres,etl",
 		Args:    exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, c, err := g.triageClient(cmd.Context())
+			cfg, c, err := g.configAndClient(cmd.Context())
 			if err != nil {
 				return err
 			}

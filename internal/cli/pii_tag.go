@@ -28,7 +28,7 @@ reads the tag back. Only the dataset's pii.approvers may approve.`,
 			if approver == "" {
 				return &usageError{errors.New("--approver is required: your Slack user ID, as listed in the dataset's pii.approvers")}
 			}
-			cfg, c, err := g.triageClient(cmd.Context())
+			cfg, c, err := g.configAndClient(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -73,3 +73,14 @@ func tlsConfig(t config.TLS, apiKey bool) (*tls.Config, error) {
 func sdkLogger(w io.Writer, level slog.Level) sdklog.Logger {
 	return sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level})))
 }
+
+// configAndClient loads the config and dials Temporal, for commands that
+// talk to running workflows.
+func (g *globals) configAndClient(ctx context.Context) (*config.Config, client.Client, error) {
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := dialTemporal(ctx, cfg, g.opts.Stderr)
+	return cfg, c, err
+}

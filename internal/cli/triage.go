@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"time"
@@ -9,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
 
-	"github.com/dre-dev/dre/internal/config"
 	"github.com/dre-dev/dre/internal/gateway"
 	"github.com/dre-dev/dre/workflows"
 )
@@ -35,16 +33,6 @@ PagerDuty's webhook drive the same workflow as these commands.`,
 	return cmd
 }
 
-// triageClient loads the config and dials Temporal for one command.
-func (g *globals) triageClient(ctx context.Context) (*config.Config, client.Client, error) {
-	cfg, err := g.loadConfig()
-	if err != nil {
-		return nil, nil, err
-	}
-	c, err := dialTemporal(ctx, cfg, g.opts.Stderr)
-	return cfg, c, err
-}
-
 // cliActor names the person at the terminal in timelines.
 func (g *globals) cliActor() string {
 	user, _ := g.opts.Env("USER")
@@ -67,7 +55,7 @@ func newTriageStartCmd(g *globals) *cobra.Command {
 			if severity < 0 || severity > 4 {
 				return &usageError{fmt.Errorf("--severity %d: use 1 (worst) to 4", severity)}
 			}
-			cfg, c, err := g.triageClient(cmd.Context())
+			cfg, c, err := g.configAndClient(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -103,7 +91,7 @@ func newTriageActionCmd(g *globals, use, update, short string) *cobra.Command {
 		Example: fmt.Sprintf("  dre triage %s orders\n  dre triage %s orders --note \"looking into the upstream load\"", use, use),
 		Args:    exactArgs(1, "one dataset name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, c, err := g.triageClient(cmd.Context())
+			cfg, c, err := g.configAndClient(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -138,7 +126,7 @@ func newTriageStatusCmd(g *globals) *cobra.Command {
 		Example: "  dre triage status orders",
 		Args:    exactArgs(1, "one dataset name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			_, c, err := g.triageClient(cmd.Context())
+			_, c, err := g.configAndClient(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -179,7 +167,7 @@ func newTriageListCmd(g *globals) *cobra.Command {
 		Example: "  dre triage list",
 		Args:    exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, c, err := g.triageClient(cmd.Context())
+			cfg, c, err := g.configAndClient(cmd.Context())
 			if err != nil {
 				return err
 			}
