@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -112,10 +113,15 @@ func defaultPeriod(now time.Time) string {
 func newAccessReviewDecideCmd(g *globals) *cobra.Command {
 	var as, note string
 	cmd := &cobra.Command{
-		Use:     "decide <period> <grant|all> keep|revoke",
-		Short:   "Keep or revoke a grant under review (all: every grant you may decide)",
-		Example: "  dre access review decide 2026Q4 customers/bob revoke --as U0DEMOOWNER --note \"left the team\"",
-		Args:    exactArgs(3, "a period, a grant ID (or all) and keep or revoke"),
+		Use:   "decide <period|workflow ID> <grant|all> keep|revoke",
+		Short: "Keep or revoke a grant under review (all: every grant you may decide)",
+		Long: `decide sends a decision to the review of a period (access-review/<period>).
+A review started by the quarterly schedule has the ID Temporal gives
+scheduled runs (access-review/scheduled-<time>, in the Slack message and
+the Temporal UI): pass that ID instead of the period.`,
+		Example: `  dre access review decide 2026Q4 customers/bob revoke --as U0DEMOOWNER --note "left the team"
+  dre access review decide access-review/scheduled-2027-01-01T09:00:00Z all keep --as U0DEMOOWNER`,
+		Args: exactArgs(3, "a period or review workflow ID, a grant ID (or all) and keep or revoke"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !slices.Contains([]string{workflows.ReviewKeep, workflows.ReviewRevoke}, args[2]) {
 				return &usageError{fmt.Errorf("decision %q: want keep or revoke", args[2])}
@@ -126,7 +132,7 @@ func newAccessReviewDecideCmd(g *globals) *cobra.Command {
 			}
 			defer c.Close()
 			d := workflows.ReviewDecision{By: orDefault(as, g.cliActor()), Grant: args[1], Decision: args[2], Note: note}
-			h, err := c.UpdateWorkflow(cmd.Context(), client.UpdateWorkflowOptions{WorkflowID: workflows.AccessReviewWorkflowID(args[0]),
+			h, err := c.UpdateWorkflow(cmd.Context(), client.UpdateWorkflowOptions{WorkflowID: reviewWorkflowID(args[0]),
 				UpdateName: workflows.AccessReviewDecideUpdate, WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{d}})
 			var answer string
 			if err == nil {
@@ -142,4 +148,13 @@ func newAccessReviewDecideCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&as, "as", "", "who decides, as named in pii.approvers (default: cli:$USER)")
 	cmd.Flags().StringVar(&note, "note", "", "why, for the report and the audit log")
 	return cmd
+}
+
+// reviewWorkflowID reads a period (2026Q4) or a review's workflow ID, which
+// scheduled reviews need: Temporal names their runs after the schedule.
+func reviewWorkflowID(periodOrID string) string {
+	if strings.Contains(periodOrID, "/") {
+		return periodOrID
+	}
+	return workflows.AccessReviewWorkflowID(periodOrID)
 }
