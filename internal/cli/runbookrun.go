@@ -25,6 +25,9 @@ type runbookRunFlags struct {
 	dryRun    bool
 	wait      bool
 	requester string
+	// ignoreFreeze runs SQL-writing runbooks on datasets whose SLO error
+	// budget is spent.
+	ignoreFreeze bool
 }
 
 func newRunbookRunCmd(g *globals) *cobra.Command {
@@ -54,6 +57,7 @@ of earlier steps are not known yet and show as zero values) and starts nothing.`
 	cmd.Flags().BoolVar(&f.dryRun, "dry-run", false, "print the plan and start nothing")
 	cmd.Flags().BoolVar(&f.wait, "wait", false, "wait for the run to end and print its steps")
 	cmd.Flags().StringVar(&f.requester, "requester", "", "who asks for the run (default cli:$USER)")
+	cmd.Flags().BoolVar(&f.ignoreFreeze, "ignore-slo-freeze", false, "run a runbook that writes SQL although the dataset's SLO error budget is spent")
 	return cmd
 }
 
@@ -82,7 +86,7 @@ func (g *globals) runRunbook(cmd *cobra.Command, name string, f runbookRunFlags)
 	}
 	key := time.Now().UTC().Format("20060102T150405.000000")
 	id := workflows.RunbookWorkflowID(in.Runbook.Name, in.Dataset, key)
-	return (&runbookStarter{g: g, cfg: cfg, out: cmd.OutOrStdout()}).start(cmd.Context(), id, in, f.wait)
+	return (&runbookStarter{g: g, cfg: cfg, out: cmd.OutOrStdout(), checkFreeze: !f.ignoreFreeze}).start(cmd.Context(), id, in, f.wait)
 }
 
 // runbookInput builds the workflow input for the runbook called name.

@@ -21,6 +21,8 @@ type runbookStarter struct {
 	g   *globals
 	cfg *config.Config
 	out io.Writer
+	// checkFreeze refuses SQL-writing runbooks on frozen datasets.
+	checkFreeze bool
 }
 
 // start starts the run id and, with wait, prints its steps at the end.
@@ -30,6 +32,11 @@ func (s *runbookStarter) start(ctx context.Context, id string, in workflows.Runb
 		return err
 	}
 	defer c.Close()
+	if s.checkFreeze {
+		if err := refuseFrozenRunbook(ctx, c, in); err != nil {
+			return err
+		}
+	}
 	run, err := c.ExecuteWorkflow(ctx, runbookStartOptions(s.cfg, id, in), workflows.Runbook, in)
 	if err != nil {
 		return fmt.Errorf("starting runbook %s: %w", in.Runbook.Name, err)

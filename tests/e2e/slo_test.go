@@ -47,6 +47,7 @@ datasets:
     warehouse: slowh
     table: public.orders
     freshness_column: loaded_at
+    partition: {column: loaded_at, granularity: day}
     owner: {team: t, slack_channel: "#slo-e2e"}
     slos:
       - {name: fresh, kind: freshness, threshold: 1h, objective: 0.99, window: 1h, interval: 1s}
@@ -153,8 +154,10 @@ func TestSLOStaleDatasetOpensOneTriageAndRecoveryStopsTheAlerts(t *testing.T) {
 	}
 }
 
-// sloCLI runs the slo commands against the running evaluator.
+// sloCLI runs the slo commands against the running evaluator, and checks
+// that the spent budget holds risky work on the dataset.
 func sloCLI(t *testing.T, e sloE2E) {
+	sloFreezeHoldsBackfills(t, e)
 	res := clitest.Run(t, e.cli, "slo", "schedule", "sync")
 	if res.Code != 0 || !strings.Contains(res.Stdout, "slo_orders: 1 SLO(s)") {
 		t.Errorf("slo schedule sync: exit %d, stdout %q; want the running evaluator updated", res.Code, res.Stdout)
@@ -226,4 +229,24 @@ func sloCount(t *testing.T, query string) int64 {
 		t.Fatal(err)
 	}
 	return resp.GetCount()
+}
+
+// sloFreezeHoldsBackfills starts a backfill of the frozen dataset: it must
+// wait for an approval instead of writing, until it is cancelled.
+func sloFreezeHoldsBackfills(t *testing.T, e sloE2E) {
+	res := clitest.Run(t, e.cli, "backfill", "start", "slo_orders", "--from", "2026-01-01", "--to", "2026-01-02",
+		"--select", "SELECT * FROM public.orders WHERE loaded_at >= @from AND loaded_at < @to")
+	if res.Code != 0 || !strings.Contains(res.Stdout, "SLO error budget of slo_orders is exhausted") {
+		t.Fatalf("backfill start on a frozen dataset: exit %d, stdout %q, stderr %q; want a held start", res.Code, res.Stdout, res.Stderr)
+	}
+	defer clitest.Run(t, e.cli, "backfill", "cancel", "slo_orders")
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		res = clitest.Run(t, e.cli, "backfill", "status", "slo_orders")
+		if strings.Contains(res.Stdout, "awaiting-approval") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("backfill status: %q; want it awaiting approval", res.Stdout)
+		}
+	}
 }
