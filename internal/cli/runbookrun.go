@@ -64,7 +64,7 @@ of earlier steps are not known yet and show as zero values) and starts nothing.`
 // runRunbook resolves a run's input from the runbooks and the catalog,
 // then prints its plan or starts it.
 func (g *globals) runRunbook(cmd *cobra.Command, name string, f runbookRunFlags) error {
-	set, _, err := loadRunbookSet(f.paths)
+	set, problems, err := loadRunbookSet(f.paths)
 	if err != nil {
 		return err
 	}
@@ -74,6 +74,10 @@ func (g *globals) runRunbook(cmd *cobra.Command, name string, f runbookRunFlags)
 	}
 	in, err := runbookInput(set, cfg.Catalog, name, f)
 	if err != nil {
+		return err
+	}
+	problems = append(problems, runbooks.Lint(set, cfg.Catalog.Names())...)
+	if err := lintedClean(cmd.ErrOrStderr(), in, problems); err != nil {
 		return err
 	}
 	in.Requester = f.requester
@@ -211,4 +215,25 @@ func noneIfEmpty(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// lintedClean refuses to run a runbook that lint finds problems in (in its
+// own file or in a runbook it calls): CI should have caught them, and a
+// run would fail part-way instead.
+func lintedClean(w io.Writer, in workflows.RunbookInput, problems runbooks.Problems) error {
+	files := map[string]bool{in.Runbook.Source.File: true}
+	for _, callee := range in.Callees {
+		files[callee.Source.File] = true
+	}
+	n := 0
+	for _, p := range problems {
+		if files[p.File] {
+			fmt.Fprintln(w, p)
+			n++
+		}
+	}
+	if n > 0 {
+		return fmt.Errorf("runbook %s has %d lint problems (above); fix them, then run again (dre runbook lint checks them)", in.Runbook.Name, n)
+	}
+	return nil
 }
