@@ -32,8 +32,7 @@ func runOrphanHelper(dir string) {
 		os.Exit(2)
 	}
 	fmt.Printf("postmaster %d\n", c.PID())
-	time.Sleep(time.Hour) // until the test kills us
-	os.Exit(3)
+	select {} // blocks until the test kills us
 }
 
 // tempDataDir returns a fresh directory for a cluster, removed at cleanup.

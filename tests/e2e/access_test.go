@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"go.temporal.io/api/enums/v1"
 	"os"
 	"path/filepath"
 	"strings"
@@ -124,15 +125,10 @@ func (f *accessFixture) createRoles(t *testing.T, grant bool, roles ...string) {
 // waitStatus polls the status query until the workflow reports want.
 func waitStatus(t *testing.T, id, want string, into any, status func() string) {
 	t.Helper()
-	for range 600 {
-		if q, err := env.Client.QueryWorkflow(t.Context(), id, "", workflows.StatusQuery); err == nil {
-			if err := q.Get(into); err == nil && status() == want {
-				return
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("%s never reached status %q (last %q)", id, want, status())
+	eventually(t, fmt.Sprintf("%s to reach status %q", id, want), func() bool {
+		q, err := env.Client.QueryWorkflow(t.Context(), id, "", workflows.StatusQuery)
+		return err == nil && q.Get(into) == nil && status() == want
+	})
 }
 
 func auditVerifies(t *testing.T, f *accessFixture, minRecords int) {
@@ -165,8 +161,11 @@ func TestAccessRequestExpiringWhileTheWorkerIsDownIsRevokedOnRestart(t *testing.
 		t.Fatal("granted, but e2e_erin cannot SELECT customers")
 	}
 
+	fired := timersFired(t, id)
 	stop()
-	time.Sleep(time.Until(st.ExpiresAt) + time.Second)
+	// The expiry timer fires on the server while no worker runs; its
+	// revocation can only happen once a worker is back.
+	eventually(t, "the expiry timer to fire with the worker stopped", func() bool { return timersFired(t, id) > fired })
 	if !f.canSelect(t, "e2e_erin") {
 		t.Fatal("the grant went away with no worker running; the test no longer shows a revocation on restart")
 	}
@@ -180,4 +179,20 @@ func TestAccessRequestExpiringWhileTheWorkerIsDownIsRevokedOnRestart(t *testing.
 	}
 	auditVerifies(t, f, 4)
 	recordHistory(t, id, "access-request-expired-after-restart.json")
+}
+
+// timersFired counts the timers of the run that have fired so far.
+func timersFired(t *testing.T, id string) int {
+	n := 0
+	iter := env.Client.GetWorkflowHistory(t.Context(), id, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for iter.HasNext() {
+		event, err := iter.Next()
+		if err != nil {
+			return n
+		}
+		if event.GetEventType() == enums.EVENT_TYPE_TIMER_FIRED {
+			n++
+		}
+	}
+	return n
 }

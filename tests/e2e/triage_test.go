@@ -143,11 +143,11 @@ func slashCommand(text, trigger string) string {
 	return url.Values{"command": {"/dre"}, "text": {text}, "user_id": {"U0REPORTER"}, "channel_id": {"C0DATA"}, "trigger_id": {trigger}}.Encode()
 }
 
-// eventually polls cond for up to 30 s; the deadline is a hang guard,
+// eventually polls cond for up to 60 s; the deadline is a hang guard,
 // not a speed target.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		if cond() {
 			return
 		}
