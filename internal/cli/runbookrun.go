@@ -82,8 +82,7 @@ func (g *globals) runRunbook(cmd *cobra.Command, name string, f runbookRunFlags)
 	}
 	in.Requester = f.requester
 	if in.Requester == "" {
-		user, _ := g.opts.Env("USER")
-		in.Requester = "cli:" + user
+		in.Requester = g.cliActor()
 	}
 	if f.dryRun {
 		return printRunbookPlan(cmd.OutOrStdout(), in)
