@@ -89,6 +89,7 @@ func rewriteOne(ctx context.Context, w warehouse.Warehouse, ref warehouse.TableR
 	res, err := w.RewritePartition(ctx, warehouse.Rewrite{
 		Table: ref, Partition: in.Partition, Select: in.Select,
 		RunID: in.RunID, Attempt: int(activity.GetInfo(ctx).Attempt),
+		Checksum: in.Validation.Kind == ValidateChecksum,
 	})
 	if err != nil {
 		return RewritePartitionResult{}, backfillFailure(err)

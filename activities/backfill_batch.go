@@ -76,24 +76,20 @@ func (b *Backfills) RewritePartitions(ctx context.Context, in RewritePartitionsI
 	}
 	hb := startBatchHeartbeat(ctx, prog)
 	defer hb.stop()
-	for i := len(prog.Outcomes); i < len(in.Partitions); i++ {
+	for i := hb.next(); i < len(in.Partitions); i++ {
 		out, err := rewriteTimed(ctx, w, ref, in, i)
 		if err != nil && ctx.Err() != nil {
 			return RewritePartitionsResult{}, err // cancelled or timed out: not the partition's fault
 		}
-		if err != nil && retryable(err) && prog.Tries+1 < max(1, in.MaxAttempts) {
-			prog.Tries++
-			hb.set(prog)
+		if err != nil && retryable(err) && hb.retry(max(1, in.MaxAttempts)) {
 			return RewritePartitionsResult{}, err
 		}
-		prog.Outcomes = append(prog.Outcomes, out)
-		prog.Tries = 0
-		hb.set(prog)
+		hb.finished(out)
 		if out.Failure != "" && in.StopOnFailure {
 			break
 		}
 	}
-	return RewritePartitionsResult{Outcomes: prog.Outcomes}, nil
+	return RewritePartitionsResult{Outcomes: hb.outcomes()}, nil
 }
 
 // rewriteTimed rewrites partition i of the batch and turns a failure into
@@ -122,9 +118,13 @@ func retryable(err error) bool {
 	return !errors.As(err, &app) || !app.NonRetryable()
 }
 
-// batchHeartbeat sends the latest progress now and then: on every set
-// (the SDK throttles those) and on a timer, so that a long statement
-// still proves the worker alive.
+// batchHeartbeat keeps a batch's progress and heartbeats it on a timer,
+// so that a long statement still proves the worker alive. A finished
+// partition is not heartbeated at once: the SDK sends at most one
+// heartbeat per 80% of the heartbeat timeout anyway, yet it encodes the
+// details on every call, which over a batch of hundreds of partitions
+// would cost more than their SQL. What the last heartbeat missed, a retry
+// learns from the ledger instead.
 type batchHeartbeat struct {
 	ctx  context.Context
 	mu   sync.Mutex
@@ -150,20 +150,46 @@ func (h *batchHeartbeat) tick() {
 			return
 		case <-t.C:
 			h.mu.Lock()
-			activity.RecordHeartbeat(h.ctx, h.prog)
+			activity.RecordHeartbeat(h.ctx, h.prog) // encodes before it returns
 			h.mu.Unlock()
 		}
 	}
 }
 
-// set records new progress; the slice is copied so the ticker never reads
-// one the batch is appending to.
-func (h *batchHeartbeat) set(p batchProgress) {
-	p.Outcomes = append([]PartitionOutcome(nil), p.Outcomes...)
+// next is the index of the first partition without an outcome.
+func (h *batchHeartbeat) next() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.prog = p
-	activity.RecordHeartbeat(h.ctx, p)
+	return len(h.prog.Outcomes)
+}
+
+// finished records a partition's outcome.
+func (h *batchHeartbeat) finished(out PartitionOutcome) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.prog.Outcomes = append(h.prog.Outcomes, out)
+	h.prog.Tries = 0
+}
+
+// retry counts a failed attempt at the next partition and heartbeats it
+// at once, since the activity is about to fail; it reports whether the
+// partition has attempts left, false when this one was its last.
+func (h *batchHeartbeat) retry(maxAttempts int) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.prog.Tries+1 >= maxAttempts {
+		return false
+	}
+	h.prog.Tries++
+	activity.RecordHeartbeat(h.ctx, h.prog)
+	return true
+}
+
+// outcomes is a copy of the outcomes so far.
+func (h *batchHeartbeat) outcomes() []PartitionOutcome {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]PartitionOutcome(nil), h.prog.Outcomes...)
 }
 
 func (h *batchHeartbeat) stop() { close(h.done) }

@@ -88,12 +88,15 @@ func TestRewritePartitionAgainstPostgres(t *testing.T) {
 		t.Fatalf("first rewrite = %+v, %v; want 24 rows written and validated against the source", first, err)
 	}
 	retry, err := f.rewrite(t, copyInput("run-1", 2, rowCount))
-	if err != nil || !retry.AlreadyApplied || retry.Checksum != first.Checksum {
+	if err != nil || !retry.AlreadyApplied || retry.Rows != first.Rows {
 		t.Errorf("retry of the same run = %+v, %v; want the ledger's answer, nothing rewritten", retry, err)
 	}
 	rerun, err := f.rewrite(t, copyInput("run-2", 2, BackfillValidation{Kind: ValidateChecksum}))
-	if err != nil || rerun.AlreadyApplied || rerun.Checksum != first.Checksum {
-		t.Errorf("rerun by a new run = %+v, %v; want a fresh rewrite with the same content", rerun, err)
+	if err != nil || rerun.AlreadyApplied || rerun.Rows != first.Rows || rerun.Checksum == "" {
+		t.Errorf("rerun by a new run = %+v, %v; want a fresh rewrite of the same rows, checksummed", rerun, err)
+	}
+	if first.Checksum != "" {
+		t.Errorf("a rewrite validated by row count computed checksum %s; only a checksum validation needs one", first.Checksum)
 	}
 	if n := f.count(t, "SELECT count(*) FROM public.dst"); n != 24 {
 		t.Errorf("public.dst holds %d rows after a retry and a rerun, want 24: rows were doubled", n)

@@ -136,6 +136,8 @@ type backfillRun struct {
 	runningParts int
 	// batched is false when replaying a run recorded before batching.
 	batched bool
+	// maxBatch bounds the partitions of one batch (see backfillMaxBatch).
+	maxBatch int
 	// dispatched counts partitions started by this run, for continue-as-new.
 	dispatched   int
 	cancelled    bool

@@ -25,8 +25,16 @@ const (
 	backfillBatchTarget = 1500 * time.Millisecond
 	// backfillFirstBatch is the batch size before any partition was timed.
 	backfillFirstBatch = 2
-	// backfillMaxBatch bounds a batch's payload and its retry cost.
-	backfillMaxBatch = 64
+	// backfillMaxBatch bounds a batch's payload (a few hundred bytes per
+	// partition in, out and in heartbeats) and its retry cost.
+	backfillMaxBatch = 256
+	// backfillMaxBatchBefore is the bound runs recorded before
+	// backfillMaxBatchChange keep on replay.
+	backfillMaxBatchBefore = 64
+	// backfillMaxBatchChange is the GetVersion ID of the raise from 64 to
+	// 256: at concurrency 1 each batch ends with a workflow task before the
+	// next starts, an idle gap that fewer, longer batches pay less often.
+	backfillMaxBatchChange = "backfill-max-batch-256"
 	// backfillBatchHeartbeat notices a lost worker; the activity heartbeats
 	// at least every 5s, and after each partition.
 	backfillBatchHeartbeat = 20 * time.Second
@@ -48,7 +56,7 @@ func (b *backfillRun) batchSize() int {
 	}
 	left := countPartitionsUpTo(b.gran, b.p.Next, b.in.To, b.shareLeft())
 	spread := (left + b.concurrency - 1) / b.concurrency
-	return max(1, min(n, backfillMaxBatch, spread))
+	return max(1, min(n, b.maxBatch, spread))
 }
 
 // shareLeft is how many partitions this run may still dispatch.

@@ -18,6 +18,10 @@ func (b *backfillRun) execute(ctx workflow.Context) error {
 	// Runs recorded before batching rewrote one partition per activity;
 	// they replay on that path.
 	b.batched = workflow.GetVersion(ctx, backfillBatchChange, workflow.DefaultVersion, 1) == 1
+	b.maxBatch = backfillMaxBatchBefore
+	if b.batched && workflow.GetVersion(ctx, backfillMaxBatchChange, workflow.DefaultVersion, 1) == 1 {
+		b.maxBatch = backfillMaxBatch
+	}
 	for {
 		if err := workflow.Await(ctx, func() bool { return b.canDispatch() || b.finished() }); err != nil {
 			return err

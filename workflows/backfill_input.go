@@ -51,7 +51,7 @@ type BackfillInput struct {
 	// continues as new (default 500); tests lower it.
 	PartitionsPerRun int `json:"partitionsPerRun,omitempty"`
 	// PartitionsPerActivity fixes how many partitions one activity
-	// rewrites, 1 to 64; 0 sizes batches to about a second and a half of
+	// rewrites, 1 to 256; 0 sizes batches to about a second and a half of
 	// warehouse work each, from the partitions' measured times.
 	PartitionsPerActivity int `json:"partitionsPerActivity,omitempty"`
 

@@ -148,6 +148,11 @@ type Rewrite struct {
 	// deduplicates by job ID (BigQuery).
 	Attempt int           `json:"attempt,omitempty"`
 	Timeout time.Duration `json:"timeout,omitempty"`
+	// Checksum asks for the written rows' checksum in the result. It costs
+	// a hash of every row, as much as a fifth of a small partition's
+	// rewrite, so it is asked for only when a validation compares it;
+	// without it RewriteResult.Checksum may be empty.
+	Checksum bool `json:"checksum,omitempty"`
 }
 
 // RewriteResult is what a rewrite wrote.

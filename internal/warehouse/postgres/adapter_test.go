@@ -163,6 +163,7 @@ func TestRewriteSameRunConcurrently(t *testing.T) {
 		Partition: warehouse.Partition{Column: "day", Start: day, End: day.AddDate(0, 0, 1)},
 		Select:    "SELECT id + 10, day, email FROM " + f.Qualified(src) + " WHERE day >= @from AND day < @to",
 		RunID:     "same-run",
+		Checksum:  true,
 	}
 	const attempts = 4
 	results := make([]warehouse.RewriteResult, attempts)

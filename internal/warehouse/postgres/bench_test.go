@@ -131,6 +131,7 @@ func benchBoth(ctx context.Context, w *postgres.Warehouse, raw *pgx.Conn, run st
 		Partition: warehouse.Partition{Column: "day", Start: day, End: day.AddDate(0, 0, 1)},
 		Select:    "SELECT day, id, customer, amount FROM bench.source WHERE day >= @from AND day < @to",
 		RunID:     run,
+		Checksum:  true,
 	}
 	var viaAdapter, viaRaw warehouse.RewriteResult
 	var errA, errR error

@@ -70,7 +70,7 @@ func (w *Warehouse) PartitionStats(ctx context.Context, ref warehouse.TableRef, 
 	if err := validatePartition(ref, p); err != nil {
 		return warehouse.PartitionStats{}, err
 	}
-	sql := fmt.Sprintf("SELECT %s FROM (SELECT * FROM %s WHERE %s) AS p", checksumOf("p"), ident(ref), partitionWhere(p.Column))
+	sql := partitionStatsSQL(ref, p)
 	var st warehouse.PartitionStats
 	err := w.readTx(ctx, longTimeout, func(tx pgx.Tx) error {
 		if _, err := relation(ctx, tx, ref); err != nil {
@@ -81,6 +81,11 @@ func (w *Warehouse) PartitionStats(ctx context.Context, ref warehouse.TableRef, 
 		return err
 	})
 	return st, failure("partition statistics of", ref, "SELECT on "+ref.String(), err)
+}
+
+// partitionStatsSQL counts and checksums the rows of [$1, $2) of ref.
+func partitionStatsSQL(ref warehouse.TableRef, p warehouse.Partition) string {
+	return fmt.Sprintf("SELECT %s FROM (SELECT * FROM %s WHERE %s) AS p", checksumOf("p"), ident(ref), partitionWhere(p.Column))
 }
 
 // validatePartition checks a table and a partition before any SQL.

@@ -73,6 +73,18 @@ func (w *Warehouse) inTx(ctx context.Context, mode string, timeout time.Duration
 	return tx.Commit(ctx)
 }
 
+// rollbackOpen rolls back a transaction left open on conn by a failed
+// pipelined batch. If that fails too, the pool discards the connection
+// on release, since it is not idle.
+func rollbackOpen(ctx context.Context, conn *pgx.Conn) {
+	if conn.PgConn().TxStatus() == 'I' {
+		return
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), rollbackTimeout)
+	defer cancel()
+	_, _ = conn.Exec(rctx, "ROLLBACK")
+}
+
 // orDefault returns d when v is zero.
 func orDefault[T comparable](v, d T) T {
 	var zero T

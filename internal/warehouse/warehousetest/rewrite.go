@@ -32,7 +32,7 @@ func (s *suite) testRewritePartition(t *testing.T) {
 	day1, day3 := s.stats(t, dst, span(1, 2)), s.stats(t, dst, span(3, 4))
 	want := s.stats(t, src, span(2, 3))
 
-	first := s.rewrite(t, warehouse.Rewrite{Table: dst, Partition: span(2, 3), Select: s.rewriteFrom(src, ""), RunID: "run-1"})
+	first := s.rewrite(t, warehouse.Rewrite{Table: dst, Partition: span(2, 3), Select: s.rewriteFrom(src, ""), RunID: "run-1", Checksum: true})
 	if first.Rows != 5 || first.Checksum != want.Checksum || first.AlreadyApplied {
 		t.Errorf("rewrite: %+v, want the source partition's %+v, not already applied", first, want)
 	}
@@ -43,13 +43,13 @@ func (s *suite) testRewritePartition(t *testing.T) {
 	// A retry of the same run must not run its SELECT: this one would
 	// empty the partition if it did.
 	empty := s.rewriteFrom(src, " AND id < 0")
-	retry := s.rewrite(t, warehouse.Rewrite{Table: dst, Partition: span(2, 3), Select: empty, RunID: "run-1", Attempt: 2})
+	retry := s.rewrite(t, warehouse.Rewrite{Table: dst, Partition: span(2, 3), Select: empty, RunID: "run-1", Attempt: 2, Checksum: true})
 	if !retry.AlreadyApplied || retry.Rows != first.Rows || retry.Checksum != first.Checksum {
 		t.Errorf("retry of run-1: %+v, want AlreadyApplied with %+v", retry, first)
 	}
 	s.wantStats(t, dst, span(2, 3), want, "partition after a retry")
 
-	again := s.rewrite(t, warehouse.Rewrite{Table: dst, Partition: span(2, 3), Select: empty, RunID: "run-2"})
+	again := s.rewrite(t, warehouse.Rewrite{Table: dst, Partition: span(2, 3), Select: empty, RunID: "run-2", Checksum: true})
 	none := s.stats(t, dst, span(2, 3))
 	if again.AlreadyApplied || again.Rows != 0 || none.Rows != 0 || again.Checksum != none.Checksum {
 		t.Errorf("run-2 emptying the partition: %+v, partition now %+v; want it applied, 0 rows, same checksum", again, none)
@@ -66,6 +66,25 @@ func (s *suite) wantStats(t *testing.T, ref warehouse.TableRef, p warehouse.Part
 	t.Helper()
 	if got := s.stats(t, ref, p); got != want {
 		t.Errorf("%s: %+v, want %+v", what, got, want)
+	}
+}
+
+// testRewriteChecksumOnRequest rewrites without asking for the checksum,
+// then retries asking for it: the retry writes nothing and still returns
+// the partition's checksum, which a checksum validation compares.
+func (s *suite) testRewriteChecksumOnRequest(t *testing.T) {
+	src := s.newTable(t, "source", ordersColumns, orderRows(100, 5, 2))
+	dst := warehouse.TableRef{Schema: src.Schema, Table: "target"}
+	s.f.CreateTable(t, dst, ordersColumns, orderRows(1, 3, 2))
+	want := s.stats(t, src, span(2, 3))
+	r := warehouse.Rewrite{Table: dst, Partition: span(2, 3), Select: s.rewriteFrom(src, ""), RunID: "run-1"}
+	if first := s.rewrite(t, r); first.Rows != 5 || first.AlreadyApplied {
+		t.Errorf("rewrite without checksum: %+v, want 5 rows written", first)
+	}
+	s.wantStats(t, dst, span(2, 3), want, "partition rewritten without checksum")
+	r.Attempt, r.Checksum = 2, true
+	if retry := s.rewrite(t, r); !retry.AlreadyApplied || retry.Rows != 5 || retry.Checksum != want.Checksum {
+		t.Errorf("retry asking for the checksum: %+v, want AlreadyApplied, 5 rows, checksum %s", retry, want.Checksum)
 	}
 }
 

@@ -25,6 +25,7 @@ func Run(t *testing.T, f Fixture) {
 		{"PartitionStats", s.testPartitionStats},
 		{"RewritePartition", s.testRewritePartition},
 		{"RewritePartitionConcurrent", s.testRewriteConcurrent},
+		{"RewritePartitionChecksumOnRequest", s.testRewriteChecksumOnRequest},
 		{"EstimateCost", s.testEstimateCost},
 		{"Grants", s.testGrants},
 		{"Annotations", s.testAnnotations},
