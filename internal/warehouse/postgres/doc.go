@@ -52,9 +52,10 @@
 // A partition's checksum is the sum, modulo 2^64, of hashtextextended of
 // each row's text form, printed as 16 hex digits: independent of row
 // order, sensitive to any changed value. RewritePartition computes it over
-// the rows as it inserts them (INSERT ... RETURNING), PartitionStats over
-// the stored rows; both agree because Open pins the settings that shape a
-// row's text form (TimeZone, DateStyle, extra_float_digits).
+// the rows as it inserts them (INSERT ... RETURNING) when the rewrite asks
+// for it (Rewrite.Checksum; the ledger records "" otherwise), PartitionStats
+// over the stored rows; both agree because Open pins the settings that
+// shape a row's text form (TimeZone, DateStyle, extra_float_digits).
 //
 // # Grants
 //
