@@ -23,6 +23,9 @@ const (
 	// PIIButtonTag tags a column the PII scan found; its argument is
 	// "<dataset>/<column>".
 	PIIButtonTag = "pii_tag"
+	// BackfillButtonApprove approves a backfill waiting for approval (its
+	// cost over budget, or its dataset's SLO frozen); it has no argument.
+	BackfillButtonApprove = "backfill_approve"
 )
 
 // maxButtonsPerRow is Slack's limit of elements in one actions block.

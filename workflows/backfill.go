@@ -13,9 +13,12 @@ import (
 const (
 	BackfillPlanning         = "planning"
 	BackfillAwaitingApproval = "awaiting-approval"
-	BackfillRunning          = "running"
-	BackfillPaused           = "paused"
-	BackfillCancelling       = "cancelling"
+	// BackfillApproved answers the approve update; it is never the
+	// status of a run, which goes on to plan or run at once.
+	BackfillApproved   = "approved"
+	BackfillRunning    = "running"
+	BackfillPaused     = "paused"
+	BackfillCancelling = "cancelling"
 	// BackfillDone: every partition was written and validated.
 	BackfillDone = "done"
 	// BackfillPartial: finished under the skip policy with failed partitions.

@@ -114,15 +114,20 @@ func (b *backfillRun) validateApprove(_ workflow.Context, approver string) error
 	return nil
 }
 
+// approve records the approver. Its answer says "approved": the wait
+// ends, and the status moves on, only once the handler has returned.
 func (b *backfillRun) approve(ctx workflow.Context, approver string) (BackfillStatus, error) {
 	b.p.Approver = approver
-	return b.snapshot(ctx), nil
+	s := b.snapshot(ctx)
+	s.Status = BackfillApproved
+	return s, nil
 }
 
 // awaitApproval waits for an approve or cancel update, with a durable
 // timeout whose default is not to run: an unapproved spend never happens.
 func (b *backfillRun) awaitApproval(ctx workflow.Context, why string) (stop bool, err error) {
 	b.setStatus(ctx, BackfillAwaitingApproval)
+	b.askApproval(ctx, why)
 	timeout := b.in.ApprovalTimeout
 	if timeout == 0 {
 		timeout = backfillDefaultApprovalTimeout

@@ -33,16 +33,33 @@ const groupCacheTTL = 5 * time.Minute
 
 // Check returns nil when user may run sub, or an error saying who may.
 func (a *Authorizer) Check(ctx context.Context, sub, user string) error {
-	allowed, listed := a.allowList(sub)
+	if allowed, ok := a.permits(ctx, sub, user); !ok {
+		return fmt.Errorf("you may not run `/dre %s`; it is limited to %s (slack.allow.%s in dre.yaml)", sub, strings.Join(mentions(allowed), ", "), sub)
+	}
+	return nil
+}
+
+// CheckButton is Check for a button whose clicks slack.allow.<key> limits.
+func (a *Authorizer) CheckButton(ctx context.Context, key, label, user string) error {
+	if allowed, ok := a.permits(ctx, key, user); !ok {
+		return fmt.Errorf("you may not click %s; it is limited to %s (slack.allow.%s in dre.yaml)", label, strings.Join(mentions(allowed), ", "), key)
+	}
+	return nil
+}
+
+// permits reports whether the allow list of key admits user, directly or
+// through a user group, and returns the list.
+func (a *Authorizer) permits(ctx context.Context, key, user string) ([]string, bool) {
+	allowed, listed := a.allowList(key)
 	if !listed || slices.Contains(allowed, user) {
-		return nil
+		return allowed, true
 	}
 	for _, id := range allowed {
 		if strings.HasPrefix(id, "S") && slices.Contains(a.members(ctx, id), user) {
-			return nil
+			return allowed, true
 		}
 	}
-	return fmt.Errorf("you may not run `/dre %s`; it is limited to %s (slack.allow.%s in dre.yaml)", sub, strings.Join(mentions(allowed), ", "), sub)
+	return allowed, false
 }
 
 func (a *Authorizer) allowList(sub string) ([]string, bool) {

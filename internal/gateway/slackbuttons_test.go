@@ -75,3 +75,42 @@ func TestButtonValueRoundTripsAndReadsBareWorkflowIDs(t *testing.T) {
 		t.Errorf("bare ID = %q, %q", id, arg)
 	}
 }
+
+// TestBackfillApproveButtonApprovesAsTheClicker: Approve on a waiting
+// backfill sends the approve update with the clicker as approver, and
+// slack.allow.backfill-approve keeps everyone else's click from reaching
+// the workflow.
+func TestBackfillApproveButtonApprovesAsTheClicker(t *testing.T) {
+	click := buttonClick(activities.BackfillButtonApprove+"/0", activities.ButtonValue(workflows.BackfillWorkflowID("orders"), ""))
+	for _, tc := range []struct {
+		name        string
+		allow       []string
+		wantPresses string
+		wantTold    string
+	}{
+		{"open to the channel", nil, "approve backfill/orders U777", "Done: approve on backfill/orders"},
+		{"clicker on the list", []string{"U777"}, "approve backfill/orders U777", "Done: approve on backfill/orders"},
+		{"clicker not on the list", []string{"U0LEAD"}, "", "you may not click approve; it is limited to <@U0LEAD> (slack.allow.backfill-approve in dre.yaml)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			buttons, told := &fakeButtons{}, &followUps{}
+			base, stop := startSlackGateway(t, testSecret, &fakeStarter{}, func(c *Commands) {
+				c.Buttons, c.FollowUp = buttons, told.post
+				if tc.allow != nil {
+					c.Authorize = &Authorizer{Allow: map[string][]string{BackfillApproveAllowKey: tc.allow}}
+				}
+			})
+			req := signedForm(t, base+"/slack/interactions", testSecret, click, time.Now())
+			if status, _ := send(t, req); status != http.StatusOK {
+				t.Fatalf("status %d", status)
+			}
+			stop()
+			if got := strings.Join(buttons.presses, "\n"); got != tc.wantPresses {
+				t.Errorf("presses %q, want %q", got, tc.wantPresses)
+			}
+			if said := strings.Join(told.said, "\n"); !strings.Contains(said, tc.wantTold) {
+				t.Errorf("the clicker was told %q, want %q", said, tc.wantTold)
+			}
+		})
+	}
+}

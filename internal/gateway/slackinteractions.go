@@ -39,17 +39,26 @@ var buttonUpdates = map[string]string{
 type buttonKind struct {
 	update string
 	arg    func(by, arg string) (any, error)
+	// allow, when set, is the slack.allow key that limits who may click.
+	allow string
 }
 
 // buttonKinds maps the part of an action ID before "/" to its kind.
 var buttonKinds = map[string]buttonKind{
-	activities.ReviewButtonKeep:   {workflows.AccessReviewDecideUpdate, reviewDecision(workflows.ReviewKeep)},
-	activities.ReviewButtonRevoke: {workflows.AccessReviewDecideUpdate, reviewDecision(workflows.ReviewRevoke)},
-	activities.DeprecateButtonAck: {workflows.DeprecateAckUpdate, func(by, _ string) (any, error) {
+	activities.ReviewButtonKeep:   {update: workflows.AccessReviewDecideUpdate, arg: reviewDecision(workflows.ReviewKeep)},
+	activities.ReviewButtonRevoke: {update: workflows.AccessReviewDecideUpdate, arg: reviewDecision(workflows.ReviewRevoke)},
+	activities.DeprecateButtonAck: {update: workflows.DeprecateAckUpdate, arg: func(by, _ string) (any, error) {
 		return workflows.DeprecateAction{By: by}, nil
 	}},
-	activities.PIIButtonTag: {workflows.PIIScanTagUpdate, piiTag},
+	activities.PIIButtonTag: {update: workflows.PIIScanTagUpdate, arg: piiTag},
+	// Approving spend is limited by slack.allow.backfill-approve when set.
+	activities.BackfillButtonApprove: {update: workflows.BackfillApproveUpdate, allow: BackfillApproveAllowKey,
+		arg: func(by, _ string) (any, error) { return by, nil }},
 }
+
+// BackfillApproveAllowKey is the slack.allow entry listing who may click
+// Approve on a backfill waiting for approval.
+const BackfillApproveAllowKey = "backfill-approve"
 
 // reviewDecision decides the grant the button names (or all) for the clicker.
 func reviewDecision(decision string) func(by, grant string) (any, error) {
@@ -111,6 +120,11 @@ func (c *Commands) pressButton(actionID, value, user, responseURL string) {
 		return
 	}
 	c.queuePress(responseURL, kind.update, workflowID, func(ctx context.Context) (string, error) {
+		if kind.allow != "" {
+			if err := c.Authorize.CheckButton(ctx, kind.allow, kind.update, user); err != nil {
+				return "", err
+			}
+		}
 		in, err := kind.arg(user, arg)
 		if err != nil {
 			return "", err
