@@ -103,8 +103,9 @@ type Slack struct {
 	// APIURL replaces https://slack.com/api/ (a proxy, or a local stand-in
 	// in tests); env SLACK_API_URL.
 	APIURL string `yaml:"api_url"`
-	// Allow restricts /dre subcommands to Slack user or user group IDs;
-	// a subcommand not listed is open to everyone.
+	// Allow restricts /dre subcommands, and the backfill Approve button
+	// (key "backfill-approve"), to Slack user or user group IDs; a key not
+	// listed is open to everyone.
 	Allow map[string][]string `yaml:"allow"`
 }
 
