@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -65,10 +66,21 @@ func rewriteSelect(r warehouse.Rewrite) (string, []any, error) {
 // one connection, because on small partitions round trips, not rows, are
 // the cost:
 //
-//  1. BEGIN, the statement timeout, the advisory lock, the ledger look-up
-//     and a DELETE that does nothing when the ledger has the partition;
-//  2. one statement that inserts the SELECT's rows and records the ledger
-//     row, then COMMIT.
+//  1. BEGIN, the statement timeout, the advisory lock, the ledger look-up,
+//     the DELETE and the INSERT;
+//  2. the ledger row, with the INSERT's row count, and COMMIT.
+//
+// When the look-up finds the partition already rewritten by this run, the
+// transaction is rolled back instead, undoing the DELETE and INSERT that
+// ran beside it: that wasted work happens only on a retry of a partition
+// whose commit was not reported, and it keeps the user's SELECT as written
+// (wrapped in a subquery it would lose the table's column types).
+//
+// A rewrite that asks for the checksum inserts in the second batch
+// instead, in one statement that also checksums the rows and records the
+// ledger row: hashing needs the rows the INSERT returns, and a plain
+// INSERT costs a seventh less than one inside a WITH, so only the
+// checksum pays for that.
 //
 // Within a batch the server runs the statements in order and stops at the
 // first error, so the lock is held before the ledger is read. On any error
@@ -88,14 +100,20 @@ func (w *Warehouse) rewriteTx(ctx context.Context, r warehouse.Rewrite, sel stri
 			rollbackOpen(ctx, conn.Conn())
 		}
 	}()
-	done, applied, err := lockLookupAndDelete(ctx, conn, r, timeout)
-	if err != nil {
+	insert := &statement{sql: fmt.Sprintf("INSERT INTO %s %s", ident(r.Table), sel), args: args}
+	if r.Checksum {
+		insert = nil
+	}
+	first, err := prepareRewrite(ctx, conn, r, timeout, insert)
+	switch {
+	case err != nil:
 		return res, err
+	case first.applied:
+		return w.alreadyApplied(ctx, conn, r, first.done)
+	case r.Checksum:
+		return insertChecksummedAndCommit(ctx, conn, r, sel, args)
 	}
-	if applied {
-		return w.alreadyApplied(ctx, conn, r, done)
-	}
-	return insertAndCommit(ctx, conn, r, sel, args)
+	return recordAndCommit(ctx, conn, r, first.inserted)
 }
 
 // batcher is what the pipelined rewrite needs of a pooled connection.
@@ -109,53 +127,97 @@ type batcher interface {
 // $1 (run), $2 (table) and $3 (partition start).
 const ledgerRow = `FROM dre_meta.backfill_ledger WHERE run_id = $1 AND table_name = $2 AND partition_start = $3`
 
-// lockLookupAndDelete sends the first batch of rewriteTx. applied reports
-// a ledger row: nothing was deleted, and done holds what it recorded.
-func lockLookupAndDelete(ctx context.Context, conn batcher, r warehouse.Rewrite, timeout time.Duration) (done warehouse.RewriteResult, applied bool, err error) {
+// statement is SQL with its arguments.
+type statement struct {
+	sql  string
+	args []any
+}
+
+// firstBatch is what the first batch of rewriteTx found: the ledger row
+// (applied, done), or the rows the INSERT wrote when it was in the batch.
+type firstBatch struct {
+	done     warehouse.RewriteResult
+	applied  bool
+	inserted int64
+}
+
+// prepareRewrite sends the first batch of rewriteTx, with insert at its
+// end when it is not nil.
+func prepareRewrite(ctx context.Context, conn batcher, r warehouse.Rewrite, timeout time.Duration, insert *statement) (firstBatch, error) {
 	lockKey := r.Table.String() + "/" + r.Partition.Start.UTC().Format(time.RFC3339Nano)
-	del := fmt.Sprintf("DELETE FROM %s WHERE %s AND NOT EXISTS (SELECT 1 %s)",
-		ident(r.Table), partitionWhereFrom(r.Partition.Column, 4), ledgerRow)
+	del := fmt.Sprintf("DELETE FROM %s WHERE %s", ident(r.Table), partitionWhere(r.Partition.Column))
 	b := &pgx.Batch{}
 	b.Queue("BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE")
 	b.Queue(fmt.Sprintf("SET LOCAL statement_timeout = %d", max(timeout.Milliseconds(), 1)))
 	b.Queue(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, lockKey)
 	b.Queue(`SELECT rows, checksum `+ledgerRow, r.RunID, r.Table.String(), r.Partition.Start)
-	b.Queue(del, r.RunID, r.Table.String(), r.Partition.Start, r.Partition.Start, r.Partition.End)
+	b.Queue(del, r.Partition.Start, r.Partition.End)
+	if insert != nil {
+		b.Queue(insert.sql, insert.args...)
+	}
 	results := conn.SendBatch(ctx, b)
 	defer results.Close()
+	var out firstBatch
 	for range 3 {
 		if _, err := results.Exec(); err != nil {
-			return done, false, err
+			return out, err
 		}
 	}
-	done.AlreadyApplied = true
-	err = results.QueryRow().Scan(&done.Rows, &done.Checksum)
-	applied = err == nil
+	out.done.AlreadyApplied = true
+	err := results.QueryRow().Scan(&out.done.Rows, &out.done.Checksum)
+	out.applied = err == nil
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return done, false, err
+		return out, err
 	}
 	if _, err := results.Exec(); err != nil {
-		return done, false, err
+		return out, err
 	}
-	return done, applied, results.Close()
+	if insert != nil {
+		tag, err := results.Exec()
+		if err != nil {
+			return out, err
+		}
+		out.inserted = tag.RowsAffected()
+	}
+	return out, results.Close()
 }
 
-// insertAndCommit sends the second batch of rewriteTx: the INSERT, whose
-// rows are counted (and checksummed when asked) in the statement that
-// records the ledger row, and COMMIT.
-func insertAndCommit(ctx context.Context, conn batcher, r warehouse.Rewrite, sel string, args []any) (warehouse.RewriteResult, error) {
-	returning, checksum := "1", "''"
-	if r.Checksum {
-		returning, checksum = "*", checksumHex("written")
+// recordAndCommit sends the second batch of a rewrite without checksum:
+// the ledger row and COMMIT.
+func recordAndCommit(ctx context.Context, conn batcher, r warehouse.Rewrite, rows int64) (warehouse.RewriteResult, error) {
+	b := &pgx.Batch{}
+	b.Queue(`INSERT INTO dre_meta.backfill_ledger (run_id, table_name, partition_start, partition_end, rows, checksum)
+		VALUES ($1, $2, $3, $4, $5, '')`, r.RunID, r.Table.String(), r.Partition.Start, r.Partition.End, rows)
+	b.Queue("COMMIT")
+	return warehouse.RewriteResult{Rows: rows}, execAll(ctx, conn, b)
+}
+
+// execAll sends a batch whose statements return no rows, and reports the
+// first error.
+func execAll(ctx context.Context, conn batcher, b *pgx.Batch) error {
+	results := conn.SendBatch(ctx, b)
+	defer results.Close()
+	for range b.Len() {
+		if _, err := results.Exec(); err != nil {
+			return err
+		}
 	}
+	return results.Close()
+}
+
+// insertChecksummedAndCommit sends the second batch of a rewrite that asks
+// for the checksum: one statement inserts the SELECT's rows, counts and
+// checksums them and records the ledger row; then COMMIT.
+func insertChecksummedAndCommit(ctx context.Context, conn batcher, r warehouse.Rewrite, sel string, args []any) (warehouse.RewriteResult, error) {
 	n := len(args)
-	ins := fmt.Sprintf(`WITH written AS (INSERT INTO %s %s RETURNING %s),
+	ins := fmt.Sprintf(`WITH written AS (INSERT INTO %s %s
+		RETURNING *),
 		stats AS (SELECT count(*) AS n, %s AS checksum FROM written)
 		INSERT INTO dre_meta.backfill_ledger (run_id, table_name, partition_start, partition_end, rows, checksum)
 		SELECT $%d, $%d, $%d, $%d, n, checksum FROM stats RETURNING rows, checksum`,
-		ident(r.Table), sel, returning, checksum, n+1, n+2, n+3, n+4)
+		ident(r.Table), trimStatement(sel), checksumHex("written"), n+1, n+2, n+3, n+4)
 	b := &pgx.Batch{}
-	b.Queue(ins, append(args, r.RunID, r.Table.String(), r.Partition.Start, r.Partition.End)...)
+	b.Queue(ins, append(slices.Clip(args), r.RunID, r.Table.String(), r.Partition.Start, r.Partition.End)...)
 	b.Queue("COMMIT")
 	results := conn.SendBatch(ctx, b)
 	defer results.Close()
@@ -170,10 +232,15 @@ func insertAndCommit(ctx context.Context, conn batcher, r warehouse.Rewrite, sel
 }
 
 // alreadyApplied ends the transaction of a partition the ledger shows
-// done. A ledger row written without a checksum gets one computed from
-// the partition when this attempt asks for it, so that validation has
-// something to compare.
+// done, rolling back the first batch's DELETE and INSERT. A ledger row
+// written without a checksum gets one computed from the partition when
+// this attempt asks for it, so that validation has something to compare;
+// on the same connection, since waiting for another from the pool could
+// wait for ever when every connection is held by a rewrite.
 func (w *Warehouse) alreadyApplied(ctx context.Context, conn batcher, r warehouse.Rewrite, done warehouse.RewriteResult) (warehouse.RewriteResult, error) {
+	if _, err := conn.Exec(ctx, "ROLLBACK"); err != nil {
+		return done, err
+	}
 	if r.Checksum && done.Checksum == "" {
 		st, err := scanStats(conn.QueryRow(ctx, partitionStatsSQL(r.Table, r.Partition), r.Partition.Start, r.Partition.End))
 		if err != nil {
@@ -181,6 +248,5 @@ func (w *Warehouse) alreadyApplied(ctx context.Context, conn batcher, r warehous
 		}
 		done.Checksum = st.Checksum
 	}
-	_, err := conn.Exec(ctx, "ROLLBACK") // nothing was written
-	return done, err
+	return done, nil
 }

@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -46,5 +47,25 @@ func TestRewriteFailureChangesNothing(t *testing.T) {
 	ok := warehouse.Rewrite{Table: ref, Partition: part, Select: "SELECT id, day, email" + from, RunID: "after", Checksum: true}
 	if res, err := f.w.RewritePartition(t.Context(), ok); err != nil || res.Rows != 2 || res.Checksum != before.Checksum {
 		t.Errorf("rewrite after the failures: %+v, %v; want 2 rows with checksum %s", res, err, before.Checksum)
+	}
+}
+
+// TestRewriteTakesASelectAsWritten: a SELECT ending in a semicolon, or in
+// a line comment, the way people paste them, rewrites on both paths (with
+// and without the checksum).
+func TestRewriteTakesASelectAsWritten(t *testing.T) {
+	f := newFixture(t)
+	ref := f.ordersTable(t)
+	src := f.ordersTableIn(t, warehouse.TableRef{Schema: ref.Schema, Table: "source"})
+	day := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	part := warehouse.Partition{Column: "day", Start: day, End: day.AddDate(0, 0, 1)}
+	sel := "SELECT id, day, email FROM " + f.Qualified(src) + " WHERE day >= @from AND day < @to"
+	for i, pasted := range []string{sel + ";\n", sel + " -- day one"} {
+		for _, checksum := range []bool{false, true} {
+			r := warehouse.Rewrite{Table: ref, Partition: part, Select: pasted, RunID: fmt.Sprintf("pasted-%d-%t", i, checksum), Checksum: checksum}
+			if res, err := f.w.RewritePartition(t.Context(), r); err != nil || res.Rows != 2 || (res.Checksum != "") != checksum {
+				t.Errorf("%q, checksum %t: %+v, %v; want 2 rows, a checksum only when asked", pasted, checksum, res, err)
+			}
+		}
 	}
 }

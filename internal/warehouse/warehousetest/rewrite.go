@@ -40,7 +40,7 @@ func (s *suite) testRewritePartition(t *testing.T) {
 	s.wantStats(t, dst, span(1, 2), day1, "partition before the rewritten one")
 	s.wantStats(t, dst, span(3, 4), day3, "partition after the rewritten one")
 
-	// A retry of the same run must not run its SELECT: this one would
+	// A retry of the same run must not apply its SELECT: this one would
 	// empty the partition if it did.
 	empty := s.rewriteFrom(src, " AND id < 0")
 	retry := s.rewrite(t, warehouse.Rewrite{Table: dst, Partition: span(2, 3), Select: empty, RunID: "run-1", Attempt: 2, Checksum: true})
