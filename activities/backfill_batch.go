@@ -60,10 +60,10 @@ type batchProgress struct {
 
 // RewritePartitions rewrites a batch of partitions in order, each one
 // committed on its own through the warehouse ledger (so exactly once per
-// run and partition), heartbeating the finished ones. A permanent failure
-// is recorded and the batch goes on (or stops, under StopOnFailure); a
-// transient one fails the activity for Temporal to retry, which resumes
-// after the partitions already finished.
+// run and partition), heartbeating the finished ones every few seconds.
+// A permanent failure is recorded and the batch goes on (or stops, under
+// StopOnFailure); a transient one fails the activity for Temporal to
+// retry, which resumes after the partitions already finished.
 func (b *Backfills) RewritePartitions(ctx context.Context, in RewritePartitionsInput) (RewritePartitionsResult, error) {
 	var prog batchProgress
 	if activity.HasHeartbeatDetails(ctx) {

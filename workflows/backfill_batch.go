@@ -36,7 +36,7 @@ const (
 	// next starts, an idle gap that fewer, longer batches pay less often.
 	backfillMaxBatchChange = "backfill-max-batch-256"
 	// backfillBatchHeartbeat notices a lost worker; the activity heartbeats
-	// at least every 5s, and after each partition.
+	// its progress every 5s.
 	backfillBatchHeartbeat = 20 * time.Second
 	// backfillCrashRetries are attempts beyond the partitions' own, spent
 	// by worker crashes and heartbeat timeouts that no partition caused.
