@@ -34,11 +34,7 @@ func newBackfillControlCmd(g *globals, c backfillControl) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var arg []any
 			if c.update == workflows.BackfillApproveUpdate {
-				user, _ := g.opts.Env("USER")
-				if user == "" {
-					user = "cli"
-				}
-				arg = append(arg, user)
+				arg = append(arg, g.cliActor()) // a Slack click approves as the Slack user
 			}
 			return g.updateBackfill(cmd, args[0], c.update, arg...)
 		},

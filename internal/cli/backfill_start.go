@@ -83,9 +83,8 @@ func (f *backfillStartFlags) input(g *globals, dataset string) (*config.Config, 
 	if err != nil {
 		return nil, workflows.BackfillInput{}, err
 	}
-	user, _ := g.opts.Env("USER")
 	return cfg, workflows.BackfillInput{
-		Dataset: ds, From: from, To: to, Select: f.sel, Concurrency: f.concurrency, Requester: user,
+		Dataset: ds, From: from, To: to, Select: f.sel, Concurrency: f.concurrency, Requester: g.cliActor(),
 		OnFailure: f.onFailure, MaxAttempts: f.maxAttempts, Budget: f.budget,
 		Validation: workflows.BackfillValidation{Kind: f.validate, Tolerance: f.tolerance, SQL: f.validateSQL},
 	}, nil

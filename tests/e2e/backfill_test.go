@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -138,4 +139,28 @@ func waitForStatus(t *testing.T, e map[string]string, want string) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	t.Fatalf("the backfill never reached %s", want)
+}
+
+// TestBackfillApprovedFromTheCLI: a run over its budget waits, `dre
+// backfill approve` lets it go as the person at the terminal, and the
+// report names them.
+func TestBackfillApprovedFromTheCLI(t *testing.T) {
+	e := maps.Clone(demoSetup(t))
+	e["USER"] = "erin"
+	from, to := demoDays(50), demoDays(45)
+	if res := clitest.Run(t, e, "backfill", "start", "orders", "--from", from, "--to", to, "--budget", "1"); res.Code != 0 {
+		t.Fatalf("start: exit %d, stderr %q", res.Code, res.Stderr)
+	}
+	waitForStatus(t, e, workflows.BackfillAwaitingApproval)
+	res := clitest.Run(t, e, "backfill", "approve", "orders")
+	if res.Code != 0 || !strings.Contains(res.Stdout, "orders: approved") {
+		t.Fatalf("approve: exit %d, stdout %q, stderr %q; want it approved", res.Code, res.Stdout, res.Stderr)
+	}
+	var report workflows.BackfillReport
+	if err := env.Client.GetWorkflow(t.Context(), workflows.BackfillWorkflowID("orders"), "").Get(t.Context(), &report); err != nil {
+		t.Fatal(err)
+	}
+	if report.Status != workflows.BackfillDone || report.Approver != "cli:erin" || report.Done != 5 {
+		t.Errorf("report %+v; want all 5 partitions done, approved by cli:erin", report.BackfillStatus)
+	}
 }
