@@ -43,7 +43,9 @@ const (
 // dre's paths also take the ledger row and the advisory lock the baseline
 // skips. Each iteration starts with another path, so that none always
 // goes first. A backfill of a SELECT that returns no rows gives the
-// orchestration's own rate.
+// orchestration's own rate, and cpu-speedup what all CPUs at once give
+// over one (see bfCPUSpeedup), which bounds what any concurrency can
+// gain over the sequential loop.
 //
 //	go test -run '^$' -bench Backfill -benchtime 3x ./tests/bench/
 func BenchmarkBackfill(b *testing.B) {
@@ -72,6 +74,7 @@ func BenchmarkBackfill(b *testing.B) {
 	}
 	bfCheckTables(b, raw)
 	bfReport(b, elapsed, trivial)
+	b.ReportMetric(bfCPUSpeedup(), "cpu-speedup")
 }
 
 // bfPath is one way of rewriting the year into a table.

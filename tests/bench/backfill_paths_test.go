@@ -3,7 +3,9 @@ package bench
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -212,3 +214,30 @@ func bfCheckTables(b *testing.B, conn *pgx.Conn) {
 		}
 	}
 }
+
+// bfCPUSpeedup is how much more work all of the machine's CPUs do at once
+// than one does alone (2.0 on two real cores, less on hyperthreads or a
+// busy host). The sequential baseline keeps PostgreSQL busy on about one
+// CPU, so no concurrency can bring a rewrite below 1/bfCPUSpeedup of it.
+func bfCPUSpeedup() float64 {
+	spin := func(n int) time.Duration {
+		start := time.Now()
+		var wg sync.WaitGroup
+		for range n {
+			wg.Go(func() {
+				x := uint64(1)
+				for i := range uint64(300_000_000) {
+					x ^= x<<13 ^ i
+				}
+				bfSink.Add(x)
+			})
+		}
+		wg.Wait()
+		return time.Since(start)
+	}
+	one, all := spin(1), spin(runtime.NumCPU())
+	return float64(runtime.NumCPU()) * one.Seconds() / all.Seconds()
+}
+
+// bfSink keeps the spin loops from being optimised away.
+var bfSink atomic.Uint64
