@@ -68,7 +68,7 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./internal/devserver/
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/warehouse/postgres/
 	$(GO) test -run '^$$' -bench Runbook -benchmem -benchtime 20x ./tests/bench/
-	$(GO) test -run '^$$' -bench Backfill -benchtime 3x -timeout 20m ./tests/bench/
+	$(GO) test -run '^$$' -bench Backfill -benchtime 5x -timeout 20m ./tests/bench/
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./internal/gateway/
 
 clean:

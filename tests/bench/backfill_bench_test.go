@@ -47,7 +47,7 @@ const (
 // over one (see bfCPUSpeedup), which bounds what any concurrency can
 // gain over the sequential loop.
 //
-//	go test -run '^$' -bench Backfill -benchtime 3x ./tests/bench/
+//	go test -run '^$' -bench Backfill -benchtime 5x ./tests/bench/
 func BenchmarkBackfill(b *testing.B) {
 	dsn := localpgtest.NewDatabase(b, env.PG)
 	raw := bfLoad(b, dsn)
