@@ -61,9 +61,8 @@ func TestBackfillSurvivesKill9OfTheWorker(t *testing.T) {
 // after the workflow, not with it.
 func waitListed(t *testing.T, cliEnv map[string]string, dataset, status string) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
 	var res clitest.Result
-	for time.Now().Before(deadline) {
+	listed := pollUntil(30*time.Second, 200*time.Millisecond, func() bool {
 		res = clitest.Run(t, cliEnv, "backfill", "list", "--all", "--output", "json")
 		var list []struct {
 			Dataset, Status string
@@ -72,12 +71,14 @@ func waitListed(t *testing.T, cliEnv map[string]string, dataset, status string) 
 		_ = json.Unmarshal([]byte(res.Stdout), &list)
 		for _, l := range list {
 			if l.Dataset == dataset && l.Status == status && l.Progress == 1 {
-				return
+				return true
 			}
 		}
-		time.Sleep(200 * time.Millisecond)
+		return false
+	})
+	if !listed {
+		t.Errorf("backfill list --all never showed %s %s at 100%%; last: exit %d, %q", dataset, status, res.Code, res.Stdout)
 	}
-	t.Errorf("backfill list --all never showed %s %s at 100%%; last: exit %d, %q", dataset, status, res.Code, res.Stdout)
 }
 
 // crashStatus reads the backfill's status the way a script would.
@@ -95,16 +96,14 @@ func crashStatus(t *testing.T, cliEnv map[string]string) workflows.BackfillStatu
 // written and a batch is running, or the backfill is past that point.
 func waitForProgress(t *testing.T, done int) workflows.BackfillStatus {
 	t.Helper()
-	deadline := time.Now().Add(2 * time.Minute)
 	var s workflows.BackfillStatus
-	for time.Now().Before(deadline) {
+	reached := pollUntil(2*time.Minute, 20*time.Millisecond, func() bool {
 		v, err := env.Client.QueryWorkflow(t.Context(), workflows.BackfillWorkflowID("crashy"), "", workflows.StatusQuery)
-		if err == nil && v.Get(&s) == nil && s.Done+s.Failed >= done && (s.Running > 0 || s.Pending == 0) {
-			return s
-		}
-		time.Sleep(20 * time.Millisecond)
+		return err == nil && v.Get(&s) == nil && s.Done+s.Failed >= done && (s.Running > 0 || s.Pending == 0)
+	})
+	if !reached {
+		t.Fatalf("the backfill never reached %d partitions done; last status %+v", done, s)
 	}
-	t.Fatalf("the backfill never reached %d partitions done; last status %+v", done, s)
 	return s
 }
 

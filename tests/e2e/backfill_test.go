@@ -130,15 +130,12 @@ func TestBackfillExplainsWhatItCannotBackfill(t *testing.T) {
 // waitForStatus polls the status command until the backfill reaches want.
 func waitForStatus(t *testing.T, e map[string]string, want string) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		res := clitest.Run(t, e, "backfill", "status", "orders")
-		if strings.Contains(res.Stdout, "orders: "+want) {
-			return
-		}
-		time.Sleep(200 * time.Millisecond)
+	reached := pollUntil(30*time.Second, 200*time.Millisecond, func() bool {
+		return strings.Contains(clitest.Run(t, e, "backfill", "status", "orders").Stdout, "orders: "+want)
+	})
+	if !reached {
+		t.Fatalf("the backfill never reached %s", want)
 	}
-	t.Fatalf("the backfill never reached %s", want)
 }
 
 // TestBackfillApprovedFromTheCLI: a run over its budget waits, `dre

@@ -160,13 +160,13 @@ func tableExists(t *testing.T, table string) bool {
 func awaitDeprecation(t *testing.T, dataset string, what string, ok func(workflows.DeprecateStatus) bool) workflows.DeprecateStatus {
 	t.Helper()
 	var last workflows.DeprecateStatus
-	for limit := time.Now().Add(3 * time.Minute); time.Now().Before(limit); time.Sleep(200 * time.Millisecond) {
+	reached := pollUntil(3*time.Minute, 200*time.Millisecond, func() bool {
 		v, err := env.Client.QueryWorkflow(t.Context(), workflows.DeprecateWorkflowID(dataset), "", workflows.StatusQuery)
-		if err == nil && v.Get(&last) == nil && ok(last) {
-			return last
-		}
+		return err == nil && v.Get(&last) == nil && ok(last)
+	})
+	if !reached {
+		t.Fatalf("the deprecation of %s never reached %s; last status %+v", dataset, what, last)
 	}
-	t.Fatalf("the deprecation of %s never reached %s; last status %+v", dataset, what, last)
 	return last
 }
 

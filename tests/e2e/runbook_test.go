@@ -149,15 +149,14 @@ func scheduledActivities(t *testing.T, id string) int {
 func countEventually(t *testing.T, query string, want int64) int64 {
 	t.Helper()
 	var n int64
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+	pollUntil(10*time.Second, 100*time.Millisecond, func() bool {
 		resp, err := env.Client.WorkflowService().CountWorkflowExecutions(t.Context(),
 			&workflowservice.CountWorkflowExecutionsRequest{Namespace: env.Server.Namespace(), Query: query})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n = resp.GetCount(); n >= want {
-			break
-		}
-	}
+		n = resp.GetCount()
+		return n >= want
+	})
 	return n
 }

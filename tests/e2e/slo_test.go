@@ -188,19 +188,19 @@ func sloCLI(t *testing.T, e sloE2E) {
 func sloWaitFor(t *testing.T, dataset, what string, ok func(workflows.SLOEvalStatus) bool) workflows.SLOEvalStatus {
 	t.Helper()
 	var st workflows.SLOEvalStatus
-	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+	reached := pollUntil(2*time.Minute, 200*time.Millisecond, func() bool {
 		v, err := env.Client.QueryWorkflow(context.Background(), workflows.SLOEvalWorkflowID(dataset), "", workflows.StatusQuery)
 		if err != nil {
-			continue // not started yet
+			return false // not started yet
 		}
 		if err := v.Get(&st); err != nil {
 			t.Fatal(err)
 		}
-		if ok(st) {
-			return st
-		}
+		return ok(st)
+	})
+	if !reached {
+		t.Fatalf("gave up waiting for %s; last status %+v", what, st)
 	}
-	t.Fatalf("gave up waiting for %s; last status %+v", what, st)
 	return st
 }
 
@@ -211,9 +211,7 @@ func sloCountTriage(t *testing.T, dataset string, want int64) {
 	t.Helper()
 	bySLO := fmt.Sprintf("WorkflowId = '%s' AND DreRequester = 'slo:fresh'", workflows.TriageWorkflowID(dataset))
 	byDataset := fmt.Sprintf("DreKind = 'triage' AND DreDataset = '%s'", dataset)
-	for deadline := time.Now().Add(time.Minute); sloCount(t, byDataset) == 0 && time.Now().Before(deadline); {
-		time.Sleep(100 * time.Millisecond)
-	}
+	pollUntil(time.Minute, 100*time.Millisecond, func() bool { return sloCount(t, byDataset) > 0 })
 	for _, q := range []string{byDataset, bySLO} {
 		if got := sloCount(t, q); got != want {
 			t.Errorf("visibility has %d runs for %q, want %d", got, q, want)
@@ -240,13 +238,11 @@ func sloFreezeHoldsBackfills(t *testing.T, e sloE2E) {
 		t.Fatalf("backfill start on a frozen dataset: exit %d, stdout %q, stderr %q; want a held start", res.Code, res.Stdout, res.Stderr)
 	}
 	defer clitest.Run(t, e.cli, "backfill", "cancel", "slo_orders")
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+	held := pollUntil(30*time.Second, 200*time.Millisecond, func() bool {
 		res = clitest.Run(t, e.cli, "backfill", "status", "slo_orders")
-		if strings.Contains(res.Stdout, "awaiting-approval") {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("backfill status: %q; want it awaiting approval", res.Stdout)
-		}
+		return strings.Contains(res.Stdout, "awaiting-approval")
+	})
+	if !held {
+		t.Fatalf("backfill status: %q; want it awaiting approval", res.Stdout)
 	}
 }

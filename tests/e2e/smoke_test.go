@@ -177,16 +177,14 @@ func waitFirstRound(t *testing.T, addr, dataset string) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
+	rounded := pollUntil(30*time.Second, 50*time.Millisecond, func() bool {
 		var status workflows.CheckResult
 		v, err := c.QueryWorkflow(context.Background(), workflows.CheckWorkflowID(dataset), "", workflows.StatusQuery)
-		if err == nil && v.Get(&status) == nil && status.Rounds > 0 {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
+		return err == nil && v.Get(&status) == nil && status.Rounds > 0
+	})
+	if !rounded {
+		t.Fatalf("the watch of %s finished no round within 30s", dataset)
 	}
-	t.Fatalf("the watch of %s finished no round within 30s", dataset)
 }
 
 // stopDev sends Ctrl-C and expects a clean exit.
@@ -245,14 +243,9 @@ func postmasterPID(t *testing.T, stateDir string) int {
 // waitGone fails unless pid exits soon: kill -9 of dre dev must not leave
 // an orphan postmaster holding the data directory.
 func waitGone(t *testing.T, pid int) {
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		if !alive(pid) {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
+	if !pollUntil(15*time.Second, 50*time.Millisecond, func() bool { return !alive(pid) }) {
+		t.Fatalf("postmaster %d still runs 15s after dre dev was killed", pid)
 	}
-	t.Fatalf("postmaster %d still runs 15s after dre dev was killed", pid)
 }
 
 // alive reports whether pid runs; a zombie (dead, not yet reaped by whoever

@@ -147,12 +147,9 @@ func slashCommand(text, trigger string) string {
 // not a speed target.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if cond() {
-			return
-		}
+	if !pollUntil(60*time.Second, 100*time.Millisecond, cond) {
+		t.Fatalf("timed out waiting for %s", what)
 	}
-	t.Fatalf("timed out waiting for %s", what)
 }
 
 // slackSaid reports whether any recorded Slack call's text contains s.
