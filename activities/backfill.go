@@ -106,21 +106,25 @@ func rewriteOne(ctx context.Context, w warehouse.Warehouse, ref warehouse.TableR
 func keepHeartbeating(ctx context.Context, details any) (stop func()) {
 	activity.RecordHeartbeat(ctx, details)
 	done := make(chan struct{})
-	go func() {
-		t := time.NewTicker(backfillHeartbeatGap)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				activity.RecordHeartbeat(ctx, details)
-			}
-		}
-	}()
+	go everyGap(ctx, done, func() { activity.RecordHeartbeat(ctx, details) })
 	return func() { close(done) }
+}
+
+// everyGap calls beat every backfillHeartbeatGap until done is closed or
+// ctx ends.
+func everyGap(ctx context.Context, done <-chan struct{}, beat func()) {
+	t := time.NewTicker(backfillHeartbeatGap)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			beat()
+		}
+	}
 }
 
 // EstimatePartitionsInput asks what rewriting some partitions would cost.

@@ -135,25 +135,15 @@ type batchHeartbeat struct {
 func startBatchHeartbeat(ctx context.Context, prog batchProgress) *batchHeartbeat {
 	h := &batchHeartbeat{ctx: ctx, prog: prog, done: make(chan struct{})}
 	activity.RecordHeartbeat(ctx, prog)
-	go h.tick()
+	go everyGap(ctx, h.done, h.beat)
 	return h
 }
 
-func (h *batchHeartbeat) tick() {
-	t := time.NewTicker(backfillHeartbeatGap)
-	defer t.Stop()
-	for {
-		select {
-		case <-h.done:
-			return
-		case <-h.ctx.Done():
-			return
-		case <-t.C:
-			h.mu.Lock()
-			activity.RecordHeartbeat(h.ctx, h.prog) // encodes before it returns
-			h.mu.Unlock()
-		}
-	}
+// beat heartbeats the progress so far.
+func (h *batchHeartbeat) beat() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	activity.RecordHeartbeat(h.ctx, h.prog) // encodes before it returns
 }
 
 // next is the index of the first partition without an outcome.

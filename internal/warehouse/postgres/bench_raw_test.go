@@ -12,8 +12,9 @@ import (
 	"github.com/dre-dev/dre/internal/warehouse"
 )
 
-// rawRewrite is RewritePartition's statement sequence written out by hand
-// on a single pgx connection: the baseline the benchmark compares with.
+// rawRewrite is the statements of a checksummed RewritePartition written
+// out by hand on a single pgx connection, one round trip each where the
+// adapter pipelines them: the baseline the benchmark compares with.
 func rawRewrite(ctx context.Context, conn *pgx.Conn, run, table string, p warehouse.Partition) (warehouse.RewriteResult, error) {
 	tx, err := conn.BeginTx(ctx, pgx.TxOptions{BeginQuery: "BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE; SET LOCAL statement_timeout = 600000"})
 	if err != nil {

@@ -109,7 +109,7 @@ func (w *Warehouse) rewriteTx(ctx context.Context, r warehouse.Rewrite, sel stri
 	case err != nil:
 		return res, err
 	case first.applied:
-		return w.alreadyApplied(ctx, conn, r, first.done)
+		return alreadyApplied(ctx, conn, r, first.done)
 	case r.Checksum:
 		return insertChecksummedAndCommit(ctx, conn, r, sel, args)
 	}
@@ -237,7 +237,7 @@ func insertChecksummedAndCommit(ctx context.Context, conn batcher, r warehouse.R
 // this attempt asks for it, so that validation has something to compare;
 // on the same connection, since waiting for another from the pool could
 // wait for ever when every connection is held by a rewrite.
-func (w *Warehouse) alreadyApplied(ctx context.Context, conn batcher, r warehouse.Rewrite, done warehouse.RewriteResult) (warehouse.RewriteResult, error) {
+func alreadyApplied(ctx context.Context, conn batcher, r warehouse.Rewrite, done warehouse.RewriteResult) (warehouse.RewriteResult, error) {
 	if _, err := conn.Exec(ctx, "ROLLBACK"); err != nil {
 		return done, err
 	}
