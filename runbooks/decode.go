@@ -8,6 +8,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 
 	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/internal/yamlnode"
 )
 
 // decoder fills a Runbook from a YAML AST. It walks the tree itself,
@@ -113,10 +114,10 @@ func (d *decoder) fail(path string, format string, args ...any) {
 func (d *decoder) decodeStruct(path string, n ast.Node, v reflect.Value) {
 	m, ok := n.(*ast.MappingNode)
 	if !ok {
-		d.fail(path, "want a mapping with keys %s, got %s", strings.Join(yamlKeys(v.Type()), ", "), describe(n))
+		d.fail(path, "want a mapping with keys %s, got %s", strings.Join(yamlnode.Keys(v.Type(), yamlnode.Tagged), ", "), yamlnode.Describe(n))
 		return
 	}
-	fields := yamlFields(v.Type())
+	fields := yamlnode.Fields(v.Type(), yamlnode.Tagged)
 	for _, kv := range d.entries(path, m) {
 		key, kpath, ok := d.key(path, kv)
 		if !ok {
@@ -146,7 +147,7 @@ func (d *decoder) finishStep(path string, s *Step) {
 // unknownKey reports a key the type does not have, suggesting close ones.
 // An unknown key on a step is most likely a kind that does not exist.
 func (d *decoder) unknownKey(path, kpath, key string, t reflect.Type) {
-	valid := yamlKeys(t)
+	valid := yamlnode.Keys(t, yamlnode.Tagged)
 	if s := catalog.Suggest(key, valid); len(s) > 0 {
 		d.r.add(kpath, "unknown key %q; did you mean %q?", key, s[0])
 	} else if t == stepType {
@@ -161,7 +162,7 @@ func (d *decoder) unknownKey(path, kpath, key string, t reflect.Type) {
 func (d *decoder) decodeMap(path string, n ast.Node, v reflect.Value) {
 	m, ok := n.(*ast.MappingNode)
 	if !ok {
-		d.fail(path, "want a mapping, got %s", describe(n))
+		d.fail(path, "want a mapping, got %s", yamlnode.Describe(n))
 		return
 	}
 	out := reflect.MakeMap(v.Type())
@@ -181,7 +182,7 @@ func (d *decoder) decodeMap(path string, n ast.Node, v reflect.Value) {
 func (d *decoder) decodeSlice(path string, n ast.Node, v reflect.Value) {
 	seq, ok := n.(*ast.SequenceNode)
 	if !ok {
-		d.fail(path, "want a list, got %s", describe(n))
+		d.fail(path, "want a list, got %s", yamlnode.Describe(n))
 		return
 	}
 	out := reflect.MakeSlice(v.Type(), len(seq.Values), len(seq.Values))
@@ -196,17 +197,17 @@ func (d *decoder) decodeSlice(path string, n ast.Node, v reflect.Value) {
 func (d *decoder) decodeScalar(path string, n ast.Node, v reflect.Value) {
 	switch v.Kind() {
 	case reflect.String:
-		if text, ok := scalarText(n); ok {
+		if text, ok := yamlnode.ScalarText(n); ok {
 			v.SetString(text)
 			return
 		}
-		d.fail(path, "want a string, got %s", describe(n))
+		d.fail(path, "want a string, got %s", yamlnode.Describe(n))
 	case reflect.Bool:
 		if b, ok := n.(*ast.BoolNode); ok {
 			v.SetBool(b.Value)
 			return
 		}
-		d.fail(path, "want true or false, got %s", describe(n))
+		d.fail(path, "want true or false, got %s", yamlnode.Describe(n))
 	case reflect.Int:
 		if i, ok := n.(*ast.IntegerNode); ok {
 			if x, ok := i.Value.(int64); ok {
@@ -214,7 +215,7 @@ func (d *decoder) decodeScalar(path string, n ast.Node, v reflect.Value) {
 				return
 			}
 		}
-		d.fail(path, "want a whole number, got %s", describe(n))
+		d.fail(path, "want a whole number, got %s", yamlnode.Describe(n))
 	default:
 		panic(fmt.Sprintf("runbooks: no YAML decoding for %s at %s", v.Type(), path))
 	}
@@ -222,7 +223,7 @@ func (d *decoder) decodeScalar(path string, n ast.Node, v reflect.Value) {
 
 // decodeOnFailure decodes stop, continue or {steps: [...], then: ...}.
 func (d *decoder) decodeOnFailure(path string, n ast.Node, f *OnFailure) {
-	if text, ok := scalarText(n); ok {
+	if text, ok := yamlnode.ScalarText(n); ok {
 		f.Action = FailureAction(text)
 		if f.Action != FailureStop && f.Action != FailureContinue {
 			d.fail(path, "want stop, continue or {steps: [...]}, got %q", text)

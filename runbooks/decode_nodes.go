@@ -1,12 +1,12 @@
 package runbooks
 
 import (
-	"fmt"
-	"reflect"
 	"strings"
 
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/token"
+
+	"github.com/dre-dev/dre/internal/yamlnode"
 )
 
 // unwrap looks through anchors, aliases and tags to the node holding the
@@ -62,7 +62,7 @@ func (d *decoder) entries(path string, m *ast.MappingNode) []*ast.MappingValueNo
 		for _, src := range sources {
 			target, ok := d.unwrap(path, src).(*ast.MappingNode)
 			if !ok {
-				d.fail(path, "<< merges only mappings, got %s", describe(src))
+				d.fail(path, "<< merges only mappings, got %s", yamlnode.Describe(src))
 				continue
 			}
 			if d.enter(path, position(src), target) {
@@ -77,9 +77,9 @@ func (d *decoder) entries(path string, m *ast.MappingNode) []*ast.MappingValueNo
 // key returns the text and path of a mapping entry's key, recording
 // where the key is: problems with a whole section read best at its name.
 func (d *decoder) key(parent string, kv *ast.MappingValueNode) (string, string, bool) {
-	key, ok := scalarText(d.unwrap(parent, kv.Key))
+	key, ok := yamlnode.ScalarText(d.unwrap(parent, kv.Key))
 	if !ok {
-		d.fail(parent, "keys must be plain strings, got %s", describe(kv.Key))
+		d.fail(parent, "keys must be plain strings, got %s", yamlnode.Describe(kv.Key))
 		return "", "", false
 	}
 	path := key
@@ -115,24 +115,10 @@ func (d *decoder) remember(path string, n ast.Node) {
 	}
 }
 
-// position returns where n starts. Block mappings report their first key
-// rather than the parser's choice, the first colon.
+// position is yamlnode.Position as a runbook Position.
 func position(n ast.Node) Position {
-	switch t := n.(type) {
-	case nil:
-		return Position{}
-	case *ast.MappingNode:
-		if !t.IsFlowStyle && len(t.Values) > 0 {
-			return position(t.Values[0].Key)
-		}
-	case *ast.MappingValueNode:
-		return position(t.Key)
-	}
-	tk := n.GetToken()
-	if tk == nil {
-		return Position{}
-	}
-	return Position{Line: tk.Position.Line, Column: tk.Position.Column}
+	line, col := yamlnode.Position(n)
+	return Position{Line: line, Column: col}
 }
 
 // isNull reports whether n is an empty value.
@@ -145,65 +131,4 @@ func isNull(n ast.Node) bool {
 func isSequence(n ast.Node) bool {
 	_, ok := n.(*ast.SequenceNode)
 	return ok
-}
-
-// scalarText returns the text of a scalar node as written, unquoted.
-func scalarText(n ast.Node) (string, bool) {
-	switch n := n.(type) {
-	case *ast.StringNode:
-		return n.Value, true
-	case *ast.LiteralNode:
-		return n.Value.Value, true
-	case *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode, *ast.InfinityNode, *ast.NanNode:
-		return n.GetToken().Value, true
-	}
-	return "", false
-}
-
-// describe names what a node holds, for "want X, got Y" messages.
-func describe(n ast.Node) string {
-	switch n.(type) {
-	case *ast.MappingNode:
-		return "a mapping"
-	case *ast.SequenceNode:
-		return "a list"
-	case *ast.NullNode:
-		return "nothing"
-	}
-	if text, ok := scalarText(n); ok {
-		return fmt.Sprintf("%q", text)
-	}
-	return strings.ToLower(n.Type().String())
-}
-
-// yamlFields maps the yaml key of each field of struct type t to its index.
-func yamlFields(t reflect.Type) map[string]int {
-	fields := map[string]int{}
-	for i := range t.NumField() {
-		if name := yamlName(t.Field(i)); name != "" {
-			fields[name] = i
-		}
-	}
-	return fields
-}
-
-// yamlKeys lists the yaml keys of struct type t in declaration order.
-func yamlKeys(t reflect.Type) []string {
-	var keys []string
-	for i := range t.NumField() {
-		if name := yamlName(t.Field(i)); name != "" {
-			keys = append(keys, name)
-		}
-	}
-	return keys
-}
-
-// yamlName returns the key a field is written under, or "" for fields
-// that are not in the file (yaml:"-", untagged or unexported).
-func yamlName(f reflect.StructField) string {
-	name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-	if name == "-" || !f.IsExported() {
-		return ""
-	}
-	return name
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/dre-dev/dre/internal/yamlnode"
 )
 
 // jsonSchema is the part of a JSON Schema the tests read.
@@ -94,7 +96,7 @@ func (w *schemaWalker) compareStruct(path string, rt reflect.Type, n *jsonSchema
 	if string(n.AdditionalProperties) != "false" {
 		w.t.Errorf("%s: schema lacks additionalProperties: false", path)
 	}
-	fields := yamlFields(rt)
+	fields := yamlnode.Fields(rt, yamlnode.Tagged)
 	for key, index := range fields {
 		prop, ok := n.Properties[key]
 		if !ok {

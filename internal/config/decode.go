@@ -10,6 +10,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 
 	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/internal/yamlnode"
 )
 
 // decoder fills Go values from a YAML AST. It walks the tree itself,
@@ -84,7 +85,7 @@ func (d *decoder) fail(path string, n ast.Node, format string, args ...any) {
 
 // addAt records a problem positioned at n.
 func (d *decoder) addAt(n ast.Node, path, message string) {
-	line, col := position(n)
+	line, col := yamlnode.Position(n)
 	d.problems = append(d.problems, Problem{File: d.file, Line: line, Column: col, Path: path, Message: message})
 }
 
@@ -92,14 +93,14 @@ func (d *decoder) addAt(n ast.Node, path, message string) {
 func (d *decoder) decodeStruct(path string, n ast.Node, v reflect.Value) {
 	m, ok := n.(*ast.MappingNode)
 	if !ok {
-		if keys := yamlKeys(v.Type()); len(keys) <= 6 { // longer lists hide the point
-			d.fail(path, n, "want a mapping with keys %s, got %s", strings.Join(keys, ", "), describe(n))
+		if keys := yamlnode.Keys(v.Type(), yamlnode.TaggedOrLower); len(keys) <= 6 { // longer lists hide the point
+			d.fail(path, n, "want a mapping with keys %s, got %s", strings.Join(keys, ", "), yamlnode.Describe(n))
 		} else {
-			d.fail(path, n, "want a mapping, got %s", describe(n))
+			d.fail(path, n, "want a mapping, got %s", yamlnode.Describe(n))
 		}
 		return
 	}
-	fields := yamlFields(v.Type())
+	fields := yamlnode.Fields(v.Type(), yamlnode.TaggedOrLower)
 	for _, kv := range d.entries(path, m) {
 		key, kpath, ok := d.key(path, kv)
 		if !ok {
@@ -107,7 +108,7 @@ func (d *decoder) decodeStruct(path string, n ast.Node, v reflect.Value) {
 		}
 		index, known := fields[key]
 		if !known {
-			d.unknownKey(kpath, kv.Key, key, yamlKeys(v.Type()))
+			d.unknownKey(kpath, kv.Key, key, yamlnode.Keys(v.Type(), yamlnode.TaggedOrLower))
 			continue
 		}
 		d.decode(kpath, kv.Value, v.Field(index))
@@ -118,7 +119,7 @@ func (d *decoder) decodeStruct(path string, n ast.Node, v reflect.Value) {
 func (d *decoder) decodeMap(path string, n ast.Node, v reflect.Value) {
 	m, ok := n.(*ast.MappingNode)
 	if !ok {
-		d.fail(path, n, "want a mapping, got %s", describe(n))
+		d.fail(path, n, "want a mapping, got %s", yamlnode.Describe(n))
 		return
 	}
 	out := reflect.MakeMap(v.Type())
@@ -138,7 +139,7 @@ func (d *decoder) decodeMap(path string, n ast.Node, v reflect.Value) {
 func (d *decoder) decodeSlice(path string, n ast.Node, v reflect.Value) {
 	seq, ok := n.(*ast.SequenceNode)
 	if !ok {
-		d.fail(path, n, "want a list, got %s", describe(n))
+		d.fail(path, n, "want a list, got %s", yamlnode.Describe(n))
 		return
 	}
 	out := reflect.MakeSlice(v.Type(), len(seq.Values), len(seq.Values))
@@ -151,9 +152,9 @@ func (d *decoder) decodeSlice(path string, n ast.Node, v reflect.Value) {
 // key returns the text and path of a mapping entry's key, recording
 // where the key is; a key that is not a scalar is a problem.
 func (d *decoder) key(parent string, kv *ast.MappingValueNode) (string, string, bool) {
-	key, ok := scalarText(d.unwrap(parent, kv.Key))
+	key, ok := yamlnode.ScalarText(d.unwrap(parent, kv.Key))
 	if !ok {
-		d.fail(parent, kv.Key, "keys must be plain strings, got %s", describe(kv.Key))
+		d.fail(parent, kv.Key, "keys must be plain strings, got %s", yamlnode.Describe(kv.Key))
 		return "", "", false
 	}
 	path := key

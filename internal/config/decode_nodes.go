@@ -6,10 +6,11 @@ import (
 	"math"
 	"reflect"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/goccy/go-yaml/ast"
+
+	"github.com/dre-dev/dre/internal/yamlnode"
 )
 
 // envName is what a shell can export; anything else is surely a typo.
@@ -19,16 +20,16 @@ var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 func (d *decoder) decodeScalar(path string, n ast.Node, v reflect.Value) {
 	switch v.Kind() {
 	case reflect.String:
-		text, ok := scalarText(n)
+		text, ok := yamlnode.ScalarText(n)
 		if !ok {
-			d.fail(path, n, "want a string, got %s", describe(n))
+			d.fail(path, n, "want a string, got %s", yamlnode.Describe(n))
 			return
 		}
 		v.SetString(text)
 	case reflect.Bool:
 		b, ok := n.(*ast.BoolNode)
 		if !ok {
-			d.fail(path, n, "want true or false, got %s", describe(n))
+			d.fail(path, n, "want true or false, got %s", yamlnode.Describe(n))
 			return
 		}
 		v.SetBool(b.Value)
@@ -55,18 +56,18 @@ func (d *decoder) decodeNumber(path string, n ast.Node, v reflect.Value) {
 		return
 	}
 	if v.CanInt() {
-		d.fail(path, n, "want a whole number, got %s", describe(n))
+		d.fail(path, n, "want a whole number, got %s", yamlnode.Describe(n))
 	} else {
-		d.fail(path, n, "want a number, got %s", describe(n))
+		d.fail(path, n, "want a number, got %s", yamlnode.Describe(n))
 	}
 }
 
 // decodeText decodes a scalar through its UnmarshalText, as for
 // durations and dates.
 func (d *decoder) decodeText(path string, n ast.Node, v encoding.TextUnmarshaler) {
-	text, ok := scalarText(n)
+	text, ok := yamlnode.ScalarText(n)
 	if !ok {
-		d.fail(path, n, "want a string, got %s", describe(n))
+		d.fail(path, n, "want a string, got %s", yamlnode.Describe(n))
 		return
 	}
 	if err := v.UnmarshalText([]byte(text)); err != nil {
@@ -77,10 +78,10 @@ func (d *decoder) decodeText(path string, n ast.Node, v encoding.TextUnmarshaler
 // decodeTime decodes an RFC 3339 timestamp with a clearer message than
 // time.Time's own.
 func (d *decoder) decodeTime(path string, n ast.Node, v reflect.Value) {
-	text, _ := scalarText(n)
+	text, _ := yamlnode.ScalarText(n)
 	t, err := time.Parse(time.RFC3339, text)
 	if err != nil {
-		d.fail(path, n, "want an RFC 3339 time like 2027-02-15T14:00:00Z, got %s", describe(n))
+		d.fail(path, n, "want an RFC 3339 time like 2027-02-15T14:00:00Z, got %s", yamlnode.Describe(n))
 		return
 	}
 	v.Set(reflect.ValueOf(t))
@@ -91,10 +92,10 @@ func (d *decoder) decodeTime(path string, n ast.Node, v reflect.Value) {
 func (d *decoder) decodeSecret(path string, n ast.Node, s *Secret) {
 	m, ok := n.(*ast.MappingNode)
 	if !ok {
-		if _, isScalar := scalarText(n); isScalar {
+		if _, isScalar := yamlnode.ScalarText(n); isScalar {
 			d.fail(path, n, "secrets must not be written inline; use {env: NAME} or {file: PATH}")
 		} else {
-			d.fail(path, n, "want {env: NAME} or {file: PATH}, got %s", describe(n))
+			d.fail(path, n, "want {env: NAME} or {file: PATH}, got %s", yamlnode.Describe(n))
 		}
 		return
 	}
@@ -135,33 +136,4 @@ func integer(n ast.Node) (int64, bool) {
 		return int64(x), x <= math.MaxInt64
 	}
 	return 0, false
-}
-
-// scalarText returns the text of a scalar node as written, unquoted.
-func scalarText(n ast.Node) (string, bool) {
-	switch n := n.(type) {
-	case *ast.StringNode:
-		return n.Value, true
-	case *ast.LiteralNode:
-		return n.Value.Value, true
-	case *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode, *ast.InfinityNode, *ast.NanNode:
-		return n.GetToken().Value, true
-	}
-	return "", false
-}
-
-// describe names what a node holds, for "want X, got Y" messages.
-func describe(n ast.Node) string {
-	switch n.(type) {
-	case *ast.MappingNode:
-		return "a mapping"
-	case *ast.SequenceNode:
-		return "a list"
-	case *ast.NullNode:
-		return "nothing"
-	}
-	if text, ok := scalarText(n); ok {
-		return fmt.Sprintf("%q", text)
-	}
-	return strings.ToLower(n.Type().String())
 }

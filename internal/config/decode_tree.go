@@ -1,10 +1,9 @@
 package config
 
 import (
-	"reflect"
-	"strings"
-
 	"github.com/goccy/go-yaml/ast"
+
+	"github.com/dre-dev/dre/internal/yamlnode"
 )
 
 // unwrap looks through anchors, aliases and tags to the node that holds
@@ -65,66 +64,11 @@ func (d *decoder) entries(path string, m *ast.MappingNode) []*ast.MappingValueNo
 		for _, src := range sources {
 			target, ok := d.unwrap(path, src).(*ast.MappingNode)
 			if !ok {
-				d.fail(path, src, "<< merges only mappings, got %s", describe(src))
+				d.fail(path, src, "<< merges only mappings, got %s", yamlnode.Describe(src))
 				continue
 			}
 			merged = append(merged, d.entries(path, target)...)
 		}
 	}
 	return append(merged, own...)
-}
-
-// position returns where n starts. Block mappings report their first
-// key rather than the parser's choice, the first colon.
-func position(n ast.Node) (line, col int) {
-	switch t := n.(type) {
-	case nil:
-		return 0, 0
-	case *ast.MappingNode:
-		if !t.IsFlowStyle && len(t.Values) > 0 {
-			return position(t.Values[0].Key)
-		}
-	case *ast.MappingValueNode:
-		return position(t.Key)
-	}
-	tk := n.GetToken()
-	if tk == nil {
-		return 0, 0
-	}
-	return tk.Position.Line, tk.Position.Column
-}
-
-// yamlFields maps the yaml key of each field of struct type t to its index.
-func yamlFields(t reflect.Type) map[string]int {
-	fields := map[string]int{}
-	for i := range t.NumField() {
-		if name := yamlName(t.Field(i)); name != "" {
-			fields[name] = i
-		}
-	}
-	return fields
-}
-
-// yamlKeys lists the yaml keys of struct type t in declaration order.
-func yamlKeys(t reflect.Type) []string {
-	var keys []string
-	for i := range t.NumField() {
-		if name := yamlName(t.Field(i)); name != "" {
-			keys = append(keys, name)
-		}
-	}
-	return keys
-}
-
-// yamlName returns the key a field is written under, or "" for fields
-// that are not in the file (yaml:"-" or unexported).
-func yamlName(f reflect.StructField) string {
-	name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-	if name == "-" || !f.IsExported() {
-		return ""
-	}
-	if name == "" {
-		return strings.ToLower(f.Name)
-	}
-	return name
 }

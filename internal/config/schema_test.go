@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/internal/yamlnode"
 )
 
 // schemaNode is the part of a JSON Schema the tests look at.
@@ -88,7 +89,7 @@ func compareStruct(t *testing.T, root *schemaNode, path string, rt reflect.Type,
 	if string(n.AdditionalProperties) != "false" {
 		t.Errorf("%s: schema lacks additionalProperties: false", path)
 	}
-	goKeys := yamlFields(rt)
+	goKeys := yamlnode.Fields(rt, yamlnode.TaggedOrLower)
 	for key, index := range goKeys {
 		prop, ok := n.Properties[key]
 		if !ok {
