@@ -17,7 +17,7 @@ import (
 // key path is for the problems Lint finds later.
 type decoder struct {
 	r       *reporter
-	anchors map[string]ast.Node
+	anchors yamlnode.Anchors
 	failed  map[string]bool // paths whose value could not be decoded
 	// open holds the nodes being decoded, so that an alias to a node that
 	// contains it is a problem rather than an endless recursion.
@@ -33,7 +33,7 @@ const maxValues = 100_000
 
 // newDecoder returns a decoder reporting through r.
 func newDecoder(r *reporter) *decoder {
-	return &decoder{r: r, anchors: map[string]ast.Node{}, failed: map[string]bool{},
+	return &decoder{r: r, anchors: yamlnode.Anchors{}, failed: map[string]bool{},
 		open: map[ast.Node]bool{}, budget: maxValues}
 }
 

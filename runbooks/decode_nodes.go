@@ -12,66 +12,26 @@ import (
 // unwrap looks through anchors, aliases and tags to the node holding the
 // value. An alias to an unknown anchor is a problem and gives nil.
 func (d *decoder) unwrap(path string, n ast.Node) ast.Node {
-	for range 64 { // a longer chain of aliases can only be a loop
-		switch t := n.(type) {
-		case *ast.AnchorNode:
-			n = t.Value
-		case *ast.TagNode:
-			n = t.Value
-		case *ast.AliasNode:
-			name := t.Value.GetToken().Value
-			target, ok := d.anchors[name]
-			if !ok {
-				d.fail(path, "alias *%s refers to no anchor", name)
-				return nil
-			}
-			n = target
-		default:
-			return n
-		}
+	v, err := d.anchors.Resolve(n)
+	if err != nil {
+		d.fail(path, "%v", err)
 	}
-	d.fail(path, "aliases refer to each other in a loop")
-	return nil
+	return v
 }
 
-// anchorVisitor collects every anchor of a document up front, so that an
-// alias resolves even when its anchor sits under a key the decoder skips.
-type anchorVisitor map[string]ast.Node
-
-// Visit records n when it is an anchor and keeps walking.
-func (a anchorVisitor) Visit(n ast.Node) ast.Visitor {
-	if anchor, ok := n.(*ast.AnchorNode); ok && anchor.Name != nil {
-		a[anchor.Name.GetToken().Value] = anchor.Value
-	}
-	return a
-}
-
-// entries returns a mapping's pairs with merge keys (<<: *x) expanded;
-// merged pairs come first so that the mapping's own keys override them.
+// entries returns a mapping's pairs with merge keys (<<: *x) expanded
+// (see yamlnode.Merge); a mapping that merges itself, directly or not,
+// is a problem rather than endless recursion.
 func (d *decoder) entries(path string, m *ast.MappingNode) []*ast.MappingValueNode {
-	var merged, own []*ast.MappingValueNode
-	for _, kv := range m.Values {
-		if !kv.Key.IsMergeKey() {
-			own = append(own, kv)
-			continue
+	resolve := func(n ast.Node) ast.Node { return d.unwrap(path, n) }
+	bad := func(src ast.Node) { d.fail(path, "<< merges only mappings, got %s", yamlnode.Describe(src)) }
+	return yamlnode.Merge(m, resolve, bad, func(src ast.Node, target *ast.MappingNode) []*ast.MappingValueNode {
+		if !d.enter(path, position(src), target) {
+			return nil
 		}
-		sources := []ast.Node{kv.Value}
-		if seq, ok := d.unwrap(path, kv.Value).(*ast.SequenceNode); ok {
-			sources = seq.Values
-		}
-		for _, src := range sources {
-			target, ok := d.unwrap(path, src).(*ast.MappingNode)
-			if !ok {
-				d.fail(path, "<< merges only mappings, got %s", yamlnode.Describe(src))
-				continue
-			}
-			if d.enter(path, position(src), target) {
-				merged = append(merged, d.entries(path, target)...)
-				delete(d.open, target)
-			}
-		}
-	}
-	return append(merged, own...)
+		defer delete(d.open, target)
+		return d.entries(path, target)
+	})
 }
 
 // key returns the text and path of a mapping entry's key, recording

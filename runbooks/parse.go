@@ -44,7 +44,7 @@ func parseFile(file string, data []byte) (*Runbook, Problems) {
 		r.add("", "the file is empty; a runbook needs at least name and steps")
 		return nil, r.problems
 	}
-	ast.Walk(anchorVisitor(d.anchors), body)
+	d.anchors.Collect(body)
 	d.decode("", body, reflect.ValueOf(rb).Elem())
 	validate(rb, r, d.failed)
 	if len(r.problems) > 0 {

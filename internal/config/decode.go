@@ -23,7 +23,8 @@ type decoder struct {
 	values   map[string]ast.Node // path -> value node
 	keys     map[string]ast.Node // path -> key node
 	failed   map[string]bool     // paths whose value could not be decoded
-	anchors  map[string]ast.Node // anchor name -> anchored node
+	anchors  yamlnode.Anchors
+	merging  map[*ast.MappingNode]bool // mappings whose merge keys are being expanded
 }
 
 // newDecoder returns a decoder whose problems name file.
@@ -33,7 +34,8 @@ func newDecoder(file string) *decoder {
 		values:  map[string]ast.Node{},
 		keys:    map[string]ast.Node{},
 		failed:  map[string]bool{},
-		anchors: map[string]ast.Node{},
+		anchors: yamlnode.Anchors{},
+		merging: map[*ast.MappingNode]bool{},
 	}
 }
 

@@ -40,6 +40,7 @@ func TestParseProblems(t *testing.T) {
 		{"mapping for list", wh + "datasets: {a: 1}\n", []string{"dre.yaml:2:11: datasets: want a list, got a mapping"}},
 		{"bool from string", "temporal: {tls: {enabled: 'true'}}\n", []string{`dre.yaml:1:27: temporal.tls.enabled: want true or false, got "true"`}},
 		{"merge of scalar", "gateway:\n  <<: 1\n", []string{`dre.yaml:2:7: gateway: << merges only mappings, got "1"`}},
+		{"merge of itself", "temporal: &t\n  <<: *t\n", []string{"dre.yaml:2:7: temporal: << merges a mapping into itself"}},
 		{"bad address", "temporal: {address: '127.0.0.1'}\n", []string{`dre.yaml:1:21: temporal.address: want host:port like 127.0.0.1:7233, got "127.0.0.1"`}},
 		{"missing state", "state: {}\n", []string{"dre.yaml:1:1: state: set dsn: {env: NAME} (or embedded: true under dre dev)"}},
 	}

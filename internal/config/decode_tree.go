@@ -9,66 +9,26 @@ import (
 // unwrap looks through anchors, aliases and tags to the node that holds
 // the value. An alias to an unknown anchor is a problem and gives nil.
 func (d *decoder) unwrap(path string, n ast.Node) ast.Node {
-	for range 100 { // an alias chain longer than this is a cycle
-		switch t := n.(type) {
-		case *ast.AnchorNode:
-			n = t.Value
-		case *ast.TagNode:
-			n = t.Value
-		case *ast.AliasNode:
-			target, ok := d.anchors[t.Value.GetToken().Value]
-			if !ok {
-				d.fail(path, n, "alias *%s refers to no anchor", t.Value.GetToken().Value)
-				return nil
-			}
-			n = target
-		default:
-			return n
-		}
+	v, err := d.anchors.Resolve(n)
+	if err != nil {
+		d.fail(path, n, "%v", err)
 	}
-	d.fail(path, n, "aliases refer to each other in a cycle")
-	return nil
-}
-
-// collectAnchors records every anchor of the document up front, so an
-// alias resolves even when its anchor sits under a key the decoder skips.
-func (d *decoder) collectAnchors(root ast.Node) {
-	ast.Walk(anchorVisitor(d.anchors), root)
-}
-
-// anchorVisitor is an ast.Visitor adding each anchor to the map.
-type anchorVisitor map[string]ast.Node
-
-// Visit records n when it is an anchor and keeps walking.
-func (a anchorVisitor) Visit(n ast.Node) ast.Visitor {
-	if anchor, ok := n.(*ast.AnchorNode); ok {
-		a[anchor.Name.GetToken().Value] = anchor.Value
-	}
-	return a
+	return v
 }
 
 // entries returns a mapping's key-value pairs with merge keys (<<: *x)
-// expanded. Merged pairs come first so the mapping's own keys override
-// them, as YAML specifies.
+// expanded (see yamlnode.Merge); a mapping that merges itself, directly
+// or not, is a problem rather than endless recursion.
 func (d *decoder) entries(path string, m *ast.MappingNode) []*ast.MappingValueNode {
-	var merged, own []*ast.MappingValueNode
-	for _, kv := range m.Values {
-		if !kv.Key.IsMergeKey() {
-			own = append(own, kv)
-			continue
+	d.merging[m] = true
+	defer delete(d.merging, m)
+	resolve := func(n ast.Node) ast.Node { return d.unwrap(path, n) }
+	bad := func(src ast.Node) { d.fail(path, src, "<< merges only mappings, got %s", yamlnode.Describe(src)) }
+	return yamlnode.Merge(m, resolve, bad, func(src ast.Node, target *ast.MappingNode) []*ast.MappingValueNode {
+		if d.merging[target] {
+			d.fail(path, src, "<< merges a mapping into itself")
+			return nil
 		}
-		sources := []ast.Node{kv.Value}
-		if seq, ok := d.unwrap(path, kv.Value).(*ast.SequenceNode); ok {
-			sources = seq.Values
-		}
-		for _, src := range sources {
-			target, ok := d.unwrap(path, src).(*ast.MappingNode)
-			if !ok {
-				d.fail(path, src, "<< merges only mappings, got %s", yamlnode.Describe(src))
-				continue
-			}
-			merged = append(merged, d.entries(path, target)...)
-		}
-	}
-	return append(merged, own...)
+		return d.entries(path, target)
+	})
 }

@@ -49,7 +49,7 @@ func Parse(name string, data []byte, env Env, opts LoadOptions) (*Config, error)
 	d := newDecoder(name)
 	var doc document
 	if root := d.documentBody(file); root != nil {
-		d.collectAnchors(root)
+		d.anchors.Collect(root)
 		d.decode("", root, reflect.ValueOf(&doc).Elem())
 	}
 	cfg := fromDocument(name, doc)
