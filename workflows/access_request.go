@@ -14,9 +14,6 @@ import (
 	"github.com/dre-dev/dre/internal/warehouse"
 )
 
-// AccessRequestWorkflowName is the registered name of the access request workflow.
-const AccessRequestWorkflowName = "AccessRequest"
-
 // Access request updates: approvers approve or deny a pending request;
 // the requester or an approver revokes a granted one early.
 const (
@@ -74,12 +71,6 @@ type AccessRequestState struct {
 	ExpiresAt  time.Time `json:"expiresAt,omitzero"`
 	EndedBy    string    `json:"endedBy,omitempty"`
 	EndedAt    time.Time `json:"endedAt,omitzero"`
-}
-
-// AccessRequestWorkflowID names a request: one dataset, one requester, and
-// an ID unique to the request, since a person may hold several.
-func AccessRequestWorkflowID(dataset, requester, id string) string {
-	return "access-request/" + dataset + "/" + requester + "/" + id
 }
 
 // AccessRequest runs one access request: approval by a catalog approver

@@ -13,9 +13,6 @@ import (
 	"github.com/dre-dev/dre/internal/catalog"
 )
 
-// AccessReviewWorkflowName is the registered name of the access review workflow.
-const AccessReviewWorkflowName = "AccessReview"
-
 // AccessReviewDecideUpdate records an approver's keep or revoke.
 const AccessReviewDecideUpdate = "decide"
 
@@ -82,9 +79,6 @@ type AccessReviewResult struct {
 	Markdown string       `json:"markdown,omitempty"`
 	CSV      string       `json:"csv,omitempty"`
 }
-
-// AccessReviewWorkflowID is the ID of a period's review: one per period.
-func AccessReviewWorkflowID(period string) string { return "access-review/" + period }
 
 var periodPattern = regexp.MustCompile(`^[0-9]{4}Q[1-4]$`)
 

@@ -172,7 +172,7 @@ func (b *backfillRun) upsert(ctx workflow.Context) {
 		progress = float64(b.p.Done+b.p.Failed) / float64(b.total)
 	}
 	err := workflow.UpsertTypedSearchAttributes(ctx,
-		KindKey.ValueSet("backfill"), DatasetKey.ValueSet(b.in.Dataset.Name),
+		KindKey.ValueSet(KindBackfill), DatasetKey.ValueSet(b.in.Dataset.Name),
 		StatusKey.ValueSet(b.status), ProgressKey.ValueSet(progress), RequesterKey.ValueSet(b.in.Requester))
 	if err != nil {
 		workflow.GetLogger(ctx).Warn("search attributes not updated", "error", err)

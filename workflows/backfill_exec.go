@@ -139,5 +139,5 @@ func (b *backfillRun) continueAsNew(ctx workflow.Context) error {
 	progress := b.p
 	next.Progress = &progress
 	next.Concurrency = b.concurrency
-	return workflow.NewContinueAsNewError(ctx, Backfill, next)
+	return workflow.NewContinueAsNewError(ctx, BackfillWorkflowName, next)
 }

@@ -7,10 +7,6 @@ import (
 	"github.com/dre-dev/dre/internal/catalog"
 )
 
-// BackfillWorkflowName is the registered name of the backfill workflow, so
-// that runbooks can start it as a child without a compile-time reference.
-const BackfillWorkflowName = "Backfill"
-
 // BackfillInput asks for a backfill of one dataset's partitions in
 // [From, To), at the dataset's partition granularity.
 type BackfillInput struct {
@@ -99,10 +95,3 @@ type BackfillProgress struct {
 	// sizes the batches; carried so a new run does not start over small.
 	PartitionTime time.Duration `json:"partitionTime,omitempty"`
 }
-
-// BackfillWorkflowID is the ID of a dataset's backfill: one at a time per table.
-func BackfillWorkflowID(dataset string) string { return "backfill/" + dataset }
-
-// BackfillPlanWorkflowID is the ID of a dataset's dry run, separate from
-// BackfillWorkflowID so that a plan can be made while a backfill runs.
-func BackfillPlanWorkflowID(dataset string) string { return "backfill-plan/" + dataset }

@@ -44,9 +44,6 @@ type CheckResult struct {
 	Rounds    int           `json:"rounds"`
 }
 
-// CheckWorkflowID is the ID of a dataset's check: one at a time per dataset.
-func CheckWorkflowID(dataset string) string { return "check/" + dataset }
-
 // checkRoundsPerRun bounds a watch's history: each round adds about a dozen
 // events, so a run continues as new long before Temporal's warnings.
 const checkRoundsPerRun = 200
@@ -72,7 +69,7 @@ func Check(ctx workflow.Context, in CheckInput) (CheckResult, error) {
 		if c.result.Rounds-in.Rounds >= checkRoundsPerRun || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
 			next := in
 			next.Rounds = c.result.Rounds
-			return c.result, workflow.NewContinueAsNewError(ctx, Check, next)
+			return c.result, workflow.NewContinueAsNewError(ctx, CheckWorkflowName, next)
 		}
 		if err := c.wait(ctx); err != nil {
 			return c.result, err
@@ -112,7 +109,7 @@ func (c *checkRun) round(ctx workflow.Context) error {
 	c.result = verdict(c.result, probe, freshnessThreshold(ds))
 	c.result.Rounds++
 	return workflow.UpsertTypedSearchAttributes(ctx,
-		KindKey.ValueSet("check"), DatasetKey.ValueSet(ds.Name), StatusKey.ValueSet(c.result.Status))
+		KindKey.ValueSet(KindCheck), DatasetKey.ValueSet(ds.Name), StatusKey.ValueSet(c.result.Status))
 }
 
 // verdict turns a probe into a status.

@@ -11,12 +11,6 @@ import (
 	"github.com/dre-dev/dre/internal/warehouse"
 )
 
-// DeprecateWorkflowName is the registered name of Deprecate.
-const DeprecateWorkflowName = "Deprecate"
-
-// DeprecateWorkflowID is the ID of a dataset's deprecation: one per dataset.
-func DeprecateWorkflowID(dataset string) string { return "deprecate/" + dataset }
-
 // Phases of a deprecation, also written to the DrePhase search attribute.
 const (
 	DeprecateScheduled  = "scheduled"

@@ -13,13 +13,6 @@ import (
 	"github.com/dre-dev/dre/internal/warehouse"
 )
 
-// RestoreDeprecatedWorkflowName is the registered name of RestoreDeprecated.
-const RestoreDeprecatedWorkflowName = "RestoreDeprecated"
-
-// RestoreDeprecatedWorkflowID is the ID of the restore of a retired
-// dataset: one at a time per dataset.
-func RestoreDeprecatedWorkflowID(dataset string) string { return "restore/" + dataset }
-
 // ErrNothingToRestore is the error type of a restore with no source: the
 // table was dropped without a snapshot.
 const ErrNothingToRestore = "NothingToRestore"
@@ -69,7 +62,7 @@ func RestoreDeprecated(ctx workflow.Context, in RestoreDeprecatedInput) (Restore
 		StartToCloseTimeout: 30 * time.Minute, // a snapshot is copied back row by row
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute, MaximumAttempts: 10},
 	})
-	err := workflow.UpsertTypedSearchAttributes(ctx, KindKey.ValueSet("restore"), DatasetKey.ValueSet(in.Dataset.Name),
+	err := workflow.UpsertTypedSearchAttributes(ctx, KindKey.ValueSet(KindRestore), DatasetKey.ValueSet(in.Dataset.Name),
 		RequesterKey.ValueSet(in.Requester))
 	if err != nil {
 		workflow.GetLogger(ctx).Warn("search attributes not set", "error", err)

@@ -51,7 +51,7 @@ func (d *deprecation) run(ctx workflow.Context) error {
 		StartToCloseTimeout: 5 * time.Minute,
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute, MaximumAttempts: 10},
 	})
-	err := workflow.UpsertTypedSearchAttributes(ctx, KindKey.ValueSet("deprecate"), DatasetKey.ValueSet(d.s.Dataset),
+	err := workflow.UpsertTypedSearchAttributes(ctx, KindKey.ValueSet(KindDeprecate), DatasetKey.ValueSet(d.s.Dataset),
 		RequesterKey.ValueSet(d.in.Requester))
 	if err != nil {
 		return err

@@ -11,9 +11,6 @@ import (
 	"github.com/dre-dev/dre/internal/catalog"
 )
 
-// LifecycleSweepWorkflowName is the registered name of LifecycleSweep.
-const LifecycleSweepWorkflowName = "LifecycleSweep"
-
 // LifecycleSweepInput is the catalog's datasets with a lifecycle, as the
 // schedule's action carries them (dre schedules sync updates it when the
 // catalog changes).
@@ -34,7 +31,7 @@ type LifecycleSweepResult struct {
 // cancelled until someone runs dre deprecate start.
 func LifecycleSweep(ctx workflow.Context, in LifecycleSweepInput) (LifecycleSweepResult, error) {
 	var out LifecycleSweepResult
-	if err := workflow.UpsertTypedSearchAttributes(ctx, KindKey.ValueSet("lifecycle-sweep")); err != nil {
+	if err := workflow.UpsertTypedSearchAttributes(ctx, KindKey.ValueSet(KindLifecycleSweep)); err != nil {
 		return out, err
 	}
 	today := workflow.Now(ctx)
@@ -63,8 +60,7 @@ func startDeprecation(ctx workflow.Context, ds catalog.Dataset) (bool, error) {
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		StaticSummary:         "Deprecate " + ds.Name + " (" + ds.Table + "), started by the lifecycle sweep",
-		TypedSearchAttributes: temporal.NewSearchAttributes(KindKey.ValueSet("deprecate"), DatasetKey.ValueSet(ds.Name),
-			StatusKey.ValueSet(DeprecateRunning), PhaseKey.ValueSet(DeprecateScheduled)),
+		TypedSearchAttributes: deprecateSearchAttributes(ds),
 	}
 	child := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), DeprecateWorkflowName,
 		DeprecateInput{Dataset: ds, Requester: "schedule:lifecycle-sweep"})

@@ -146,5 +146,5 @@ func (s *piiScan) setStatus(ctx workflow.Context, status string) error {
 	s.status = status
 	workflow.SetCurrentDetails(ctx, "PII scan of "+s.in.Scope+": "+status)
 	return workflow.UpsertTypedSearchAttributes(ctx,
-		KindKey.ValueSet("pii-scan"), DatasetKey.ValueSet(s.in.Scope), StatusKey.ValueSet(status))
+		KindKey.ValueSet(KindPIIScan), DatasetKey.ValueSet(s.in.Scope), StatusKey.ValueSet(status))
 }

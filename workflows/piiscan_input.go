@@ -11,9 +11,6 @@ import (
 	"github.com/dre-dev/dre/internal/catalog"
 )
 
-// PIIScanWorkflowName is the registered name of the PII scan workflow.
-const PIIScanWorkflowName = "PIIScan"
-
 // The PII scan's handlers: TagUpdate is the approval of "tag as PII";
 // ReportUpdate answers with the report once the scan is done, which is
 // how `dre pii scan` waits for it (update-with-start).
@@ -66,10 +63,6 @@ func PIIScanScope(datasets []string) string {
 	names := slices.Sorted(slices.Values(datasets))
 	return strings.Join(slices.Compact(names), ",")
 }
-
-// PIIScanWorkflowID is the ID of a scope's scan: one at a time per scope.
-// Scheduled runs append their start time to it.
-func PIIScanWorkflowID(scope string) string { return "pii-scan/" + scope }
 
 func (in PIIScanInput) validate() error {
 	if in.Scope == "" {

@@ -29,16 +29,6 @@ type RunbookInput struct {
 	Prior     []StepState `json:"prior,omitempty"`
 }
 
-// RunbookWorkflowID is the ID of a run: runbook/<name>/<dataset>/<key>,
-// where key is unique per run and chosen by the caller (the CLI uses the
-// start time). A called runbook runs as <parent ID>/<step ID>.
-func RunbookWorkflowID(name, dataset, key string) string {
-	if dataset == "" {
-		dataset = "-"
-	}
-	return "runbook/" + name + "/" + dataset + "/" + key
-}
-
 // RunbookApproveUpdate is the update that decides an approve step.
 const RunbookApproveUpdate = "approve"
 

@@ -99,7 +99,7 @@ func (r *runbookRun) call(ctx workflow.Context, s *runbooks.Step) (StepResult, e
 	if err != nil {
 		return StepResult{}, err
 	}
-	return StepResult{Run: id}, workflow.ExecuteChildWorkflow(cctx, Runbook, child).Get(ctx, nil)
+	return StepResult{Run: id}, workflow.ExecuteChildWorkflow(cctx, RunbookWorkflowName, child).Get(ctx, nil)
 }
 
 // parallel runs each branch in its own coroutine and fails when a branch

@@ -125,7 +125,7 @@ func (r *runbookRun) report() RunbookStatus {
 // definition, status and requester.
 func (r *runbookRun) upsertAttributes(ctx workflow.Context) error {
 	return workflow.UpsertTypedSearchAttributes(ctx,
-		KindKey.ValueSet("runbook"), DatasetKey.ValueSet(r.in.Dataset), RunbookKey.ValueSet(r.in.Runbook.Name),
+		KindKey.ValueSet(KindRunbook), DatasetKey.ValueSet(r.in.Dataset), RunbookKey.ValueSet(r.in.Runbook.Name),
 		RunbookHashKey.ValueSet(r.in.Hash), StatusKey.ValueSet(r.status), RequesterKey.ValueSet(r.in.Requester))
 }
 

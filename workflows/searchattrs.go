@@ -53,3 +53,8 @@ func SearchAttributes() map[string]enumspb.IndexedValueType {
 	}
 	return out
 }
+
+// KindQuery is the visibility query that selects runs of one DreKind.
+func KindQuery(kind string) string {
+	return KindKey.GetName() + ` = "` + kind + `"`
+}

@@ -139,7 +139,7 @@ func (e *sloEval) upsertStatus(ctx workflow.Context) error {
 		e.status.Status = SLOFrozen
 	}
 	return workflow.UpsertTypedSearchAttributes(ctx,
-		KindKey.ValueSet("slo-eval"), DatasetKey.ValueSet(e.in.Dataset.Name), StatusKey.ValueSet(e.status.Status))
+		KindKey.ValueSet(KindSLOEval), DatasetKey.ValueSet(e.in.Dataset.Name), StatusKey.ValueSet(e.status.Status))
 }
 
 // sloSlot is the start of the interval holding now: observations are

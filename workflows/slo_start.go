@@ -7,25 +7,25 @@ import (
 	"go.temporal.io/sdk/temporal"
 )
 
-// SLOEvalStarter is the slice of the Temporal client that starts evaluators.
-type SLOEvalStarter interface {
-	SignalWithStartWorkflow(ctx context.Context, workflowID, signalName string, signalArg any,
-		options client.StartWorkflowOptions, workflow any, workflowArgs ...any) (client.WorkflowRun, error)
-}
+// SLOEvalWorkflowName is the registered name of the SLO evaluator.
+const SLOEvalWorkflowName = "SLOEval"
+
+// KindSLOEval is the DreKind of SLO evaluators.
+const KindSLOEval = "slo-eval"
+
+// SLOEvalWorkflowID is the ID of a dataset's evaluator: one per dataset.
+func SLOEvalWorkflowID(dataset string) string { return "slo-eval/" + dataset }
 
 // StartSLOEval starts the dataset's evaluator, or hands the running one
 // the dataset's current catalog entry, in one signal-with-start: running
 // it for every dataset is an idempotent sync of the catalog.
-func StartSLOEval(ctx context.Context, c SLOEvalStarter, taskQueue string, in SLOEvalInput) (client.WorkflowRun, error) {
-	if taskQueue == "" {
-		taskQueue = TaskQueue
-	}
+func StartSLOEval(ctx context.Context, c SignalStarter, taskQueue string, in SLOEvalInput) (client.WorkflowRun, error) {
 	id := SLOEvalWorkflowID(in.Dataset.Name)
 	opts := client.StartWorkflowOptions{
-		ID: id, TaskQueue: taskQueue,
+		ID: id, TaskQueue: orDefaultQueue(taskQueue),
 		StaticSummary: "SLO evaluation of " + in.Dataset.Name,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
-			KindKey.ValueSet("slo-eval"), DatasetKey.ValueSet(in.Dataset.Name), StatusKey.ValueSet(SLOStatusOK)),
+			KindKey.ValueSet(KindSLOEval), DatasetKey.ValueSet(in.Dataset.Name), StatusKey.ValueSet(SLOStatusOK)),
 	}
 	return c.SignalWithStartWorkflow(ctx, id, SLOCatalogSignal, in.Dataset, opts, SLOEvalWorkflowName, in)
 }

@@ -7,17 +7,11 @@ import (
 	"github.com/dre-dev/dre/internal/slo"
 )
 
-// SLOEvalWorkflowName is the registered name of the SLO evaluator.
-const SLOEvalWorkflowName = "SLOEval"
-
 // SLOCatalogSignal carries a dataset's new catalog entry (catalog.Dataset)
 // to its running evaluator; `dre slo schedule sync` sends it with
 // signal-with-start, so one call starts a missing evaluator or updates a
 // running one.
 const SLOCatalogSignal = "slo-catalog"
-
-// SLOEvalWorkflowID is the ID of a dataset's evaluator: one per dataset.
-func SLOEvalWorkflowID(dataset string) string { return "slo-eval/" + dataset }
 
 // SLO evaluator statuses, also written to DreStatus. SLOFrozen means an
 // error budget is exhausted: backfills and runbook SQL on the dataset
@@ -32,7 +26,7 @@ const (
 // SLOFrozenQuery is the visibility query that finds a frozen dataset:
 // backfill and runbook starters can count its results before writing.
 func SLOFrozenQuery(dataset string) string {
-	return "DreKind = 'slo-eval' AND DreStatus = '" + SLOFrozen + "' AND DreDataset = '" + dataset + "' AND ExecutionStatus = 'Running'"
+	return KindQuery(KindSLOEval) + " AND DreStatus = '" + SLOFrozen + "' AND DreDataset = '" + dataset + "' AND ExecutionStatus = 'Running'"
 }
 
 // SLOEvalInput starts the evaluator of one dataset's SLOs.

@@ -100,7 +100,7 @@ func TestTriageRunsTheRunbookAndMitigates(t *testing.T) {
 	h.env.RegisterWorkflowWithOptions(func(_ workflow.Context, in RunbookInput) (RunbookStatus, error) {
 		got = in
 		return RunbookStatus{Status: RunbookOK}, nil
-	}, workflow.RegisterOptions{Name: triageRunbookWorkflow})
+	}, workflow.RegisterOptions{Name: RunbookWorkflowName})
 	in := ordersIncident(2)
 	in.Runbook = &RunbookInput{Runbook: runbooks.Runbook{Name: "stale-table"}, Dataset: "orders"}
 	h.at(time.Minute, func() { h.mustUpdate(TriageRunRunbookUpdate, TriageAction{By: "U0BOB"}) })

@@ -6,9 +6,6 @@ import (
 	"github.com/dre-dev/dre/internal/catalog"
 )
 
-// TriageWorkflowName is the registered name of the triage workflow.
-const TriageWorkflowName = "Triage"
-
 // Triage signals and updates. A second report of an open incident arrives
 // as TriageReportSignal through signal-with-start, so it joins the
 // incident instead of opening another.
@@ -50,6 +47,3 @@ type TriageInput struct {
 	// run-runbook update starts it as a child. Nil when there is none.
 	Runbook *RunbookInput `json:"runbook,omitempty"`
 }
-
-// TriageWorkflowID is the ID of a dataset's open incident: one per dataset.
-func TriageWorkflowID(dataset string) string { return "triage/" + dataset }

@@ -153,7 +153,7 @@ func (t *triage) sendPage(ctx workflow.Context, req activities.PageRequest) bool
 func (t *triage) publishStatus(ctx workflow.Context) error {
 	workflow.SetCurrentDetails(ctx, fmt.Sprintf("sev%d %s: %s", t.severity, t.in.Dataset.Name, t.status))
 	return workflow.UpsertTypedSearchAttributes(ctx,
-		KindKey.ValueSet("triage"), DatasetKey.ValueSet(t.in.Dataset.Name),
+		KindKey.ValueSet(KindTriage), DatasetKey.ValueSet(t.in.Dataset.Name),
 		SeverityKey.ValueSet(int64(t.severity)), StatusKey.ValueSet(t.status),
 		RequesterKey.ValueSet(t.in.Report.Reporter))
 }

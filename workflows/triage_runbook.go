@@ -8,9 +8,6 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// triageRunbookWorkflow is the registered name of the runbook interpreter.
-const triageRunbookWorkflow = "Runbook"
-
 // validateRunbook accepts a run only when the starter prepared the
 // dataset's runbook and no run of it is in progress.
 func (t *triage) validateRunbook(ctx workflow.Context, a TriageAction) error {
@@ -48,7 +45,7 @@ func (t *triage) runRunbook(ctx workflow.Context, by string) {
 		StaticSummary:     fmt.Sprintf("runbook %s for incident %s", name, t.id),
 	})
 	t.post(ctx, fmt.Sprintf(":runner: %s started runbook `%s`.", slackMention(by), name))
-	if err := workflow.ExecuteChildWorkflow(ctx, triageRunbookWorkflow, in).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteChildWorkflow(ctx, RunbookWorkflowName, in).Get(ctx, nil); err != nil {
 		t.record(ctx, "runbook-failed", "dre", err.Error())
 		t.post(ctx, fmt.Sprintf(":x: Runbook `%s` failed: %v", name, err))
 		return

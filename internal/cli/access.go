@@ -122,7 +122,7 @@ func newAccessListCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer c.Close()
-			query := "DreKind = 'access-request'"
+			query := workflows.KindQuery(workflows.KindAccessRequest)
 			if len(args) == 1 {
 				query += fmt.Sprintf(" AND DreDataset = '%s'", strings.ReplaceAll(args[0], "'", ""))
 			}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/dre-dev/dre/internal/catalog"
 	"github.com/dre-dev/dre/internal/config"
@@ -89,11 +88,7 @@ func newAccessReviewStartCmd(g *globals) *cobra.Command {
 				return err
 			}
 			id := workflows.AccessReviewWorkflowID(period)
-			_, err = c.ExecuteWorkflow(cmd.Context(), client.StartWorkflowOptions{
-				ID: id, TaskQueue: cfg.Temporal.TaskQueue, StaticSummary: "Access review of PII grants, " + period,
-				WorkflowExecutionErrorWhenAlreadyStarted: true,
-				TypedSearchAttributes:                    temporal.NewSearchAttributes(workflows.KindKey.ValueSet("access-review")),
-			}, workflows.AccessReviewWorkflowName, in)
+			_, err = workflows.StartAccessReview(cmd.Context(), c, cfg.Temporal.TaskQueue, period, in)
 			if err != nil {
 				return fmt.Errorf("starting %s (a period is reviewed once): %w", id, err)
 			}

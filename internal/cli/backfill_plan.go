@@ -34,13 +34,11 @@ Ranges over 500 partitions show the first 500 and extrapolate the total.`,
 				return err
 			}
 			defer c.Close()
-			opts := backfillStartOptions(cfg, in)
-			opts.ID = workflows.BackfillPlanWorkflowID(in.Dataset.Name)
-			opts.StaticSummary = "Plan (dry run) of: " + opts.StaticSummary
-			run, err := c.ExecuteWorkflow(cmd.Context(), opts, workflows.BackfillWorkflowName, in)
+			run, err := workflows.StartBackfill(cmd.Context(), c, cfg.Temporal.TaskQueue, in)
 			var running *serviceerror.WorkflowExecutionAlreadyStarted
 			if errors.As(err, &running) {
-				return fmt.Errorf("a plan of %s is already being made (%s); wait for it", in.Dataset.Name, g.runURL(cfg.Temporal.Namespace, opts.ID, running.RunId))
+				id := workflows.BackfillPlanWorkflowID(in.Dataset.Name)
+				return fmt.Errorf("a plan of %s is already being made (%s); wait for it", in.Dataset.Name, g.runURL(cfg.Temporal.Namespace, id, running.RunId))
 			}
 			if err != nil {
 				return fmt.Errorf("starting the plan: %w", err)

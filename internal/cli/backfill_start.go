@@ -3,13 +3,9 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/dre-dev/dre/internal/config"
 	"github.com/dre-dev/dre/workflows"
@@ -106,7 +102,7 @@ func (g *globals) startBackfill(cmd *cobra.Command, cfg *config.Config, in workf
 	if in.HoldReason != "" {
 		fmt.Fprintf(out, "%s: the backfill waits for `dre backfill approve %s` before writing\n", in.HoldReason, in.Dataset.Name)
 	}
-	run, err := c.ExecuteWorkflow(ctx, backfillStartOptions(cfg, in), workflows.BackfillWorkflowName, in)
+	run, err := workflows.StartBackfill(ctx, c, cfg.Temporal.TaskQueue, in)
 	var running *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &running) {
 		id := workflows.BackfillWorkflowID(in.Dataset.Name)
@@ -121,49 +117,4 @@ func (g *globals) startBackfill(cmd *cobra.Command, cfg *config.Config, in workf
 		return nil
 	}
 	return followBackfill(ctx, c, run, out)
-}
-
-// backfillStartOptions make the run exclusive per dataset and readable in
-// the Temporal UI.
-func backfillStartOptions(cfg *config.Config, in workflows.BackfillInput) client.StartWorkflowOptions {
-	ds := in.Dataset
-	return client.StartWorkflowOptions{
-		ID:                       workflows.BackfillWorkflowID(ds.Name),
-		TaskQueue:                cfg.Temporal.TaskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-		// Without this the SDK quietly returns the running backfill.
-		WorkflowExecutionErrorWhenAlreadyStarted: true,
-		StaticSummary: fmt.Sprintf("Backfill %s (%s) %s → %s by %s", ds.Name, ds.Table,
-			workflows.PartitionLabel(ds.Partition.Granularity, in.From), workflows.PartitionLabel(ds.Partition.Granularity, in.To), ds.Partition.Granularity),
-		StaticDetails: backfillDetails(in),
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.KindKey.ValueSet("backfill"), workflows.DatasetKey.ValueSet(ds.Name),
-			workflows.StatusKey.ValueSet(workflows.BackfillPlanning), workflows.RequesterKey.ValueSet(in.Requester),
-		),
-	}
-}
-
-// backfillDetails is the markdown the Temporal UI shows under the summary.
-func backfillDetails(in workflows.BackfillInput) string {
-	ds := in.Dataset
-	source := "the catalog source"
-	if in.Select != "" {
-		source = "`" + in.Select + "`"
-	}
-	lines := []string{
-		fmt.Sprintf("Dataset **%s** in warehouse `%s`, owner %s, partitioned by `%s`.", ds.Name, ds.Warehouse, ds.Owner.Team, ds.Partition.Column),
-		fmt.Sprintf("Rows from %s; concurrency %d; on failure: %s; validation: %s.", source, in.Concurrency, orDash(in.OnFailure), orDash(in.Validation.Kind)),
-	}
-	if in.Requester != "" {
-		lines = append(lines, "Requested by "+in.Requester+".")
-	}
-	return strings.Join(lines, "\n\n")
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }

@@ -84,10 +84,10 @@ func newBackfillListCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer c.Close()
-			query := `DreKind = "backfill" AND ExecutionStatus = "Running"`
+			query := workflows.KindQuery(workflows.KindBackfill) + ` AND ExecutionStatus = "Running"`
 			if all {
 				// A continued-as-new run is one step of a backfill listed by its latest run.
-				query = `DreKind = "backfill" AND ExecutionStatus != "ContinuedAsNew"`
+				query = workflows.KindQuery(workflows.KindBackfill) + ` AND ExecutionStatus != "ContinuedAsNew"`
 			}
 			resp, err := c.ListWorkflow(cmd.Context(), &workflowservice.ListWorkflowExecutionsRequest{
 				Namespace: cfg.Temporal.Namespace, Query: query, PageSize: 200,

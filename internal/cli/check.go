@@ -8,10 +8,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/dre-dev/dre/internal/catalog"
 	"github.com/dre-dev/dre/internal/config"
@@ -65,7 +62,7 @@ func (s *checkStarter) start(ctx context.Context, in workflows.CheckInput) error
 		return err
 	}
 	defer c.Close()
-	run, err := c.ExecuteWorkflow(ctx, checkStartOptions(s.cfg, in), workflows.Check, in)
+	run, err := workflows.StartCheck(ctx, c, s.cfg.Temporal.TaskQueue, in)
 	var running *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &running) {
 		id := workflows.CheckWorkflowID(in.Dataset.Name)
@@ -88,31 +85,6 @@ func (s *checkStarter) start(ctx context.Context, in workflows.CheckInput) error
 		return fmt.Errorf("%s is %s", in.Dataset.Name, result.Status)
 	}
 	return nil
-}
-
-// checkStartOptions makes the run findable and readable in the Temporal UI.
-func checkStartOptions(cfg *config.Config, in workflows.CheckInput) client.StartWorkflowOptions {
-	ds := in.Dataset
-	summary := fmt.Sprintf("Check %s (%s): rows and freshness", ds.Name, ds.Table)
-	if in.Watch {
-		summary = fmt.Sprintf("Watch %s (%s) every %s", ds.Name, ds.Table, in.Every)
-	}
-	return client.StartWorkflowOptions{
-		ID:                       workflows.CheckWorkflowID(ds.Name),
-		TaskQueue:                cfg.Temporal.TaskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-		// Without this the SDK quietly returns the running check, and a
-		// one-shot check would wait on someone else's endless watch.
-		WorkflowExecutionErrorWhenAlreadyStarted: true,
-		StaticSummary:                            summary,
-		StaticDetails:                            fmt.Sprintf("Dataset **%s** in warehouse `%s`, owner %s.", ds.Name, ds.Warehouse, ds.Owner.Team),
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.KindKey.ValueSet("check"),
-			workflows.DatasetKey.ValueSet(ds.Name),
-			workflows.StatusKey.ValueSet(workflows.CheckRunning),
-		),
-	}
 }
 
 // describeCheck renders a result as one line.

@@ -2,9 +2,10 @@ package cli
 
 import (
 	"errors"
-	"github.com/dre-dev/dre/internal/uilink"
 	"os"
 	"path/filepath"
+
+	"github.com/dre-dev/dre/internal/uilink"
 
 	"github.com/dre-dev/dre/internal/config"
 )

@@ -6,10 +6,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/dre-dev/dre/internal/catalog"
 	"github.com/dre-dev/dre/internal/config"
@@ -96,7 +94,7 @@ func newDeprecateStartCmd(g *globals) *cobra.Command {
 			}
 			defer s.c.Close()
 			in := workflows.DeprecateInput{Dataset: s.ds, Requester: g.cliActor()}
-			run, err := s.c.ExecuteWorkflow(cmd.Context(), deprecateStartOptions(s.cfg, s.ds), workflows.DeprecateWorkflowName, in)
+			run, err := workflows.StartDeprecate(cmd.Context(), s.c, s.cfg.Temporal.TaskQueue, in)
 			var running *serviceerror.WorkflowExecutionAlreadyStarted
 			if errors.As(err, &running) {
 				return fmt.Errorf("%s is already being deprecated (%s); see `dre deprecate status %s`",
@@ -108,28 +106,6 @@ func newDeprecateStartCmd(g *globals) *cobra.Command {
 			fmt.Fprintf(cmd.OutOrStdout(), "started %s: %s\n", run.GetID(), g.runURL(s.cfg.Temporal.Namespace, run.GetID(), run.GetRunID()))
 			return nil
 		},
-	}
-}
-
-// deprecateStartOptions makes a deprecation exclusive per dataset and
-// findable in the Temporal UI. A finished one may be started again.
-func deprecateStartOptions(cfg *config.Config, ds catalog.Dataset) client.StartWorkflowOptions {
-	return client.StartWorkflowOptions{
-		ID:                                       workflows.DeprecateWorkflowID(ds.Name),
-		TaskQueue:                                cfg.Temporal.TaskQueue,
-		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-		WorkflowExecutionErrorWhenAlreadyStarted: true,
-		StaticSummary: fmt.Sprintf("Deprecate %s (%s): %s after deprecate_on %s",
-			ds.Name, ds.Table, ds.Lifecycle.FinalAction, ds.Lifecycle.DeprecateOn),
-		StaticDetails: fmt.Sprintf("Dataset **%s** in warehouse `%s`, owner %s; replacement %s.",
-			ds.Name, ds.Warehouse, ds.Owner.Team, orNone(ds.Lifecycle.Replacement)),
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.KindKey.ValueSet("deprecate"),
-			workflows.DatasetKey.ValueSet(ds.Name),
-			workflows.StatusKey.ValueSet(workflows.DeprecateRunning),
-			workflows.PhaseKey.ValueSet(workflows.DeprecateScheduled),
-		),
 	}
 }
 

@@ -7,8 +7,6 @@ import (
 	"github.com/spf13/cobra"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/dre-dev/dre/internal/catalog"
 	"github.com/dre-dev/dre/workflows"
@@ -114,16 +112,7 @@ func restoreInput(ds catalog.Dataset, ended workflows.DeprecateStatus, by string
 
 // runRestore starts restore/<dataset>, waits for it and prints its summary.
 func (g *globals) runRestore(cmd *cobra.Command, s *deprecateSession, in workflows.RestoreDeprecatedInput) error {
-	opts := client.StartWorkflowOptions{
-		ID:                       workflows.RestoreDeprecatedWorkflowID(s.ds.Name),
-		TaskQueue:                s.cfg.Temporal.TaskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-		StaticSummary:            fmt.Sprintf("Restore %s (%s) from %s", s.ds.Name, s.ds.Table, in.Snapshot+in.Archived),
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.KindKey.ValueSet("restore"), workflows.DatasetKey.ValueSet(s.ds.Name)),
-	}
-	run, err := s.c.ExecuteWorkflow(cmd.Context(), opts, workflows.RestoreDeprecatedWorkflowName, in)
+	run, err := workflows.StartRestoreDeprecated(cmd.Context(), s.c, s.cfg.Temporal.TaskQueue, in)
 	if err != nil {
 		return fmt.Errorf("starting the restore of %s (is one already running? see the Temporal UI): %w", s.ds.Name, err)
 	}

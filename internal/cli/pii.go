@@ -6,9 +6,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 
 	"github.com/dre-dev/dre/internal/catalog"
 	"github.com/dre-dev/dre/internal/config"
@@ -95,7 +92,7 @@ tag untagged PII stay open in the workflow until approved or timed out.`,
 				return err
 			}
 			defer c.Close()
-			r, err := startPIIScan(cmd, c, cfg, in)
+			r, err := workflows.StartPIIScan(cmd.Context(), c, cfg.Temporal.TaskQueue, in)
 			if err != nil {
 				return err
 			}
@@ -110,33 +107,6 @@ tag untagged PII stay open in the workflow until approved or timed out.`,
 	}
 	f.register(cmd)
 	return cmd
-}
-
-// startPIIScan starts the scan and waits for its report in one call
-// (update-with-start), so even a scan that finds nothing and finishes at
-// once answers.
-func startPIIScan(cmd *cobra.Command, c client.Client, cfg *config.Config, in workflows.PIIScanInput) (workflows.PIIScanReport, error) {
-	id := workflows.PIIScanWorkflowID(in.Scope)
-	start := c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-		ID: id, TaskQueue: cfg.Temporal.TaskQueue, StaticSummary: "PII scan of " + in.Scope,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-	}, workflows.PIIScanWorkflowName, in)
-	h, err := c.UpdateWithStartWorkflow(cmd.Context(), client.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: start,
-		UpdateOptions:          client.UpdateWorkflowOptions{UpdateName: workflows.PIIScanReportUpdate, WaitForStage: client.WorkflowUpdateStageCompleted},
-	})
-	var r workflows.PIIScanReport
-	if err == nil {
-		err = h.Get(cmd.Context(), &r)
-	}
-	var running *serviceerror.WorkflowExecutionAlreadyStarted
-	if errors.As(err, &running) {
-		return r, fmt.Errorf("a PII scan %s is already running; tag its findings with dre pii tag, or wait until it ends", id)
-	}
-	if err != nil {
-		return r, fmt.Errorf("PII scan %s: %w", id, err)
-	}
-	return r, nil
 }
 
 // piiApproverHint explains where approvers come from.

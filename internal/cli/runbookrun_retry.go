@@ -62,7 +62,7 @@ func retryInput(ctx context.Context, c client.Client, id, from string) (workflow
 		return workflows.RunbookInput{}, fmt.Errorf("reading the history of %s: %w", id, err)
 	}
 	started := first.GetWorkflowExecutionStartedEventAttributes()
-	if started.GetWorkflowType().GetName() != "Runbook" {
+	if started.GetWorkflowType().GetName() != workflows.RunbookWorkflowName {
 		return workflows.RunbookInput{}, fmt.Errorf("%s is a %s run, not a runbook run", id, started.GetWorkflowType().GetName())
 	}
 	var in workflows.RunbookInput

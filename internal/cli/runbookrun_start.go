@@ -8,8 +8,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/dre-dev/dre/internal/config"
@@ -37,7 +35,7 @@ func (s *runbookStarter) start(ctx context.Context, id string, in workflows.Runb
 			return err
 		}
 	}
-	run, err := c.ExecuteWorkflow(ctx, runbookStartOptions(s.cfg, id, in), workflows.Runbook, in)
+	run, err := workflows.StartRunbook(ctx, c, s.cfg.Temporal.TaskQueue, id, in)
 	if err != nil {
 		return fmt.Errorf("starting runbook %s: %w", in.Runbook.Name, err)
 	}
@@ -68,26 +66,6 @@ func failureMessage(err error) string {
 		return app.Message()
 	}
 	return err.Error()
-}
-
-// runbookStartOptions makes the run findable and readable in the UI.
-func runbookStartOptions(cfg *config.Config, id string, in workflows.RunbookInput) client.StartWorkflowOptions {
-	summary := fmt.Sprintf("Runbook %s on %s", in.Runbook.Name, noneIfEmpty(in.Dataset))
-	if in.StartFrom != "" {
-		summary += ", retried from " + in.StartFrom
-	}
-	return client.StartWorkflowOptions{
-		ID:                       id,
-		TaskQueue:                cfg.Temporal.TaskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		StaticSummary:            summary,
-		StaticDetails:            fmt.Sprintf("%s\n\nRequested by %s; definition `%.12s` from %s.", in.Runbook.Description, in.Requester, in.Hash, in.Runbook.Source.File),
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.KindKey.ValueSet("runbook"), workflows.DatasetKey.ValueSet(in.Dataset),
-			workflows.RunbookKey.ValueSet(in.Runbook.Name), workflows.RunbookHashKey.ValueSet(in.Hash),
-			workflows.StatusKey.ValueSet(workflows.RunbookRunning), workflows.RequesterKey.ValueSet(in.Requester),
-		),
-	}
 }
 
 // printSteps prints a run's steps as a table, nested steps indented.

@@ -2,12 +2,10 @@ package gateway
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"time"
 
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/dre-dev/dre/workflows"
 )
@@ -35,15 +33,7 @@ func (t TemporalAccess) RequestAccess(ctx context.Context, in workflows.AccessRe
 		newID = func() string { return strconv.FormatInt(time.Now().UnixNano(), 36) }
 	}
 	id := workflows.AccessRequestWorkflowID(in.Dataset.Name, in.Requester, newID())
-	opts := client.StartWorkflowOptions{
-		ID: id, TaskQueue: t.TaskQueue,
-		StaticSummary: fmt.Sprintf("Access to %s for %s (%s), %s: %s", in.Dataset.Name, in.Principal, in.Requester, in.Duration, in.Reason),
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.KindKey.ValueSet("access-request"), workflows.DatasetKey.ValueSet(in.Dataset.Name),
-			workflows.StatusKey.ValueSet(workflows.AccessPending), workflows.RequesterKey.ValueSet(in.Requester),
-		),
-	}
-	_, err := t.Client.ExecuteWorkflow(ctx, opts, workflows.AccessRequestWorkflowName, in)
+	_, err := workflows.StartAccessRequest(ctx, t.Client, t.TaskQueue, id, in)
 	return id, err
 }
 

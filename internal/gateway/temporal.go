@@ -9,7 +9,6 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/dre-dev/dre/internal/catalog"
 	"github.com/dre-dev/dre/internal/uilink"
@@ -29,9 +28,9 @@ type TemporalTriage struct {
 	PrepareRunbook func(ds catalog.Dataset) (*workflows.RunbookInput, error)
 }
 
-// ReportTriage signals the dataset's open incident, starting it when none
-// is open, in one atomic call: two reports of the same dataset cannot open
-// two incidents.
+// ReportTriage prepares the report (policy, runbook, run link), then
+// signals the dataset's open incident or starts it, in one atomic call
+// (workflows.ReportTriage).
 func (t TemporalTriage) ReportTriage(ctx context.Context, in workflows.TriageInput) error {
 	id := workflows.TriageWorkflowID(in.Dataset.Name)
 	in.Policy = t.Policy
@@ -45,15 +44,7 @@ func (t TemporalTriage) ReportTriage(ctx context.Context, in workflows.TriageInp
 	if in.RunURL == "" && t.Namespace != "" {
 		in.RunURL = uilink.Workflow(t.UIBase, t.Namespace, id)
 	}
-	opts := client.StartWorkflowOptions{
-		ID: id, TaskQueue: t.TaskQueue,
-		StaticSummary: fmt.Sprintf("Triage of %s reported by %s", in.Dataset.Name, in.Report.Reporter),
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.KindKey.ValueSet("triage"), workflows.DatasetKey.ValueSet(in.Dataset.Name),
-			workflows.StatusKey.ValueSet("open"), workflows.RequesterKey.ValueSet(in.Report.Reporter),
-		),
-	}
-	_, err := t.Client.SignalWithStartWorkflow(ctx, id, workflows.TriageReportSignal, in.Report, opts, workflows.TriageWorkflowName, in)
+	_, err := workflows.ReportTriage(ctx, t.Client, t.TaskQueue, in)
 	return err
 }
 

@@ -29,7 +29,7 @@ func FromCatalog(cat *catalog.Catalog, taskQueue string) []Schedule {
 	}
 	return []Schedule{{
 		ID: LifecycleSweepID, Every: workflows.LifecycleSweepEvery, Offset: lifecycleSweepAt,
-		Workflow: workflows.LifecycleSweepWorkflowName, WorkflowID: "lifecycle-sweep", TaskQueue: taskQueue,
+		Workflow: workflows.LifecycleSweepWorkflowName, WorkflowID: workflows.LifecycleSweepWorkflowID, TaskQueue: taskQueue,
 		Args:    []any{workflows.LifecycleSweepInput{Datasets: due}},
 		Summary: "Start the deprecations whose deprecate_on has come",
 	}}

@@ -9,7 +9,6 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/dre-dev/dre/activities"
-	"github.com/dre-dev/dre/internal/gateway"
 	"github.com/dre-dev/dre/workflows"
 )
 
@@ -20,12 +19,12 @@ func SLOTriage(c client.Client, taskQueue string) activities.SLOTriage {
 	if taskQueue == "" {
 		taskQueue = workflows.TaskQueue
 	}
-	return sloTriage{c: c, starter: gateway.TemporalTriage{Client: c, TaskQueue: taskQueue}}
+	return sloTriage{c: c, taskQueue: taskQueue}
 }
 
 type sloTriage struct {
-	c       client.Client
-	starter gateway.TemporalTriage
+	c         client.Client
+	taskQueue string
 }
 
 // IncidentOpen reports whether triage/<dataset> is running.
@@ -44,10 +43,11 @@ func (s sloTriage) IncidentOpen(ctx context.Context, dataset string) (bool, erro
 // ReportSLOBreach starts or joins the triage with reporter "slo:<name>"
 // and the SLO's evidence as the description.
 func (s sloTriage) ReportSLOBreach(ctx context.Context, b activities.SLOBreach) error {
-	return s.starter.ReportTriage(ctx, workflows.TriageInput{
+	_, err := workflows.ReportTriage(ctx, s.c, s.taskQueue, workflows.TriageInput{
 		Dataset: b.Dataset,
 		Report: workflows.TriageReport{
 			Reporter: "slo:" + b.SLO, Severity: b.Severity, Description: b.Description, Source: "slo", ReportedAt: b.At,
 		},
 	})
+	return err
 }

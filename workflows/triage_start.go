@@ -1,0 +1,35 @@
+package workflows
+
+import (
+	"context"
+	"fmt"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+)
+
+// TriageWorkflowName is the registered name of the triage workflow.
+const TriageWorkflowName = "Triage"
+
+// KindTriage is the DreKind of incidents.
+const KindTriage = "triage"
+
+// TriageWorkflowID is the ID of a dataset's open incident: one per dataset.
+func TriageWorkflowID(dataset string) string { return "triage/" + dataset }
+
+// ReportTriage signals the dataset's open incident with in.Report,
+// starting the incident when none is open, in one atomic call: two reports
+// of the same dataset cannot open two incidents. Slack, PagerDuty, SLO
+// burns and the CLI all report this way.
+func ReportTriage(ctx context.Context, c SignalStarter, taskQueue string, in TriageInput) (client.WorkflowRun, error) {
+	id := TriageWorkflowID(in.Dataset.Name)
+	opts := client.StartWorkflowOptions{
+		ID: id, TaskQueue: orDefaultQueue(taskQueue),
+		StaticSummary: fmt.Sprintf("Triage of %s reported by %s", in.Dataset.Name, in.Report.Reporter),
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			KindKey.ValueSet(KindTriage), DatasetKey.ValueSet(in.Dataset.Name),
+			StatusKey.ValueSet(TriageOpen), RequesterKey.ValueSet(in.Report.Reporter),
+		),
+	}
+	return c.SignalWithStartWorkflow(ctx, id, TriageReportSignal, in.Report, opts, TriageWorkflowName, in)
+}
