@@ -54,24 +54,6 @@ func auditEntry(ctx workflow.Context, e activities.AuditEntry) {
 	}
 }
 
-// postSlack posts a message; a failure is logged, not fatal, since Slack
-// is how people hear of a decision, not where it is kept.
-func postSlack(ctx workflow.Context, channel, text string) {
-	postSlackActions(ctx, channel, text, nil)
-}
-
-// postSlackActions posts a message with rows of buttons under it.
-func postSlackActions(ctx workflow.Context, channel, text string, rows []activities.SlackActions) {
-	if channel == "" {
-		return
-	}
-	var n *activities.Notify
-	m := activities.SlackMessage{Channel: channel, Text: text, Actions: rows}
-	if err := workflow.ExecuteActivity(notifyOptions(ctx, "post to "+channel), n.PostSlack, m).Get(ctx, nil); err != nil {
-		workflow.GetLogger(ctx).Warn("Slack message not posted", "channel", channel, "error", err)
-	}
-}
-
 // sameIdentity compares two people or roles, ignoring case and a cli:
 // prefix, so "cli:alice" cannot approve "alice"'s access.
 func sameIdentity(a, b string) bool {

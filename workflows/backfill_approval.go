@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/dre-dev/dre/activities"
@@ -33,15 +32,8 @@ func (b *backfillRun) askApproval(ctx workflow.Context, why string) {
 			Value: activities.ButtonValue(workflow.GetInfo(ctx).WorkflowExecution.ID, ""),
 		}},
 	}}}
-	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 2 * time.Second, MaximumAttempts: 5},
-		Summary:             "ask " + channel + " for approval",
-	})
 	workflow.Go(ctx, func(ctx workflow.Context) {
-		var n *activities.Notify
-		var posted activities.SlackPosted
-		if err := workflow.ExecuteActivity(ctx, n.PostSlack, msg).Get(ctx, &posted); err != nil {
+		if _, err := sendSlack(ctx, "ask "+channel+" for approval", msg); err != nil {
 			workflow.GetLogger(ctx).Warn("approval request not posted", "channel", channel, "error", err)
 		}
 	})

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/dre-dev/dre/activities"
@@ -54,15 +53,9 @@ func (b *backfillRun) notify(ctx workflow.Context, s BackfillStatus) string {
 		return "not posted: the dataset has no owner.slack_channel"
 	}
 	ctx, _ = workflow.NewDisconnectedContext(ctx)
-	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 2 * time.Second, MaximumAttempts: 5},
-		Summary:             "post the report to " + channel,
-	})
-	var n *activities.Notify
-	var posted activities.SlackPosted
 	msg := activities.SlackMessage{Channel: channel, Text: BackfillReportText(s)}
-	if err := workflow.ExecuteActivity(ctx, n.PostSlack, msg).Get(ctx, &posted); err != nil {
+	posted, err := sendSlack(ctx, "post the report to "+channel, msg)
+	if err != nil {
 		workflow.GetLogger(ctx).Warn("backfill report not posted", "channel", channel, "error", err)
 		return "not posted: " + err.Error()
 	}

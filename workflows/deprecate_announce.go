@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/dre-dev/dre/activities"
@@ -126,14 +125,7 @@ func (d *deprecation) postActions(ctx workflow.Context, channel, text string, ro
 	if channel == "" {
 		return
 	}
-	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumAttempts: 3},
-		Summary:             "post to " + channel,
-	})
-	var n *activities.Notify
-	var posted activities.SlackPosted
-	err := workflow.ExecuteActivity(ctx, n.PostSlack, activities.SlackMessage{Channel: channel, Text: text, Actions: rows}).Get(ctx, &posted)
+	posted, err := sendSlack(ctx, "post to "+channel, activities.SlackMessage{Channel: channel, Text: text, Actions: rows})
 	switch {
 	case err != nil:
 		d.record(ctx, "Slack post to "+channel+" failed: "+err.Error(), "")

@@ -169,10 +169,7 @@ func (s *piiScan) post(ctx workflow.Context, channel, text string) {
 
 // postActions posts a message with rows of buttons under it.
 func (s *piiScan) postActions(ctx workflow.Context, channel, text string, rows []activities.SlackActions) {
-	var a *activities.Notify
-	var res activities.SlackPosted
-	err := workflow.ExecuteActivity(notifyOptions(ctx, "post the PII scan to "+channel), a.PostSlack,
-		activities.SlackMessage{Channel: channel, Text: text, Actions: rows}).Get(ctx, &res)
+	_, err := sendSlack(ctx, "post the PII scan to "+channel, activities.SlackMessage{Channel: channel, Text: text, Actions: rows})
 	if err != nil {
 		workflow.GetLogger(ctx).Warn("PII scan message not posted", "channel", channel, "error", err)
 	}

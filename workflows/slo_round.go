@@ -115,9 +115,8 @@ func (e *sloEval) ticket(ctx workflow.Context, evidence string) {
 		workflow.GetLogger(ctx).Warn("SLO: ticket-level burn but no owner.slack_channel", "dataset", e.in.Dataset.Name)
 		return
 	}
-	var n *activities.Notify
 	msg := activities.SlackMessage{Channel: channel, Text: fmt.Sprintf(":warning: %s: %s", e.in.Dataset.Name, evidence)}
-	if err := workflow.ExecuteActivity(notifyOptions(ctx, "post the SLO ticket to "+channel), n.PostSlack, msg).Get(ctx, nil); err != nil {
+	if _, err := sendSlack(ctx, "post the SLO ticket to "+channel, msg); err != nil {
 		workflow.GetLogger(ctx).Warn("SLO: ticket not posted", "channel", channel, "error", err)
 	}
 }

@@ -3,23 +3,11 @@ package workflows
 import (
 	"fmt"
 	"strings"
-	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/dre-dev/dre/activities"
 )
-
-// notifyOptions retries Slack and PagerDuty for about a minute; after
-// that the incident goes on without the message rather than stall.
-func notifyOptions(ctx workflow.Context, summary string) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumAttempts: 6},
-		Summary:             summary,
-	})
-}
 
 // open publishes the incident: search attributes, then the opening
 // message, whose ts becomes the thread for everything else.
@@ -91,9 +79,7 @@ func (t *triage) send(ctx workflow.Context, m activities.SlackMessage) activitie
 		workflow.GetLogger(ctx).Warn("triage: no Slack channel; set owner.slack_channel in the catalog", "dataset", t.in.Dataset.Name)
 		return activities.SlackPosted{}
 	}
-	var n *activities.Notify
-	var posted activities.SlackPosted
-	err := workflow.ExecuteActivity(notifyOptions(ctx, "post to "+m.Channel), n.PostSlack, m).Get(ctx, &posted)
+	posted, err := sendSlack(ctx, "post to "+m.Channel, m)
 	if err != nil {
 		workflow.GetLogger(ctx).Warn("triage: Slack post failed", "channel", m.Channel, "error", err)
 		t.record(ctx, "slack-failed", "", err.Error())
@@ -169,27 +155,4 @@ func pagerDutySeverity(sev int) string {
 		return "warning"
 	}
 	return "info"
-}
-
-// mention renders a Slack user ID (U… or W…) as a mention, other actors
-// ("pagerduty", "slo:orders-fresh") as they are.
-func slackMention(who string) string {
-	if len(who) < 2 || (who[0] != 'U' && who[0] != 'W') {
-		return who
-	}
-	for _, c := range who {
-		if (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
-			return who
-		}
-	}
-	return "<@" + who + ">"
-}
-
-func orNoneText(s string) string { return orText(s, "none") }
-
-func orText(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
