@@ -1,11 +1,14 @@
 package workflows
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/dre-dev/dre/activities"
 	"github.com/dre-dev/dre/internal/catalog"
 )
 
@@ -198,4 +201,165 @@ func (b *backfillRun) activeStatus() string {
 		return BackfillPaused
 	}
 	return BackfillRunning
+}
+
+// BackfillInput asks for a backfill of one dataset's partitions in
+// [From, To), at the dataset's partition granularity.
+type BackfillInput struct {
+	Dataset catalog.Dataset `json:"dataset"`
+	From    time.Time       `json:"from"`
+	To      time.Time       `json:"to"`
+	// Select produces one partition and reads its bounds as @from and @to;
+	// "" uses the dataset's source (catalog) rendered the same way.
+	Select string `json:"select,omitempty"`
+	// Concurrency is how many partitions are rewritten at once (default 4).
+	Concurrency int `json:"concurrency,omitempty"`
+	// DryRun plans and estimates cost, writing nothing.
+	DryRun bool `json:"dryRun,omitempty"`
+	// Requester is who asked (a Slack user, a runbook run, a CLI user).
+	Requester string `json:"requester,omitempty"`
+
+	// OnFailure is what a partition that still fails after MaxAttempts
+	// does to the run: BackfillStop (default) or BackfillSkip.
+	OnFailure string `json:"onFailure,omitempty"`
+	// MaxAttempts bounds the attempts at one partition (default 3).
+	MaxAttempts int `json:"maxAttempts,omitempty"`
+	// Validation checks each partition after it is written; zero checks
+	// nothing beyond the rewrite itself.
+	Validation BackfillValidation `json:"validation,omitzero"`
+	// Budget is the estimated cost above which the run waits for an
+	// approve update, in the warehouse's estimate unit: bytes scanned
+	// (BigQuery) or planner cost units (PostgreSQL). 0 means no budget.
+	Budget float64 `json:"budget,omitempty"`
+	// HoldReason, when set, makes the run wait for an approval before it
+	// writes anything, whatever its cost: an exhausted SLO error budget
+	// freezes risky operations on the dataset (see SLOFrozenQuery).
+	HoldReason string `json:"holdReason,omitempty"`
+	// ApprovalTimeout is how long an over-budget run waits for approval
+	// before it ends without writing anything (default 72h).
+	ApprovalTimeout time.Duration `json:"approvalTimeout,omitempty"`
+
+	// PartitionsPerRun is how many partitions one run dispatches before it
+	// continues as new (default 500); tests lower it.
+	PartitionsPerRun int `json:"partitionsPerRun,omitempty"`
+	// PartitionsPerActivity fixes how many partitions one activity
+	// rewrites, 1 to 256; 0 sizes batches to about a second and a half of
+	// warehouse work each, from the partitions' measured times.
+	PartitionsPerActivity int `json:"partitionsPerActivity,omitempty"`
+
+	// Progress carries the state of a backfill across continue-as-new; it
+	// is nil when a backfill starts.
+	Progress *BackfillProgress `json:"progress,omitempty"`
+}
+
+// BackfillValidation is how each partition is checked after its rewrite.
+type BackfillValidation = activities.BackfillValidation
+
+// Validation kinds of BackfillValidation.Kind.
+const (
+	ValidateRowCount = activities.ValidateRowCount
+	ValidateChecksum = activities.ValidateChecksum
+	ValidateSQL      = activities.ValidateSQL
+)
+
+// Failure policies of BackfillInput.OnFailure.
+const (
+	// BackfillStop stops dispatching at the first failed partition, lets
+	// the running ones finish, and reports.
+	BackfillStop = "stop"
+	// BackfillSkip records a failed partition and carries on with the rest.
+	BackfillSkip = "skip"
+)
+
+// BackfillProgress is what one run of a long backfill hands the next.
+type BackfillProgress struct {
+	// LedgerRun keys the warehouse ledger: the first run's ID, so that
+	// retries and later runs of the same backfill never apply a
+	// partition twice.
+	LedgerRun string    `json:"ledgerRun"`
+	StartedAt time.Time `json:"startedAt"`
+	// Next is the start of the first partition not yet dispatched.
+	Next     time.Time         `json:"next"`
+	Done     int               `json:"done"`
+	Failed   int               `json:"failed"`
+	Rows     int64             `json:"rows"`
+	Failures []BackfillFailure `json:"failures,omitempty"`
+	Paused   bool              `json:"paused,omitempty"`
+	Approver string            `json:"approver,omitempty"`
+	Runs     int               `json:"runs"`
+	// PartitionTime is the average time one partition has taken, which
+	// sizes the batches; carried so a new run does not start over small.
+	PartitionTime time.Duration `json:"partitionTime,omitempty"`
+}
+
+// backfillReportFailures bounds the failures listed in the Slack message.
+const backfillReportFailures = 10
+
+// finish settles the final status, publishes it and posts the report to
+// the owner's channel (not for dry runs, which only the asker reads).
+func (b *backfillRun) finish(ctx workflow.Context) BackfillReport {
+	b.setStatus(ctx, b.finalStatus())
+	report := BackfillReport{BackfillStatus: b.snapshot(ctx)}
+	if b.status == BackfillPlanned {
+		return report
+	}
+	report.Notified = b.notify(ctx, report.BackfillStatus)
+	return report
+}
+
+// finalStatus is the outcome once nothing runs any more.
+func (b *backfillRun) finalStatus() string {
+	switch b.status {
+	case BackfillPlanned, BackfillNotApproved, BackfillCancelled:
+		return b.status
+	case BackfillPlanning, BackfillAwaitingApproval:
+		return BackfillFailed // an error ended it before it ran
+	}
+	switch {
+	case b.cancelled:
+		return BackfillCancelled
+	case b.p.Failed > 0 && b.in.OnFailure == BackfillSkip:
+		return BackfillPartial
+	case b.p.Failed > 0:
+		return BackfillFailed
+	}
+	return BackfillDone
+}
+
+// notify posts the report through the Slack activity, which answers
+// Sent=false when Slack is not configured. A failed post is logged, never
+// turned into a failed backfill: the data is already written.
+func (b *backfillRun) notify(ctx workflow.Context, s BackfillStatus) string {
+	channel := b.in.Dataset.Owner.SlackChannel
+	if channel == "" {
+		return "not posted: the dataset has no owner.slack_channel"
+	}
+	ctx, _ = workflow.NewDisconnectedContext(ctx)
+	msg := activities.SlackMessage{Channel: channel, Text: BackfillReportText(s)}
+	posted, err := sendSlack(ctx, "post the report to "+channel, msg)
+	if err != nil {
+		workflow.GetLogger(ctx).Warn("backfill report not posted", "channel", channel, "error", err)
+		return "not posted: " + err.Error()
+	}
+	if !posted.Sent {
+		return "not posted: " + posted.Reason
+	}
+	return "posted to " + channel
+}
+
+// BackfillReportText renders a status as the report people read in Slack
+// and in the CLI.
+func BackfillReportText(s BackfillStatus) string {
+	var b strings.Builder
+	b.WriteString(fmt.Sprintf("Backfill of %s (%s) from %s to %s: %s. %d of %d partitions written, %d rows, %d failed, in %s.",
+		s.Dataset, s.Table, s.From.UTC().Format(time.RFC3339), s.To.UTC().Format(time.RFC3339), s.Status,
+		s.Done, s.Total, s.Rows, s.Failed, s.Elapsed.Round(time.Second)))
+	for i, f := range s.Failures {
+		if i == backfillReportFailures {
+			b.WriteString(fmt.Sprintf("\n• and %d more", s.Failed-i))
+			break
+		}
+		b.WriteString(fmt.Sprintf("\n• %s: %s", f.Start.UTC().Format(time.RFC3339), f.Reason))
+	}
+	return b.String()
 }

@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/dre-dev/dre/activities"
 	"github.com/dre-dev/dre/internal/catalog"
 	"github.com/dre-dev/dre/internal/warehouse"
 )
@@ -131,4 +132,155 @@ func (in DeprecateInput) validate() error {
 			ds.Name, l.RemindEvery, deprecateMaxReminders, l.GracePeriod)
 	}
 	return nil
+}
+
+// deprecateDefaultDecisionTimeout is how long the owner has to decide on a
+// veto or a busy usage gate before the default applies.
+const deprecateDefaultDecisionTimeout = 7 * 24 * time.Hour
+
+// deprecation is one run of Deprecate.
+type deprecation struct {
+	in   DeprecateInput
+	life catalog.Lifecycle
+	s    DeprecateStatus
+	// brownouts are the windows still to come, in start order.
+	brownouts  []catalog.Brownout
+	nextRemind time.Time
+	// cancelled is set by the cancel update; every wait wakes on it.
+	cancelled bool
+	// remark is set when the retire date moved and the table's comment
+	// and label must say so.
+	remark bool
+	// atSoftDelete is the metadata read just before the soft delete; a
+	// cancel gives back its grants, including any added during the grace.
+	atSoftDelete *warehouse.TableMeta
+	// slackNoted is set once the timeline says Slack is not configured.
+	slackNoted bool
+}
+
+func newDeprecation(in DeprecateInput) *deprecation {
+	if in.DecisionTimeout <= 0 {
+		in.DecisionTimeout = deprecateDefaultDecisionTimeout
+	}
+	return &deprecation{in: in, life: *in.Dataset.Lifecycle, s: DeprecateStatus{
+		Dataset: in.Dataset.Name, Table: in.Dataset.Table, Phase: DeprecateScheduled, Status: DeprecateRunning,
+		Timeline: []DeprecateEvent{},
+	}}
+}
+
+// run takes the phases in order; after each, a cancel restores the table.
+func (d *deprecation) run(ctx workflow.Context) error {
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 5 * time.Minute,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute, MaximumAttempts: 10},
+	})
+	err := workflow.UpsertTypedSearchAttributes(ctx, KindKey.ValueSet(KindDeprecate), DatasetKey.ValueSet(d.s.Dataset),
+		RequesterKey.ValueSet(d.in.Requester))
+	if err != nil {
+		return err
+	}
+	steps := []func(workflow.Context) error{d.waitForDate, d.announce, d.graceAndGate, d.softDelete, d.retention, d.finish}
+	for _, step := range steps {
+		if err := step(ctx); err != nil {
+			return d.failed(ctx, err)
+		}
+		if d.cancelled {
+			return d.restore(ctx)
+		}
+	}
+	return nil
+}
+
+// failed restores the table when the run itself was cancelled (from the
+// Temporal UI) before anything irreversible happened.
+func (d *deprecation) failed(ctx workflow.Context, err error) error {
+	if !temporal.IsCanceledError(err) || d.irreversible() {
+		return err
+	}
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	d.cancelled = true
+	d.record(dctx, "the run was cancelled; restoring the table", "")
+	if rerr := d.restore(dctx); rerr != nil {
+		return rerr
+	}
+	return err
+}
+
+// irreversible is true once the snapshot or the drop has begun.
+func (d *deprecation) irreversible() bool {
+	switch d.s.Phase {
+	case DeprecateSnapshot, DeprecateFinal, DeprecateDone:
+		return true
+	}
+	return false
+}
+
+// setPhase publishes the phase, the status and the next deadline.
+func (d *deprecation) setPhase(ctx workflow.Context, phase string, deadline time.Time) {
+	d.s.Phase = phase
+	d.publish(ctx, deadline)
+}
+
+// publish writes the search attributes; a failure to upsert is logged,
+// never fatal: visibility must not stop a deprecation.
+func (d *deprecation) publish(ctx workflow.Context, deadline time.Time) {
+	attrs := []temporal.SearchAttributeUpdate{PhaseKey.ValueSet(d.s.Phase), StatusKey.ValueSet(d.s.Status)}
+	if deadline.IsZero() {
+		attrs = append(attrs, DeadlineKey.ValueUnset())
+	} else {
+		attrs = append(attrs, DeadlineKey.ValueSet(deadline))
+	}
+	if err := workflow.UpsertTypedSearchAttributes(ctx, attrs...); err != nil {
+		workflow.GetLogger(ctx).Warn("search attributes not updated", "error", err)
+	}
+}
+
+// record adds a line to the timeline.
+func (d *deprecation) record(ctx workflow.Context, what, by string) {
+	d.s.Timeline = append(d.s.Timeline, DeprecateEvent{At: workflow.Now(ctx), Phase: d.s.Phase, What: what, By: by})
+}
+
+// sleepUntil waits on a durable timer until t, returning early on a cancel
+// or when wake reports true.
+func (d *deprecation) sleepUntil(ctx workflow.Context, t time.Time, wake func() bool) error {
+	for {
+		now := workflow.Now(ctx)
+		woken := func() bool { return d.cancelled || (wake != nil && wake()) }
+		if !now.Before(t) || woken() {
+			return nil
+		}
+		if _, err := workflow.AwaitWithTimeout(ctx, t.Sub(now), woken); err != nil {
+			return err
+		}
+	}
+}
+
+// waitForDate sleeps until deprecate_on when started early.
+func (d *deprecation) waitForDate(ctx workflow.Context) error {
+	on := d.life.DeprecateOn.Time()
+	if !workflow.Now(ctx).Before(on) {
+		return nil
+	}
+	d.setPhase(ctx, DeprecateScheduled, on)
+	d.record(ctx, "waiting for deprecate_on "+d.life.DeprecateOn.String(), d.in.Requester)
+	return d.sleepUntil(ctx, on, nil)
+}
+
+// act runs one warehouse activity of the deprecation.
+func (d *deprecation) act(ctx workflow.Context, summary string, fn, in, out any) error {
+	ctx = workflow.WithActivityOptions(ctx, activityOptionsWithSummary(ctx, summary))
+	return workflow.ExecuteActivity(ctx, fn, in).Get(ctx, out)
+}
+
+// activityOptionsWithSummary copies ctx's options with a summary, so each
+// step reads well in the Temporal UI.
+func activityOptionsWithSummary(ctx workflow.Context, summary string) workflow.ActivityOptions {
+	opts := workflow.GetActivityOptions(ctx)
+	opts.Summary = summary
+	return opts
+}
+
+// target names the dataset's table for the activities.
+func (d *deprecation) target() activities.DeprecateTable {
+	return activities.DeprecateTable{Warehouse: d.in.Dataset.Warehouse, Table: d.in.Dataset.Table}
 }

@@ -2,12 +2,14 @@ package workflows
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/dre-dev/dre/activities"
+	"github.com/dre-dev/dre/internal/catalog"
 )
 
 // Triage runs one incident of one dataset from the first report to its
@@ -138,4 +140,193 @@ func (t *triage) later(f func(workflow.Context)) { t.pending = append(t.pending,
 // record appends an event to the timeline.
 func (t *triage) record(ctx workflow.Context, kind, by, text string) {
 	t.events = append(t.events, TimelineEvent{At: workflow.Now(ctx), Kind: kind, By: by, Text: text})
+}
+
+// Triage statuses, also written to the DreStatus search attribute.
+const (
+	TriageOpen         = "open"
+	TriageAcknowledged = "acknowledged"
+	TriageMitigated    = "mitigated"
+	TriageResolved     = "resolved"
+)
+
+// More triage updates, beside TriageAckUpdate and TriageResolveUpdate:
+// the Escalate and Run runbook buttons of the incident message.
+const (
+	TriageEscalateUpdate   = "escalate"
+	TriageRunRunbookUpdate = "run-runbook"
+)
+
+// PagerDutyActor is the TriageAction.By, or its prefix before a colon
+// ("pagerduty:Jane Doe"), of acks and resolutions that came from
+// PagerDuty's webhook; they are not echoed back to PagerDuty.
+const PagerDutyActor = "pagerduty"
+
+// fromPagerDuty reports whether an action came from PagerDuty.
+func fromPagerDuty(by string) bool {
+	return by == PagerDutyActor || strings.HasPrefix(by, PagerDutyActor+":")
+}
+
+// TriageAction is the argument of every triage update: who clicked, and
+// an optional note for the timeline.
+type TriageAction struct {
+	By   string `json:"by"`
+	Note string `json:"note,omitempty"`
+}
+
+// TimelineEvent is one entry of an incident's timeline.
+type TimelineEvent struct {
+	At   time.Time `json:"at"`
+	Kind string    `json:"kind"` // opened, reported, finding, paged, escalated, acknowledged...
+	By   string    `json:"by,omitempty"`
+	Text string    `json:"text,omitempty"`
+}
+
+// TriageTimeline is the incident as it stands: the answer to the timeline
+// and status queries, and the workflow's result once resolved.
+type TriageTimeline struct {
+	WorkflowID string   `json:"workflowId"`
+	Dataset    string   `json:"dataset"`
+	Severity   int      `json:"severity"`
+	Status     string   `json:"status"`
+	Reporters  []string `json:"reporters"`
+	// Channel and ThreadTS locate the incident's Slack thread.
+	Channel  string `json:"channel,omitempty"`
+	ThreadTS string `json:"threadTs,omitempty"`
+
+	DetectedAt     time.Time `json:"detectedAt"`
+	AcknowledgedAt time.Time `json:"acknowledgedAt,omitzero"`
+	MitigatedAt    time.Time `json:"mitigatedAt,omitzero"`
+	ResolvedAt     time.Time `json:"resolvedAt,omitzero"`
+	AcknowledgedBy string    `json:"acknowledgedBy,omitempty"`
+	ResolvedBy     string    `json:"resolvedBy,omitempty"`
+	// TimeToAck and TimeToResolve count from DetectedAt; 0 until it happened.
+	TimeToAck     time.Duration `json:"timeToAck,omitempty"`
+	TimeToResolve time.Duration `json:"timeToResolve,omitempty"`
+
+	Pages       int                  `json:"pages"`
+	Escalations int                  `json:"escalations"`
+	Findings    []activities.Finding `json:"findings,omitempty"`
+	Events      []TimelineEvent      `json:"events"`
+	// Postmortem is a Markdown skeleton, set once the incident is resolved.
+	Postmortem string `json:"postmortem,omitempty"`
+}
+
+// Triage signals and updates. A second report of an open incident arrives
+// as TriageReportSignal through signal-with-start, so it joins the
+// incident instead of opening another.
+const (
+	TriageReportSignal  = "report"
+	TriageAckUpdate     = "ack"
+	TriageResolveUpdate = "resolve"
+	TriageTimelineQuery = "timeline"
+)
+
+// TriageReport is one report of trouble with a dataset: the first opens
+// the incident, later ones join it.
+type TriageReport struct {
+	// Reporter is who reported: a Slack user ID, "pagerduty", "slo:<name>".
+	Reporter string `json:"reporter"`
+	// Severity is 1 (worst) to 4; 0 means the default, 3.
+	Severity    int       `json:"severity,omitempty"`
+	Description string    `json:"description,omitempty"`
+	Source      string    `json:"source,omitempty"` // slack, pagerduty, slo, cli
+	ReportedAt  time.Time `json:"reportedAt"`
+	// ResponseURL is Slack's response_url for the reporter's command, so
+	// follow-ups reach the person who asked.
+	ResponseURL string `json:"responseUrl,omitempty"`
+	// Channel is the Slack channel the command came from.
+	Channel string `json:"channel,omitempty"`
+}
+
+// TriageInput starts the triage of one dataset.
+type TriageInput struct {
+	Dataset catalog.Dataset `json:"dataset"`
+	Report  TriageReport    `json:"report"`
+	// Policy tunes paging, escalation, auto-resolve and the diagnosis; its
+	// zero value means the defaults (see TriagePolicy).
+	Policy TriagePolicy `json:"policy,omitzero"`
+	// RunURL links to the run in the Temporal UI, for the opening message.
+	RunURL string `json:"runUrl,omitempty"`
+	// Runbook is the prepared run of the dataset's catalog runbook, parsed
+	// and resolved by the starter (the workflow reads no files); the
+	// run-runbook update starts it as a child. Nil when there is none.
+	Runbook *RunbookInput `json:"runbook,omitempty"`
+}
+
+// TriagePolicy tunes a triage. Every zero field means its default, so the
+// gateway can start a triage with none of it set.
+type TriagePolicy struct {
+	// PageSeverity is the least severe severity that pages: 2 (the
+	// default) pages sev1 and sev2 and only notifies for sev3 and sev4.
+	PageSeverity int `json:"pageSeverity,omitempty"`
+	// EscalateAfter is how long an unacknowledged incident of a severity
+	// waits before escalating; severities not listed take the defaults
+	// (sev1 5m, sev2 15m, sev3 and sev4 never). A negative value never escalates.
+	EscalateAfter map[int]time.Duration `json:"escalateAfter,omitempty"`
+	// MaxEscalations bounds the escalations without an ack (default 3).
+	MaxEscalations int `json:"maxEscalations,omitempty"`
+	// EscalationMention is who an escalation mentions in Slack, for
+	// example "<!subteam^S0123>" for the team's escalation group (default "<!here>").
+	EscalationMention string `json:"escalationMention,omitempty"`
+	// AutoResolveAfter resolves the incident once the freshness and volume
+	// checks have passed for this long; 0 (the default) turns it off.
+	AutoResolveAfter time.Duration `json:"autoResolveAfter,omitempty"`
+	// RecheckEvery is how often auto-resolve reruns the checks (default 5m).
+	RecheckEvery time.Duration `json:"recheckEvery,omitempty"`
+	// UniqueKey declares the columns that identify a row, for the
+	// duplicate-key check, which is skipped without it.
+	UniqueKey []string `json:"uniqueKey,omitempty"`
+	// BaselineDays and MADFactor tune the volume check (defaults 28 and 3).
+	BaselineDays int     `json:"baselineDays,omitempty"`
+	MADFactor    float64 `json:"madFactor,omitempty"`
+}
+
+// defaultEscalateAfter applies to severities EscalateAfter does not list.
+var defaultEscalateAfter = map[int]time.Duration{1: 5 * time.Minute, 2: 15 * time.Minute}
+
+// Other defaults of TriagePolicy.
+const (
+	defaultPageSeverity      = 2
+	defaultMaxEscalations    = 3
+	defaultEscalationMention = "<!here>"
+	defaultRecheckEvery      = 5 * time.Minute
+	defaultTriageSeverity    = 3
+)
+
+// withDefaults fills in every zero field.
+func (p TriagePolicy) withDefaults() TriagePolicy {
+	if p.PageSeverity == 0 {
+		p.PageSeverity = defaultPageSeverity
+	}
+	if p.MaxEscalations == 0 {
+		p.MaxEscalations = defaultMaxEscalations
+	}
+	if p.EscalationMention == "" {
+		p.EscalationMention = defaultEscalationMention
+	}
+	if p.RecheckEvery <= 0 {
+		p.RecheckEvery = defaultRecheckEvery
+	}
+	return p
+}
+
+// pages reports whether incidents of severity sev page on-call.
+func (p TriagePolicy) pages(sev int) bool { return sev <= p.PageSeverity }
+
+// escalateAfter is the ack deadline of severity sev; 0 means never escalate.
+func (p TriagePolicy) escalateAfter(sev int) time.Duration {
+	d, ok := p.EscalateAfter[sev]
+	if !ok {
+		d = defaultEscalateAfter[sev]
+	}
+	return max(d, 0)
+}
+
+// normalSeverity maps a report's severity to 1..4, 0 meaning the default.
+func normalSeverity(sev int) int {
+	if sev < 1 || sev > 4 {
+		return defaultTriageSeverity
+	}
+	return sev
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -141,3 +142,107 @@ func reportKey(r TriageReport) string {
 }
 
 func (t *triage) setStatus(s string) { t.status = s }
+
+// validateRunbook accepts a run only when the starter prepared the
+// dataset's runbook and no run of it is in progress.
+func (t *triage) validateRunbook(ctx workflow.Context, a TriageAction) error {
+	if err := t.validateOpen(ctx, a); err != nil {
+		return err
+	}
+	if t.in.Runbook == nil {
+		return fmt.Errorf("dataset %s has no runbook; set runbook: in its catalog entry and report again", t.in.Dataset.Name)
+	}
+	if t.runbookRunning {
+		return errors.New("the runbook is already running; wait for it to finish")
+	}
+	return nil
+}
+
+func (t *triage) onRunRunbook(ctx workflow.Context, a TriageAction) (string, error) {
+	t.runbookRunning = true
+	t.runbooks++
+	t.record(ctx, "runbook", a.By, "started "+t.in.Runbook.Runbook.Name)
+	t.later(func(ctx workflow.Context) { workflow.Go(ctx, func(ctx workflow.Context) { t.runRunbook(ctx, a.By) }) })
+	return t.status, nil
+}
+
+// runRunbook runs the dataset's runbook as a child; success mitigates.
+// The child is abandoned, not terminated, if the incident closes first: a
+// half-run remediation is worse than a finished one.
+func (t *triage) runRunbook(ctx workflow.Context, by string) {
+	defer func() { t.runbookRunning = false }()
+	in := *t.in.Runbook
+	in.Requester = by
+	name := in.Runbook.Name
+	ctx = workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:        fmt.Sprintf("%s/runbook-%d", t.id, t.runbooks),
+		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
+		StaticSummary:     fmt.Sprintf("runbook %s for incident %s", name, t.id),
+	})
+	t.post(ctx, fmt.Sprintf(":runner: %s started runbook `%s`.", slackMention(by), name))
+	if err := workflow.ExecuteChildWorkflow(ctx, RunbookWorkflowName, in).Get(ctx, nil); err != nil {
+		t.record(ctx, "runbook-failed", "dre", err.Error())
+		t.post(ctx, fmt.Sprintf(":x: Runbook `%s` failed: %v", name, err))
+		return
+	}
+	t.record(ctx, "runbook-done", "dre", name)
+	t.mitigate(ctx, by, "runbook "+name+" finished")
+}
+
+// armEscalation starts the ack deadline of the current severity, unless
+// someone acknowledged or the escalations are used up.
+func (t *triage) armEscalation(ctx workflow.Context) {
+	after := t.policy.escalateAfter(t.severity)
+	if !t.ackedAt.IsZero() || after == 0 || t.escalations >= t.policy.MaxEscalations || t.status == TriageResolved {
+		t.escalateAt = time.Time{}
+		return
+	}
+	t.escalateAt = workflow.Now(ctx).Add(after)
+}
+
+// escalate re-pages and mentions the escalation group, then re-arms the
+// deadline for the next escalation.
+func (t *triage) escalate(ctx workflow.Context, by, why string) {
+	t.escalations++
+	t.record(ctx, "escalated", by, why)
+	t.post(ctx, fmt.Sprintf(":rotating_light: %s Escalation %d/%d of this sev%d incident: %s.",
+		t.policy.EscalationMention, t.escalations, t.policy.MaxEscalations, t.severity, why))
+	t.trigger(ctx, fmt.Sprintf("escalation %d: %s", t.escalations, why))
+	t.armEscalation(ctx)
+}
+
+// nextWake is how long to sleep until the earliest timer; timed is false
+// when no timer is pending and only a handler can wake the loop.
+func (t *triage) nextWake(ctx workflow.Context) (wait time.Duration, timed bool) {
+	var due time.Time
+	if !t.escalateAt.IsZero() {
+		due = t.escalateAt
+	}
+	if next := t.autoResolve.next; t.autoResolveOn() && (due.IsZero() || next.Before(due)) {
+		due = next
+	}
+	if due.IsZero() {
+		return 0, false
+	}
+	return due.Sub(workflow.Now(ctx)), true
+}
+
+// wakeSummary names the timer in the Temporal UI.
+func (t *triage) wakeSummary() string {
+	if !t.escalateAt.IsZero() && (!t.autoResolveOn() || !t.autoResolve.next.Before(t.escalateAt)) {
+		return fmt.Sprintf("escalate sev%d unless acknowledged", t.severity)
+	}
+	return "recheck before auto-resolve"
+}
+
+// onTimers does what is due: escalation first, then the recheck.
+func (t *triage) onTimers(ctx workflow.Context) {
+	now := workflow.Now(ctx)
+	if !t.escalateAt.IsZero() && !now.Before(t.escalateAt) {
+		after := t.policy.escalateAfter(t.severity)
+		t.escalate(ctx, "", fmt.Sprintf("no ack within %s", after))
+	}
+	if t.autoResolveOn() && !now.Before(t.autoResolve.next) {
+		t.recheck(ctx)
+	}
+}
