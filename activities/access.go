@@ -77,9 +77,9 @@ type PIIGrant struct {
 func (a *Access) ListPIIGrants(ctx context.Context, in ListPIIGrantsInput) ([]PIIGrant, error) {
 	var out []PIIGrant
 	for _, t := range in.Tables {
-		ref, err := warehouse.ParseTableRef(t.Table)
+		ref, err := parseTable(t.Table)
 		if err != nil {
-			return nil, temporal.NewNonRetryableApplicationError(err.Error(), errInvalidInput, err)
+			return nil, err
 		}
 		w, err := a.warehouse(ctx, t.Warehouse)
 		if err != nil {

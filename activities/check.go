@@ -11,13 +11,6 @@ import (
 	"github.com/dre-dev/dre/internal/warehouse"
 )
 
-// Error types shared with the workflows package (which cannot be imported
-// from here without a cycle; the values must match workflows.Err*).
-const (
-	errInvalidInput     = "InvalidInput"
-	errUnknownWarehouse = "UnknownWarehouse"
-)
-
 // proberSource finds a warehouse by its dre.yaml name. It is declared here,
 // where it is used, so the check activity depends on nothing else of the
 // warehouse registry.
@@ -46,9 +39,9 @@ type ProbeTableResult struct {
 // ProbeTable counts a table's rows and reads its newest freshness value.
 // Configuration problems are non-retryable; connection problems are retried.
 func (c *Checks) ProbeTable(ctx context.Context, in ProbeTableInput) (ProbeTableResult, error) {
-	ref, err := warehouse.ParseTableRef(in.Table)
+	ref, err := parseTable(in.Table)
 	if err != nil {
-		return ProbeTableResult{}, temporal.NewNonRetryableApplicationError(err.Error(), errInvalidInput, err)
+		return ProbeTableResult{}, err
 	}
 	p, err := c.Warehouses.Prober(ctx, in.Warehouse)
 	var unknown *warehouse.UnknownWarehouseError

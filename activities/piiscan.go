@@ -107,9 +107,9 @@ func (s *PIIScans) ScanDataset(ctx context.Context, in PIIScanInput) (PIIDataset
 // open resolves the warehouse and parses the table, failing for good on
 // a name no retry can fix.
 func (s *PIIScans) open(ctx context.Context, name, table string) (piiTable, warehouse.TableRef, error) {
-	ref, err := warehouse.ParseTableRef(table)
+	ref, err := parseTable(table)
 	if err != nil {
-		return nil, ref, temporal.NewNonRetryableApplicationError(err.Error(), errInvalidInput, err)
+		return nil, ref, err
 	}
 	w, err := s.Warehouses.Warehouse(ctx, name)
 	if err != nil {

@@ -50,9 +50,9 @@ func (c datasetCheck) run(ctx context.Context, check, sql string) (RunbookCheckR
 
 // probe reads the table's row count and the newest value of column.
 func (c datasetCheck) probe(ctx context.Context, column string) (warehouse.TableProbe, error) {
-	ref, err := warehouse.ParseTableRef(c.ds.Table)
+	ref, err := parseTable(c.ds.Table)
 	if err != nil {
-		return warehouse.TableProbe{}, temporal.NewNonRetryableApplicationError(err.Error(), errInvalidInput, err)
+		return warehouse.TableProbe{}, err
 	}
 	p, err := c.conn.ProbeTable(ctx, ref, column)
 	if err == nil && !p.Exists {
