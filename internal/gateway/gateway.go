@@ -1,6 +1,24 @@
-// Package gateway is dre's HTTP front door: health endpoints and Slack's
-// slash commands, verified before anything is parsed. It runs inside
-// `dre dev` and as `dre gateway`.
+// Package gateway is dre's HTTP front door. It runs inside `dre dev` and
+// as `dre gateway`, and owns no workflow: it verifies a request, turns it
+// into a workflow start or update, and answers at once.
+//
+// A request's path through the package:
+//
+//   - gateway.go: the server, health endpoints, body limits; slackverify.go
+//     checks Slack's signature and timestamp before anything is parsed.
+//   - slackcommands.go parses `/dre ...`, authorize.go applies slack.allow,
+//     and commands.go queues the work so Slack gets its answer in time;
+//     commandsrun.go runs it: `/dre triage` calls TemporalTriage.ReportTriage
+//     (temporal.go), which prepares the report and starts or joins the
+//     incident through workflows.ReportTriage (workflows/triage_start.go).
+//   - slackinteractions.go routes button clicks to workflow updates, with
+//     the clicker as the decider; accesscommand.go and access.go do
+//     `/dre access` through workflows.StartAccessRequest.
+//   - pagerduty.go verifies PagerDuty webhooks and turns them into triage
+//     reports and updates; socketmode.go serves the same handlers over
+//     Slack's Socket Mode.
+//
+// Where each workflow runs and what it calls: see package workflows.
 package gateway
 
 import (

@@ -1,6 +1,10 @@
 // Package worker registers dre's workflows and activities in one place, for
 // `dre dev`, `dre worker`, the end-to-end tests and the replay tests, so that
-// none of them can drift from what production runs.
+// none of them can drift from what production runs. Each workflow is
+// registered under the name constant of its home in package workflows
+// (workflows/<name>_start.go), which is also where every client starts it;
+// each activity struct is built here with its dependencies (warehouses,
+// Slack and PagerDuty, the state database).
 package worker
 
 import (
