@@ -28,12 +28,12 @@ type runningGateway struct {
 // startGateway serves /healthz, /readyz and the Slack routes, wired to
 // Temporal: slash commands start or signal workflows through c.
 func startGateway(cfg *config.Config, c client.Client, listen, uiBase string, m *telemetry.Metrics) (*runningGateway, error) {
-	prepare, err := triageRunbooks(cfg.Catalog)
+	runbookSet, err := triageRunbooks(cfg.Catalog)
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	triage := gateway.TemporalTriage{Client: c, TaskQueue: cfg.Temporal.TaskQueue, UIBase: uiBase, Namespace: cfg.Temporal.Namespace, PrepareRunbook: prepare}
+	triage := gateway.TemporalTriage{Client: c, TaskQueue: cfg.Temporal.TaskQueue, UIBase: uiBase, Namespace: cfg.Temporal.Namespace, Runbooks: runbookSet}
 	cmds := &gateway.Commands{
 		Catalog: cfg.Catalog, UIBase: uiBase, Namespace: cfg.Temporal.Namespace,
 		Triage: triage, Runs: gateway.TemporalRuns{Client: c}, Buttons: gateway.TemporalIncidents{Client: c},

@@ -69,3 +69,44 @@ func TestRunbookListAndSchema(t *testing.T) {
 		t.Errorf("runbook schema: %v, want a JSON Schema document", err)
 	}
 }
+
+// writeRunbooks writes runbook files (name → YAML) to a new directory.
+func writeRunbooks(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestRunbookDryRunCarriesCalleesAndNamedDatasets(t *testing.T) {
+	dir := writeRunbooks(t, map[string]string{"tally.yaml": `name: tally
+inputs:
+  - {name: dataset, type: dataset, required: true}
+steps:
+  - id: count
+    sql: {warehouse: local, statement: 'SELECT count(*) FROM {{ table "customers" }}'}
+  - id: fix
+    runbook: {name: stale-table, inputs: {dataset: inputs.dataset}}
+`})
+	res := clitest.Run(t, demoConfig(t), "runbook", "run", "tally", "--runbooks", dir, "--dataset", "orders", "--dry-run")
+	for _, want := range []string{"Plan of runbook tally on orders", `FROM "public"."customers"`, "run runbook stale-table (dataset=inputs.dataset)"} {
+		if !strings.Contains(res.Stdout, want) {
+			t.Errorf("dry run prints no %q; exit %d, stdout %q, stderr %q", want, res.Code, res.Stdout, res.Stderr)
+		}
+	}
+}
+
+func TestRunbookRunRefusesCallLoops(t *testing.T) {
+	dir := writeRunbooks(t, map[string]string{
+		"ping.yaml": "name: ping\nsteps:\n  - {id: call, runbook: {name: pong}}\n",
+		"pong.yaml": "name: pong\nsteps:\n  - {id: call, runbook: {name: ping}}\n",
+	})
+	res := clitest.Run(t, demoConfig(t), "runbook", "run", "ping", "--runbooks", dir, "--dry-run")
+	if res.Code != 1 || !strings.Contains(res.Stderr, "runbooks call each other in a loop: ping → pong → ping") {
+		t.Errorf("run of a call loop: exit %d, stderr %q; want the loop named", res.Code, res.Stderr)
+	}
+}

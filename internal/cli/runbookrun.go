@@ -1,18 +1,15 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/dre-dev/dre/internal/catalog"
 	"github.com/dre-dev/dre/runbooks"
 	"github.com/dre-dev/dre/workflows"
 )
@@ -72,17 +69,20 @@ func (g *globals) runRunbook(cmd *cobra.Command, name string, f runbookRunFlags)
 	if err != nil {
 		return err
 	}
-	in, err := runbookInput(set, cfg.Catalog, name, f)
+	req, err := runbookRequest(name, f)
+	if err != nil {
+		return err
+	}
+	if req.Requester == "" {
+		req.Requester = g.cliActor()
+	}
+	in, err := workflows.PrepareRunbook(workflows.RunbookSet{Runbooks: set, Catalog: cfg.Catalog}, req)
 	if err != nil {
 		return err
 	}
 	problems = append(problems, runbooks.Lint(set, cfg.Catalog.Names())...)
 	if err := lintedClean(cmd.ErrOrStderr(), in, problems); err != nil {
 		return err
-	}
-	in.Requester = f.requester
-	if in.Requester == "" {
-		in.Requester = g.cliActor()
 	}
 	if f.dryRun {
 		return printRunbookPlan(cmd.OutOrStdout(), in)
@@ -92,97 +92,18 @@ func (g *globals) runRunbook(cmd *cobra.Command, name string, f runbookRunFlags)
 	return (&runbookStarter{g: g, cfg: cfg, out: cmd.OutOrStdout(), checkFreeze: !f.ignoreFreeze}).start(cmd.Context(), id, in, f.wait)
 }
 
-// runbookInput builds the workflow input for the runbook called name.
-func runbookInput(set []*runbooks.Runbook, cat *catalog.Catalog, name string, f runbookRunFlags) (workflows.RunbookInput, error) {
-	byName := map[string]*runbooks.Runbook{}
-	var names []string
-	for _, rb := range set {
-		byName[rb.Name] = rb
-		names = append(names, rb.Name)
-	}
-	rb, ok := byName[name]
-	if !ok {
-		slices.Sort(names)
-		return workflows.RunbookInput{}, fmt.Errorf("unknown runbook %q; known runbooks: %s (add yours under ./runbooks or pass --runbooks)", name, strings.Join(names, ", "))
-	}
-	given, err := inputFlags(rb, f)
-	if err != nil {
-		return workflows.RunbookInput{}, err
-	}
-	inputs, err := workflows.ResolveRunbookInputs(rb, given)
-	if err != nil {
-		return workflows.RunbookInput{}, err
-	}
-	callees := calledRunbooks(rb, byName, map[string]runbooks.Runbook{})
-	datasets, err := neededDatasets(rb, callees, inputs, cat)
-	if err != nil {
-		return workflows.RunbookInput{}, err
-	}
-	return workflows.RunbookInput{Runbook: *rb, Hash: runbooks.Hash(rb), Inputs: inputs,
-		Dataset: workflows.TargetDataset(rb, inputs), Datasets: datasets, Callees: callees}, nil
-}
-
-// inputFlags reads --input name=value and puts --dataset on the first
-// dataset input.
-func inputFlags(rb *runbooks.Runbook, f runbookRunFlags) (map[string]string, error) {
-	given := map[string]string{}
+// runbookRequest reads the flags of dre runbook run: --input name=value
+// gives the inputs, --dataset the first dataset input.
+func runbookRequest(name string, f runbookRunFlags) (workflows.RunbookRequest, error) {
+	req := workflows.RunbookRequest{Runbook: name, Dataset: f.dataset, Inputs: map[string]string{}, Requester: f.requester}
 	for _, kv := range f.inputs {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
-			return nil, &usageError{fmt.Errorf("--input %q: write name=value", kv)}
+			return req, &usageError{fmt.Errorf("--input %q: write name=value", kv)}
 		}
-		given[k] = v
+		req.Inputs[k] = v
 	}
-	if f.dataset == "" {
-		return given, nil
-	}
-	for _, in := range rb.Inputs {
-		if in.Type == runbooks.TypeDataset {
-			given[in.Name] = f.dataset
-			return given, nil
-		}
-	}
-	return nil, fmt.Errorf("runbook %s has no dataset input; drop --dataset", rb.Name)
-}
-
-// calledRunbooks collects the runbooks rb calls, directly or not (lint
-// refuses call loops; seen stops one anyway).
-func calledRunbooks(rb *runbooks.Runbook, byName map[string]*runbooks.Runbook, seen map[string]runbooks.Runbook) map[string]runbooks.Runbook {
-	data, _ := json.Marshal(rb.Steps)
-	for _, m := range callPattern.FindAllStringSubmatch(string(data), -1) {
-		callee, ok := byName[m[1]]
-		if _, done := seen[m[1]]; ok && !done {
-			seen[m[1]] = *callee
-			calledRunbooks(callee, byName, seen)
-		}
-	}
-	return seen
-}
-
-// callPattern finds runbook steps in a runbook's JSON.
-var callPattern = regexp.MustCompile(`"runbook":\{"name":"([^"]+)"`)
-
-// neededDatasets returns the catalog datasets a run may name: its dataset
-// inputs, and every catalog name that appears in its runbooks' text. An
-// input naming an unknown dataset is an error listing the known ones.
-func neededDatasets(rb *runbooks.Runbook, callees map[string]runbooks.Runbook, inputs map[string]string, cat *catalog.Catalog) (map[string]catalog.Dataset, error) {
-	out := map[string]catalog.Dataset{}
-	for _, in := range rb.Inputs {
-		if v := inputs[in.Name]; in.Type == runbooks.TypeDataset && v != "" {
-			ds, err := cat.Lookup(v)
-			if err != nil {
-				return nil, err
-			}
-			out[v] = ds
-		}
-	}
-	text, _ := json.Marshal([]any{rb.Steps, callees})
-	for _, ds := range cat.Datasets() {
-		if regexp.MustCompile(`\b` + regexp.QuoteMeta(ds.Name) + `\b`).Match(text) {
-			out[ds.Name] = ds
-		}
-	}
-	return out, nil
+	return req, nil
 }
 
 // printRunbookPlan prints what a run would do.

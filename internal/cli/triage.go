@@ -65,11 +65,11 @@ func newTriageStartCmd(g *globals) *cobra.Command {
 				return err
 			}
 			report := workflows.TriageReport{Reporter: g.cliActor(), Severity: severity, Description: description, Source: "cli", ReportedAt: time.Now().UTC()}
-			prepare, err := triageRunbooks(cfg.Catalog)
+			runbookSet, err := triageRunbooks(cfg.Catalog)
 			if err != nil {
 				return err
 			}
-			starter := gateway.TemporalTriage{Client: c, TaskQueue: cfg.Temporal.TaskQueue, UIBase: g.uiBaseURL(), Namespace: cfg.Temporal.Namespace, PrepareRunbook: prepare}
+			starter := gateway.TemporalTriage{Client: c, TaskQueue: cfg.Temporal.TaskQueue, UIBase: g.uiBaseURL(), Namespace: cfg.Temporal.Namespace, Runbooks: runbookSet}
 			if err := starter.ReportTriage(cmd.Context(), workflows.TriageInput{Dataset: ds, Report: report}); err != nil {
 				return fmt.Errorf("reporting %s: %w", ds.Name, err)
 			}

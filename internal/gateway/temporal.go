@@ -10,7 +10,6 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
-	"github.com/dre-dev/dre/internal/catalog"
 	"github.com/dre-dev/dre/internal/uilink"
 	"github.com/dre-dev/dre/workflows"
 )
@@ -23,9 +22,9 @@ type TemporalTriage struct {
 	Policy workflows.TriagePolicy
 	// UIBase and Namespace build the run link of the opening message.
 	UIBase, Namespace string
-	// PrepareRunbook resolves the dataset's catalog runbook for the Run
-	// runbook button; nil, or a dataset without one, leaves it off.
-	PrepareRunbook func(ds catalog.Dataset) (*workflows.RunbookInput, error)
+	// Runbooks prepare the dataset's catalog runbook for the Run runbook
+	// button; nil, or a dataset without one, leaves it off.
+	Runbooks *workflows.RunbookSet
 }
 
 // ReportTriage prepares the report (policy, runbook, run link), then
@@ -34,12 +33,13 @@ type TemporalTriage struct {
 func (t TemporalTriage) ReportTriage(ctx context.Context, in workflows.TriageInput) error {
 	id := workflows.TriageWorkflowID(in.Dataset.Name)
 	in.Policy = t.Policy
-	if t.PrepareRunbook != nil && in.Dataset.Runbook != "" && in.Runbook == nil {
-		rb, err := t.PrepareRunbook(in.Dataset)
+	if t.Runbooks != nil && in.Dataset.Runbook != "" && in.Runbook == nil {
+		rb, err := workflows.PrepareRunbook(*t.Runbooks, workflows.RunbookRequest{
+			Runbook: in.Dataset.Runbook, Dataset: in.Dataset.Name, Requester: "triage:" + in.Dataset.Name})
 		if err != nil {
 			return fmt.Errorf("dataset %s names runbook %q: %w", in.Dataset.Name, in.Dataset.Runbook, err)
 		}
-		in.Runbook = rb
+		in.Runbook = &rb
 	}
 	if in.RunURL == "" && t.Namespace != "" {
 		in.RunURL = uilink.Workflow(t.UIBase, t.Namespace, id)
