@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	sdkworker "go.temporal.io/sdk/worker"
 
+	"github.com/dre-dev/dre/internal/catalog"
 	"github.com/dre-dev/dre/internal/config"
 	"github.com/dre-dev/dre/internal/warehouse"
 	"github.com/dre-dev/dre/internal/warehouse/postgres"
@@ -26,7 +27,9 @@ import (
 const deprecateDB = "deprecate"
 
 // deprecateCatalog has one dataset per test, each with seconds-long
-// durations so that whole phases pass while the test waits.
+// durations so that whole phases pass while the test waits, and the three
+// of the lifecycle sweep's test (due, due and started already, not due),
+// whose hour-long grace periods hold them until the test cancels them.
 const deprecateCatalog = `warehouses:
   wh:
     postgres:
@@ -49,12 +52,29 @@ datasets:
     owner: {team: analytics}
     lifecycle: {deprecate_on: 2020-01-01, grace_period: 4s, remind_every: 1s, soft_delete_retention: 2s,
       final_action: drop, snapshot: true}
+  - name: dep_sweep_new
+    warehouse: wh
+    table: public.dep_sweep_new
+    owner: {team: analytics}
+    lifecycle: {deprecate_on: 2020-01-01, grace_period: 1h, soft_delete_retention: 1h, final_action: drop}
+  - name: dep_sweep_old
+    warehouse: wh
+    table: public.dep_sweep_old
+    owner: {team: analytics}
+    lifecycle: {deprecate_on: 2020-01-01, grace_period: 1h, soft_delete_retention: 1h, final_action: drop}
+  - name: dep_sweep_later
+    warehouse: wh
+    table: public.dep_sweep_later
+    owner: {team: analytics}
+    lifecycle: {deprecate_on: 2999-01-01, grace_period: 1h, soft_delete_retention: 1h, final_action: drop}
 `
 
 var (
 	deprecateOnce sync.Once
 	deprecateEnv  map[string]string
 	deprecateWH   *warehouse.Registry
+	// deprecateCat is the catalog above, as dre schedules sync reads it.
+	deprecateCat *catalog.Catalog
 )
 
 // deprecateSetup creates the database and the catalog once; it returns
@@ -76,6 +96,7 @@ func deprecateSetup(t *testing.T) map[string]string {
 			t.Fatal(err)
 		}
 		deprecateWH = worker.Warehouses(cfg, "")
+		deprecateCat = cfg.Catalog
 		deprecateEnv = map[string]string{"DRE_CONFIG": path, "DRE_E2E_DEPRECATE_DSN": env.PG.DSN(deprecateDB),
 			"TEMPORAL_ADDRESS": env.Server.FrontendAddress(), "USER": "e2e"}
 	})

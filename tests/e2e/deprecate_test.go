@@ -109,6 +109,7 @@ func TestDeprecateContinuesAfterTheWorkerRestarts(t *testing.T) {
 	if after := fullSnapshot(t, w, ref); !reflect.DeepEqual(after, before) {
 		t.Errorf("after the restore the table differs from before the deprecation:\n got %+v\nwant %+v", after, before)
 	}
+	recordHistory(t, workflows.RestoreDeprecatedWorkflowID("dep_restart"), "restore-deprecated-from-snapshot.json")
 	if res := clitest.Run(t, e, "deprecate", "restore", "dep_restart"); res.Code == 0 || !strings.Contains(res.Stderr, "exists already") {
 		t.Errorf("second restore: exit %d, stderr %q; want a refusal to overwrite the restored table", res.Code, res.Stderr)
 	}

@@ -8,12 +8,13 @@ import (
 	"testing"
 
 	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 
 	dreworker "github.com/dre-dev/dre/internal/worker"
 )
 
 func TestCommittedHistoriesReplay(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("..", "testdata", "histories", "*.json"))
+	files, err := filepath.Glob(filepath.Join(historiesDir, "*.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,9 +23,16 @@ func TestCommittedHistoriesReplay(t *testing.T) {
 	}
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
+			history, started, err := readHistory(file)
+			if err != nil {
+				t.Fatalf("%s: %v", file, err)
+			}
 			replayer := worker.NewWorkflowReplayer()
 			dreworker.RegisterWorkflows(replayer)
-			if err := replayer.ReplayWorkflowHistoryFromJSONFile(nil, file); err != nil {
+			// The run's own workflow ID, not the replayer's "ReplayId": a
+			// Runbook names its called runbooks' runs after its own ID.
+			opts := worker.ReplayWorkflowHistoryOptions{OriginalExecution: workflow.Execution{ID: started.GetWorkflowId()}}
+			if err := replayer.ReplayWorkflowHistoryWithOptions(nil, history, opts); err != nil {
 				t.Fatalf("%s no longer replays: %v", file, err)
 			}
 		})
