@@ -17,8 +17,10 @@
 // The workflow itself is <name>.go (input, status and result types and
 // the entry point), <name>_handlers.go (queries, updates with their
 // validators, signals) and <name>_steps.go (the steps, each calling
-// activities). Its activities are in package activities, in the file of
-// the same domain name:
+// activities in package activities). The runbook interpreter has one file more,
+// runbook_scope.go (inputs, expressions and the catalog resolver), and its
+// start file also prepares a run (PrepareRunbook) and plans a dry run.
+// Activities are in the file of the same domain name:
 //
 //	workflow           start file          activities
 //	Backfill           backfill_start.go   activities/backfill*.go (Backfills)

@@ -4,11 +4,16 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"text/template"
+	"time"
 
 	"github.com/expr-lang/expr"
+	"go.temporal.io/sdk/temporal"
 
+	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/internal/warehouse"
 	"github.com/dre-dev/dre/runbooks"
 )
 
@@ -184,4 +189,221 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// resolver gives templates the catalog's tables and sources. Names are
+// quoted the PostgreSQL way (double quotes), after the same identifier
+// check the warehouse adapters make.
+type resolver struct {
+	datasets map[string]catalog.Dataset
+}
+
+// Table returns the dataset's table, quoted.
+func (v resolver) Table(dataset string) (string, error) {
+	ds, err := lookupDataset(v.datasets, dataset)
+	if err != nil {
+		return "", err
+	}
+	ref, err := warehouse.ParseTableRef(ds.Table)
+	if err == nil {
+		err = ref.Validate()
+	}
+	if err != nil {
+		return "", fmt.Errorf("dataset %s: %w", dataset, err)
+	}
+	return `"` + ref.Schema + `"."` + ref.Table + `"`, nil
+}
+
+// Source returns the dataset's source as a parenthesized relation whose
+// partition bounds are the step's $1 and $2.
+func (v resolver) Source(dataset string) (string, error) {
+	ds, err := lookupDataset(v.datasets, dataset)
+	if err != nil {
+		return "", err
+	}
+	sql, err := ds.SourceQuery("$1", "$2")
+	if err != nil {
+		return "", err
+	}
+	return "(" + sql + ")", nil
+}
+
+// Ident quotes a column or role name after checking it.
+func (resolver) Ident(name string) (string, error) {
+	if err := warehouse.ValidIdentifier(name); err != nil {
+		return "", err
+	}
+	return `"` + name + `"`, nil
+}
+
+// lookupDataset finds a dataset the run was given.
+func lookupDataset(datasets map[string]catalog.Dataset, name string) (catalog.Dataset, error) {
+	if ds, ok := datasets[name]; ok {
+		return ds, nil
+	}
+	msg := fmt.Sprintf("dataset %q was not passed to the run (have: %s); start runbooks with dre runbook run, which resolves the datasets they name from the catalog",
+		name, strings.Join(sortedKeys(datasets), ", "))
+	return catalog.Dataset{}, temporal.NewNonRetryableApplicationError(msg, ErrInvalidInput, nil)
+}
+
+// dataset renders a dataset field and finds the dataset.
+func (r *runbookRun) dataset(field string) (catalog.Dataset, error) {
+	name, err := r.render(field)
+	if err != nil {
+		return catalog.Dataset{}, err
+	}
+	return lookupDataset(r.in.Datasets, name)
+}
+
+// owner is the dataset whose owner "owner" means: the run's target.
+func (r *runbookRun) owner() (catalog.Dataset, error) {
+	if r.in.Dataset == "" {
+		return catalog.Dataset{}, fmt.Errorf("runbook %s has no dataset input, so it has no owner to reach", r.in.Runbook.Name)
+	}
+	return lookupDataset(r.in.Datasets, r.in.Dataset)
+}
+
+// approvers expands "owner" into the owner's team, channel and the
+// dataset's PII and lifecycle approvers; other entries are Slack IDs.
+func (r *runbookRun) approvers(listed []string) []string {
+	var out []string
+	for _, a := range listed {
+		if a != "owner" {
+			out = append(out, a)
+			continue
+		}
+		if ds, err := r.owner(); err == nil {
+			out = append(out, ds.Owner.Team, ds.Owner.SlackChannel)
+			out = append(out, ds.PII.Approvers...)
+			if ds.Lifecycle != nil {
+				out = append(out, ds.Lifecycle.Approvers...)
+			}
+		}
+	}
+	return out
+}
+
+// ownerInfo is how a dataset's owner can be reached.
+type ownerInfo = catalog.Owner
+
+// ownerField is one way to reach the target dataset's owner; a missing
+// one is a catalog problem that no retry fixes.
+func (r *runbookRun) ownerField(key string, get func(ownerInfo) string) (string, error) {
+	ds, err := r.owner()
+	if err != nil {
+		return "", temporal.NewNonRetryableApplicationError(err.Error(), ErrInvalidInput, nil)
+	}
+	if v := get(ds.Owner); v != "" {
+		return v, nil
+	}
+	msg := fmt.Sprintf("dataset %s has no owner.%s; set it in dre.yaml", ds.Name, key)
+	return "", temporal.NewNonRetryableApplicationError(msg, ErrInvalidInput, nil)
+}
+
+// ResolveRunbookInputs checks given (input name → text) against rb's
+// inputs and fills in the defaults: every declared input then has a
+// value, except optional ones without a default.
+func ResolveRunbookInputs(rb *runbooks.Runbook, given map[string]string) (map[string]string, error) {
+	declared := map[string]runbooks.Input{}
+	names := make([]string, len(rb.Inputs))
+	for i, in := range rb.Inputs {
+		declared[in.Name], names[i] = in, in.Name
+	}
+	for _, name := range sortedKeys(given) {
+		if _, ok := declared[name]; !ok {
+			return nil, fmt.Errorf("runbook %s has no input %q; its inputs: %s", rb.Name, name, strings.Join(names, ", "))
+		}
+	}
+	out := map[string]string{}
+	for _, in := range rb.Inputs {
+		text, ok := given[in.Name]
+		switch {
+		case !ok && in.Required:
+			return nil, fmt.Errorf("runbook %s needs input %s (%s): pass --input %s=...", rb.Name, in.Name, in.Type, in.Name)
+		case !ok && in.Default == "":
+			continue
+		case !ok:
+			text = in.Default
+		}
+		if _, err := inputValue(in.Type, text); err != nil {
+			return nil, fmt.Errorf("input %s of runbook %s: %w", in.Name, rb.Name, err)
+		}
+		out[in.Name] = text
+	}
+	return out, nil
+}
+
+// TargetDataset is the value of rb's first input of type dataset: the
+// dataset the run is about, whose owner "owner" means.
+func TargetDataset(rb *runbooks.Runbook, inputs map[string]string) string {
+	for _, in := range rb.Inputs {
+		if in.Type == runbooks.TypeDataset {
+			return inputs[in.Name]
+		}
+	}
+	return ""
+}
+
+// typedInputs turns input texts into the values expressions see.
+func typedInputs(rb *runbooks.Runbook, texts map[string]string) (map[string]any, error) {
+	out := map[string]any{}
+	for _, in := range rb.Inputs {
+		text, ok := texts[in.Name]
+		if !ok {
+			text = in.Default
+		}
+		v, err := inputValue(in.Type, text)
+		if err != nil && (ok || text != "") {
+			return nil, fmt.Errorf("input %s: %w", in.Name, err)
+		}
+		out[in.Name] = v
+	}
+	return out, nil
+}
+
+// inputValue reads text as a value of type t; "" gives the zero value.
+func inputValue(t runbooks.InputType, text string) (any, error) {
+	bad := func(want string) error { return fmt.Errorf("want %s, got %q", want, text) }
+	switch t {
+	case runbooks.TypeInt:
+		n, err := strconv.Atoi(text)
+		if err != nil {
+			return 0, bad("a whole number")
+		}
+		return n, nil
+	case runbooks.TypeFloat:
+		f, err := strconv.ParseFloat(text, 64)
+		if err != nil {
+			return 0.0, bad("a number")
+		}
+		return f, nil
+	case runbooks.TypeBool:
+		b, err := strconv.ParseBool(text)
+		if err != nil {
+			return false, bad("true or false")
+		}
+		return b, nil
+	case runbooks.TypeDuration:
+		return parseDuration(text)
+	case runbooks.TypeDate:
+		if _, err := catalog.ParseDate(text); err != nil {
+			return "", err
+		}
+	}
+	return text, nil
+}
+
+// inputText writes a value the way a runbook file would, for the inputs
+// of a called runbook.
+func inputText(v any) string {
+	if d, ok := v.(time.Duration); ok {
+		return catalog.Duration{Duration: d}.String()
+	}
+	return fmt.Sprint(v)
+}
+
+// parseDuration reads 90m, 2h, 3d or 1w.
+func parseDuration(text string) (time.Duration, error) {
+	d, err := catalog.ParseDuration(text)
+	return d.Duration, err
 }
