@@ -18,14 +18,6 @@ type Problem = config.Problem
 // per line.
 type Problems = config.Problems
 
-// positions remembers where the key paths of a parsed file are, so that
-// Lint can place its problems. Runbooks built in Go or read from JSON
-// have none, and their problems carry only the file name.
-type positions struct {
-	at   map[string]Position // where a problem about the path is reported
-	text map[string]Position // where the text of a one-line scalar starts
-}
-
 // reporter collects problems about one runbook, placing each by its path.
 type reporter struct {
 	file     string
@@ -50,7 +42,7 @@ func (r *reporter) add(path, format string, args ...any) {
 func (r *reporter) addIn(path string, line, col int, msg string) {
 	p := r.pos(path)
 	if r.where != nil && line == 1 {
-		if start, ok := r.where.text[path]; ok {
+		if start, ok := r.where.text(path); ok {
 			p = Position{Line: start.Line, Column: start.Column + col}
 		}
 	}
@@ -68,7 +60,7 @@ func (r *reporter) pos(path string) Position {
 		return Position{}
 	}
 	for p := path; ; p = parentPath(p) {
-		if at, ok := r.where.at[p]; ok {
+		if at, ok := r.where.at(p); ok {
 			return at
 		}
 		if p == "" {
