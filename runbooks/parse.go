@@ -65,6 +65,13 @@ func syntaxProblem(file string, err error) Problem {
 // files directly in it. It returns every runbook that parsed and, when
 // any file did not, a *Problems error listing the problems of all of them.
 func Load(paths ...string) ([]*Runbook, error) {
+	files, ps := runbookFiles(paths)
+	return parseAll(files, os.ReadFile, ps, Parse)
+}
+
+// runbookFiles lists the runbook files of paths, with a problem for each
+// path that cannot be read.
+func runbookFiles(paths []string) ([]string, Problems) {
 	var files []string
 	var ps Problems
 	for _, p := range paths {
@@ -85,7 +92,7 @@ func Load(paths ...string) ([]*Runbook, error) {
 			files = append(files, filepath.Join(p, f))
 		}
 	}
-	return parseAll(files, os.ReadFile, ps)
+	return files, ps
 }
 
 // LoadFS parses the *.yaml and *.yml files directly in dir of fsys, like
@@ -95,7 +102,7 @@ func LoadFS(fsys fs.FS, dir string) ([]*Runbook, error) {
 	if err != nil {
 		return nil, &Problems{{File: dir, Message: err.Error()}}
 	}
-	return parseAll(files, func(name string) ([]byte, error) { return fs.ReadFile(fsys, name) }, nil)
+	return parseAll(files, func(name string) ([]byte, error) { return fs.ReadFile(fsys, name) }, nil, Parse)
 }
 
 // filesIn lists the runbook files of name in fsys: name itself when it is
@@ -123,7 +130,8 @@ func filesIn(fsys fs.FS, name string) ([]string, error) {
 }
 
 // parseAll parses files read with read, adding their problems to ps.
-func parseAll(files []string, read func(string) ([]byte, error), ps Problems) ([]*Runbook, error) {
+func parseAll(files []string, read func(string) ([]byte, error), ps Problems,
+	parse func(file string, data []byte) (*Runbook, error)) ([]*Runbook, error) {
 	var out []*Runbook
 	for _, f := range files {
 		data, err := read(f)
@@ -131,7 +139,7 @@ func parseAll(files []string, read func(string) ([]byte, error), ps Problems) ([
 			ps = append(ps, Problem{File: f, Message: err.Error()})
 			continue
 		}
-		rb, err := Parse(f, data)
+		rb, err := parse(f, data)
 		var more *Problems
 		if errors.As(err, &more) {
 			ps = append(ps, *more...)

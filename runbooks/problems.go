@@ -22,12 +22,17 @@ type Problems = config.Problems
 type reporter struct {
 	file     string
 	where    *positions
+	quiet    map[string]bool // paths with a structural problem already: nothing more is said of them
 	problems Problems
 }
 
 // newReporter returns a reporter for rb's problems.
 func newReporter(rb *Runbook) *reporter {
-	return &reporter{file: rb.Source.File, where: rb.where}
+	r := &reporter{file: rb.Source.File, where: rb.where}
+	if rb.draft != nil {
+		r.quiet = rb.draft.broken
+	}
+	return r
 }
 
 // add records a problem about path, placed at path or, when path is not
@@ -51,6 +56,9 @@ func (r *reporter) addIn(path string, line, col int, msg string) {
 
 // addPos records a problem at p.
 func (r *reporter) addPos(p Position, path, msg string) {
+	if r.quiet[path] {
+		return
+	}
 	r.problems = append(r.problems, Problem{File: r.file, Line: p.Line, Column: p.Column, Path: path, Message: msg})
 }
 
