@@ -25,6 +25,7 @@ func newDecoder(file string) *decoder {
 	d := &decoder{file: file}
 	d.Decoder = yamlnode.NewDecoder(d, yamlnode.TaggedOrLower)
 	d.SelfMerge = "<< merges a mapping into itself"
+	d.KeysListed = 6 // longer lists hide the point
 	return d
 }
 

@@ -11,16 +11,12 @@ import (
 	"github.com/dre-dev/dre/internal/catalog"
 )
 
-// maxKeysListed is how many keys "want a mapping with keys ..." names at
-// most: longer lists hide the point.
-const maxKeysListed = 6
-
 // DecodeStruct decodes the mapping n into the fields of struct v, named
 // by the Decoder's naming; the format's hooks hear of unknown keys.
 func (d *Decoder) DecodeStruct(path string, n ast.Node, v reflect.Value) {
 	m, ok := n.(*ast.MappingNode)
 	if !ok {
-		if keys := Keys(v.Type(), d.naming); len(keys) <= maxKeysListed {
+		if keys := Keys(v.Type(), d.naming); d.KeysListed == 0 || len(keys) <= d.KeysListed {
 			d.Fail(path, n, "want a mapping with keys %s, got %s", strings.Join(keys, ", "), Describe(n))
 		} else {
 			d.Fail(path, n, "want a mapping, got %s", Describe(n))

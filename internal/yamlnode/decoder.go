@@ -32,6 +32,9 @@ type Decoder struct {
 	// SelfMerge is the problem reported at a merge key (<<) that merges a
 	// mapping into itself; "" says it as of any alias that contains itself.
 	SelfMerge string
+	// KeysListed is how many keys "want a mapping with keys ..." names at
+	// most, all when 0; a struct with more gets just "want a mapping".
+	KeysListed int
 
 	hooks   Hooks
 	naming  Naming

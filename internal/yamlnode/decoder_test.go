@@ -35,9 +35,9 @@ func (r *recorder) UnknownKey(_, kpath, key string, at ast.Node, t reflect.Type)
 	r.Report(kpath, at, msg)
 }
 
-// decodeSample decodes src into a sample, returning it, the problems
-// and the decoder.
-func decodeSample(t *testing.T, src, selfMerge string) (sample, []string, *Decoder) {
+// decodeSample decodes src into a sample with a decoder that set has set
+// up, returning the sample, the problems and the decoder.
+func decodeSample(t *testing.T, src string, set func(*Decoder)) (sample, []string, *Decoder) {
 	t.Helper()
 	file, err := Parse([]byte(src))
 	if err != nil {
@@ -45,7 +45,7 @@ func decodeSample(t *testing.T, src, selfMerge string) (sample, []string, *Decod
 	}
 	r := &recorder{}
 	d := NewDecoder(r, Tagged)
-	d.SelfMerge = selfMerge
+	set(d)
 	var s sample
 	d.DecodeDocument(Body(file, func(ast.Node) { t.Error("a second document") }), reflect.ValueOf(&s).Elem())
 	return s, r.problems, d
@@ -62,7 +62,7 @@ type sample struct {
 
 func TestDecoderHooksAndKinds(t *testing.T) {
 	src := "name: top\ncount: 2\nratio: 1\ntags: &t {a: b}\nitems:\n  - {name: x, tags: {<<: *t, c: d}}\n  - {nmae: y}\n  - count: many\n"
-	s, problems, d := decodeSample(t, src, "")
+	s, problems, d := decodeSample(t, src, func(*Decoder) {})
 	if s.Name != "TOP" || s.Count != 2 || s.Ratio != 1 || s.Items[0].Name != "X" || s.Items[0].Tags["a"] != "b" {
 		t.Errorf("decoded %+v, items[0] %+v", s, s.Items[0])
 	}
@@ -96,9 +96,22 @@ func TestDecoderLoopsAndBudget(t *testing.T) {
 		{"merge bomb", bomb.String(), "", "the file expands to more than 100000 values; are aliases nested too deep?"},
 	}
 	for _, tt := range tests {
-		_, problems, _ := decodeSample(t, tt.src, tt.selfMerge)
+		_, problems, _ := decodeSample(t, tt.src, func(d *Decoder) { d.SelfMerge = tt.selfMerge })
 		if len(problems) == 0 || !strings.Contains(problems[0], tt.want) {
 			t.Errorf("%s: problems %q, want %q first", tt.name, problems, tt.want)
+		}
+	}
+}
+
+func TestDecoderListsKeysUpToItsLimit(t *testing.T) {
+	for limit, want := range map[int]string{
+		0: `2:5 items[0]: want a mapping with keys name, count, ratio, tags, items, got "x"`,
+		5: `2:5 items[0]: want a mapping with keys name, count, ratio, tags, items, got "x"`,
+		4: `2:5 items[0]: want a mapping, got "x"`,
+	} {
+		_, problems, _ := decodeSample(t, "items:\n  - x\n", func(d *Decoder) { d.KeysListed = limit })
+		if strings.Join(problems, "\n") != want {
+			t.Errorf("KeysListed %d: problems %q, want %q", limit, problems, want)
 		}
 	}
 }
