@@ -11,11 +11,15 @@ import (
 // FuzzParse feeds Parse arbitrary bytes, starting from the stock and the
 // broken runbooks. Parse must never panic, must explain a failure with
 // problems that name the file, and what it accepts must lint without
-// panicking and survive a JSON round trip with its hash.
+// panicking and survive a JSON round trip with its hash. A draft of what
+// it refuses must lint without panicking too.
 func FuzzParse(f *testing.F) {
 	addSeeds(f, "stock/*.yaml", "testdata/broken/*.yaml")
 	f.Add([]byte(everyKind))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		if draft, _ := parseDraft("fuzz.yaml", data); draft != nil {
+			Lint([]*Runbook{draft}, []string{"orders"})
+		}
 		rb, err := Parse("fuzz.yaml", data)
 		if err != nil {
 			var ps *Problems

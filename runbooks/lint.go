@@ -43,12 +43,18 @@ type linter struct {
 	datasets []string            // the catalog's; nil when there is none
 }
 
-// lintOne checks rb: its structure, then, when that holds, the rest.
+// lintOne checks rb: its structure, then, when that holds, the rest. A
+// draft's structure was checked when it was read: its problems come
+// first, then what lint finds in the parts they leave alone.
 func lintOne(rb *Runbook, runbooks map[string]*Runbook, datasets []string) Problems {
 	l := &linter{rb: rb, r: newReporter(rb), runbooks: runbooks, datasets: datasets}
-	validate(rb, l.r, nil)
-	if len(l.r.problems) > 0 {
-		return l.r.problems // the rest would trip over the same mistakes
+	if rb.draft != nil {
+		l.r.problems = slices.Clone(rb.draft.problems)
+	} else {
+		validate(rb, l.r, nil)
+		if len(l.r.problems) > 0 {
+			return l.r.problems // the rest would trip over the same mistakes
+		}
 	}
 	ids := l.stepIDs()
 	for i, in := range rb.Inputs {
@@ -104,9 +110,15 @@ type outcome struct {
 	stops    bool // the step always runs, always fails, and stops the run
 }
 
-// step checks one step, then adds its results to sc.
+// step checks one step, then adds its results to sc. Of a draft's step
+// without exactly one kind, lint checks what does not depend on the kind,
+// and any result may be read of it; a kind whose value is broken (not a
+// mapping, say) is not looked into.
 func (l *linter) step(path string, s *Step, sc *scope, approved bool) outcome {
-	k := s.kindsSet()[0] // validate made sure there is exactly one
+	var k StepKind // validate made sure there is exactly one, unless in a draft
+	if kinds := s.kindsSet(); len(kinds) == 1 {
+		k = kinds[0]
+	}
 	always := true
 	if s.When != "" {
 		c := l.expression(path+".when", s.When, sc, boolType)
@@ -116,7 +128,10 @@ func (l *linter) step(path string, s *Step, sc *scope, approved bool) outcome {
 		always = c != nil && c.constant && c.value == true
 	}
 	l.template(path+".timeout", s.Timeout, sc)
-	k2 := l.kind(path+"."+string(k), s, sc, approved)
+	var k2 kindOutcome
+	if k != "" && !l.rb.draft.isBroken(path+"."+string(k)) {
+		k2 = l.kind(path+"."+string(k), s, sc, approved)
+	}
 	if len(s.OnFailure.Steps) > 0 {
 		sc.absorb(l.onFailure(path, s, k, sc, approved))
 	}

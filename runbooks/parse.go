@@ -11,9 +11,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/parser"
+
+	"github.com/dre-dev/dre/internal/yamlnode"
 )
 
 // Parse parses one runbook file and checks its structure: YAML syntax,
@@ -32,70 +32,46 @@ func Parse(file string, data []byte) (*Runbook, error) {
 // parseFile decodes and validates data, returning the runbook alongside its
 // problems.
 func parseFile(file string, data []byte) (*Runbook, Problems) {
-	rb := &Runbook{Source: Source{File: file}, where: &positions{at: map[string]Position{}, text: map[string]Position{}}}
-	r := newReporter(rb)
-	root, err := parseYAML(data)
+	root, err := yamlnode.Parse(data)
 	if err != nil {
 		return nil, Problems{syntaxProblem(file, err)}
 	}
-	d := newDecoder(r)
-	body := d.documentBody(root)
+	rb := &Runbook{Source: Source{File: file}}
+	d := newDecoder(rb)
+	body := yamlnode.Body(root, func(extra ast.Node) {
+		d.r.addPos(position(extra), "", "a runbook file holds one runbook; put this one in a file of its own")
+	})
 	if body == nil {
-		r.add("", "the file is empty; a runbook needs at least name and steps")
-		return nil, r.problems
+		d.r.add("", "the file is empty; a runbook needs at least name and steps")
+		return nil, d.r.problems
 	}
-	d.anchors.Collect(body)
-	d.decode("", body, reflect.ValueOf(rb).Elem())
-	validate(rb, r, d.failed)
-	if len(r.problems) > 0 {
-		return rb, r.problems
+	d.DecodeDocument(body, reflect.ValueOf(rb).Elem())
+	validate(rb, d.r, d.Failed)
+	if len(d.r.problems) > 0 {
+		return rb, d.r.problems
 	}
 	fillDefaults(rb)
 	rb.Source.Hash = Hash(rb)
 	return rb, nil
 }
 
-// parseYAML parses data, turning a panic of the YAML parser on some
-// malformed input into an error: a bad file must never crash dre.
-func parseYAML(data []byte) (file *ast.File, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			file, err = nil, fmt.Errorf("the YAML parser failed: %v", p)
-		}
-	}()
-	return parser.ParseBytes(data, 0)
-}
-
-// documentBody returns the body of the file's only document, or nil for
-// an empty file. A second document is a problem: it would be ignored.
-func (d *decoder) documentBody(file *ast.File) ast.Node {
-	var body ast.Node
-	for _, doc := range file.Docs {
-		switch {
-		case doc.Body == nil:
-		case body != nil:
-			d.r.addPos(position(doc.Body), "", "a runbook file holds one runbook; put this one in a file of its own")
-		default:
-			body = doc.Body
-		}
-	}
-	return body
-}
-
 // syntaxProblem turns a YAML parse error into a positioned problem.
 func syntaxProblem(file string, err error) Problem {
-	var yerr yaml.Error
-	if errors.As(err, &yerr) && yerr.GetToken() != nil {
-		pos := yerr.GetToken().Position
-		return Problem{File: file, Line: pos.Line, Column: pos.Column, Message: "invalid YAML: " + yerr.GetMessage()}
-	}
-	return Problem{File: file, Message: "invalid YAML: " + err.Error()}
+	line, col, msg := yamlnode.SyntaxError(err)
+	return Problem{File: file, Line: line, Column: col, Message: "invalid YAML: " + msg}
 }
 
 // Load parses runbook files; a directory stands for the *.yaml and *.yml
 // files directly in it. It returns every runbook that parsed and, when
 // any file did not, a *Problems error listing the problems of all of them.
 func Load(paths ...string) ([]*Runbook, error) {
+	files, ps := runbookFiles(paths)
+	return parseAll(files, os.ReadFile, ps, Parse)
+}
+
+// runbookFiles lists the runbook files of paths, with a problem for each
+// path that cannot be read.
+func runbookFiles(paths []string) ([]string, Problems) {
 	var files []string
 	var ps Problems
 	for _, p := range paths {
@@ -116,7 +92,7 @@ func Load(paths ...string) ([]*Runbook, error) {
 			files = append(files, filepath.Join(p, f))
 		}
 	}
-	return parseAll(files, os.ReadFile, ps)
+	return files, ps
 }
 
 // LoadFS parses the *.yaml and *.yml files directly in dir of fsys, like
@@ -126,7 +102,7 @@ func LoadFS(fsys fs.FS, dir string) ([]*Runbook, error) {
 	if err != nil {
 		return nil, &Problems{{File: dir, Message: err.Error()}}
 	}
-	return parseAll(files, func(name string) ([]byte, error) { return fs.ReadFile(fsys, name) }, nil)
+	return parseAll(files, func(name string) ([]byte, error) { return fs.ReadFile(fsys, name) }, nil, Parse)
 }
 
 // filesIn lists the runbook files of name in fsys: name itself when it is
@@ -154,7 +130,8 @@ func filesIn(fsys fs.FS, name string) ([]string, error) {
 }
 
 // parseAll parses files read with read, adding their problems to ps.
-func parseAll(files []string, read func(string) ([]byte, error), ps Problems) ([]*Runbook, error) {
+func parseAll(files []string, read func(string) ([]byte, error), ps Problems,
+	parse func(file string, data []byte) (*Runbook, error)) ([]*Runbook, error) {
 	var out []*Runbook
 	for _, f := range files {
 		data, err := read(f)
@@ -162,7 +139,7 @@ func parseAll(files []string, read func(string) ([]byte, error), ps Problems) ([
 			ps = append(ps, Problem{File: f, Message: err.Error()})
 			continue
 		}
-		rb, err := Parse(f, data)
+		rb, err := parse(f, data)
 		var more *Problems
 		if errors.As(err, &more) {
 			ps = append(ps, *more...)

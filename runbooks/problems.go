@@ -18,24 +18,21 @@ type Problem = config.Problem
 // per line.
 type Problems = config.Problems
 
-// positions remembers where the key paths of a parsed file are, so that
-// Lint can place its problems. Runbooks built in Go or read from JSON
-// have none, and their problems carry only the file name.
-type positions struct {
-	at   map[string]Position // where a problem about the path is reported
-	text map[string]Position // where the text of a one-line scalar starts
-}
-
 // reporter collects problems about one runbook, placing each by its path.
 type reporter struct {
 	file     string
 	where    *positions
+	quiet    map[string]bool // paths with a structural problem already: nothing more is said of them
 	problems Problems
 }
 
 // newReporter returns a reporter for rb's problems.
 func newReporter(rb *Runbook) *reporter {
-	return &reporter{file: rb.Source.File, where: rb.where}
+	r := &reporter{file: rb.Source.File, where: rb.where}
+	if rb.draft != nil {
+		r.quiet = rb.draft.broken
+	}
+	return r
 }
 
 // add records a problem about path, placed at path or, when path is not
@@ -50,7 +47,7 @@ func (r *reporter) add(path, format string, args ...any) {
 func (r *reporter) addIn(path string, line, col int, msg string) {
 	p := r.pos(path)
 	if r.where != nil && line == 1 {
-		if start, ok := r.where.text[path]; ok {
+		if start, ok := r.where.text(path); ok {
 			p = Position{Line: start.Line, Column: start.Column + col}
 		}
 	}
@@ -59,6 +56,9 @@ func (r *reporter) addIn(path string, line, col int, msg string) {
 
 // addPos records a problem at p.
 func (r *reporter) addPos(p Position, path, msg string) {
+	if r.quiet[path] {
+		return
+	}
 	r.problems = append(r.problems, Problem{File: r.file, Line: p.Line, Column: p.Column, Path: path, Message: msg})
 }
 
@@ -68,7 +68,7 @@ func (r *reporter) pos(path string) Position {
 		return Position{}
 	}
 	for p := path; ; p = parentPath(p) {
-		if at, ok := r.where.at[p]; ok {
+		if at, ok := r.where.at(p); ok {
 			return at
 		}
 		if p == "" {

@@ -66,10 +66,14 @@ func fieldType(name string) types.Type {
 }
 
 // resultType is the expression type of a step's results plus its outputs.
+// A step whose kind lint cannot tell (in a draft) may have any result.
 func resultType(k StepKind, outputs map[string]types.Type) types.Map {
 	m := types.Map{}
 	for name, t := range ResultFields(k) {
 		m[name] = fieldType(t)
+	}
+	if _, known := kindFields[k]; !known {
+		m[types.Extra] = types.Any
 	}
 	maps.Copy(m, outputs)
 	return m

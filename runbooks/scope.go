@@ -117,7 +117,7 @@ func (sc *scope) resolveStep(ref []string) string {
 			}
 		}
 		return unknownName("step", id, sortedKeys(sc.steps))
-	case len(ref) > 2:
+	case len(ref) > 2 && fields[types.Extra] == nil:
 		if _, ok := fields[ref[2]]; !ok {
 			return fmt.Sprintf("step %q has no result %q; it has %s", id, ref[2], strings.Join(sortedKeys(fields), ", "))
 		}

@@ -16,6 +16,9 @@ type Runbook struct {
 	// where locates the key paths of a parsed file for Lint. It is not
 	// part of the definition and does not travel with it.
 	where *positions
+	// draft holds the structural problems of a runbook LoadForLint read
+	// although its file did not parse; nil for every runbook that can run.
+	draft *draft
 }
 
 // Source says where a runbook was read from and which version it is.

@@ -57,7 +57,7 @@ the one dre dev wrote), dataset names are checked against its catalog.`,
 // lintRunbooks lints the runbooks at paths with the stock ones, printing
 // every problem, or how many runbooks are fine.
 func (g *globals) lintRunbooks(out io.Writer, paths []string) error {
-	set, problems, err := loadRunbookSet(paths)
+	set, problems, err := loadRunbookSetWith(paths, runbooks.LoadForLint)
 	if err != nil {
 		return err
 	}
@@ -122,6 +122,13 @@ func newRunbookSchemaCmd() *cobra.Command {
 // exists) and adds the stock runbooks whose names they do not take. The
 // problems are those of the files that did not parse.
 func loadRunbookSet(paths []string) ([]*runbooks.Runbook, runbooks.Problems, error) {
+	return loadRunbookSetWith(paths, runbooks.Load)
+}
+
+// loadRunbookSetWith is loadRunbookSet reading the files with load: lint
+// uses runbooks.LoadForLint, which keeps the runbooks that did not parse
+// as drafts, to report all their problems.
+func loadRunbookSetWith(paths []string, load func(...string) ([]*runbooks.Runbook, error)) ([]*runbooks.Runbook, runbooks.Problems, error) {
 	if len(paths) == 0 {
 		if info, err := os.Stat(localRunbooks); err == nil && info.IsDir() {
 			paths = []string{localRunbooks}
@@ -131,7 +138,7 @@ func loadRunbookSet(paths []string) ([]*runbooks.Runbook, runbooks.Problems, err
 	var set []*runbooks.Runbook
 	if len(paths) > 0 {
 		var err error
-		set, err = runbooks.Load(paths...)
+		set, err = load(paths...)
 		var ps *runbooks.Problems
 		if errors.As(err, &ps) {
 			problems = *ps

@@ -56,6 +56,27 @@ func TestRunbookLintReportsEveryProblem(t *testing.T) {
 	}
 }
 
+func TestRunbookLintGoesOnPastAnUnknownKind(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "mixed.yaml")
+	src := "name: mixed\nsteps:\n  - id: first\n    shell: rm -rf /\n  - id: second\n    when: steps.frist.status == 'ok'\n    notify: {channel: '#x', text: hi}\n"
+	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := clitest.Run(t, demoConfig(t), "runbook", "lint", file)
+	want := []string{
+		file + `:4:5: steps[0].shell: unknown step kind "shell"`,
+		file + `:6:11: steps[1].when: unknown step "frist"; did you mean "first"?`,
+	}
+	for _, w := range want {
+		if !strings.Contains(res.Stdout, w) {
+			t.Errorf("runbook lint output lacks %q; stdout:\n%s", w, res.Stdout)
+		}
+	}
+	if res.Code != 1 || !strings.Contains(res.Stderr, "2 problems in runbooks") {
+		t.Errorf("runbook lint: exit %d (want 1), stderr %q", res.Code, res.Stderr)
+	}
+}
+
 func TestRunbookListAndSchema(t *testing.T) {
 	res := clitest.Run(t, nil, "runbook", "list")
 	for _, want := range []string{"RUNBOOK", "stale-table", "dataset*, max_wait=2h", "stock/stale-table.yaml", "pii-leak"} {

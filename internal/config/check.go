@@ -25,7 +25,7 @@ func (d *decoder) checkFile(cfg *Config, datasets []catalog.Dataset, opts LoadOp
 	for _, p := range catalog.ValidateAll(datasets, cfg.WarehouseNames()) {
 		// A broken warehouses section would make every dataset's
 		// warehouse look unknown; its own problem says enough.
-		if d.hasFailed(p.Path) || d.failed["warehouses"] && strings.HasSuffix(p.Path, ".warehouse") {
+		if d.hasFailed(p.Path) || d.Failed["warehouses"] && strings.HasSuffix(p.Path, ".warehouse") {
 			continue
 		}
 		d.addPath(p.Path, p.Message)
@@ -39,7 +39,7 @@ func (d *decoder) checkWarehouse(wh Warehouse, opts LoadOptions) {
 		return
 	}
 	if !warehouseName.MatchString(wh.Name) {
-		d.addAt(d.keys[path], path, fmt.Sprintf("warehouse name %q must be lowercase letters, digits, _ or -, starting with a letter", wh.Name))
+		d.addAt(d.KeyNodes[path], path, fmt.Sprintf("warehouse name %q must be lowercase letters, digits, _ or -, starting with a letter", wh.Name))
 	}
 	switch {
 	case wh.Postgres == nil && wh.BigQuery == nil:
@@ -72,7 +72,7 @@ func (d *decoder) checkDatabase(path string, dsn Secret, embedded bool, opts Loa
 // set DRE_STATE_DSN) has been applied. An absent state section is fine:
 // only the commands that keep state need one.
 func (d *decoder) checkState(s State, opts LoadOptions) {
-	if _, present := d.values["state"]; !present && !s.DSN.IsSet() && !s.Embedded {
+	if _, present := d.ValueNodes["state"]; !present && !s.DSN.IsSet() && !s.Embedded {
 		return
 	}
 	d.checkDatabase("state", s.DSN, s.Embedded, opts,
@@ -128,13 +128,13 @@ func (d *decoder) addPath(path, message string) {
 // at its name), or the nearest ancestor when path is not in the file.
 func (d *decoder) nodeFor(path string) ast.Node {
 	for p := path; ; p = parentPath(p) {
-		value, hasValue := d.values[p]
+		value, hasValue := d.ValueNodes[p]
 		switch value.(type) {
 		case *ast.MappingNode, *ast.SequenceNode, *ast.NullNode, nil:
 		default:
 			return value
 		}
-		if key, ok := d.keys[p]; ok {
+		if key, ok := d.KeyNodes[p]; ok {
 			return key
 		}
 		if hasValue {
@@ -149,7 +149,7 @@ func (d *decoder) nodeFor(path string) ast.Node {
 // hasFailed reports whether path or any ancestor failed to decode.
 func (d *decoder) hasFailed(path string) bool {
 	for p := path; p != ""; p = parentPath(p) {
-		if d.failed[p] {
+		if d.Failed[p] {
 			return true
 		}
 	}

@@ -1,8 +1,11 @@
 package config
 
 import (
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseProblems(t *testing.T) {
@@ -100,5 +103,33 @@ slack: ~
 	}
 	if cfg.Temporal.Namespace != "123" {
 		t.Errorf("tagged namespace = %q, want 123", cfg.Temporal.Namespace)
+	}
+}
+
+// TestParseMergeBomb: a chain of anchors each merging the previous one
+// twice doubles at every step, so 32 of them would expand to billions of
+// keys. Parse must stop at its expansion budget with one positioned
+// problem, quickly, instead of exhausting memory.
+func TestParseMergeBomb(t *testing.T) {
+	var src strings.Builder
+	src.WriteString("warehouses: {w: {bigquery: {project: p}}}\ndatasets:\n  - &d0 {name: a, warehouse: w, table: s.t}\n")
+	for i := 1; i <= 32; i++ {
+		fmt.Fprintf(&src, "  - &d%d {<<: [*d%d, *d%d]}\n", i, i-1, i-1)
+	}
+	start := time.Now()
+	_, err := Parse("dre.yaml", []byte(src.String()), nil, LoadOptions{})
+	elapsed := time.Since(start)
+	expands := regexp.MustCompile(`^dre\.yaml:[1-9][0-9]*:[1-9][0-9]*: datasets\[[0-9]+\]: the file expands to more than 100000 values; are aliases nested too deep\?$`)
+	var found int
+	for _, line := range problemLines(t, err) {
+		if expands.MatchString(line) {
+			found++
+		}
+	}
+	if found != 1 {
+		t.Errorf("%d positioned expansion problems, want 1; problems:\n%v", found, err)
+	}
+	if elapsed > 10*time.Second { // 0.2s, 0.9s under -race; the expansion itself would take hours
+		t.Errorf("Parse took %v", elapsed)
 	}
 }

@@ -7,11 +7,10 @@ import (
 	"os"
 	"reflect"
 
-	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/parser"
 
 	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/internal/yamlnode"
 )
 
 // LoadOptions says how strict loading is.
@@ -42,15 +41,14 @@ func Load(path string, env Env, opts LoadOptions) (*Config, error) {
 // name used in problem positions. On failure the error is a *Problems
 // listing every problem found. An empty file gives the defaults.
 func Parse(name string, data []byte, env Env, opts LoadOptions) (*Config, error) {
-	file, err := parser.ParseBytes(data, 0)
+	file, err := yamlnode.Parse(data)
 	if err != nil {
 		return nil, &Problems{syntaxProblem(name, err)}
 	}
 	d := newDecoder(name)
 	var doc document
-	if root := d.documentBody(file); root != nil {
-		d.anchors.Collect(root)
-		d.decode("", root, reflect.ValueOf(&doc).Elem())
+	if root := yamlnode.Body(file, d.secondDocument); root != nil {
+		d.DecodeDocument(root, reflect.ValueOf(&doc).Elem())
 	}
 	cfg := fromDocument(name, doc)
 	d.checkFile(cfg, doc.Datasets, opts)
@@ -67,20 +65,9 @@ func Parse(name string, data []byte, env Env, opts LoadOptions) (*Config, error)
 	return cfg, nil
 }
 
-// documentBody returns the body of the only document in file, or nil for
-// an empty one. A second document is a problem: dre would ignore it.
-func (d *decoder) documentBody(file *ast.File) ast.Node {
-	var body ast.Node
-	for _, doc := range file.Docs {
-		switch {
-		case doc.Body == nil:
-		case body != nil:
-			d.addAt(doc.Body, "", "dre.yaml holds one YAML document; remove the --- and merge this one into the first")
-		default:
-			body = doc.Body
-		}
-	}
-	return body
+// secondDocument reports a document after the first: dre would ignore it.
+func (d *decoder) secondDocument(body ast.Node) {
+	d.addAt(body, "", "dre.yaml holds one YAML document; remove the --- and merge this one into the first")
 }
 
 // fromDocument turns the decoded file into a Config.
@@ -105,10 +92,6 @@ func fromDocument(name string, doc document) *Config {
 
 // syntaxProblem turns a YAML parse error into a positioned problem.
 func syntaxProblem(name string, err error) Problem {
-	var yerr yaml.Error
-	if errors.As(err, &yerr) && yerr.GetToken() != nil {
-		pos := yerr.GetToken().Position
-		return Problem{File: name, Line: pos.Line, Column: pos.Column, Message: "invalid YAML: " + yerr.GetMessage()}
-	}
-	return Problem{File: name, Message: "invalid YAML: " + err.Error()}
+	line, col, msg := yamlnode.SyntaxError(err)
+	return Problem{File: name, Line: line, Column: col, Message: "invalid YAML: " + msg}
 }

@@ -1,7 +1,10 @@
-// Package yamlnode holds what dre's two positional YAML decoders (dre.yaml
-// in internal/config, runbooks in runbooks) both need of goccy/go-yaml's
-// syntax tree: where a node starts, its text, how to name it in an error,
-// and which struct field each key fills.
+// Package yamlnode is dre's positional YAML decoder, shared by dre.yaml
+// (internal/config) and runbooks (runbooks): Decoder walks goccy/go-yaml's
+// syntax tree into Go values, reporting every problem with its position,
+// resolving anchors, aliases and merge keys within an expansion budget;
+// each format adds its special types and its problem sink through Hooks.
+// The node helpers here say where a node starts, its text, how to name it
+// in an error, and which struct field each key fills.
 package yamlnode
 
 import (
