@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -174,3 +175,151 @@ func ephemeral(format string, args ...any) slack.Msg {
 
 // fields splits a command's text into words.
 func fields(text string) []string { return strings.Fields(text) }
+
+// helpText answers /dre help and any command dre does not know.
+const helpText = "*dre* — data reliability jobs as durable workflows\n" +
+	"• `/dre triage <dataset> [sev1|sev2|sev3|sev4] [description]` — open an incident (or join the open one) and diagnose the dataset\n" +
+	"    e.g. `/dre triage orders sev2 dashboard shows no orders since 6am`\n" +
+	"• `/dre status [dataset]` — open dre runs, of one dataset or all, with links to the Temporal UI\n" +
+	"• `/dre access request <dataset> [columns] <duration> <reason>` — time-bound access to PII, approved by the dataset's approvers\n" +
+	"    e.g. `/dre access request customers email 4h refund ticket 4711`\n" +
+	"• `/dre help` — this message"
+
+// Run runs one slash command and returns the immediate answer.
+func (c *Commands) Run(ctx context.Context, cmd slack.SlashCommand) slack.Msg {
+	words := fields(cmd.Text)
+	if len(words) == 0 {
+		return ephemeral("%s", helpText)
+	}
+	sub, args := strings.ToLower(words[0]), words[1:]
+	if err := c.Authorize.Check(ctx, sub, cmd.UserID); err != nil {
+		return ephemeral("%s", capitalize(err.Error()))
+	}
+	switch sub {
+	case "help":
+		return ephemeral("%s", helpText)
+	case "triage":
+		return c.triage(cmd, args)
+	case "status":
+		return c.status(ctx, args)
+	case "access":
+		return c.access(cmd, args)
+	default:
+		return ephemeral("Unknown subcommand `%s`.\n%s", sub, helpText)
+	}
+}
+
+// triage validates the request and queues the start; the reply links the
+// run, whose ID is known in advance (one incident per dataset).
+func (c *Commands) triage(cmd slack.SlashCommand, args []string) slack.Msg {
+	if len(args) == 0 {
+		return ephemeral("Which dataset? Usage: `/dre triage <dataset> [sev1-4] [description]`; datasets: %s", strings.Join(c.Catalog.Names(), ", "))
+	}
+	ds, err := c.Catalog.Lookup(args[0])
+	var unknown *catalog.UnknownDatasetError
+	if errors.As(err, &unknown) {
+		return ephemeral("%s", capitalize(unknown.Error()))
+	}
+	sev, rest := parseSeverity(args[1:])
+	report := workflows.TriageReport{
+		Reporter: cmd.UserID, Severity: sev, Description: strings.Join(rest, " "),
+		Source: "slack", ReportedAt: time.Now().UTC(), ResponseURL: cmd.ResponseURL, Channel: cmd.ChannelID,
+	}
+	id := workflows.TriageWorkflowID(ds.Name)
+	if err := c.enqueue(c.startTriage(workflows.TriageInput{Dataset: ds, Report: report}, cmd.ResponseURL)); err != nil {
+		return ephemeral("%s", err.Error())
+	}
+	return ephemeral("Triage of *%s* (sev%d) is starting; if an incident is open, your report joins it. Findings follow in %s.\nWatch it: %s",
+		ds.Name, effectiveSeverity(sev), channelOf(ds), c.link(id))
+}
+
+// parseSeverity takes a leading sevN (or pN) off the words; 0 when absent.
+func parseSeverity(words []string) (int, []string) {
+	if len(words) == 0 {
+		return 0, words
+	}
+	w := strings.ToLower(words[0])
+	for _, prefix := range []string{"sev", "p"} {
+		if n, err := strconv.Atoi(strings.TrimPrefix(w, prefix)); err == nil && strings.HasPrefix(w, prefix) && n >= 1 && n <= 4 {
+			return n, words[1:]
+		}
+	}
+	return 0, words
+}
+
+// effectiveSeverity is what the workflow uses when none was given.
+func effectiveSeverity(sev int) int {
+	if sev == 0 {
+		return 3
+	}
+	return sev
+}
+
+func channelOf(ds catalog.Dataset) string {
+	if ds.Owner.SlackChannel != "" {
+		return ds.Owner.SlackChannel
+	}
+	return "the incident channel"
+}
+
+// status lists open runs with links.
+func (c *Commands) status(ctx context.Context, args []string) slack.Msg {
+	dataset := ""
+	if len(args) > 0 && strings.Contains(args[0], "/") {
+		return c.statusOfRun(ctx, args[0])
+	}
+	if len(args) > 0 {
+		if _, err := c.Catalog.Lookup(args[0]); err != nil {
+			return ephemeral("%s", capitalize(err.Error()))
+		}
+		dataset = args[0]
+	}
+	runs, err := c.Runs.OpenRuns(ctx, dataset)
+	if err != nil {
+		return ephemeral("Could not list runs: %v", err)
+	}
+	if len(runs) == 0 {
+		return ephemeral("No open dre runs%s.", forDataset(dataset))
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Open dre runs%s:\n", forDataset(dataset))
+	for _, r := range runs {
+		fmt.Fprintf(&b, "• <%s|%s> — %s, %s\n", c.link(r.WorkflowID), r.WorkflowID, r.Kind, orDash(r.Status))
+	}
+	return ephemeral("%s", strings.TrimSuffix(b.String(), "\n"))
+}
+
+func forDataset(d string) string {
+	if d == "" {
+		return ""
+	}
+	return " of " + d
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// statusOfRun answers /dre status <workflow ID>, such as triage/orders.
+func (c *Commands) statusOfRun(ctx context.Context, id string) slack.Msg {
+	runs, err := c.Runs.OpenRuns(ctx, "")
+	if err != nil {
+		return ephemeral("Could not list runs: %v", err)
+	}
+	for _, r := range runs {
+		if r.WorkflowID == id {
+			return ephemeral("<%s|%s> — %s of %s, %s", c.link(id), id, r.Kind, orDash(r.Dataset), orDash(r.Status))
+		}
+	}
+	return ephemeral("%s is not running; its history is at %s", id, c.link(id))
+}

@@ -7,8 +7,8 @@
 //   - gateway.go: the server, health endpoints, body limits; slackverify.go
 //     checks Slack's signature and timestamp before anything is parsed.
 //   - slackcommands.go parses `/dre ...`, authorize.go applies slack.allow,
-//     and commands.go queues the work so Slack gets its answer in time;
-//     commandsrun.go runs it: `/dre triage` calls TemporalTriage.ReportTriage
+//     and commands.go queues the work so Slack gets its answer in time
+//     and runs it: `/dre triage` calls TemporalTriage.ReportTriage
 //     (temporal.go), which prepares the report and starts or joins the
 //     incident through workflows.ReportTriage (workflows/triage_start.go).
 //   - slackinteractions.go routes button clicks to workflow updates, with
