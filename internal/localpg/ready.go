@@ -74,8 +74,7 @@ func (s *setup) choosePort() (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("pick a free port: %w", err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return l.Addr().(*net.TCPAddr).Port, l.Close()
 }
 
 // checkPortFree fails with the user-facing advice when port is taken.
