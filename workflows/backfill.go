@@ -151,6 +151,10 @@ type backfillRun struct {
 func newBackfillRun(ctx workflow.Context, in BackfillInput) *backfillRun {
 	b := &backfillRun{in: in, gran: in.Dataset.Partition.Granularity, status: BackfillPlanning}
 	b.sel, _ = in.selectSQL() // validated already
+	b.in.Validation.SQL, _ = in.validationSQL() // validated already
+	if in.Progress == nil {
+		in.warnLegacyBounds(ctx)
+	}
 	b.total = countPartitions(b.gran, in.From, in.To)
 	b.concurrency = in.Concurrency
 	if b.concurrency == 0 {

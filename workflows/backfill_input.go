@@ -17,8 +17,9 @@ type BackfillInput struct {
 	Dataset catalog.Dataset `json:"dataset"`
 	From    time.Time       `json:"from"`
 	To      time.Time       `json:"to"`
-	// Select produces one partition and reads its bounds as @from and @to;
-	// "" uses the dataset's source (catalog) rendered the same way.
+	// Select produces one partition and reads its bounds as {{ .From }}
+	// and {{ .To }} (@from and @to still work, deprecated); "" uses the
+	// dataset's source (catalog), rendered the same way.
 	Select string `json:"select,omitempty"`
 	// Concurrency is how many partitions are rewritten at once (default 4).
 	Concurrency int `json:"concurrency,omitempty"`
