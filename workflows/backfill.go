@@ -150,7 +150,7 @@ type backfillRun struct {
 
 func newBackfillRun(ctx workflow.Context, in BackfillInput) *backfillRun {
 	b := &backfillRun{in: in, gran: in.Dataset.Partition.Granularity, status: BackfillPlanning}
-	b.sel, _ = in.selectSQL() // validated already
+	b.sel, _ = in.selectSQL()                   // validated already
 	b.in.Validation.SQL, _ = in.validationSQL() // validated already
 	if in.Progress == nil {
 		in.warnLegacyBounds(ctx)
