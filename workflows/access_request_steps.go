@@ -128,7 +128,10 @@ func (r *accessRequest) grant(ctx workflow.Context) error {
 	for _, g := range r.grants() {
 		if err := workflow.ExecuteActivity(gctx, a.GrantAccess, g).Get(ctx, nil); err != nil {
 			r.state.Status, r.state.EndedBy = AccessDenied, "grant failed"
-			_ = r.revokeAll(ctx)
+			if rollback := r.revokeAll(ctx); rollback != nil {
+				r.state.EndedBy = "grant failed; rollback failed, access may remain"
+				err = fmt.Errorf("%w; taking back the grants already applied failed too, so some may remain: %w", err, rollback)
+			}
 			setAccessStatus(ctx, AccessDenied, time.Time{})
 			return err
 		}
@@ -170,12 +173,38 @@ func (r *accessRequest) revoke(ctx workflow.Context) error {
 	return nil
 }
 
+// revokeAll takes back every grant of the request. A revocation that fails
+// (only for good: they are retried until then) does not stop the others,
+// so one refused privilege never leaves the rest in place; every failure
+// is returned.
 func (r *accessRequest) revokeAll(ctx workflow.Context) error {
 	var a *activities.Access
+	var failed []error
 	for _, g := range r.grants() {
-		if err := workflow.ExecuteActivity(grantOptions(ctx, "revoke "+r.what()), a.RevokeAccess, g).Get(ctx, nil); err != nil {
-			return err
+		err := workflow.ExecuteActivity(grantOptions(ctx, "revoke "+r.what()), a.RevokeAccess, g).Get(ctx, nil)
+		if err == nil {
+			continue
+		}
+		failed = append(failed, fmt.Errorf("revoke %s from %s: %w", grantTarget(g), g.Grant.Principal, err))
+		if !revokesPastFailure(ctx) {
+			break
 		}
 	}
-	return nil
+	return errors.Join(failed...)
+}
+
+// revokesPastFailure reports whether revokeAll carries on after a failed
+// revocation. Runs recorded before it did stopped at the first failure;
+// the version marker is only asked for on a failure, so histories in
+// which every revocation succeeded are unchanged.
+func revokesPastFailure(ctx workflow.Context) bool {
+	return workflow.GetVersion(ctx, "revoke-every-grant", workflow.DefaultVersion, 1) >= 1
+}
+
+// grantTarget names what a grant covers: the table or one of its columns.
+func grantTarget(g activities.AccessGrant) string {
+	if g.Grant.Column == "" {
+		return g.Grant.Table.String()
+	}
+	return g.Grant.Table.String() + "." + g.Grant.Column
 }

@@ -30,6 +30,9 @@ type accessHarness struct {
 	// revokeFailures fails that many revocations first, as a warehouse
 	// that is down would.
 	revokeFailures int
+	// refuse, when set, fails a grant or revocation ("grant", "revoke")
+	// for good with the error it returns.
+	refuse func(action string, g activities.AccessGrant) error
 }
 
 func newAccessHarness(t *testing.T) *accessHarness {
@@ -40,6 +43,9 @@ func newAccessHarness(t *testing.T) *accessHarness {
 	h.env.OnActivity(a.GrantAccess, mock.Anything, mock.Anything).Return(func(_ context.Context, g activities.AccessGrant) error {
 		h.mu.Lock()
 		defer h.mu.Unlock()
+		if err := h.refused("grant", g); err != nil {
+			return err
+		}
 		h.granted = append(h.granted, g)
 		return nil
 	})
@@ -49,6 +55,9 @@ func newAccessHarness(t *testing.T) *accessHarness {
 		if h.revokeFailures > 0 {
 			h.revokeFailures--
 			return errors.New("connection refused")
+		}
+		if err := h.refused("revoke", g); err != nil {
+			return err
 		}
 		h.revoked = append(h.revoked, g)
 		return nil
@@ -68,6 +77,13 @@ func newAccessHarness(t *testing.T) *accessHarness {
 		return activities.SlackPosted{Sent: true}, nil
 	})
 	return h
+}
+
+func (h *accessHarness) refused(action string, g activities.AccessGrant) error {
+	if h.refuse == nil {
+		return nil
+	}
+	return h.refuse(action, g)
 }
 
 // update sends an update after d, recording a rejection.

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -10,24 +11,31 @@ import (
 )
 
 // execute audits every decision and carries out the revocations, each
-// retried until the warehouse confirms the grant is gone.
+// retried until the warehouse confirms the grant is gone. A revocation
+// refused for good does not stop the others (see revokesPastFailure); the
+// refused ones are not audited as revoked, and are all returned.
 func (r *review) execute(ctx workflow.Context) error {
 	r.setStatus(ctx, "revoking")
 	var a *activities.Access
+	var failed []error
 	for i := range r.res.Items {
 		it := &r.res.Items[i]
 		action := AuditReviewKeep
 		if it.Decision == ReviewRevoke {
 			action = AuditReviewRevoke
 			if err := workflow.ExecuteActivity(grantOptions(ctx, "revoke "+it.ID), a.RevokeAccess, it.AccessGrant).Get(ctx, nil); err != nil {
-				return err
+				if !revokesPastFailure(ctx) {
+					return err
+				}
+				failed = append(failed, fmt.Errorf("revoke %s: %w", it.ID, err))
+				continue
 			}
 			it.Revoked = true
 		}
 		auditEntry(ctx, activities.AuditEntry{Actor: it.DecidedBy, Action: action, Target: it.ID, Reason: it.Note,
 			Details: map[string]string{"period": r.in.Period, "principal": it.Grant.Principal, "table": it.Grant.Table.String(), "column": it.Grant.Column}})
 	}
-	return nil
+	return errors.Join(failed...)
 }
 
 // report writes the Markdown and CSV reports, posts the Markdown and

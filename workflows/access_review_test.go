@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/dre-dev/dre/activities"
 	"github.com/dre-dev/dre/internal/catalog"
@@ -93,5 +94,34 @@ func TestAccessReviewDefaultKeepIsHonoured(t *testing.T) {
 	res := h.runReview(reviewInput(ds))
 	if len(h.revoked) != 0 || len(res.Items) != 3 || res.Items[0].DecidedBy != "default" || res.Items[0].Decision != ReviewKeep {
 		t.Fatalf("items %+v, revoked %v; want every grant kept by the dataset's default", res.Items, h.revoked)
+	}
+}
+
+func TestAccessReviewRevocationRefusedForGoodDoesNotStopTheOthers(t *testing.T) {
+	h := newAccessHarness(t)
+	h.refuse = func(action string, g activities.AccessGrant) error {
+		if action == "revoke" && g.Grant.Principal == "bob" {
+			return temporal.NewNonRetryableApplicationError("role bob does not exist", "Refused", nil)
+		}
+		return nil
+	}
+	var a *activities.Access
+	h.env.OnActivity(a.ListPIIGrants, mock.Anything, mock.Anything).Return(reviewGrants)
+	h.env.ExecuteWorkflow(AccessReview, reviewInput(customersDataset()))
+	err := h.env.GetWorkflowError()
+	if err == nil || !strings.Contains(err.Error(), "revoke customers/bob") || !strings.Contains(err.Error(), "role bob does not exist") {
+		t.Fatalf("workflow error = %v; want bob's refused revocation reported", err)
+	}
+	var revoked []string
+	for _, g := range h.revoked {
+		revoked = append(revoked, g.Grant.Principal)
+	}
+	if strings.Join(revoked, ",") != "carol,ualice" {
+		t.Errorf("revoked %v; want carol and ualice revoked (by default) past bob's refusal", revoked)
+	}
+	for _, e := range h.audited {
+		if e.Action == AuditReviewRevoke && e.Target == "customers/bob" {
+			t.Errorf("audit %+v records bob's access as revoked; it was refused", e)
+		}
 	}
 }

@@ -153,7 +153,11 @@ type backfillRun struct {
 
 func newBackfillRun(ctx workflow.Context, in BackfillInput) *backfillRun {
 	b := &backfillRun{in: in, gran: in.Dataset.Partition.Granularity, status: BackfillPlanning}
-	b.sel, _ = in.selectSQL() // validated already
+	b.sel, _ = in.selectSQL()                   // validated already
+	b.in.Validation.SQL, _ = in.validationSQL() // validated already
+	if in.Progress == nil {
+		in.warnLegacyBounds(ctx)
+	}
 	b.total = countPartitions(b.gran, in.From, in.To)
 	b.concurrency = in.Concurrency
 	if b.concurrency == 0 {
@@ -209,8 +213,9 @@ type BackfillInput struct {
 	Dataset catalog.Dataset `json:"dataset"`
 	From    time.Time       `json:"from"`
 	To      time.Time       `json:"to"`
-	// Select produces one partition and reads its bounds as @from and @to;
-	// "" uses the dataset's source (catalog) rendered the same way.
+	// Select produces one partition and reads its bounds as {{ .From }}
+	// and {{ .To }} (@from and @to still work, deprecated); "" uses the
+	// dataset's source (catalog), rendered the same way.
 	Select string `json:"select,omitempty"`
 	// Concurrency is how many partitions are rewritten at once (default 4).
 	Concurrency int `json:"concurrency,omitempty"`

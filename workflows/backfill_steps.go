@@ -77,14 +77,43 @@ func PartitionLabel(g catalog.Granularity, start time.Time) string {
 	return start.UTC().Format("2006-01-02")
 }
 
-// selectSQL is the SELECT producing one partition, reading @from and @to.
+// selectSQL is the SELECT producing one partition, its bounds rendered as
+// the @from and @to parameters the activities bind.
 func (in BackfillInput) selectSQL() (string, error) {
-	if in.Select != "" {
-		return in.Select, nil
-	}
-	// Rendering the catalog's fixed template with two constant strings is
+	// Rendering a fixed template with two constant strings is
 	// deterministic; workflowcheck only sees text/template's map iteration.
+	if in.Select != "" {
+		return catalog.ExpandBounds(in.Select, "@from", "@to") //workflowcheck:ignore
+	}
 	return in.Dataset.SourceQuery("@from", "@to") //workflowcheck:ignore
+}
+
+// validationSQL is the validation SELECT, its bounds rendered like
+// selectSQL's; "" when the run validates otherwise.
+func (in BackfillInput) validationSQL() (string, error) {
+	if in.Validation.SQL == "" {
+		return "", nil
+	}
+	return catalog.ExpandBounds(in.Validation.SQL, "@from", "@to") //workflowcheck:ignore
+}
+
+// warnLegacyBounds logs what to write instead when the run's SQL reads
+// its bounds the deprecated way, as @from and @to (catalog.BoundsWarning).
+func (in BackfillInput) warnLegacyBounds(ctx workflow.Context) {
+	sel := in.Select
+	if sel == "" && in.Dataset.Source != nil {
+		sel = in.Dataset.Source.Select
+	}
+	for _, sql := range []struct{ what, text string }{{"select", sel}, {"validation sql", in.Validation.SQL}} {
+		if sql.text == "" {
+			continue
+		}
+		//workflowcheck:ignore parsing a template only iterates over its own maps
+		warning := catalog.BoundsWarning(sql.text)
+		if warning != "" {
+			workflow.GetLogger(ctx).Warn("backfill "+sql.what+": "+warning, "dataset", in.Dataset.Name)
+		}
+	}
 }
 
 // sourceTable is the table a copy backfill reads, "" for a SELECT.
@@ -107,7 +136,10 @@ func (in BackfillInput) validate() error {
 		return err
 	}
 	if _, err := in.selectSQL(); err != nil {
-		return fmt.Errorf("%v, or pass a SELECT reading @from and @to", err)
+		return fmt.Errorf("%v, or pass a SELECT reading {{ .From }} and {{ .To }}", err)
+	}
+	if _, err := in.validationSQL(); err != nil {
+		return fmt.Errorf("validation sql: %v", err)
 	}
 	return in.validateSettings()
 }

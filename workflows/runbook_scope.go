@@ -319,7 +319,7 @@ func ResolveRunbookInputs(rb *runbooks.Runbook, given map[string]string) (map[st
 		text, ok := given[in.Name]
 		switch {
 		case !ok && in.Required:
-			return nil, fmt.Errorf("runbook %s needs input %s (%s): pass --input %s=...", rb.Name, in.Name, in.Type, in.Name)
+			return nil, fmt.Errorf("runbook %s needs input %s (%s): pass --input %s=<value>", rb.Name, in.Name, in.Type, in.Name)
 		case !ok && in.Default == "":
 			continue
 		case !ok:

@@ -8,10 +8,8 @@ import (
 	"text/template/parse"
 )
 
-// Render returns the SELECT of a select source with {{ .From }} and
-// {{ .To }} replaced verbatim by from and to. Callers pass bind
-// placeholders ($1 and $2, or @from and @to), never literal values, so a
-// partition bound can never be spliced into SQL as text.
+// Render returns the SELECT of a select source with its bounds replaced
+// by from and to, as ExpandBounds does.
 func (s Source) Render(from, to string) (string, error) {
 	if s.Select == "" {
 		if s.Table != "" {
@@ -19,15 +17,7 @@ func (s Source) Render(from, to string) (string, error) {
 		}
 		return "", errors.New("source has no select; set source.select in dre.yaml")
 	}
-	tmpl, err := parseSelect(s.Select)
-	if err != nil {
-		return "", err
-	}
-	var out strings.Builder
-	if err := tmpl.Execute(&out, struct{ From, To string }{from, to}); err != nil {
-		return "", fmt.Errorf("render source.select: %v", err)
-	}
-	return out.String(), nil
+	return ExpandBounds(s.Select, from, to)
 }
 
 // SourceQuery returns the SQL producing the rows of the partition between

@@ -47,7 +47,7 @@ Ranges over 500 partitions show the first 500 and extrapolate the total.`,
 		},
 	}
 	f.rangeFlags.register(cmd)
-	cmd.Flags().StringVar(&f.sel, "select", "", "SELECT producing one partition, reading @from and @to (default: the dataset's source in dre.yaml)")
+	cmd.Flags().StringVar(&f.sel, "select", "", "SELECT producing one partition, reading {{ .From }} and {{ .To }} like dre.yaml sources (default: the dataset's source in dre.yaml)")
 	return cmd
 }
 

@@ -38,7 +38,7 @@ otherwise; then the report.
 		Example: `  dre backfill start orders --from 2026-01-01 --to 2026-02-01
   dre backfill start orders --from 2026-01-01 --to 2026-02-01 --concurrency 8 --wait
   dre backfill start orders --from 2026-01 --to 2026-03 --on-failure skip --validate rowcount --tolerance 0.01
-  dre backfill start orders --from 2026-01-01 --to 2026-01-08 --select "SELECT * FROM staging.orders WHERE order_date >= @from AND order_date < @to"`,
+  dre backfill start orders --from 2026-01-01 --to 2026-01-08 --select "SELECT * FROM staging.orders WHERE order_date >= {{ .From }} AND order_date < {{ .To }}"`,
 		Args: exactArgs(1, "one dataset name (see dre catalog list)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, in, err := f.input(g, args[0])
@@ -50,13 +50,13 @@ otherwise; then the report.
 	}
 	f.rangeFlags.register(cmd)
 	cmd.Flags().IntVar(&f.concurrency, "concurrency", workflows.BackfillDefaultConcurrency, fmt.Sprintf("partitions rewritten at once (1 to %d)", workflows.BackfillMaxConcurrency))
-	cmd.Flags().StringVar(&f.sel, "select", "", "SELECT producing one partition, reading @from and @to (default: the dataset's source in dre.yaml)")
+	cmd.Flags().StringVar(&f.sel, "select", "", "SELECT producing one partition, reading {{ .From }} and {{ .To }} like dre.yaml sources (default: the dataset's source in dre.yaml)")
 	cmd.Flags().Float64Var(&f.budget, "budget", 0, "estimated cost above which the run waits for approval (PostgreSQL planner units, BigQuery bytes); 0: none")
 	cmd.Flags().StringVar(&f.onFailure, "on-failure", workflows.BackfillStop, "stop at the first failed partition, or skip it and go on")
 	cmd.Flags().IntVar(&f.maxAttempts, "max-attempts", 3, "attempts at one partition before it counts as failed")
 	cmd.Flags().StringVar(&f.validate, "validate", "", "check each partition: rowcount, checksum or sql")
 	cmd.Flags().Float64Var(&f.tolerance, "tolerance", 0, "with --validate rowcount, the relative difference allowed (0.01 = 1%)")
-	cmd.Flags().StringVar(&f.validateSQL, "validate-sql", "", "with --validate sql, a SELECT reading @from and @to that returns the partition's violations")
+	cmd.Flags().StringVar(&f.validateSQL, "validate-sql", "", "with --validate sql, a SELECT reading {{ .From }} and {{ .To }} that returns the partition's violations")
 	cmd.Flags().BoolVar(&f.follow, "wait", false, "show progress until the backfill ends, then its report")
 	cmd.Flags().BoolVar(&f.ignoreFreeze, "ignore-slo-freeze", false, "do not hold the run for approval when the dataset's SLO error budget is exhausted")
 	// --follow is the flag's first name, kept for scripts that use it.
@@ -69,6 +69,9 @@ otherwise; then the report.
 func (f *backfillStartFlags) input(g *globals, dataset string) (*config.Config, workflows.BackfillInput, error) {
 	from, to, err := f.parse()
 	if err != nil {
+		return nil, workflows.BackfillInput{}, err
+	}
+	if err := f.checkSQLFlags(g.opts.Stderr); err != nil {
 		return nil, workflows.BackfillInput{}, err
 	}
 	cfg, err := g.loadConfig()

@@ -71,7 +71,9 @@ func startSocketMode(ctx context.Context, cfg *config.Config, cmds *gateway.Comm
 	}
 	api := worker.SlackClient(cfg.Slack, slack.OptionAppLevelToken(app))
 	go func() {
-		if err := gateway.RunSocketMode(ctx, api, cmds); err != nil && ctx.Err() == nil {
+		// RunSocketMode only returns on an error, which is ours to log
+		// unless the gateway is stopping.
+		if err := gateway.RunSocketMode(ctx, api, cmds); ctx.Err() == nil {
 			slog.Error("Slack Socket Mode stopped", "error", err)
 		}
 	}()

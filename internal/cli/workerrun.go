@@ -41,7 +41,11 @@ func runWorker(cmd *cobra.Command, f *serviceFlags, cfg *config.Config, c client
 		if err != nil {
 			return err
 		}
-		defer srv.Shutdown(context.Background())
+		defer func() {
+			if err := srv.Shutdown(context.Background()); err != nil {
+				obs.logger.Warn("metrics server did not shut down cleanly", "error", err)
+			}
+		}()
 		addr = srv.Addr()
 	}
 	if err := w.Start(); err != nil {

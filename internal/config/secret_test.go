@@ -32,6 +32,7 @@ func TestSecretNeverLeaks(t *testing.T) {
 	text, _ := s.MarshalText()
 	outputs := map[string]string{
 		"%v": fmt.Sprintf("%v", s), "%+v": fmt.Sprintf("%+v", s), "%#v": fmt.Sprintf("%#v", s),
+		//lint:ignore S1025 the test is about what the %s verb prints, not about String
 		"%s": fmt.Sprintf("%s", s), "%q": fmt.Sprintf("%q", s), "%x": fmt.Sprintf("%x", s),
 		"config %+v": fmt.Sprintf("%+v", *cfg), "config %#v": fmt.Sprintf("%#v", *cfg),
 		"slack %+v": fmt.Sprintf("%+v", cfg.Slack), "slack %#v": fmt.Sprintf("%#v", cfg.Slack),

@@ -35,7 +35,7 @@ func waitReady(ctx context.Context, addr, namespace string) (client.Client, erro
 		lastErr = err
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("Temporal frontend at %s did not become ready: %w (last error: %v)", addr, ctx.Err(), lastErr)
+			return nil, fmt.Errorf("the Temporal frontend at %s did not become ready: %w (last error: %v)", addr, ctx.Err(), lastErr)
 		case <-time.After(delay):
 		}
 		delay = min(2*delay, 250*time.Millisecond)

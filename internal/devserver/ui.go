@@ -40,7 +40,7 @@ func startUI(ctx context.Context, p portSet, namespace string) (*uiServer, error
 	url := fmt.Sprintf("http://%s/", hostPort(p.host, p.ui))
 	if err := waitHTTP(ctx, url, u.done); err != nil {
 		u.stop()
-		return nil, fmt.Errorf("Temporal UI at %s: %w", url, err)
+		return nil, fmt.Errorf("the Temporal UI at %s: %w", url, err)
 	}
 	return u, nil
 }

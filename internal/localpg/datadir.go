@@ -76,10 +76,11 @@ func (s *setup) openLog() (io.Writer, func(), error) {
 	// Owned like the rest of the data dir so a later non-root run can
 	// still append to it.
 	if err := s.runAs.chown(path); err != nil {
-		f.Close()
-		return nil, nil, err
+		return nil, nil, errors.Join(err, f.Close())
 	}
-	return f, func() { f.Close() }, nil
+	// The server has stopped writing by the time this runs, and a log that
+	// fails to close leaves nothing for the caller to do.
+	return f, func() { _ = f.Close() }, nil
 }
 
 // serverEnv is our environment without PG* variables, which would steer

@@ -136,7 +136,7 @@ type teeWriter struct {
 
 // Write never fails.
 func (w *teeWriter) Write(b []byte) (int, error) {
-	w.tail.Write(b)
+	_, _ = w.tail.Write(b) // appends to memory, never fails
 	_, _ = w.log.Write(b)
 	return len(b), nil
 }

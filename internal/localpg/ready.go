@@ -74,8 +74,11 @@ func (s *setup) choosePort() (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("pick a free port: %w", err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	port := l.Addr().(*net.TCPAddr).Port
+	if err := l.Close(); err != nil {
+		return 0, fmt.Errorf("pick a free port: %w", err)
+	}
+	return port, nil
 }
 
 // checkPortFree fails with the user-facing advice when port is taken.

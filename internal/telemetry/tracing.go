@@ -41,7 +41,7 @@ func Tracing(ctx context.Context) (interceptor.Interceptor, func(context.Context
 	})
 	if err != nil {
 		_ = provider.Shutdown(ctx)
-		return nil, nil, fmt.Errorf("Temporal tracing interceptor: %w", err)
+		return nil, nil, fmt.Errorf("building the Temporal tracing interceptor: %w", err)
 	}
 	return tracing, provider.Shutdown, nil
 }

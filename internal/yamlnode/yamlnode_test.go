@@ -13,7 +13,8 @@ func TestNamingsDifferOnlyOnUntaggedFields(t *testing.T) {
 		Name    string `yaml:"name,omitempty"`
 		Skipped string `yaml:"-"`
 		Plain   string
-		hidden  string // unexported: never in the file
+		//lint:ignore U1000 the field exists to show that unexported fields have no key
+		hidden string // unexported: never in the file
 	}
 	st := reflect.TypeFor[sample]()
 	if got := Keys(st, Tagged); !slices.Equal(got, []string{"name"}) {

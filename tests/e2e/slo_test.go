@@ -233,7 +233,7 @@ func sloCount(t *testing.T, query string) int64 {
 // wait for an approval instead of writing, until it is cancelled.
 func sloFreezeHoldsBackfills(t *testing.T, e sloE2E) {
 	res := clitest.Run(t, e.cli, "backfill", "start", "slo_orders", "--from", "2026-01-01", "--to", "2026-01-02",
-		"--select", "SELECT * FROM public.orders WHERE loaded_at >= @from AND loaded_at < @to")
+		"--select", "SELECT * FROM public.orders WHERE loaded_at >= {{ .From }} AND loaded_at < {{ .To }}")
 	if res.Code != 0 || !strings.Contains(res.Stdout, "SLO error budget of slo_orders is exhausted") {
 		t.Fatalf("backfill start on a frozen dataset: exit %d, stdout %q, stderr %q; want a held start", res.Code, res.Stdout, res.Stderr)
 	}

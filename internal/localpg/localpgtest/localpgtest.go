@@ -30,6 +30,7 @@ package localpgtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
@@ -68,8 +69,7 @@ func StartShared() (*localpg.Cluster, func() error, error) {
 	}
 	c, err := localpg.Start(context.Background(), localpg.Options{DataDir: dir, Ephemeral: true})
 	if err != nil {
-		os.RemoveAll(dir)
-		return nil, nil, err
+		return nil, nil, errors.Join(err, os.RemoveAll(dir))
 	}
 	stop := func() error {
 		err := c.Stop()

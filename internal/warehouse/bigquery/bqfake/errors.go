@@ -24,12 +24,6 @@ func (e *apiError) proto() *bq.ErrorProto {
 	return &bq.ErrorProto{Reason: e.reason, Message: e.message}
 }
 
-// fromProto turns a failed job's errorResult back into the HTTP error
-// getQueryResults and jobs.query answer with.
-func fromProto(p *bq.ErrorProto) *apiError {
-	return &apiError{code: codeOf[p.Reason], reason: p.Reason, message: p.Message}
-}
-
 var codeOf = map[string]int{
 	"notFound":        http.StatusNotFound,
 	"invalid":         http.StatusBadRequest,

@@ -1,0 +1,34 @@
+package telemetry
+
+import sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+
+// seriesHelp is the # HELP text of dre's own series, by the name they are
+// recorded under (workflows.Metric* and gateway.Metric*); Prometheus shows
+// counters with _total and timers with _seconds appended. The Temporal
+// SDK's metrics handler has no way to describe an instrument, so the text
+// is attached here, by name.
+var seriesHelp = map[string]string{
+	"dre_backfill_partitions":     "Backfill partitions finished, by dataset and outcome (done or failed).",
+	"dre_backfill_rows":           "Rows written by backfills, by dataset.",
+	"dre_triage_incidents":        "Incidents opened by triage, by dataset and severity.",
+	"dre_triage_time_to_ack":      "Time from an incident's opening to its first acknowledgement, by dataset and severity.",
+	"dre_triage_time_to_resolve":  "Time from an incident's opening to its resolution, by dataset and severity.",
+	"dre_gateway_request_latency": "Time the gateway took to answer a request, by route and status.",
+	"dre_gateway_rejects":         "Requests the gateway turned away, by route and reason.",
+}
+
+// describeAndBucket is the meter's one view: dre's series get their help
+// text, and every histogram in seconds gets durationBuckets. One view does
+// both because an instrument matched by two views is exported twice.
+func describeAndBucket(inst sdkmetric.Instrument) (sdkmetric.Stream, bool) {
+	stream := sdkmetric.Stream{Name: inst.Name, Description: inst.Description, Unit: inst.Unit}
+	help, described := seriesHelp[inst.Name]
+	if described {
+		stream.Description = help
+	}
+	seconds := inst.Kind == sdkmetric.InstrumentKindHistogram && inst.Unit == "s"
+	if seconds {
+		stream.Aggregation = sdkmetric.AggregationExplicitBucketHistogram{Boundaries: durationBuckets}
+	}
+	return stream, described || seconds
+}
