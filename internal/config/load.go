@@ -12,6 +12,7 @@ import (
 	"github.com/goccy/go-yaml/parser"
 
 	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/internal/people"
 )
 
 // LoadOptions says how strict loading is.
@@ -95,6 +96,8 @@ func fromDocument(name string, doc document) *Config {
 		Slack:      doc.Slack,
 		PagerDuty:  doc.PagerDuty,
 		Catalog:    catalog.New(doc.Datasets),
+		People:     people.NewDirectory(doc.People, doc.Groups),
+		Decisions:  doc.Decisions,
 	}
 	for whName, wh := range doc.Warehouses {
 		wh.Name = whName

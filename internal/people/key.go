@@ -2,6 +2,7 @@ package people
 
 import (
 	"crypto/rsa"
+	"encoding/base64"
 	"fmt"
 	"slices"
 	"strings"
@@ -35,9 +36,9 @@ func ParsePublicKey(line string) (PublicKey, error) {
 	if at < 0 || at+1 >= len(fields) {
 		return PublicKey{}, fmt.Errorf("want a public key line like %q (the contents of ~/.ssh/id_ed25519.pub)", "ssh-ed25519 AAAA... you@laptop")
 	}
-	key, _, _, _, err := ssh.ParseAuthorizedKey([]byte(fields[at] + " " + fields[at+1]))
+	key, err := decodeKey(fields[at], fields[at+1])
 	if err != nil {
-		return PublicKey{}, fmt.Errorf("public key %s: %v", fields[at], err)
+		return PublicKey{}, err
 	}
 	if err := checkStrength(key); err != nil {
 		return PublicKey{}, err
@@ -48,6 +49,23 @@ func ParsePublicKey(line string) (PublicKey, error) {
 		pk.Namespaces, err = parseOptions(fields[1:at])
 	}
 	return pk, err
+}
+
+// decodeKey decodes the base64 key blob of a key line and checks that
+// it holds the key type the line names.
+func decodeKey(keyType, b64 string) (ssh.PublicKey, error) {
+	blob, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		return nil, fmt.Errorf("the %s key is not valid base64; paste the whole line of the .pub file", keyType)
+	}
+	key, err := ssh.ParsePublicKey(blob)
+	if err != nil {
+		return nil, fmt.Errorf("the %s key does not decode (%v); paste the whole line of the .pub file", keyType, err)
+	}
+	if key.Type() != keyType {
+		return nil, fmt.Errorf("the line says %s but holds a %s key", keyType, key.Type())
+	}
+	return key, nil
 }
 
 // isKeyType reports whether field names an SSH public key algorithm.

@@ -56,8 +56,9 @@ func TestParsePublicKeyRefuses(t *testing.T) {
 	tests := []struct{ name, line, says string }{
 		{"empty", "", "want a public key line"},
 		{"type only", "ssh-ed25519", "want a public key line"},
-		{"bad base64", "ssh-ed25519 !!!!", "public key ssh-ed25519"},
-		{"type mismatch", "ssh-rsa " + fields[1], "type mismatch"},
+		{"bad base64", "ssh-ed25519 !!!!", "not valid base64"},
+		{"truncated", "ssh-ed25519 AAAA", "does not decode"},
+		{"says ssh-rsa but holds a ssh-ed25519 key", "ssh-rsa " + fields[1], "says ssh-rsa but holds a ssh-ed25519 key"},
 		{"short RSA", string(ssh.MarshalAuthorizedKey(smallPub)), "1024 bits is too short"},
 		{"valid-after", `alice valid-after="20270101" ` + line, `option "valid-after" is not supported`},
 		{"cert-authority", `alice cert-authority ` + line, `option "cert-authority" is not supported`},

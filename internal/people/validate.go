@@ -29,6 +29,10 @@ var (
 	slackGroup = regexp.MustCompile(`^S[A-Z0-9]{2,}$`)
 )
 
+// ValidSlackTeam reports whether id looks like a Slack workspace ID
+// (T..., or E... for an Enterprise Grid organization).
+func ValidSlackTeam(id string) bool { return slackTeam.MatchString(id) }
+
 // validator collects problems and remembers who claimed each Slack ID and
 // key first, to report clashes.
 type validator struct {
