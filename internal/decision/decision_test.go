@@ -1,9 +1,12 @@
 package decision
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/ssh"
 )
 
 // TestCanonical pins the signed bytes: changing them invalidates every
@@ -50,5 +53,25 @@ func TestNewNonce(t *testing.T) {
 	b, errB := NewNonce()
 	if errA != nil || errB != nil || a == b || !nonceShape.MatchString(a) || len(a) != 32 {
 		t.Errorf("NewNonce = %q, %q (%v, %v); want two different 32-digit hex strings", a, b, errA, errB)
+	}
+}
+
+// TestDecisionSurvivesJSON: a decision sent through Temporal (whose
+// default converter is JSON) still verifies, local time zone and all.
+func TestDecisionSurvivesJSON(t *testing.T) {
+	alice := newSigner(t, "ed25519")
+	d := sampleDecision()
+	d.At = d.At.In(time.FixedZone("EST", -5*3600)).Add(123456789 * time.Nanosecond)
+	armored := mustSign(t, d, alice)
+	data, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Decision
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Verify(back, armored, directory(t, map[string][]ssh.Signer{"alice": {alice}}), now, DefaultMaxAge); err != nil {
+		t.Errorf("Verify after a JSON round trip (%s): %v", data, err)
 	}
 }

@@ -49,64 +49,34 @@ func TestRSASignsWithSHA512(t *testing.T) {
 	}
 }
 
+// refusal is a decision and signature Verify must refuse with want,
+// saying says.
+type refusal struct {
+	name     string
+	decision Decision
+	armored  string
+	want     error
+	says     string
+}
+
 func TestVerifyRefuses(t *testing.T) {
 	alice, bob, stranger, rsaKey := newSigner(t, "ed25519"), newSigner(t, "ed25519"), newSigner(t, "ed25519"), newSigner(t, "rsa")
 	dir := directory(t, map[string][]ssh.Signer{"alice": {alice, rsaKey}, "bob": {bob}})
 	d := sampleDecision()
-	sign := func(s ssh.Signer, d Decision) string {
-		armored, err := Sign(d, s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return armored
-	}
-	good := sign(alice, d)
 	aged := func(age time.Duration) Decision { d := sampleDecision(); d.At = now.Add(-age); return d }
-	tests := []struct {
-		name     string
-		decision Decision
-		armored  string
-		want     error
-		says     string
-	}{
+	stale, future := aged(DefaultMaxAge+time.Second), aged(-MaxClockSkew-time.Second)
+	tests := []refusal{
 		{"namespace git", d, signRaw(t, alice, "git", ssh.KeyAlgoED25519, d.Canonical()), ErrNamespace, `namespace "git"`},
-		{"key not in directory", d, sign(stranger, d), ErrUnknownKey, "add the public key line"},
-		{"another person's key", d, sign(bob, d), ErrNotDecider, "people.bob's"},
-		{"older than maxAge", aged(DefaultMaxAge + time.Second), sign(alice, aged(DefaultMaxAge+time.Second)), ErrStale, "sign it again"},
-		{"beyond the clock skew", aged(-MaxClockSkew - time.Second), sign(alice, aged(-MaxClockSkew-time.Second)), ErrFuture, "ahead of the workflow's clock"},
+		{"key not in directory", d, mustSign(t, d, stranger), ErrUnknownKey, "add the public key line"},
+		{"another person's key", d, mustSign(t, d, bob), ErrNotDecider, "people.bob's"},
+		{"older than maxAge", stale, mustSign(t, stale, alice), ErrStale, "sign it again"},
+		{"beyond the clock skew", future, mustSign(t, future, alice), ErrFuture, "ahead of the workflow's clock"},
 		{"ssh-rsa SHA-1", d, signRaw(t, rsaKey, Namespace, ssh.KeyAlgoRSA, d.Canonical()), ErrWeakHash, "SHA-1"},
 		{"not armored", d, "ssh-ed25519 AAAA", ErrMalformed, "armored"},
-		{"empty nonce", Decision{WorkflowID: "w", Action: "a", Target: "t", Decider: "alice", At: now}, good, ErrMalformed, "nonce"},
-		{"control characters", func() Decision { d := sampleDecision(); d.Target = "t\nx"; return d }(), good, ErrMalformed, "control"},
+		{"empty nonce", Decision{WorkflowID: "w", Action: "a", Target: "t", Decider: "alice", At: now}, mustSign(t, d, alice), ErrMalformed, "nonce"},
+		{"control characters", func() Decision { d := sampleDecision(); d.Target = "t\nx"; return d }(), mustSign(t, d, alice), ErrMalformed, "control"},
 	}
-	for _, field := range []string{"workflow", "action", "target", "decider", "at", "nonce"} {
-		tampered := sampleDecision()
-		switch field {
-		case "workflow":
-			tampered.WorkflowID += "x"
-		case "action":
-			tampered.Action = "deny"
-		case "target":
-			tampered.Target = "public.customers"
-		case "decider":
-			tampered.Decider = "bob" // then bob's key is wanted, and alice's found
-		case "at":
-			tampered.At = tampered.At.Add(time.Nanosecond)
-		case "nonce":
-			tampered.Nonce = strings.Repeat("f", 32)
-		}
-		want := ErrBadSignature
-		if field == "decider" {
-			want = ErrNotDecider
-		}
-		tests = append(tests, struct {
-			name     string
-			decision Decision
-			armored  string
-			want     error
-			says     string
-		}{"tampered " + field, tampered, good, want, ""})
-	}
+	tests = append(tests, tamperedFields(mustSign(t, d, alice))...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := Verify(tt.decision, tt.armored, dir, now, DefaultMaxAge)
@@ -121,6 +91,30 @@ func TestVerifyRefuses(t *testing.T) {
 			}
 		})
 	}
+}
+
+// tamperedFields changes each field of alice's signed sample decision in
+// turn. Changing the decider to bob makes alice's key the wrong person's.
+func tamperedFields(armored string) []refusal {
+	edits := map[string]func(*Decision){
+		"workflow": func(d *Decision) { d.WorkflowID += "x" },
+		"action":   func(d *Decision) { d.Action = "deny" },
+		"target":   func(d *Decision) { d.Target = "public.customers" },
+		"decider":  func(d *Decision) { d.Decider = "bob" },
+		"at":       func(d *Decision) { d.At = d.At.Add(time.Nanosecond) },
+		"nonce":    func(d *Decision) { d.Nonce = strings.Repeat("f", 32) },
+	}
+	var out []refusal
+	for field, edit := range edits {
+		d := sampleDecision()
+		edit(&d)
+		r := refusal{"tampered " + field, d, armored, ErrBadSignature, "was a field changed after signing?"}
+		if field == "decider" {
+			r.want, r.says = ErrNotDecider, "names bob as its decider"
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 // TestVerifyTamperedSignature flips one byte in each part of the blob.

@@ -1,6 +1,7 @@
 package people
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -83,5 +84,28 @@ func TestDirectoryClaimsAreStable(t *testing.T) {
 		if p.ID != "amy" || q.ID != "amy" {
 			t.Fatalf("clashing claims went to %s and %s, want amy", p.ID, q.ID)
 		}
+	}
+}
+
+// TestDirectoryJSON: a directory sent through Temporal keeps its lookups.
+func TestDirectoryJSON(t *testing.T) {
+	dir, key := sampleDirectory(t)
+	data, err := json.Marshal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Directory
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatalf("Unmarshal(%s): %v", data, err)
+	}
+	p, k, err := back.ByFingerprint(key.Fingerprint())
+	if err != nil || p.ID != "alice" || k.String() != key.String() || p.Label() != "Alice Example" {
+		t.Errorf("after JSON, ByFingerprint = %s %q, %v", p.ID, k, err)
+	}
+	if r, err := back.Principal("bob", "bq"); err != nil || r != "user:bob@example.com" {
+		t.Errorf("after JSON, Principal(bob, bq) = %q, %v", r, err)
+	}
+	if g, err := back.Group("owners"); err != nil || len(g.People) != 2 {
+		t.Errorf("after JSON, Group(owners) = %+v, %v", g, err)
 	}
 }

@@ -43,12 +43,15 @@ func ParsePublicKey(line string) (PublicKey, error) {
 	if err := checkStrength(key); err != nil {
 		return PublicKey{}, err
 	}
-	pk := PublicKey{Key: key, line: strings.TrimSpace(line)}
-	if at > 0 {
-		// allowed_signers: principals first, then options if any.
-		pk.Namespaces, err = parseOptions(fields[1:at])
+	// In allowed_signers form the principals come first, then options;
+	// dre names people itself, so it reads only the options.
+	var namespaces []string
+	if at > 1 {
+		if namespaces, err = parseOptions(fields[1:at]); err != nil {
+			return PublicKey{}, err
+		}
 	}
-	return pk, err
+	return PublicKey{Key: key, Namespaces: namespaces, line: strings.TrimSpace(line)}, nil
 }
 
 // decodeKey decodes the base64 key blob of a key line and checks that
@@ -68,11 +71,15 @@ func decodeKey(keyType, b64 string) (ssh.PublicKey, error) {
 	return key, nil
 }
 
-// isKeyType reports whether field names an SSH public key algorithm.
-func isKeyType(field string) bool {
-	return strings.HasPrefix(field, "ssh-") || strings.HasPrefix(field, "ecdsa-sha2-") ||
-		strings.HasPrefix(field, "sk-")
+// keyTypes are the public key algorithms a key line may name; certificate
+// types are left out, as dre trusts keys, not certificate authorities.
+var keyTypes = []string{
+	ssh.KeyAlgoED25519, ssh.KeyAlgoSKED25519, ssh.KeyAlgoRSA, ssh.KeyAlgoDSA,
+	ssh.KeyAlgoECDSA256, ssh.KeyAlgoECDSA384, ssh.KeyAlgoECDSA521, ssh.KeyAlgoSKECDSA256,
 }
+
+// isKeyType reports whether field names an SSH public key algorithm.
+func isKeyType(field string) bool { return slices.Contains(keyTypes, field) }
 
 // checkStrength refuses DSA and short RSA keys, whose signatures do not
 // protect an approval any more.

@@ -1,9 +1,11 @@
 package people
 
 import (
+	"crypto/dsa"
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/rsa"
+	"math/big"
 	"strings"
 	"testing"
 
@@ -52,6 +54,12 @@ func TestParsePublicKeyRefuses(t *testing.T) {
 	line := newKeyLine(t, "x")
 	fields := strings.Fields(line)
 	small, _ := rsa.GenerateKey(rand.Reader, 1024)
+	one := big.NewInt(1)
+	dsaPub, err := ssh.NewPublicKey(&dsa.PublicKey{Y: big.NewInt(2), Parameters: dsa.Parameters{
+		P: new(big.Int).Add(new(big.Int).Lsh(one, 1023), one), Q: new(big.Int).Add(new(big.Int).Lsh(one, 159), one), G: big.NewInt(2)}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	smallPub, _ := ssh.NewPublicKey(&small.PublicKey)
 	tests := []struct{ name, line, says string }{
 		{"empty", "", "want a public key line"},
@@ -59,6 +67,8 @@ func TestParsePublicKeyRefuses(t *testing.T) {
 		{"bad base64", "ssh-ed25519 !!!!", "not valid base64"},
 		{"truncated", "ssh-ed25519 AAAA", "does not decode"},
 		{"says ssh-rsa but holds a ssh-ed25519 key", "ssh-rsa " + fields[1], "says ssh-rsa but holds a ssh-ed25519 key"},
+		{"DSA", string(ssh.MarshalAuthorizedKey(dsaPub)), "ssh-dss (DSA) keys are too weak"},
+		{"certificate", "ssh-ed25519-cert-v01@openssh.com " + fields[1], "want a public key line"},
 		{"short RSA", string(ssh.MarshalAuthorizedKey(smallPub)), "1024 bits is too short"},
 		{"valid-after", `alice valid-after="20270101" ` + line, `option "valid-after" is not supported`},
 		{"cert-authority", `alice cert-authority ` + line, `option "cert-authority" is not supported`},

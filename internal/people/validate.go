@@ -19,9 +19,10 @@ type Problem struct {
 func (p Problem) String() string { return p.Path + ": " + p.Message }
 
 var (
-	// personID keeps IDs usable in workflow IDs, audit records and CLI
-	// arguments without quoting; emails fit.
-	personID = regexp.MustCompile(`^[a-z0-9][a-z0-9._@-]*$`)
+	// personID keeps IDs usable in workflow IDs, audit records, CLI
+	// arguments and dre.yaml key paths (people.alice.keys) without
+	// quoting, as plain as warehouse names.
+	personID = regexp.MustCompile(`^[a-z][a-z0-9_-]*$`)
 	// Slack's ID shapes: users U/W, workspaces T (E for Enterprise Grid
 	// organizations), user groups S.
 	slackUser  = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
@@ -62,7 +63,7 @@ func Validate(d *Directory, warehouses map[string]WarehouseKind) []Problem {
 func (v *validator) checkPerson(p Person, warehouses map[string]WarehouseKind) {
 	path := "people." + p.ID
 	if !personID.MatchString(p.ID) {
-		v.addf(path, "person ID %q must be lowercase letters, digits, ., _, @ or -, starting with a letter or digit", p.ID)
+		v.addf(path, "person ID %q must be lowercase letters, digits, _ or -, starting with a letter", p.ID)
 	}
 	if p.SlackUser != "" {
 		v.checkSlackUser(path+".slack_user", p.SlackUser)
@@ -117,7 +118,7 @@ func (v *validator) checkPrincipal(path, warehouse, principal string, warehouses
 func (v *validator) checkGroup(d *Directory, g Group) {
 	path := "groups." + g.Name
 	if !personID.MatchString(g.Name) {
-		v.addf(path, "group name %q must be lowercase letters, digits, ., _, @ or -, starting with a letter or digit", g.Name)
+		v.addf(path, "group name %q must be lowercase letters, digits, _ or -, starting with a letter", g.Name)
 	}
 	if _, clash := d.people[g.Name]; clash {
 		v.addf(path, "%q is both a person and a group; rename one so approver lists are unambiguous", g.Name)

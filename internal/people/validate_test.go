@@ -13,6 +13,7 @@ func TestValidate(t *testing.T) {
 		"Carol":    {SlackUser: "carol", SlackTeam: "acme", Principals: map[string]string{"local": "pg_read_all_data", "bq": "allUsers"}},
 		"dave":     {Principals: map[string]string{"local": "dave; DROP TABLE x"}},
 		"owners":   {},
+		"e@mail.x": {},
 		"no-slack": {},
 	}, map[string]Group{
 		"owners": {People: []string{"alice"}},
@@ -31,6 +32,7 @@ func TestValidate(t *testing.T) {
 		`people.bob.principals.local: public stands for everyone`,
 		`people.bob.principals.nowhere: unknown warehouse "nowhere"; principals are keyed by the names under warehouses: ([bq local])`,
 		`people.dave.principals.local: want a PostgreSQL role name`,
+		`people.e@mail.x: person ID "e@mail.x" must be lowercase letters, digits, _ or -, starting with a letter`,
 		`groups.admins.people[1]: unknown person "erin"; add people.erin to dre.yaml`,
 		`groups.admins.people[2]: alice is listed twice`,
 		`groups.admins.slack_groups[1]: want a Slack user group ID like S0123ABCD, got "admins"`,
