@@ -84,6 +84,7 @@ bench:
 	$(GO) test -run '^$$' -bench Runbook -benchmem -benchtime 20x ./tests/bench/
 	$(GO) test -run '^$$' -bench Backfill -benchtime 5x -timeout 20m ./tests/bench/
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./internal/gateway/
+	$(GO) test -run '^$$' -bench VerifyDecision -benchmem ./internal/decision/
 
 clean:
 	rm -rf bin

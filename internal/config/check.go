@@ -30,6 +30,7 @@ func (d *decoder) checkFile(cfg *Config, datasets []catalog.Dataset, opts LoadOp
 		}
 		d.addPath(p.Path, p.Message)
 	}
+	d.checkPeople(cfg)
 }
 
 // checkWarehouse requires exactly one database kind, configured fully.

@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/internal/people"
 )
 
 // Default values used when neither dre.yaml nor the environment set them.
@@ -25,6 +26,8 @@ type Config struct {
 	Slack      Slack                // Slack app credentials
 	PagerDuty  PagerDuty            // PagerDuty credentials
 	Catalog    *catalog.Catalog     // the datasets; never nil
+	People     *people.Directory    // people: and groups:; never nil
+	Decisions  Decisions            // how decisions must be signed
 }
 
 // Temporal says how to reach the Temporal server.
@@ -107,6 +110,19 @@ type Slack struct {
 	// (key "backfill-approve"), to Slack user or user group IDs; a key not
 	// listed is open to everyone.
 	Allow map[string][]string `yaml:"allow"`
+	// Workspaces are the Slack workspace (team) IDs, T..., whose
+	// requests dre accepts; a Slack Connect user of another workspace is
+	// someone dre does not know.
+	Workspaces []string `yaml:"workspaces"`
+}
+
+// Decisions says which decisions (approvals, denials, overrides) dre
+// accepts from the CLI and other Temporal clients.
+type Decisions struct {
+	// AllowUnsigned accepts decisions without a signature by the
+	// decider's key, recorded as unverified. Only for demos and trials:
+	// anyone who can reach Temporal can then decide as anyone.
+	AllowUnsigned bool `yaml:"allow_unsigned"`
 }
 
 // PagerDuty holds the PagerDuty credentials and the From address its REST
@@ -134,13 +150,19 @@ type document struct {
 	Slack      Slack                `yaml:"slack"`
 	PagerDuty  PagerDuty            `yaml:"pagerduty"`
 	Datasets   []catalog.Dataset    `yaml:"datasets"`
+
+	// Who decides, and how their decisions must be signed; the people and
+	// groups become Config.People.
+	People    map[string]people.Person `yaml:"people"`
+	Groups    map[string]people.Group  `yaml:"groups"`
+	Decisions Decisions                `yaml:"decisions"`
 }
 
 // Defaults returns the configuration used when no file is given: a local
 // Temporal server, the default gateway address and an empty catalog.
 // Apply environment overrides to it with ApplyEnv.
 func Defaults() *Config {
-	c := &Config{Warehouses: map[string]Warehouse{}, Catalog: catalog.New(nil)}
+	c := &Config{Warehouses: map[string]Warehouse{}, Catalog: catalog.New(nil), People: people.NewDirectory(nil, nil)}
 	fillDefaults(c)
 	return c
 }

@@ -1,6 +1,7 @@
 // Package config loads dre.yaml: the Temporal connection, warehouses,
 // dre's state database, the gateway, Slack and PagerDuty credentials, and
-// the dataset catalog (package catalog).
+// the dataset catalog (package catalog), and the people who make
+// decisions with the rules their decisions follow (package people).
 //
 // Loading reports every problem of a file at once, each with its
 // file:line:column and key path. Credentials are never written inline:

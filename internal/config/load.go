@@ -10,6 +10,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 
 	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/internal/people"
 	"github.com/dre-dev/dre/internal/yamlnode"
 )
 
@@ -82,6 +83,8 @@ func fromDocument(name string, doc document) *Config {
 		Slack:      doc.Slack,
 		PagerDuty:  doc.PagerDuty,
 		Catalog:    catalog.New(doc.Datasets),
+		People:     people.NewDirectory(doc.People, doc.Groups),
+		Decisions:  doc.Decisions,
 	}
 	for whName, wh := range doc.Warehouses {
 		wh.Name = whName

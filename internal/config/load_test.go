@@ -150,7 +150,11 @@ func TestParseEmpty(t *testing.T) {
 		}
 		want := Defaults()
 		want.Path = "dre.yaml"
+		if cfg.People == nil || len(cfg.People.IDs()) != 0 {
+			t.Errorf("Parse(%q) people = %v, want an empty directory", src, cfg.People)
+		}
 		cfg.Catalog, want.Catalog = nil, nil // compared above; pointers differ
+		cfg.People, want.People = nil, nil
 		if fmt.Sprintf("%+v", cfg) != fmt.Sprintf("%+v", want) {
 			t.Errorf("Parse(%q) = %+v, want the defaults %+v", src, cfg, want)
 		}

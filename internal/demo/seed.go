@@ -20,6 +20,9 @@ const (
 	// ReaderRole is the role granted SELECT on public.customers, so that a
 	// PII access review has a grant to review.
 	ReaderRole = "dre_demo_reader"
+	// OwnerRole is the demo owner's own role, the warehouse principal of
+	// people.demo-owner in the demo dre.yaml.
+	OwnerRole = "dre_demo_owner"
 )
 
 // OrdersPartitionSQL is the per-partition query that derives public.orders
@@ -200,7 +203,8 @@ FROM (` + OrdersPartitionSQL + `) AS p ON CONFLICT (order_id) DO NOTHING`
 }
 
 // seedCustomers fills public.customers with 1,000 fake people, tags the PII
-// columns and grants ReaderRole read access.
+// columns and grants ReaderRole read access; it also creates OwnerRole,
+// with no grants, for the demo owner to be granted access through dre.
 func seedCustomers(ctx context.Context, tx pgx.Tx, w seedWindow, _ *Summary) error {
 	_, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS public.customers (customer_id bigint PRIMARY KEY,
 	name text, email text, phone text, country text, created_at timestamptz);
@@ -211,6 +215,9 @@ COMMENT ON COLUMN public.customers.phone IS 'pii:phone';
 DO $$ BEGIN
 	IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '`+ReaderRole+`') THEN
 		CREATE ROLE `+ReaderRole+` NOLOGIN;
+	END IF;
+	IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '`+OwnerRole+`') THEN
+		CREATE ROLE `+OwnerRole+` NOLOGIN;
 	END IF;
 END $$;
 GRANT SELECT ON public.customers TO `+ReaderRole)

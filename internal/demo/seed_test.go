@@ -257,3 +257,15 @@ func checkRange(t *testing.T, what string, got, lo, hi int64) {
 		t.Errorf("%s = %d, want %d..%d", what, got, lo, hi)
 	}
 }
+
+// TestOwnerRoleExistsWithoutGrants: the demo owner's principal exists, and
+// reads customers only once dre grants it.
+func TestOwnerRoleExistsWithoutGrants(t *testing.T) {
+	conn, _ := seedNew(t, seedToday)
+	var exists, canSelect bool
+	err := conn.QueryRow(t.Context(), `SELECT EXISTS (SELECT FROM pg_roles WHERE rolname = $1),
+		has_table_privilege($1, 'public.customers', 'SELECT')`, OwnerRole).Scan(&exists, &canSelect)
+	if err != nil || !exists || canSelect {
+		t.Errorf("role %s exists=%v, can select customers=%v (%v); want it to exist without grants", OwnerRole, exists, canSelect, err)
+	}
+}
