@@ -90,7 +90,7 @@ func (d *Directory) BySlackUser(user string) (Person, error) {
 func (d *Directory) ByFingerprint(fp string) (Person, PublicKey, error) {
 	ref, ok := d.byKey[fp]
 	if !ok {
-		return Person{}, PublicKey{}, fmt.Errorf("%w %s: no one under people: in dre.yaml lists it; add the public key line (the .pub file) to its owner's keys:", ErrUnknownKey, fp)
+		return Person{}, PublicKey{}, fmt.Errorf("%w %s: no one under people: in dre.yaml lists it; add the public key line (the .pub file) to its owner's keys", ErrUnknownKey, fp)
 	}
 	p := d.people[ref.person]
 	return p, p.Keys[ref.index], nil

@@ -71,10 +71,14 @@ func decodeKey(keyType, b64 string) (ssh.PublicKey, error) {
 	return key, nil
 }
 
+// keyAlgoDSA is named here, not through x/crypto's deprecated constant:
+// dre only recognises DSA keys in order to refuse them.
+const keyAlgoDSA = "ssh-dss"
+
 // keyTypes are the public key algorithms a key line may name; certificate
 // types are left out, as dre trusts keys, not certificate authorities.
 var keyTypes = []string{
-	ssh.KeyAlgoED25519, ssh.KeyAlgoSKED25519, ssh.KeyAlgoRSA, ssh.KeyAlgoDSA,
+	ssh.KeyAlgoED25519, ssh.KeyAlgoSKED25519, ssh.KeyAlgoRSA, keyAlgoDSA,
 	ssh.KeyAlgoECDSA256, ssh.KeyAlgoECDSA384, ssh.KeyAlgoECDSA521, ssh.KeyAlgoSKECDSA256,
 }
 
@@ -84,7 +88,7 @@ func isKeyType(field string) bool { return slices.Contains(keyTypes, field) }
 // checkStrength refuses DSA and short RSA keys, whose signatures do not
 // protect an approval any more.
 func checkStrength(key ssh.PublicKey) error {
-	if key.Type() == ssh.KeyAlgoDSA {
+	if key.Type() == keyAlgoDSA {
 		return fmt.Errorf("ssh-dss (DSA) keys are too weak; use an ed25519 key (ssh-keygen -t ed25519)")
 	}
 	if ck, ok := key.(ssh.CryptoPublicKey); ok {
