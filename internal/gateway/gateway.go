@@ -50,6 +50,12 @@ type Options struct {
 	Metrics http.Handler
 	// Recorder, when set, records request latency and rejects.
 	Recorder client.MetricsHandler
+	// Seen remembers the Slack signatures and PagerDuty event IDs already
+	// accepted. Nil keeps them in this process's memory only; a SeenStore
+	// keeps them across restarts and shares them between gateways.
+	Seen SeenSet
+	// Timeouts bound how long a client may take; zero fields get defaults.
+	Timeouts Timeouts
 }
 
 // Server is a running gateway.
@@ -70,13 +76,17 @@ func Start(opts Options) (*Server, error) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /readyz", readyHandler(opts.Ready))
-	(&slackRoutes{opts: opts.Slack, seen: newReplayGuard(replayWindow)}).register(mux)
-	(&pagerDutyRoute{opts: opts.PagerDuty, seen: newReplayGuard(eventMemory)}).register(mux)
+	seen := opts.Seen
+	if seen == nil {
+		seen = newMemorySeen()
+	}
+	(&slackRoutes{opts: opts.Slack, seen: seen}).register(mux)
+	(&pagerDutyRoute{opts: opts.PagerDuty, seen: seen, recorder: opts.Recorder}).register(mux)
 	if opts.Metrics != nil {
 		mux.Handle("GET /metrics", opts.Metrics)
 	}
 	s := &Server{
-		http: &http.Server{Handler: instrument(mux, opts.Recorder), ReadHeaderTimeout: 5 * time.Second},
+		http: opts.Timeouts.server(instrument(mux, opts.Recorder)),
 		addr: l.Addr().String(),
 		done: make(chan error, 1),
 	}
