@@ -28,7 +28,9 @@ func openSeenStore(t *testing.T, dsn string) *SeenStore {
 
 func TestPagerDutyReplayAfterRestartChangesNothing(t *testing.T) {
 	dsn := localpgtest.NewDatabase(t, cluster)
-	event := func(url string) *http.Request { return pdEvent(t, url, "s", "R1", "incident.resolved", "triage/orders") }
+	event := func(url string) *http.Request {
+		return pdEvent(t, url, "s", "R1", "incident.resolved", "triage/orders")
+	}
 
 	first := openSeenStore(t, dsn)
 	url, _, incidents := startPagerDutyGateway(t, []string{"s"}, func(o *Options) { o.Seen = first })
