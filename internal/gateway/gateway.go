@@ -4,8 +4,11 @@
 //
 // A request's path through the package:
 //
-//   - gateway.go: the server, health endpoints, body limits; slackverify.go
-//     checks Slack's signature and timestamp before anything is parsed.
+//   - gateway.go: the server, health endpoints, body limits; timeouts.go
+//     bounds slow clients; slackverify.go checks Slack's signature and
+//     timestamp before anything is parsed, and that the signature is new:
+//     seen.go remembers accepted requests in memory, or seenstore.go in
+//     the state database, shared by all gateways and kept across restarts.
 //   - slackcommands.go parses `/dre ...`, authorize.go applies slack.allow,
 //     and commands.go queues the work so Slack gets its answer in time;
 //     commandsrun.go runs it: `/dre triage` calls TemporalTriage.ReportTriage
@@ -15,8 +18,9 @@
 //     the clicker as the decider; accesscommand.go and access.go do
 //     `/dre access` through workflows.StartAccessRequest.
 //   - pagerduty.go verifies PagerDuty webhooks and turns them into triage
-//     reports and updates; socketmode.go serves the same handlers over
-//     Slack's Socket Mode.
+//     reports and updates; pagerduty_screen.go ignores events of services
+//     no dataset names and events older than the maximum age.
+//     socketmode.go serves the same handlers over Slack's Socket Mode.
 //
 // Where each workflow runs and what it calls: see package workflows.
 package gateway
