@@ -97,22 +97,33 @@ func (p *pagerDutyRoute) webhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key := seenPagerDutyEvent + ev.Event.ID
-	first, err := p.seen.FirstUse(r.Context(), key, p.eventTTL())
-	if err != nil {
-		p.failed(w, ev, err)
-		return
-	}
-	if !first {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "duplicate"})
+	if !p.firstDelivery(w, r, ev, key) {
 		return
 	}
 	status, err := p.act(r.Context(), ev, ds)
 	if err != nil {
-		_ = p.seen.Forget(context.WithoutCancel(r.Context()), key) // let PagerDuty's retry through
+		if err := p.seen.Forget(context.WithoutCancel(r.Context()), key); err != nil { // let PagerDuty's retry through
+			p.logger().Error("pagerduty webhook: a retry of this event will be taken for a duplicate", "event", ev.Event.ID, "error", err)
+		}
 		p.failed(w, ev, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": status})
+}
+
+// firstDelivery records the event's ID and reports whether it is new;
+// otherwise it has answered: 200 for a duplicate, 500 when the dedup set
+// cannot be asked (PagerDuty retries, and nothing was done).
+func (p *pagerDutyRoute) firstDelivery(w http.ResponseWriter, r *http.Request, ev webhookEvent, key string) bool {
+	first, err := p.seen.FirstUse(r.Context(), key, p.eventTTL())
+	if err != nil {
+		p.failed(w, ev, err)
+		return false
+	}
+	if !first {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "duplicate"})
+	}
+	return first
 }
 
 // failed answers 500, so that PagerDuty delivers the event again.
