@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -110,5 +111,22 @@ func TestSeenStoreUnreachableStopsTheRequest(t *testing.T) {
 	}
 	if len(incidents.calls) != 0 {
 		t.Fatalf("acted without a dedup check: %v", incidents.calls)
+	}
+}
+
+// BenchmarkSeenStoreFirstUse is the cost the state database adds to each
+// verified Slack request and PagerDuty event: one INSERT ... ON CONFLICT.
+func BenchmarkSeenStoreFirstUse(b *testing.B) {
+	s, err := OpenSeenStore(b.Context(), localpgtest.NewDatabase(b, cluster))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	i := 0
+	for b.Loop() {
+		i++
+		if first, err := s.FirstUse(b.Context(), seenSlackSignature+strconv.Itoa(i), replayWindow); err != nil || !first {
+			b.Fatalf("FirstUse: %v %v", first, err)
+		}
 	}
 }
