@@ -85,7 +85,7 @@ func (r *accessRequest) open(ctx workflow.Context) {
 	setAccessStatus(ctx, AccessPending, deadline)
 	r.audit(ctx, AuditAccessRequested, r.in.Requester, r.in.Reason)
 	postSlack(ctx, r.channel(), fmt.Sprintf(":key: %s asks for %s for %s: %s\nApprovers %v: `dre access approve %s` or `dre access deny %s` (denied automatically at %s).",
-		slackMention(r.in.Requester), r.what(), r.in.Duration, r.in.Reason, r.in.Dataset.PII.Approvers,
+		slackMention(r.in.Requester), r.what(), r.in.Duration, activities.SlackEscape(r.in.Reason), r.in.Dataset.PII.Approvers,
 		r.state.WorkflowID, r.state.WorkflowID, deadline.UTC().Format(time.RFC3339)))
 }
 
@@ -110,7 +110,7 @@ func (r *accessRequest) awaitDecision(ctx workflow.Context) error {
 	if r.state.Status == AccessDenied {
 		r.audit(ctx, AuditAccessDenied, r.state.DecidedBy, r.note)
 		setAccessStatus(ctx, AccessDenied, time.Time{})
-		postSlack(ctx, r.channel(), fmt.Sprintf(":no_entry: %s's request for %s was denied by %s. %s", slackMention(r.in.Requester), r.what(), slackMention(r.state.DecidedBy), r.note))
+		postSlack(ctx, r.channel(), fmt.Sprintf(":no_entry: %s's request for %s was denied by %s. %s", slackMention(r.in.Requester), r.what(), slackMention(r.state.DecidedBy), activities.SlackEscape(r.note)))
 		return nil
 	}
 	r.audit(ctx, AuditAccessApproved, r.state.DecidedBy, r.note)
@@ -169,7 +169,7 @@ func (r *accessRequest) revoke(ctx workflow.Context) error {
 	r.state.Status, r.state.EndedAt = status, workflow.Now(ctx)
 	r.audit(ctx, action, r.state.EndedBy, r.note)
 	setAccessStatus(ctx, status, time.Time{})
-	postSlack(ctx, r.channel(), fmt.Sprintf(":lock: %s is %s (%s).", r.what(), status, r.state.EndedBy))
+	postSlack(ctx, r.channel(), fmt.Sprintf(":lock: %s is %s (%s).", r.what(), status, activities.SlackEscape(r.state.EndedBy)))
 	return nil
 }
 

@@ -115,7 +115,7 @@ func (r *review) ask(ctx workflow.Context, prefix string) {
 		var rows []activities.SlackActions
 		for _, it := range r.res.Items {
 			if decidable(it, a) {
-				line := fmt.Sprintf("• `%s` — SELECT%s on %s for %s (default: %s)", it.ID, onColumn(it.Grant.Column), it.Grant.Table, it.Grant.Principal, it.Default)
+				line := fmt.Sprintf("• `%s` — SELECT%s on %s for %s (default: %s)", it.ID, onColumn(it.Grant.Column), it.Grant.Table, activities.SlackEscape(it.Grant.Principal), it.Default)
 				lines = append(lines, line)
 				rows = append(rows, activities.SlackActions{Text: line, Buttons: reviewButtons(wfID, it.ID, "Keep", "Revoke")})
 			}

@@ -76,7 +76,7 @@ func RestoreDeprecated(ctx workflow.Context, in RestoreDeprecatedInput) (Restore
 			from, len(got.Labels), len(got.PII), len(got.Grants))}
 	// Slack is how the owner hears of it, not where it is kept: postSlack
 	// only logs a failure.
-	postSlack(ctx, in.Dataset.Owner.SlackChannel, fmt.Sprintf(":leftwards_arrow_with_hook: %s is back, restored from %s by %s.", in.Dataset.Table, from, orSomeone(in.Requester)))
+	postSlack(ctx, in.Dataset.Owner.SlackChannel, fmt.Sprintf(":leftwards_arrow_with_hook: %s is back, restored from %s by %s.", in.Dataset.Table, from, activities.SlackEscape(orSomeone(in.Requester))))
 	return res, nil
 }
 

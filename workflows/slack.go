@@ -50,14 +50,14 @@ func postSlackActions(ctx workflow.Context, channel, text string, rows []activit
 }
 
 // slackMention renders a Slack user ID (U… or W…) as a mention, other actors
-// ("pagerduty", "slo:orders-fresh") as they are.
+// ("pagerduty", "slo:orders-fresh", whatever a CLI caller typed) as text.
 func slackMention(who string) string {
 	if len(who) < 2 || (who[0] != 'U' && who[0] != 'W') {
-		return who
+		return activities.SlackEscape(who)
 	}
 	for _, c := range who {
 		if (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
-			return who
+			return activities.SlackEscape(who)
 		}
 	}
 	return "<@" + who + ">"

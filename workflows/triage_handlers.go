@@ -8,6 +8,8 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/dre-dev/dre/activities"
 )
 
 // maxTriageReporters bounds the reporters listed; later reports still
@@ -122,7 +124,7 @@ func (t *triage) onReport(ctx workflow.Context, r TriageReport) {
 		}
 		t.record(ctx, "reported", r.Reporter, fmt.Sprintf("sev%d: %s", sev, r.Description))
 		t.later(func(ctx workflow.Context) {
-			t.post(ctx, fmt.Sprintf(":heavy_plus_sign: %s also reported (sev%d): %s", slackMention(r.Reporter), sev, r.Description))
+			t.post(ctx, fmt.Sprintf(":heavy_plus_sign: %s also reported (sev%d): %s", slackMention(r.Reporter), sev, activities.SlackEscape(r.Description)))
 		})
 	}
 	if r.Severity != 0 && sev < t.severity && t.status != TriageResolved {

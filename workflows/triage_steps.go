@@ -64,9 +64,9 @@ func (t *triage) openingText() string {
 	var b strings.Builder
 	appendf(&b, ":rotating_light: *sev%d incident on %s* (`%s`), reported by %s", t.severity, ds.Name, ds.Table, slackMention(r.Reporter))
 	if r.Description != "" {
-		appendf(&b, ": %s", r.Description)
+		appendf(&b, ": %s", activities.SlackEscape(r.Description))
 	}
-	appendf(&b, "\nOwner: %s · Reporters: %s", orNoneText(ds.Owner.Team), strings.Join(t.reporters, ", "))
+	appendf(&b, "\nOwner: %s · Reporters: %s", orNoneText(ds.Owner.Team), activities.SlackEscape(strings.Join(t.reporters, ", ")))
 	b.WriteString("\nDiagnosis, paging and the timeline follow in this thread.")
 	return b.String()
 }
@@ -334,7 +334,7 @@ func (t *triage) close(ctx workflow.Context) (TriageTimeline, error) {
 	tl.Postmortem = postmortem(tl)
 	t.meterClosed(ctx, tl)
 	t.post(ctx, summaryText(tl))
-	t.post(ctx, "```\n"+tl.Postmortem+"```")
+	t.post(ctx, "```\n"+activities.SlackEscape(tl.Postmortem)+"```")
 	return tl, nil
 }
 

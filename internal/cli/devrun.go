@@ -170,7 +170,7 @@ func (d *devRun) startWorkerAndGateway(ctx context.Context) error {
 		return fmt.Errorf("starting the worker: %w", err)
 	}
 	d.onStop(w.Stop)
-	gw, err := startGateway(d.cfg, c, d.gatewayListen(), d.server.UIURL(), metrics)
+	gw, err := startGateway(d.cfg, c, d.gatewayListen(), d.server.UIURL(), stateDSN(d.cfg, d.state), metrics)
 	if err != nil {
 		return err
 	}

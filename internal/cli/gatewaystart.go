@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 	"go.temporal.io/sdk/client"
@@ -21,14 +22,20 @@ const commandWorkers = 4
 // runningGateway is a gateway with its command workers.
 type runningGateway struct {
 	*gateway.Server
-	cancel   context.CancelFunc
-	commands *gateway.Commands
+	cancel    context.CancelFunc
+	commands  *gateway.Commands
+	closeSeen func()
 }
 
 // startGateway serves /healthz, /readyz and the Slack routes, wired to
-// Temporal: slash commands start or signal workflows through c.
-func startGateway(cfg *config.Config, c client.Client, listen, uiBase string, m *telemetry.Metrics) (*runningGateway, error) {
+// Temporal: slash commands start or signal workflows through c. stateDSN
+// ("" for none) keeps the replay and dedup sets in the state database.
+func startGateway(cfg *config.Config, c client.Client, listen, uiBase, stateDSN string, m *telemetry.Metrics) (*runningGateway, error) {
 	runbookSet, err := triageRunbooks(cfg.Catalog)
+	if err != nil {
+		return nil, err
+	}
+	seen, closeSeen, err := gatewaySeen(stateDSN)
 	if err != nil {
 		return nil, err
 	}
@@ -48,17 +55,36 @@ func startGateway(cfg *config.Config, c client.Client, listen, uiBase string, m 
 		PagerDuty: gateway.PagerDutyOptions{
 			Secrets: splitSecrets(cfg.PagerDuty.WebhookSecret.Value()), Catalog: cfg.Catalog,
 			Triage: triage, Incident: gateway.TemporalIncidents{Client: c},
+			MaxEventAge: cfg.PagerDuty.WebhookMaxAge.Duration,
 		},
 		// Metrics go on the gateway's own port, beside its routes.
-		Metrics: m.HTTPHandler(), Recorder: m.Handler(),
+		Metrics: m.HTTPHandler(), Recorder: m.Handler(), Seen: seen,
 	})
 	if err != nil {
 		cancel()
 		cmds.Wait()
+		closeSeen()
 		return nil, err
 	}
 	startSocketMode(ctx, cfg, cmds)
-	return &runningGateway{Server: gw, cancel: cancel, commands: cmds}, nil
+	return &runningGateway{Server: gw, cancel: cancel, commands: cmds, closeSeen: closeSeen}, nil
+}
+
+// gatewaySeen opens the replay and dedup sets in the state database, so
+// they survive restarts and several gateways share them; without a state
+// database each gateway keeps its own in memory (nil).
+func gatewaySeen(stateDSN string) (gateway.SeenSet, func(), error) {
+	if stateDSN == "" {
+		slog.Warn("no state database: the gateway remembers Slack signatures and PagerDuty event IDs in memory only (lost on restart, not shared between gateways)")
+		return nil, func() {}, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := gateway.OpenSeenStore(ctx, stateDSN)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, s.Close, nil
 }
 
 // startSocketMode serves the same commands over Slack's Socket Mode when
@@ -84,6 +110,7 @@ func (g *runningGateway) Stop(ctx context.Context) error {
 	err := g.Shutdown(ctx)
 	g.cancel()
 	g.commands.Wait()
+	g.closeSeen()
 	return err
 }
 

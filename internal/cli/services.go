@@ -62,7 +62,7 @@ without a secret the Slack route answers 503 and starts nothing.`,
 			if listen == "" {
 				listen = cfg.Gateway.Listen
 			}
-			gw, err := startGateway(cfg, c, listen, g.uiBaseURL(), obs.metrics)
+			gw, err := startGateway(cfg, c, listen, g.uiBaseURL(), cfg.State.DSN.Value(), obs.metrics)
 			if err != nil {
 				return err
 			}

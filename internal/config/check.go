@@ -22,6 +22,9 @@ func (d *decoder) checkFile(cfg *Config, datasets []catalog.Dataset, opts LoadOp
 	d.checkAddress("temporal.address", cfg.Temporal.Address)
 	d.checkAddress("gateway.listen", cfg.Gateway.Listen)
 	d.checkAddress("worker.metrics_listen", cfg.Worker.MetricsListen)
+	if cfg.PagerDuty.WebhookMaxAge.Duration < 0 {
+		d.addPath("pagerduty.webhook_max_age", "want a positive duration like 1h; unset means 1h")
+	}
 	for _, p := range catalog.ValidateAll(datasets, cfg.WarehouseNames()) {
 		// A broken warehouses section would make every dataset's
 		// warehouse look unknown; its own problem says enough.

@@ -136,6 +136,12 @@ type PagerDuty struct {
 	// local stand-in in tests); env PAGERDUTY_EVENTS_URL, PAGERDUTY_API_URL.
 	EventsURL string `yaml:"events_url"`
 	APIURL    string `yaml:"api_url"`
+	// WebhookMaxAge: the gateway ignores webhook events whose occurred_at
+	// is older (a retry arriving late, or a captured delivery sent again);
+	// unset means one hour. PagerDuty retries for up to 48 hours, so a
+	// longer value lets late retries through, at the cost of a longer
+	// window for replays.
+	WebhookMaxAge catalog.Duration `yaml:"webhook_max_age"`
 }
 
 // document is the shape of dre.yaml itself. Config differs from it where

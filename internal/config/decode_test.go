@@ -45,6 +45,7 @@ func TestParseProblems(t *testing.T) {
 		{"merge of scalar", "gateway:\n  <<: 1\n", []string{`dre.yaml:2:7: gateway: << merges only mappings, got "1"`}},
 		{"merge of itself", "temporal: &t\n  <<: *t\n", []string{"dre.yaml:2:7: temporal: << merges a mapping into itself"}},
 		{"bad address", "temporal: {address: '127.0.0.1'}\n", []string{`dre.yaml:1:21: temporal.address: want host:port like 127.0.0.1:7233, got "127.0.0.1"`}},
+		{"negative webhook age", "pagerduty: {webhook_max_age: -5m}\n", []string{"dre.yaml:1:30: pagerduty.webhook_max_age: want a positive duration like 1h; unset means 1h"}},
 		{"missing state", "state: {}\n", []string{"dre.yaml:1:1: state: set dsn: {env: NAME} (or embedded: true under dre dev)"}},
 	}
 	for _, tt := range tests {

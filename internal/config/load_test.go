@@ -38,6 +38,7 @@ func TestLoadFull(t *testing.T) {
 		{"not resolved", cfg.Slack.BotToken.Value(), ""},
 		{"channel", cfg.Slack.DefaultChannel, "#data-incidents"},
 		{"pagerduty", cfg.PagerDuty.RoutingKey.Ref() + " " + cfg.PagerDuty.From, "env:PAGERDUTY_ROUTING_KEY oncall@example.com"},
+		{"webhook max age", cfg.PagerDuty.WebhookMaxAge, "1h"},
 		{"datasets", cfg.Catalog.Names(), "[orders]"},
 		{"owner", orders.Owner, "{commerce-data #commerce-data PCOMMERCE}"},
 		{"partition", *orders.Partition, "{order_date day}"},

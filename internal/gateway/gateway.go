@@ -4,8 +4,11 @@
 //
 // A request's path through the package:
 //
-//   - gateway.go: the server, health endpoints, body limits; slackverify.go
-//     checks Slack's signature and timestamp before anything is parsed.
+//   - gateway.go: the server, health endpoints, body limits; timeouts.go
+//     bounds slow clients; slackverify.go checks Slack's signature and
+//     timestamp before anything is parsed, and that the signature is new:
+//     seen.go remembers accepted requests in memory, or seenstore.go in
+//     the state database, shared by all gateways and kept across restarts.
 //   - slackcommands.go parses `/dre ...`, authorize.go applies slack.allow,
 //     and commands.go queues the work so Slack gets its answer in time
 //     and runs it: `/dre triage` calls TemporalTriage.ReportTriage
@@ -15,8 +18,9 @@
 //     the clicker as the decider; accesscommand.go and access.go do
 //     `/dre access` through workflows.StartAccessRequest.
 //   - pagerduty.go verifies PagerDuty webhooks and turns them into triage
-//     reports and updates; socketmode.go serves the same handlers over
-//     Slack's Socket Mode.
+//     reports and updates; pagerduty_screen.go ignores events of services
+//     no dataset names and events older than the maximum age.
+//     socketmode.go serves the same handlers over Slack's Socket Mode.
 //
 // Where each workflow runs and what it calls: see package workflows.
 package gateway
@@ -50,6 +54,12 @@ type Options struct {
 	Metrics http.Handler
 	// Recorder, when set, records request latency and rejects.
 	Recorder client.MetricsHandler
+	// Seen remembers the Slack signatures and PagerDuty event IDs already
+	// accepted. Nil keeps them in this process's memory only; a SeenStore
+	// keeps them across restarts and shares them between gateways.
+	Seen SeenSet
+	// Timeouts bound how long a client may take; zero fields get defaults.
+	Timeouts Timeouts
 }
 
 // Server is a running gateway.
@@ -70,13 +80,17 @@ func Start(opts Options) (*Server, error) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /readyz", readyHandler(opts.Ready))
-	(&slackRoutes{opts: opts.Slack, seen: newReplayGuard(replayWindow)}).register(mux)
-	(&pagerDutyRoute{opts: opts.PagerDuty, seen: newReplayGuard(eventMemory)}).register(mux)
+	seen := opts.Seen
+	if seen == nil {
+		seen = newMemorySeen()
+	}
+	(&slackRoutes{opts: opts.Slack, seen: seen}).register(mux)
+	(&pagerDutyRoute{opts: opts.PagerDuty, seen: seen, recorder: opts.Recorder}).register(mux)
 	if opts.Metrics != nil {
 		mux.Handle("GET /metrics", opts.Metrics)
 	}
 	s := &Server{
-		http: &http.Server{Handler: instrument(mux, opts.Recorder), ReadHeaderTimeout: 5 * time.Second},
+		http: opts.Timeouts.server(instrument(mux, opts.Recorder)),
 		addr: l.Addr().String(),
 		done: make(chan error, 1),
 	}

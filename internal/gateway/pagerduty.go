@@ -11,14 +11,20 @@ import (
 	"time"
 
 	"github.com/PagerDuty/go-pagerduty/webhookv3"
+	"go.temporal.io/sdk/client"
 
 	"github.com/dre-dev/dre/internal/catalog"
 	"github.com/dre-dev/dre/workflows"
 )
 
-// eventMemory is how long webhook event IDs are remembered: PagerDuty
-// retries a failed delivery for a while, and each retry carries the same ID.
+// eventMemory is the least time webhook event IDs are remembered:
+// PagerDuty retries a failed delivery for a while, and each retry carries
+// the same ID. Events older than the maximum age are ignored anyway, so an
+// ID is kept that long too, plus a margin for clock skew.
 const eventMemory = 2 * time.Hour
+
+// clockSkew is the margin between PagerDuty's clock and this gateway's.
+const clockSkew = 10 * time.Minute
 
 // IncidentControl moves an open triage on when PagerDuty says so.
 type IncidentControl interface {
@@ -30,16 +36,22 @@ type IncidentControl interface {
 type PagerDutyOptions struct {
 	// Secrets verify X-PagerDuty-Signature; more than one while a secret
 	// is being rotated. None: the route answers 503.
-	Secrets  []string
+	Secrets []string
+	// Catalog maps PagerDuty services to datasets (owner.pagerduty_service);
+	// events of any other service are acknowledged and change nothing.
 	Catalog  *catalog.Catalog
 	Triage   TriageStarter
 	Incident IncidentControl
 	Logger   *slog.Logger
+	// MaxEventAge ignores events that occurred longer ago (a late retry, or
+	// a replayed delivery); zero means DefaultPagerDutyMaxEventAge.
+	MaxEventAge time.Duration
 }
 
 type pagerDutyRoute struct {
-	opts PagerDutyOptions
-	seen *replayGuard
+	opts     PagerDutyOptions
+	seen     SeenSet
+	recorder client.MetricsHandler
 }
 
 func (p *pagerDutyRoute) register(mux *http.ServeMux) {
@@ -52,7 +64,10 @@ type webhookEvent struct {
 	Event struct {
 		ID        string `json:"id"`
 		EventType string `json:"event_type"`
-		Agent     struct {
+		// OccurredAt is zero when the event has none (PagerDuty always
+		// sends it); such an event is not judged by its age.
+		OccurredAt time.Time `json:"occurred_at"`
+		Agent      struct {
 			Summary string `json:"summary"`
 		} `json:"agent"`
 		Data struct {
@@ -67,26 +82,54 @@ type webhookEvent struct {
 	} `json:"event"`
 }
 
-// webhook verifies, deduplicates and acts on one event. Answers are 2xx
-// for anything verified, even events dre ignores, so PagerDuty does not
-// retry them; a failure to act is 500, so it does.
+// webhook verifies, screens, deduplicates and acts on one event. Answers
+// are 2xx for anything verified, even events dre ignores, so PagerDuty does
+// not retry them (nor disable the subscription); a failure to act, or to
+// reach the dedup set, is 500, so it retries.
 func (p *pagerDutyRoute) webhook(w http.ResponseWriter, r *http.Request) {
 	ev, ok := p.verified(w, r)
 	if !ok {
 		return
 	}
-	if !p.seen.firstUse(ev.Event.ID) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "duplicate"})
+	ds, ignored := p.screen(ev)
+	if ignored != "" {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ignored: " + ignored})
 		return
 	}
-	status, err := p.act(r.Context(), ev)
+	key := seenPagerDutyEvent + ev.Event.ID
+	if !p.firstDelivery(w, r, ev, key) {
+		return
+	}
+	status, err := p.act(r.Context(), ev, ds)
 	if err != nil {
-		p.seen.forget(ev.Event.ID) // let PagerDuty's retry through
-		p.logger().Error("pagerduty webhook failed", "event", ev.Event.ID, "type", ev.Event.EventType, "error", err)
-		http.Error(w, "could not act on the event; PagerDuty will retry", http.StatusInternalServerError)
+		if err := p.seen.Forget(context.WithoutCancel(r.Context()), key); err != nil { // let PagerDuty's retry through
+			p.logger().Error("pagerduty webhook: a retry of this event will be taken for a duplicate", "event", ev.Event.ID, "error", err)
+		}
+		p.failed(w, ev, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": status})
+}
+
+// firstDelivery records the event's ID and reports whether it is new;
+// otherwise it has answered: 200 for a duplicate, 500 when the dedup set
+// cannot be asked (PagerDuty retries, and nothing was done).
+func (p *pagerDutyRoute) firstDelivery(w http.ResponseWriter, r *http.Request, ev webhookEvent, key string) bool {
+	first, err := p.seen.FirstUse(r.Context(), key, p.eventTTL())
+	if err != nil {
+		p.failed(w, ev, err)
+		return false
+	}
+	if !first {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "duplicate"})
+	}
+	return first
+}
+
+// failed answers 500, so that PagerDuty delivers the event again.
+func (p *pagerDutyRoute) failed(w http.ResponseWriter, ev webhookEvent, err error) {
+	p.logger().Error("pagerduty webhook failed", "event", ev.Event.ID, "type", ev.Event.EventType, "error", err)
+	http.Error(w, "could not act on the event; PagerDuty will retry", http.StatusInternalServerError)
 }
 
 // verified reads the body under PagerDuty's own 2 MB limit and checks the
@@ -127,28 +170,22 @@ func (p *pagerDutyRoute) logger() *slog.Logger {
 	return slog.Default()
 }
 
-// act maps an event to a triage: its incident key when dre opened the
-// incident (the key is the triage workflow ID), else the dataset whose
-// catalog entry names the PagerDuty service.
-func (p *pagerDutyRoute) act(ctx context.Context, ev webhookEvent) (string, error) {
+// act moves the triage of ds, or the one named by the incident key when
+// dre opened the incident (the key is the triage workflow ID).
+func (p *pagerDutyRoute) act(ctx context.Context, ev webhookEvent, ds catalog.Dataset) (string, error) {
 	d := ev.Event.Data
-	workflowID := ""
-	if strings.HasPrefix(d.IncidentKey, "triage/") {
+	workflowID := workflows.TriageWorkflowID(ds.Name)
+	ownPage := strings.HasPrefix(d.IncidentKey, "triage/")
+	if ownPage {
 		workflowID = d.IncidentKey
-	}
-	ds, mapped := p.datasetOfService(d.Service.ID)
-	if workflowID == "" && mapped {
-		workflowID = workflows.TriageWorkflowID(ds.Name)
 	}
 	by := "pagerduty:" + ev.Event.Agent.Summary
 	switch {
-	case workflowID == "":
-		return "ignored: service not mapped to a dataset", nil
 	case ev.Event.EventType == "incident.acknowledged":
 		return "acknowledged", p.opts.Incident.Acknowledge(ctx, workflowID, by)
 	case ev.Event.EventType == "incident.resolved":
 		return "resolved", p.opts.Incident.Resolve(ctx, workflowID, by)
-	case ev.Event.EventType == "incident.triggered" && mapped && d.IncidentKey != workflowID:
+	case ev.Event.EventType == "incident.triggered" && !ownPage:
 		return "triage started", p.opts.Triage.ReportTriage(ctx, workflows.TriageInput{Dataset: ds, Report: workflows.TriageReport{
 			Reporter: "pagerduty", Severity: severityOfUrgency(d.Urgency), Description: d.Title,
 			Source: "pagerduty", ReportedAt: time.Now().UTC(),
@@ -156,18 +193,6 @@ func (p *pagerDutyRoute) act(ctx context.Context, ev webhookEvent) (string, erro
 	default:
 		return "ignored: " + ev.Event.EventType, nil
 	}
-}
-
-func (p *pagerDutyRoute) datasetOfService(service string) (catalog.Dataset, bool) {
-	if service == "" {
-		return catalog.Dataset{}, false
-	}
-	for _, ds := range p.opts.Catalog.Datasets() {
-		if ds.Owner.PagerDutyService == service {
-			return ds, true
-		}
-	}
-	return catalog.Dataset{}, false
 }
 
 // severityOfUrgency: high-urgency incidents page, so they are sev2.

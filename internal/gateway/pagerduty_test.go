@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/dre-dev/dre/internal/catalog"
 )
@@ -41,13 +42,17 @@ func (f *fakeIncidents) Resolve(_ context.Context, id, by string) error {
 	return f.record("resolve", id, by)
 }
 
-func startPagerDutyGateway(t *testing.T, secrets []string) (string, *fakeStarter, *fakeIncidents) {
+func startPagerDutyGateway(t *testing.T, secrets []string, configure ...func(*Options)) (string, *fakeStarter, *fakeIncidents) {
 	t.Helper()
 	starter, incidents := &fakeStarter{}, &fakeIncidents{}
-	s, err := Start(Options{Listen: "127.0.0.1:0", PagerDuty: PagerDutyOptions{
+	opts := Options{Listen: "127.0.0.1:0", PagerDuty: PagerDutyOptions{
 		Secrets: secrets, Triage: starter, Incident: incidents,
 		Catalog: catalog.New([]catalog.Dataset{{Name: "orders", Owner: catalog.Owner{PagerDutyService: "PCOMMERCE"}}}),
-	}})
+	}}
+	for _, f := range configure {
+		f(&opts)
+	}
+	s, err := Start(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,10 +60,21 @@ func startPagerDutyGateway(t *testing.T, secrets []string) (string, *fakeStarter
 	return "http://" + s.Addr() + "/pagerduty/webhook", starter, incidents
 }
 
-// pdEvent is a v3 webhook body signed as PagerDuty signs it.
+// pdEvent is a v3 webhook body of service PCOMMERCE, just occurred, signed
+// as PagerDuty signs it.
 func pdEvent(t *testing.T, url, secret, id, typ, incidentKey string) *http.Request {
 	t.Helper()
-	body := fmt.Sprintf(`{"event":{"id":%q,"event_type":%q,"agent":{"summary":"Ana"},"data":{"id":"Q1","title":"orders late","urgency":"high","incident_key":%q,"service":{"id":"PCOMMERCE"}}}}`, id, typ, incidentKey)
+	return signedPD(t, url, secret, pdBody(id, typ, incidentKey, "PCOMMERCE", time.Now()))
+}
+
+func pdBody(id, typ, incidentKey, service string, occurred time.Time) string {
+	return fmt.Sprintf(`{"event":{"id":%q,"event_type":%q,"occurred_at":%q,"agent":{"summary":"Ana"},"data":{"id":"Q1","title":"orders late","urgency":"high","incident_key":%q,"service":{"id":%q}}}}`,
+		id, typ, occurred.UTC().Format(time.RFC3339Nano), incidentKey, service)
+}
+
+// signedPD posts body to url with PagerDuty's signature under secret.
+func signedPD(t *testing.T, url, secret, body string) *http.Request {
+	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)

@@ -58,6 +58,13 @@ func (f fakeRuns) OpenRuns(_ context.Context, dataset string) ([]RunSummary, err
 // starter; the returned wait stops the start workers and waits for them.
 func startSlackGateway(t testing.TB, secret string, starter *fakeStarter, configure ...func(*Commands)) (string, func()) {
 	t.Helper()
+	return startSlackGatewayWith(t, secret, starter, func(*Options) {}, configure...)
+}
+
+// startSlackGatewayWith is startSlackGateway with the gateway's options
+// changed by gateway.
+func startSlackGatewayWith(t testing.TB, secret string, starter *fakeStarter, gateway func(*Options), configure ...func(*Commands)) (string, func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cmds := &Commands{
 		Catalog: catalog.New([]catalog.Dataset{{Name: "orders", Table: "public.orders", Owner: catalog.Owner{SlackChannel: "#commerce"}}, {Name: "customers"}}),
@@ -68,7 +75,9 @@ func startSlackGateway(t testing.TB, secret string, starter *fakeStarter, config
 		f(cmds)
 	}
 	cmds.Start(ctx, 2)
-	s, err := Start(Options{Listen: "127.0.0.1:0", Slack: SlackOptions{SigningSecret: secret, Commands: cmds}})
+	opts := Options{Listen: "127.0.0.1:0", Slack: SlackOptions{SigningSecret: secret, Commands: cmds}}
+	gateway(&opts)
+	s, err := Start(opts)
 	if err != nil {
 		t.Fatal(err)
 	}

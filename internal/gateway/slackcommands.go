@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -21,7 +22,7 @@ type SlackOptions struct {
 // slackRoutes serves /slack/commands and /slack/interactions.
 type slackRoutes struct {
 	opts SlackOptions
-	seen *replayGuard
+	seen SeenSet
 }
 
 func (s *slackRoutes) register(mux *http.ServeMux) {
@@ -56,6 +57,11 @@ func (s *slackRoutes) verified(w http.ResponseWriter, r *http.Request) ([]byte, 
 		return nil, false
 	}
 	body, err := verifySlack(r, s.opts.SigningSecret, s.seen)
+	if errors.Is(err, errSeenUnavailable) {
+		s.logger().Error("slack request not checked for replay", "path", r.URL.Path, "error", err.Error())
+		http.Error(w, "dre cannot check this request against replays right now; try again", http.StatusServiceUnavailable)
+		return nil, false
+	}
 	if err != nil {
 		s.logger().Warn("slack request rejected", "path", r.URL.Path, "reason", err.Error(), "remote", r.RemoteAddr)
 		http.Error(w, "invalid Slack signature", http.StatusUnauthorized)

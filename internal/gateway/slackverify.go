@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sync"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -24,11 +24,15 @@ const replayWindow = 6 * time.Minute
 // errReplayed is a valid signature seen before.
 var errReplayed = errors.New("request replayed: this signature was already accepted")
 
+// errSeenUnavailable: the replay set could not be asked, so a replay
+// cannot be told from a first delivery and nothing is done.
+var errSeenUnavailable = errors.New("the replay set (state database) is unavailable")
+
 // verifySlack reads the body and checks it came from Slack: the HMAC of
 // "v0:timestamp:body" under the signing secret (compared in constant time
 // by slack-go), a timestamp within five minutes, and a signature not seen
 // before. Only a verified body is returned; nothing is parsed before.
-func verifySlack(r *http.Request, secret string, seen *replayGuard) ([]byte, error) {
+func verifySlack(r *http.Request, secret string, seen SeenSet) ([]byte, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxSlackBody))
 	if err != nil {
 		return nil, fmt.Errorf("reading body: %w", err)
@@ -43,50 +47,21 @@ func verifySlack(r *http.Request, secret string, seen *replayGuard) ([]byte, err
 	if err := sv.Ensure(); err != nil {
 		return nil, err
 	}
-	if !seen.firstUse(r.Header.Get("X-Slack-Signature")) {
+	key := seenSlackSignature + normalSlackSignature(r.Header.Get("X-Slack-Signature"))
+	first, err := seen.FirstUse(r.Context(), key, replayWindow)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errSeenUnavailable, err)
+	}
+	if !first {
 		return nil, errReplayed
 	}
 	return body, nil
 }
 
-// replayGuard remembers accepted keys (signatures, event IDs) for a window.
-type replayGuard struct {
-	window    time.Duration
-	mu        sync.Mutex
-	seen      map[string]time.Time
-	lastSweep time.Time
-	now       func() time.Time
-}
-
-func newReplayGuard(window time.Duration) *replayGuard {
-	return &replayGuard{window: window, seen: map[string]time.Time{}, now: time.Now}
-}
-
-// firstUse records sig and reports whether it was new. Expired entries are
-// swept every half minute, not per request, so the map holds about one
-// window of requests without a full scan on the hot path.
-func (g *replayGuard) firstUse(sig string) bool {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	now := g.now()
-	if now.Sub(g.lastSweep) > 30*time.Second {
-		for s, at := range g.seen {
-			if now.Sub(at) > g.window {
-				delete(g.seen, s)
-			}
-		}
-		g.lastSweep = now
-	}
-	if _, dup := g.seen[sig]; dup {
-		return false
-	}
-	g.seen[sig] = now
-	return true
-}
-
-// forget drops key, so that a retry of a request that failed is let in.
-func (g *replayGuard) forget(key string) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	delete(g.seen, key)
+// normalSlackSignature is the one spelling of a signature that slack-go
+// accepts in many (hex decoding ignores case): trimmed, lower case, without
+// "v0=", so that a re-cased copy of a request is still a replay.
+func normalSlackSignature(sig string) string {
+	sig = strings.ToLower(strings.TrimSpace(sig))
+	return strings.TrimPrefix(sig, "v0=")
 }
