@@ -17,13 +17,13 @@ WORKFLOWCHECK := go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 # production build (-tags nodev, which leaves dre dev out), so they also run
 # under the race detector there; test-heavy runs them whole.
 PROD_TAGS := nodev
-# pkgs prints the $(1) (light or heavy) packages of the build with flags $(2).
-pkgs = $(shell GOTOOLCHAIN=local $(GO) list $(2) -test -f '{{if not .ForTest}}{{.ImportPath}} {{join .Deps " "}}{{end}}' ./... | \
+# list_pkgs prints the $(1) (light or heavy) packages of the build with flags $(2).
+list_pkgs = $(shell GOTOOLCHAIN=local $(GO) list $(2) -test -f '{{if not .ForTest}}{{.ImportPath}} {{join .Deps " "}}{{end}}' ./... | \
 	awk -v want=$(1) '{ p = $$1; sub(/\.test$$/, "", p); all[p] = 1; if ($$0 ~ / go\.temporal\.io\/server\//) heavy[p] = 1 } \
 	END { for (p in all) if ((want == "heavy") == (p in heavy)) print p }' | sort)
-LIGHT_PKGS = $(call pkgs,light)
-HEAVY_PKGS = $(call pkgs,heavy)
-NODEV_LIGHT_PKGS = $(filter-out $(call pkgs,heavy,-tags $(PROD_TAGS)),$(HEAVY_PKGS))
+LIGHT_PKGS = $(call list_pkgs,light)
+HEAVY_PKGS = $(call list_pkgs,heavy)
+NODEV_LIGHT_PKGS = $(filter-out $(call list_pkgs,heavy,-tags $(PROD_TAGS)),$(HEAVY_PKGS))
 
 .PHONY: run test test-light test-heavy fuzz build build-prod pkgs lint fmt-check vet workflowcheck bench clean
 
