@@ -3,27 +3,29 @@ export GOTOOLCHAIN := local
 
 GO        ?= go
 BIN       ?= bin/dre
+PROD_BIN  ?= bin/dre-prod
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X github.com/dre-dev/dre/internal/cli.Version=$(VERSION)
 WORKFLOWCHECK := go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 
-# Packages that do not link the Temporal server run under the race
-# detector: rebuilding the server's ~1,850 packages with -race costs more
-# than ten minutes and finds nothing in our code that these do not cover.
-LIGHT_PKGS := ./internal/config/... ./internal/catalog/... ./internal/gateway/... ./internal/worker/... \
-              ./internal/warehouse/... ./workflows/... ./activities/... ./runbooks/... \
-              ./tests/replay/...
-LIGHT_PKGS += ./internal/slo/...
-LIGHT_PKGS += ./internal/pii/...
-LIGHT_PKGS += ./internal/telemetry/... ./internal/logging/...
-LIGHT_PKGS += ./internal/schedules/... ./internal/yamlnode/... ./internal/uilink/...
-HEAVY_PKGS := ./internal/devserver/... ./internal/localpg/... ./internal/demo/... \
-              ./internal/cli/... ./tests/e2e/... ./tests/bench/...
-# Deployment manifests against the CLI (links the CLI, hence heavy).
-HEAVY_PKGS += ./tests/deploy/...
-HEAVY_PKGS += ./internal/audit/...
+# Package lists come from `go list`, so that a new package cannot be left
+# out: a package is heavy when it or its test binary links the Temporal
+# server, light otherwise. Light packages run under the race detector:
+# rebuilding the server's ~1,850 packages with -race costs more than ten
+# minutes and finds nothing in our code that these do not cover. Packages
+# heavy only through `dre dev` (internal/cli, tests/deploy) are light in the
+# production build (-tags nodev, which leaves dre dev out), so they also run
+# under the race detector there; test-heavy runs them whole.
+PROD_TAGS := nodev
+# list_pkgs prints the $(1) (light or heavy) packages of the build with flags $(2).
+list_pkgs = $(shell GOTOOLCHAIN=local $(GO) list $(2) -test -f '{{if not .ForTest}}{{.ImportPath}} {{join .Deps " "}}{{end}}' ./... | \
+	awk -v want=$(1) '{ p = $$1; sub(/\.test$$/, "", p); all[p] = 1; if ($$0 ~ / go\.temporal\.io\/server\//) heavy[p] = 1 } \
+	END { for (p in all) if ((want == "heavy") == (p in heavy)) print p }' | sort)
+LIGHT_PKGS = $(call list_pkgs,light)
+HEAVY_PKGS = $(call list_pkgs,heavy)
+NODEV_LIGHT_PKGS = $(filter-out $(call list_pkgs,heavy,-tags $(PROD_TAGS)),$(HEAVY_PKGS))
 
-.PHONY: run test test-light test-heavy fuzz build lint fmt-check vet workflowcheck bench clean
+.PHONY: run test test-light test-heavy fuzz build build-prod pkgs lint fmt-check vet workflowcheck bench clean
 
 ## run: everything in one process (Temporal + UI + worker + gateway + PostgreSQL) with demo data
 run:
@@ -34,6 +36,7 @@ test: vet test-light test-heavy fuzz
 
 test-light:
 	$(GO) test -count=1 -race $(LIGHT_PKGS)
+	$(GO) test -count=1 -race -tags $(PROD_TAGS) $(NODEV_LIGHT_PKGS)
 
 test-heavy:
 	$(GO) test -count=1 -timeout 20m $(HEAVY_PKGS)
@@ -44,9 +47,19 @@ FUZZTIME ?= 20s
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./runbooks/
 
-## build: the stripped dre binary in bin/
+## pkgs: the package lists the test targets use
+pkgs:
+	@echo "light (-race):              $(LIGHT_PKGS)"
+	@echo "light in the nodev build:   $(NODEV_LIGHT_PKGS)"
+	@echo "heavy (link Temporal):      $(HEAVY_PKGS)"
+
+## build: the stripped dre binary in bin/, with dre dev (Temporal server, UI, local PostgreSQL)
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/dre
+
+## build-prod: the worker/gateway binary deploy/Dockerfile builds: no dre dev, no Temporal server
+build-prod:
+	CGO_ENABLED=0 $(GO) build -trimpath -tags $(PROD_TAGS) -ldflags '$(LDFLAGS)' -o $(PROD_BIN) ./cmd/dre
 
 ## lint: formatting, go vet, Temporal's workflow determinism check,
 ## staticcheck and errcheck (exclusions in errcheck_excludes.txt)

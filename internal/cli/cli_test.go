@@ -1,15 +1,11 @@
 package cli_test
 
 import (
-	"context"
 	"encoding/json"
-	"net"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -40,7 +36,7 @@ func TestVersionAndUsageErrors(t *testing.T) {
 	if res := clitest.Run(t, nil, "version"); res.Code != 0 || !strings.HasPrefix(res.Stdout, "dre dev (go1.26") {
 		t.Errorf("version: exit %d, %q", res.Code, res.Stdout)
 	}
-	if res := clitest.Run(t, nil, "dev", "--no-such-flag"); res.Code != 2 || !strings.Contains(res.Stderr, "unknown flag: --no-such-flag") {
+	if res := clitest.Run(t, nil, "catalog", "list", "--no-such-flag"); res.Code != 2 || !strings.Contains(res.Stderr, "unknown flag: --no-such-flag") {
 		t.Errorf("unknown flag: exit %d (want 2), stderr %q", res.Code, res.Stderr)
 	}
 	if res := clitest.Run(t, nil, "catalog", "check"); res.Code != 2 || !strings.Contains(res.Stderr, "one dataset name") {
@@ -73,35 +69,6 @@ func TestServicesNeedTheirSecrets(t *testing.T) {
 		if !strings.Contains(res.Stderr, want) {
 			t.Errorf("worker without secrets: stderr lacks %q: %q", want, res.Stderr)
 		}
-	}
-}
-
-func TestDevWithTakenPortStartsNothing(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	port := l.Addr().(*net.TCPAddr).Port
-	state := filepath.Join(t.TempDir(), "state")
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	res := clitest.RunContext(ctx, t, nil, "dev", "--state-dir", state, "--temporal-port", strconv.Itoa(port), "--ui-port", "0", "--http", "127.0.0.1:0")
-	if res.Code != 1 || !strings.Contains(res.Stderr, "Temporal frontend (gRPC) port 127.0.0.1:"+strconv.Itoa(port)+" is already in use") {
-		t.Fatalf("dev on a taken port: exit %d, stderr %q", res.Code, res.Stderr)
-	}
-	if _, err := os.Stat(state); !os.IsNotExist(err) {
-		t.Errorf("dev on a taken port created its state directory (%v): it must start nothing", err)
-	}
-}
-
-func TestDevWithoutPostgresNamesWhatToInstall(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	env := map[string]string{"DRE_PG_BINDIR": t.TempDir()}
-	res := clitest.RunContext(ctx, t, env, "dev", "--state-dir", filepath.Join(t.TempDir(), "s"), "--temporal-port", "0", "--ui-port", "0", "--http", "127.0.0.1:0")
-	if res.Code != 1 || !strings.Contains(res.Stderr, "apt-get install postgresql") || !strings.Contains(res.Stderr, "brew install postgresql@16") {
-		t.Fatalf("dev without PostgreSQL binaries: exit %d, stderr %q", res.Code, res.Stderr)
 	}
 }
 

@@ -1,3 +1,5 @@
+//go:build !nodev
+
 package cli
 
 import (
@@ -22,6 +24,9 @@ type devFlags struct {
 	retention    time.Duration
 }
 
+// newDevCmd is `dre dev`. It alone links the Temporal server, its UI and
+// the local PostgreSQL; the production build (-tags nodev) leaves this file,
+// devrun.go and devports.go out for the stub in dev_nodev.go.
 func newDevCmd(g *globals) *cobra.Command {
 	f := &devFlags{}
 	cmd := &cobra.Command{
@@ -36,7 +41,9 @@ func newDevCmd(g *globals) *cobra.Command {
     warehouse declared "embedded: true", and for the demo.
 
 State survives restarts: stop with Ctrl-C and run it again to resume running
-workflows, schedules and data. Delete the state directory to start over.
+workflows, schedules and data, with PostgreSQL on the same port as before
+(unless another process took it meanwhile). Delete the state directory to
+start over.
 
 Without --config (or $DRE_CONFIG, or ./dre.yaml) it runs a built-in config with
 one embedded warehouse called "local"; --demo also creates demo tables (orders,
@@ -56,7 +63,7 @@ customers, events, legacy_sessions) and their catalog.`,
 	fl.IntVar(&f.uiPort, "ui-port", 8233, "Temporal Web UI port on 127.0.0.1 (0 picks a free port)")
 	fl.BoolVar(&f.headless, "headless", false, "do not serve the Temporal Web UI")
 	fl.StringVar(&f.httpListen, "http", "", "gateway listen address (default: gateway.listen, 127.0.0.1:8080)")
-	fl.IntVar(&f.pgPort, "pg-port", 0, "port of the local PostgreSQL cluster on 127.0.0.1 (0 picks a free port)")
+	fl.IntVar(&f.pgPort, "pg-port", 0, "port of the local PostgreSQL cluster on 127.0.0.1 (0: the port it had last time, kept in the state directory, else a free port)")
 	fl.DurationVar(&f.retention, "retention", devserver.DefaultRetention, "how long closed workflows stay visible")
 	return cmd
 }

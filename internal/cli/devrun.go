@@ -1,3 +1,5 @@
+//go:build !nodev
+
 package cli
 
 import (
@@ -14,7 +16,6 @@ import (
 	"github.com/dre-dev/dre/internal/config"
 	"github.com/dre-dev/dre/internal/demo"
 	"github.com/dre-dev/dre/internal/devserver"
-	"github.com/dre-dev/dre/internal/gateway"
 	"github.com/dre-dev/dre/internal/localpg"
 	"github.com/dre-dev/dre/internal/telemetry"
 	"github.com/dre-dev/dre/internal/worker"
@@ -107,11 +108,15 @@ func (d *devRun) startPostgres(ctx context.Context) error {
 		return fmt.Errorf("creating the state directory: %w", err)
 	}
 	binDir, _ := d.g.opts.Env("DRE_PG_BINDIR")
-	cluster, err := localpg.Start(ctx, localpg.Options{DataDir: filepath.Join(d.f.stateDir, "pg"), Port: d.f.pgPort, BinDir: binDir})
+	portFile := filepath.Join(d.f.stateDir, "pg-port")
+	cluster, err := localpg.Start(ctx, localpg.Options{DataDir: filepath.Join(d.f.stateDir, "pg"), Port: d.f.pgPort, BinDir: binDir, PortFile: portFile})
 	if err != nil {
 		return fmt.Errorf("local PostgreSQL: %w", err)
 	}
 	d.onStop(func() { _ = cluster.Stop() })
+	if old := cluster.MovedFrom(); old != 0 {
+		fmt.Fprintf(d.out, "local PostgreSQL: port %d, used last time, is taken by another process; now on port %d (saved in %s for next time)\n", old, cluster.Port(), portFile)
+	}
 	for _, db := range []string{"warehouse", "dre_state"} {
 		if err := cluster.CreateDatabase(ctx, db); err != nil {
 			return fmt.Errorf("local PostgreSQL: creating database %s: %w", db, err)
@@ -201,20 +206,4 @@ func (d *devRun) printSummary(took time.Duration) {
 	fmt.Fprintf(d.out, "  Datasets:       %d in the catalog (dre catalog list)\n", len(d.cfg.Catalog.Names()))
 	fmt.Fprintf(d.out, "  State:          %s (delete it to start over)\n", d.f.stateDir)
 	fmt.Fprintln(d.out, "Press Ctrl-C to stop.")
-}
-
-// slackHint says how to turn the Slack routes on when they are off.
-func slackHint(cfg *config.Config) string {
-	if cfg.Slack.SigningSecret.Value() != "" {
-		return ""
-	}
-	return ": off until SLACK_SIGNING_SECRET is set"
-}
-
-// temporalCheck is the gateway's readiness check for the Temporal frontend.
-func temporalCheck(c client.Client) gateway.Check {
-	return func(ctx context.Context) error {
-		_, err := c.CheckHealth(ctx, &client.CheckHealthRequest{})
-		return err
-	}
 }

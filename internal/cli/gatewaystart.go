@@ -138,3 +138,19 @@ func authorizer(s config.Slack) *gateway.Authorizer {
 	}
 	return a
 }
+
+// slackHint says how to turn the Slack routes on when they are off.
+func slackHint(cfg *config.Config) string {
+	if cfg.Slack.SigningSecret.Value() != "" {
+		return ""
+	}
+	return ": off until SLACK_SIGNING_SECRET is set"
+}
+
+// temporalCheck is the gateway's readiness check for the Temporal frontend.
+func temporalCheck(c client.Client) gateway.Check {
+	return func(ctx context.Context) error {
+		_, err := c.CheckHealth(ctx, &client.CheckHealthRequest{})
+		return err
+	}
+}

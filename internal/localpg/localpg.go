@@ -43,6 +43,12 @@ type Options struct {
 	// no full-page writes, initdb --no-sync): for tests, whose data is
 	// thrown away anyway.
 	Ephemeral bool
+	// PortFile, when set, keeps the port across starts: with Port 0, Start
+	// first tries the port recorded there by the previous start, and it
+	// always records the port the server ends up on, so that DSNs saved
+	// elsewhere keep working. When another process holds the recorded port,
+	// Start picks a free one and MovedFrom says so.
+	PortFile string
 	// ReadyTimeout bounds how long Start waits for the server to accept
 	// connections; 0 means 30 s.
 	ReadyTimeout time.Duration
@@ -54,6 +60,8 @@ type Cluster struct {
 	port     int
 	proc     *process
 	closeLog func()
+	// movedFrom is the remembered port given up because it was taken.
+	movedFrom int
 
 	stopOnce sync.Once
 	stopErr  error
@@ -66,6 +74,11 @@ func (c *Cluster) DSN(db string) string {
 
 // Port returns the TCP port the server listens on at 127.0.0.1.
 func (c *Cluster) Port() int { return c.port }
+
+// MovedFrom returns the port recorded in Options.PortFile that Start could
+// not reuse because another process held it, or 0 when it reused the port
+// (or had none to reuse).
+func (c *Cluster) MovedFrom() int { return c.movedFrom }
 
 // DataDir returns the absolute path of the cluster directory.
 func (c *Cluster) DataDir() string { return c.dataDir }

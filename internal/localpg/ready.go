@@ -65,10 +65,14 @@ func probe(ctx context.Context, cfg *pgx.ConnConfig, dataDir string) error {
 	return nil
 }
 
-// choosePort returns the fixed port or picks a free one on 127.0.0.1.
+// choosePort returns the fixed port, else the remembered one while it is
+// free, else picks a free one on 127.0.0.1.
 func (s *setup) choosePort() (int, error) {
 	if s.opts.Port != 0 {
 		return s.opts.Port, nil
+	}
+	if p := s.rememberedPort(); p != 0 && checkPortFree(p) == nil {
+		return p, nil
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

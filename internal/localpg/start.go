@@ -21,6 +21,9 @@ type setup struct {
 	binDir  string
 	dataDir string  // absolute
 	runAs   *osUser // nil: run as ourselves
+
+	remembered      int  // the port in opts.PortFile, 0 without one
+	triedRemembered bool // a lost race on it falls back to a free port
 }
 
 // Start starts a cluster in opts.DataDir, running initdb first when the
@@ -46,6 +49,9 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		c, err := s.launch(ctx, log)
 		if err == nil {
 			c.closeLog = closeLog
+			if err := s.keepOrStop(c); err != nil {
+				return nil, err
+			}
 			return c, nil
 		}
 		if !errors.Is(err, errPortRace) || attempt == portAttempts {
@@ -73,6 +79,11 @@ func prepare(opts Options) (*setup, error) {
 	}
 	if opts.Port != 0 {
 		if err := checkPortFree(opts.Port); err != nil {
+			return nil, err
+		}
+	}
+	if opts.PortFile != "" {
+		if s.remembered, err = readPortFile(opts.PortFile); err != nil {
 			return nil, err
 		}
 	}

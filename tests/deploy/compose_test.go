@@ -134,4 +134,7 @@ func TestImagesArePinnedAndTheContainerIsNonRoot(t *testing.T) {
 	if !strings.Contains(text, `-ldflags "-s -w`) || !strings.Contains(text, `ENTRYPOINT ["/usr/local/bin/dre"]`) || !strings.Contains(text, "COPY --from=build /out/dre /usr/local/bin/dre") {
 		t.Errorf("Dockerfile: want the stripped binary built to /out/dre, copied to and run as /usr/local/bin/dre")
 	}
+	if !strings.Contains(text, "go build -trimpath -tags nodev ") {
+		t.Errorf("Dockerfile: want the production build (-tags nodev, as make build-prod), without the embedded Temporal server")
+	}
 }

@@ -31,6 +31,7 @@ import (
 type devProcess struct {
 	cmd               *exec.Cmd
 	ui, grpc, gateway string
+	postgres          string // the warehouse DSN
 	stderr            *bytes.Buffer
 	exited            chan error
 }
@@ -39,6 +40,7 @@ var (
 	uiLine      = regexp.MustCompile(`Temporal UI:\s+(http://\S+?)/namespaces/`)
 	grpcLine    = regexp.MustCompile(`Temporal gRPC:\s+(\S+)`)
 	gatewayLine = regexp.MustCompile(`Gateway:\s+(http://\S+)`)
+	pgLine      = regexp.MustCompile(`PostgreSQL:\s+(postgres://\S+)`)
 )
 
 // startDev runs `dre dev --demo` on free ports and waits for its ready banner.
@@ -106,6 +108,9 @@ func (d *devProcess) match(line string) {
 	if m := gatewayLine.FindStringSubmatch(line); m != nil {
 		d.gateway = m[1]
 	}
+	if m := pgLine.FindStringSubmatch(line); m != nil {
+		d.postgres = m[1]
+	}
 }
 
 func TestDevSmokeSurvivesKill9(t *testing.T) {
@@ -129,7 +134,12 @@ func TestDevSmokeSurvivesKill9(t *testing.T) {
 	<-dev.exited
 	waitGone(t, postmaster)
 
+	firstDSN := dev.postgres
 	dev = startDev(t, stateDir)
+	// --pg-port 0 means the port of the last run, so saved DSNs keep working.
+	if dev.postgres == "" || dev.postgres != firstDSN {
+		t.Errorf("PostgreSQL after the restart is at %q, before at %q: want the same port", dev.postgres, firstDSN)
+	}
 	c, err := client.Dial(client.Options{HostPort: dev.grpc, Logger: harness.QuietLogger()})
 	if err != nil {
 		t.Fatal(err)
