@@ -25,7 +25,7 @@ type Options struct {
 
 // Main runs dre with opts and returns the process exit code: 0 on success,
 // 1 on failure, 2 on a usage error, or the code an *exitCodeError carries
-// (see backfill_exit.go). It never calls os.Exit, so tests can run
+// (see backfill_follow.go). It never calls os.Exit, so tests can run
 // it in-process.
 func Main(ctx context.Context, opts Options) int {
 	opts = withDefaults(opts)

@@ -59,8 +59,7 @@ func OpenSigner(ref, agentSocket string) (*KeySigner, error) {
 	}
 	signer, err := AgentSigner(agent.NewClient(conn), want)
 	if err != nil {
-		conn.Close()
-		return nil, err
+		return nil, errors.Join(err, conn.Close())
 	}
 	return &KeySigner{Signer: signer, closer: conn}, nil
 }

@@ -38,12 +38,10 @@ func writePortFile(path string, port int) error {
 	_, werr := fmt.Fprintf(tmp, "%d\n", port)
 	cerr := tmp.Close()
 	if err := errors.Join(werr, cerr); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("remembering the PostgreSQL port: %w", err)
+		return fmt.Errorf("remembering the PostgreSQL port: %w", errors.Join(err, os.Remove(tmp.Name())))
 	}
 	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		os.Remove(tmp.Name())
-		return err
+		return errors.Join(err, os.Remove(tmp.Name()))
 	}
 	return os.Rename(tmp.Name(), path)
 }
