@@ -29,12 +29,36 @@ type SLOTriage interface {
 	ReportSLOBreach(ctx context.Context, b SLOBreach) error
 }
 
+// SLOFreeze tells whether a dataset's SLO evaluator reports an exhausted
+// error budget; internal/worker answers it from Temporal's visibility.
+type SLOFreeze interface {
+	Frozen(ctx context.Context, dataset string) (bool, error)
+}
+
 // SLOs measures SLIs in the warehouses, keeps the observations in the
 // state database and reports breaches to triage.
 type SLOs struct {
 	Warehouses diagnosisSource
 	Store      sloStore
 	Triage     SLOTriage
+	// Freeze answers FreezeReason; nil reports no freeze (a worker without
+	// a Temporal client, as in some tests).
+	Freeze SLOFreeze
+}
+
+// FreezeReason says why writes to a dataset must be approved first: its
+// SLO error budget is exhausted. "" means no freeze. The backfill
+// workflow asks this itself, so the hold applies whichever client started
+// it (CLI, runbook step, triage button, Temporal UI, another SDK).
+func (s *SLOs) FreezeReason(ctx context.Context, dataset string) (string, error) {
+	if s.Freeze == nil {
+		return "", nil
+	}
+	frozen, err := s.Freeze.Frozen(ctx, dataset)
+	if err != nil || !frozen {
+		return "", err
+	}
+	return fmt.Sprintf("the SLO error budget of %s is exhausted", dataset), nil
 }
 
 // errSLOSetup marks a worker set up without what SLOs need; no retry can

@@ -180,8 +180,10 @@ func newBackfillRun(ctx workflow.Context, in BackfillInput) *backfillRun {
 // the run should end without writing (a dry run, no approval, cancelled).
 func (b *backfillRun) prepare(ctx workflow.Context) (stop bool, err error) {
 	b.setStatus(ctx, BackfillPlanning)
-	if !b.in.DryRun && b.in.HoldReason != "" && b.p.Approver == "" {
-		return b.awaitApproval(ctx, "approval despite: "+b.in.HoldReason)
+	if !b.in.DryRun && b.p.Approver == "" {
+		if reason := b.holdReason(ctx); reason != "" {
+			return b.awaitApproval(ctx, "approval despite: "+reason)
+		}
 	}
 	if !b.in.DryRun && b.in.Budget <= 0 {
 		return false, nil

@@ -491,3 +491,34 @@ func (b *backfillRun) learn(outcomes []activities.PartitionOutcome) {
 	}
 	b.p.PartitionTime = avg
 }
+
+// backfillFreezeVersion marks runs that check the SLO freeze themselves;
+// older runs trusted the starter's HoldReason alone.
+const backfillFreezeVersion = "backfill-checks-slo-freeze"
+
+// holdReason is why the run must be approved before it writes: the
+// starter's reason, else the dataset's SLO freeze, which the workflow asks
+// the worker itself, so that the hold applies whichever client started it
+// (CLI, runbook step, triage button, Temporal UI, another SDK). A dataset
+// without SLOs has no evaluator to freeze it. If the freeze cannot be
+// read, the run holds: writing through an unknown freeze is the worse
+// mistake.
+func (b *backfillRun) holdReason(ctx workflow.Context) string {
+	if b.in.HoldReason != "" || len(b.in.Dataset.SLOs) == 0 {
+		return b.in.HoldReason
+	}
+	if workflow.GetVersion(ctx, backfillFreezeVersion, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return ""
+	}
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumAttempts: 5},
+		Summary:             "check the SLO freeze of " + b.in.Dataset.Name,
+	})
+	var s *activities.SLOs
+	var reason string
+	if err := workflow.ExecuteActivity(ctx, s.FreezeReason, b.in.Dataset.Name).Get(ctx, &reason); err != nil {
+		return "the SLO freeze of " + b.in.Dataset.Name + " could not be checked (" + err.Error() + ")"
+	}
+	return reason
+}

@@ -32,7 +32,9 @@ func newBackfillStartCmd(g *globals) *cobra.Command {
 backfill of the same dataset is refused while one runs. With --budget the
 run estimates its cost first and, above the budget, waits for
 "dre backfill approve". It waits for that approval too while the dataset's
-SLO error budget is exhausted (dre slo status), unless --ignore-slo-freeze. With --wait it shows progress until the run ends:
+SLO error budget is exhausted (dre slo status): the workflow checks that
+itself, however it was started, and the approval is the override. With
+--wait it shows progress until the run ends:
 a live bar with rate and ETA on a terminal, a plain line per change
 otherwise; then the report.
 
@@ -60,7 +62,8 @@ otherwise; then the report.
 	cmd.Flags().Float64Var(&f.tolerance, "tolerance", 0, "with --validate rowcount, the relative difference allowed (0.01 = 1%)")
 	cmd.Flags().StringVar(&f.validateSQL, "validate-sql", "", "with --validate sql, a SELECT reading {{ .From }} and {{ .To }} that returns the partition's violations")
 	cmd.Flags().BoolVar(&f.follow, "wait", false, "show progress until the backfill ends, then its report")
-	cmd.Flags().BoolVar(&f.ignoreFreeze, "ignore-slo-freeze", false, "do not hold the run for approval when the dataset's SLO error budget is exhausted")
+	cmd.Flags().BoolVar(&f.ignoreFreeze, "ignore-slo-freeze", false, "deprecated: the workflow holds a frozen dataset itself")
+	_ = cmd.Flags().MarkDeprecated("ignore-slo-freeze", "the backfill workflow holds a dataset whose SLO error budget is spent, whoever starts it; approve the held run with `dre backfill approve <dataset>`")
 	// --follow is the flag's first name, kept for scripts that use it.
 	cmd.Flags().BoolVar(&f.follow, "follow", false, "the same as --wait")
 	_ = cmd.Flags().MarkHidden("follow")
@@ -100,12 +103,7 @@ func (g *globals) startBackfill(cmd *cobra.Command, cfg *config.Config, in workf
 	}
 	defer c.Close()
 	if checkFreeze {
-		if in.HoldReason, err = sloFreeze(ctx, c, in.Dataset.Name); err != nil {
-			return err
-		}
-	}
-	if in.HoldReason != "" {
-		fmt.Fprintf(out, "%s: the backfill waits for `dre backfill approve %s` before writing\n", in.HoldReason, in.Dataset.Name)
+		g.sayIfFrozen(ctx, c, in.Dataset.Name, out)
 	}
 	run, err := workflows.StartBackfill(ctx, c, cfg.Temporal.TaskQueue, in)
 	var running *serviceerror.WorkflowExecutionAlreadyStarted

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 
 	"go.temporal.io/api/workflowservice/v1"
@@ -23,6 +24,21 @@ func sloFreeze(ctx context.Context, c client.Client, dataset string) (string, er
 		return "", nil
 	}
 	return fmt.Sprintf("the SLO error budget of %s is exhausted", dataset), nil
+}
+
+// sayIfFrozen tells the person at the terminal, before the start, that
+// the backfill will wait for an approval because the dataset is frozen.
+// It is only a heads-up: the workflow checks the freeze itself, so a
+// failed look-up here is a warning, not a refusal.
+func (g *globals) sayIfFrozen(ctx context.Context, c client.Client, dataset string, out io.Writer) {
+	reason, err := sloFreeze(ctx, c, dataset)
+	if err != nil {
+		fmt.Fprintf(g.opts.Stderr, "warning: %v; the backfill checks the freeze itself\n", err)
+		return
+	}
+	if reason != "" {
+		fmt.Fprintf(out, "%s: the backfill waits for `dre backfill approve %s` before writing\n", reason, dataset)
+	}
 }
 
 // writesSQL reports whether a runbook (or a runbook it calls) has a sql

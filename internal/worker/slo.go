@@ -6,6 +6,7 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
 	"github.com/dre-dev/dre/activities"
@@ -25,6 +26,16 @@ func SLOTriage(c client.Client, taskQueue string) activities.SLOTriage {
 type sloTriage struct {
 	c         client.Client
 	taskQueue string
+}
+
+// Frozen reports whether the dataset's SLO evaluator runs with an
+// exhausted error budget (workflows.SLOFrozenQuery).
+func (s sloTriage) Frozen(ctx context.Context, dataset string) (bool, error) {
+	resp, err := s.c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: workflows.SLOFrozenQuery(dataset), PageSize: 1})
+	if err != nil {
+		return false, err
+	}
+	return len(resp.Executions) > 0, nil
 }
 
 // IncidentOpen reports whether triage/<dataset> is running.

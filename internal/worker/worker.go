@@ -31,6 +31,9 @@ type Deps struct {
 	// SLOTriage lets SLO burns open triage; New and NewWithOptions fill it
 	// from their client when nil.
 	SLOTriage activities.SLOTriage
+	// SLOFreeze lets backfills find an exhausted error budget; nil uses
+	// SLOTriage when that can tell (the one SLOTriage returns can).
+	SLOFreeze activities.SLOFreeze
 }
 
 // RegisterWorkflows registers every workflow; replay tests need only this.
@@ -58,7 +61,10 @@ func Register(r sdkworker.Registry, d Deps) {
 	r.RegisterActivity(&activities.Access{Warehouses: d.Warehouses})
 	r.RegisterActivity(&activities.Audit{DSN: d.StateDSN})
 	r.RegisterActivity(&activities.PIIScans{Warehouses: d.Warehouses})
-	slos := &activities.SLOs{Warehouses: d.Warehouses, Triage: d.SLOTriage}
+	slos := &activities.SLOs{Warehouses: d.Warehouses, Triage: d.SLOTriage, Freeze: d.SLOFreeze}
+	if f, ok := d.SLOTriage.(activities.SLOFreeze); ok && slos.Freeze == nil {
+		slos.Freeze = f
+	}
 	if d.StateDSN != "" {
 		slos.Store = slostore.New(d.StateDSN)
 	}

@@ -204,6 +204,33 @@ func sloWaitFor(t *testing.T, dataset, what string, ok func(workflows.SLOEvalSta
 	return st
 }
 
+// sloFreezeHoldsAPlainClientsBackfill: the guard is the workflow's own.
+func sloFreezeHoldsAPlainClientsBackfill(t *testing.T, e sloE2E) {
+	ctx := context.Background()
+	in := workflows.BackfillInput{Dataset: e.dataset, From: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC),
+		Select: "SELECT * FROM public.orders WHERE loaded_at >= {{ .From }} AND loaded_at < {{ .To }}", Requester: "another-sdk"}
+	run, err := workflows.StartBackfill(ctx, env.Client, e.queue, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st workflows.BackfillStatus
+	held := pollUntil(30*time.Second, 200*time.Millisecond, func() bool {
+		st = backfillState(t, run.GetID())
+		return st.Status == workflows.BackfillAwaitingApproval
+	})
+	if !held || st.Done != 0 {
+		t.Fatalf("a plain client's backfill of a frozen dataset: %+v; want it awaiting approval, nothing written", st)
+	}
+	if res := clitest.Run(t, e.cli, "backfill", "cancel", "slo_orders"); res.Code != 0 {
+		t.Fatalf("backfill cancel: exit %d, %s", res.Code, res.Stderr)
+	}
+	var report workflows.BackfillReport
+	if err := run.Get(ctx, &report); err != nil || report.Status != workflows.BackfillCancelled {
+		t.Fatalf("cancelled held backfill ended %+v, %v; want cancelled", report.BackfillStatus, err)
+	}
+	recordHistory(t, run.GetID(), "backfill-held-by-slo-freeze-then-cancelled.json")
+}
+
 // sloCountTriage checks through Temporal visibility that exactly want
 // triage runs of the dataset exist, all opened by the SLO. Visibility is
 // eventually consistent, so it first waits for the first run to appear.
@@ -229,9 +256,13 @@ func sloCount(t *testing.T, query string) int64 {
 	return resp.GetCount()
 }
 
-// sloFreezeHoldsBackfills starts a backfill of the frozen dataset: it must
-// wait for an approval instead of writing, until it is cancelled.
+// sloFreezeHoldsBackfills starts backfills of the frozen dataset, first
+// through a plain Temporal client (as the Temporal UI, another SDK or a
+// runbook step would, with nothing said about the freeze), then through
+// the CLI: each must wait for an approval instead of writing, until it is
+// cancelled.
 func sloFreezeHoldsBackfills(t *testing.T, e sloE2E) {
+	sloFreezeHoldsAPlainClientsBackfill(t, e)
 	res := clitest.Run(t, e.cli, "backfill", "start", "slo_orders", "--from", "2026-01-01", "--to", "2026-01-02",
 		"--select", "SELECT * FROM public.orders WHERE loaded_at >= {{ .From }} AND loaded_at < {{ .To }}")
 	if res.Code != 0 || !strings.Contains(res.Stdout, "SLO error budget of slo_orders is exhausted") {
