@@ -3,12 +3,15 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/spf13/cobra"
+	"go.temporal.io/api/serviceerror"
 
 	"github.com/dre-dev/dre/internal/catalog"
 	"github.com/dre-dev/dre/internal/config"
+	"github.com/dre-dev/dre/workflows"
 )
 
 func newBackfillCmd(g *globals) *cobra.Command {
@@ -83,4 +86,131 @@ func parseBound(s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, &usageError{fmt.Errorf("cannot read %q as a time; use 2026-01-01, 2026-01-01T15:00, 2026-01 or RFC 3339", s)}
+}
+
+// backfillStartFlags are the knobs of a backfill run.
+type backfillStartFlags struct {
+	rangeFlags
+	concurrency, maxAttempts int
+	sel, onFailure           string
+	budget, tolerance        float64
+	validate, validateSQL    string
+	follow, ignoreFreeze     bool
+}
+
+func newBackfillStartCmd(g *globals) *cobra.Command {
+	var f backfillStartFlags
+	cmd := &cobra.Command{
+		Use:   "start <dataset> --from <time> --to <time>",
+		Short: "Start the backfill of a dataset's partitions in [--from, --to)",
+		Long: `start starts backfill/<dataset> and prints its Temporal UI link. A second
+backfill of the same dataset is refused while one runs. With --budget the
+run estimates its cost first and, above the budget, waits for
+"dre backfill approve". It waits for that approval too while the dataset's
+SLO error budget is exhausted (dre slo status): the workflow checks that
+itself, however it was started, and the approval is the override. With
+--wait it shows progress until the run ends:
+a live bar with rate and ETA on a terminal, a plain line per change
+otherwise; then the report.
+
+` + backfillExitCodes,
+		Example: `  dre backfill start orders --from 2026-01-01 --to 2026-02-01
+  dre backfill start orders --from 2026-01-01 --to 2026-02-01 --concurrency 8 --wait
+  dre backfill start orders --from 2026-01 --to 2026-03 --on-failure skip --validate rowcount --tolerance 0.01
+  dre backfill start orders --from 2026-01-01 --to 2026-01-08 --select "SELECT * FROM staging.orders WHERE order_date >= {{ .From }} AND order_date < {{ .To }}"`,
+		Args: exactArgs(1, "one dataset name (see dre catalog list)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, in, err := f.input(g, args[0])
+			if err != nil {
+				return err
+			}
+			return g.startBackfill(cmd, cfg, in, f.follow, !f.ignoreFreeze)
+		},
+	}
+	f.rangeFlags.register(cmd)
+	cmd.Flags().IntVar(&f.concurrency, "concurrency", workflows.BackfillDefaultConcurrency, fmt.Sprintf("partitions rewritten at once (1 to %d)", workflows.BackfillMaxConcurrency))
+	cmd.Flags().StringVar(&f.sel, "select", "", "SELECT producing one partition, reading {{ .From }} and {{ .To }} like dre.yaml sources (default: the dataset's source in dre.yaml)")
+	cmd.Flags().Float64Var(&f.budget, "budget", 0, "estimated cost above which the run waits for approval (PostgreSQL planner units, BigQuery bytes); 0: none")
+	cmd.Flags().StringVar(&f.onFailure, "on-failure", workflows.BackfillStop, "stop at the first failed partition, or skip it and go on")
+	cmd.Flags().IntVar(&f.maxAttempts, "max-attempts", 3, "attempts at one partition before it counts as failed")
+	cmd.Flags().StringVar(&f.validate, "validate", "", "check each partition: rowcount, checksum or sql")
+	cmd.Flags().Float64Var(&f.tolerance, "tolerance", 0, "with --validate rowcount, the relative difference allowed (0.01 = 1%)")
+	cmd.Flags().StringVar(&f.validateSQL, "validate-sql", "", "with --validate sql, a SELECT reading {{ .From }} and {{ .To }} that returns the partition's violations")
+	cmd.Flags().BoolVar(&f.follow, "wait", false, "show progress until the backfill ends, then its report")
+	cmd.Flags().BoolVar(&f.ignoreFreeze, "ignore-slo-freeze", false, "deprecated: the workflow holds a frozen dataset itself")
+	_ = cmd.Flags().MarkDeprecated("ignore-slo-freeze", "the backfill workflow holds a dataset whose SLO error budget is spent, whoever starts it; approve the held run with `dre backfill approve <dataset>`")
+	// --follow is the flag's first name, kept for scripts that use it.
+	cmd.Flags().BoolVar(&f.follow, "follow", false, "the same as --wait")
+	_ = cmd.Flags().MarkHidden("follow")
+	return cmd
+}
+
+// input builds the workflow input from the flags and the catalog.
+func (f *backfillStartFlags) input(g *globals, dataset string) (*config.Config, workflows.BackfillInput, error) {
+	from, to, err := f.parse()
+	if err != nil {
+		return nil, workflows.BackfillInput{}, err
+	}
+	if err := f.checkSQLFlags(g.opts.Stderr); err != nil {
+		return nil, workflows.BackfillInput{}, err
+	}
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return nil, workflows.BackfillInput{}, err
+	}
+	ds, err := backfillDataset(cfg, dataset)
+	if err != nil {
+		return nil, workflows.BackfillInput{}, err
+	}
+	return cfg, workflows.BackfillInput{
+		Dataset: ds, From: from, To: to, Select: f.sel, Concurrency: f.concurrency, Requester: g.cliActor(),
+		OnFailure: f.onFailure, MaxAttempts: f.maxAttempts, Budget: f.budget,
+		Validation: workflows.BackfillValidation{Kind: f.validate, Tolerance: f.tolerance, SQL: f.validateSQL},
+	}, nil
+}
+
+// startBackfill starts the run, refusing a second one per dataset.
+func (g *globals) startBackfill(cmd *cobra.Command, cfg *config.Config, in workflows.BackfillInput, follow, checkFreeze bool) error {
+	ctx, out := cmd.Context(), cmd.OutOrStdout()
+	c, err := dialTemporal(ctx, cfg, g.opts.Stderr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if checkFreeze {
+		g.sayIfFrozen(ctx, c, in.Dataset.Name, out)
+	}
+	run, err := workflows.StartBackfill(ctx, c, cfg.Temporal.TaskQueue, in)
+	var running *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &running) {
+		id := workflows.BackfillWorkflowID(in.Dataset.Name)
+		return refused("a backfill of %s is already running (%s); follow it with `dre backfill watch %s` or cancel it with `dre backfill cancel %s`",
+			in.Dataset.Name, g.runURL(cfg.Temporal.Namespace, id, running.RunId), in.Dataset.Name, in.Dataset.Name)
+	}
+	if err != nil {
+		return fmt.Errorf("starting the backfill: %w", err)
+	}
+	fmt.Fprintf(out, "started %s: %s\n", run.GetID(), g.runURL(cfg.Temporal.Namespace, run.GetID(), run.GetRunID()))
+	if !follow {
+		return nil
+	}
+	return followBackfill(ctx, c, run, out)
+}
+
+// checkSQLFlags refuses a --select or --validate-sql the backfill could
+// not render, and warns on stderr about one that reads its bounds the
+// deprecated way (@from and @to), saying what to write instead.
+func (f *backfillStartFlags) checkSQLFlags(stderr io.Writer) error {
+	for _, flag := range []struct{ name, text string }{{"--select", f.sel}, {"--validate-sql", f.validateSQL}} {
+		if flag.text == "" {
+			continue
+		}
+		if _, err := catalog.ExpandBounds(flag.text, "@from", "@to"); err != nil {
+			return &usageError{fmt.Errorf("%s: %v", flag.name, err)}
+		}
+		if warning := catalog.BoundsWarning(flag.text); warning != "" {
+			fmt.Fprintf(stderr, "warning: %s: %s\n", flag.name, warning)
+		}
+	}
+	return nil
 }
