@@ -129,7 +129,7 @@ func splitSecrets(v string) []string {
 // authorizer limits subcommands as slack.allow says; user groups are
 // looked up with the bot token (scope usergroups:read).
 func authorizer(s config.Slack) *gateway.Authorizer {
-	a := &gateway.Authorizer{Allow: s.Allow}
+	a := &gateway.Authorizer{Allow: s.Allow, Workspaces: s.Workspaces}
 	if s.BotToken.Value() != "" {
 		api := worker.SlackClient(s)
 		a.Groups = func(ctx context.Context, group string) ([]string, error) {

@@ -107,7 +107,8 @@ type Slack struct {
 	// in tests); env SLACK_API_URL.
 	APIURL string `yaml:"api_url"`
 	// Allow restricts /dre subcommands, and the backfill Approve button
-	// (key "backfill-approve"), to Slack user or user group IDs; a key not
+	// (key "backfill-approve") and the incident's buttons (key
+	// "triage-buttons"), to Slack user or user group IDs; a key not
 	// listed is open to everyone.
 	Allow map[string][]string `yaml:"allow"`
 	// Workspaces are the Slack workspace (team) IDs, T..., whose

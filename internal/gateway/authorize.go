@@ -15,6 +15,9 @@ import (
 // needs a permission.
 type Authorizer struct {
 	Allow map[string][]string
+	// Workspaces are the Slack team IDs whose users may run commands and
+	// click buttons (slack.workspaces); empty accepts any workspace.
+	Workspaces []string
 	// Groups lists a user group's members (usergroups.users.list).
 	Groups func(ctx context.Context, group string) ([]string, error)
 
@@ -37,6 +40,16 @@ func (a *Authorizer) Check(ctx context.Context, sub, user string) error {
 		return fmt.Errorf("you may not run `/dre %s`; it is limited to %s (slack.allow.%s in dre.yaml)", sub, strings.Join(mentions(allowed), ", "), sub)
 	}
 	return nil
+}
+
+// CheckWorkspace refuses a request from a Slack workspace dre.yaml does
+// not name: a Slack Connect user of another workspace is a stranger, even
+// in a shared channel.
+func (a *Authorizer) CheckWorkspace(team string) error {
+	if a == nil || len(a.Workspaces) == 0 || slices.Contains(a.Workspaces, team) {
+		return nil
+	}
+	return fmt.Errorf("dre takes commands and clicks only from the workspaces listed in slack.workspaces in dre.yaml; workspace %s is not one of them", orDash(team))
 }
 
 // CheckButton is Check for a button whose clicks slack.allow.<key> limits.

@@ -192,6 +192,9 @@ func (c *Commands) Run(ctx context.Context, cmd slack.SlashCommand) slack.Msg {
 		return ephemeral("%s", helpText)
 	}
 	sub, args := strings.ToLower(words[0]), words[1:]
+	if err := c.Authorize.CheckWorkspace(cmd.TeamID); err != nil {
+		return ephemeral("%s", capitalize(err.Error()))
+	}
 	if err := c.Authorize.Check(ctx, sub, cmd.UserID); err != nil {
 		return ephemeral("%s", capitalize(err.Error()))
 	}

@@ -60,6 +60,11 @@ var buttonKinds = map[string]buttonKind{
 // Approve on a backfill waiting for approval.
 const BackfillApproveAllowKey = "backfill-approve"
 
+// TriageButtonsAllowKey is the slack.allow entry listing who may click an
+// incident's Ack, Resolve, Escalate and Run runbook buttons; unset, anyone
+// in the channel of the workspaces dre accepts may.
+const TriageButtonsAllowKey = "triage-buttons"
+
 // reviewDecision decides the grant the button names (or all) for the clicker.
 func reviewDecision(decision string) func(by, grant string) (any, error) {
 	return func(by, grant string) (any, error) {
@@ -95,20 +100,30 @@ func (s *slackRoutes) interactions(w http.ResponseWriter, r *http.Request) {
 	}
 	if ic.Type == slack.InteractionTypeBlockActions {
 		for _, a := range ic.ActionCallback.BlockActions {
-			s.opts.Commands.pressButton(a.ActionID, a.Value, ic.User.ID, ic.ResponseURL)
+			s.opts.Commands.pressButton(a.ActionID, a.Value, clicker{user: ic.User.ID, team: ic.Team.ID}, ic.ResponseURL)
 		}
 	}
 	w.WriteHeader(http.StatusOK)
 }
 
+// clicker is who clicked a button: a Slack user of a Slack workspace.
+type clicker struct{ user, team string }
+
 // pressButton queues the update of one known button; unknown action IDs
 // (another app's, an older message's) are ignored.
-func (c *Commands) pressButton(actionID, value, user, responseURL string) {
+func (c *Commands) pressButton(actionID, value string, who clicker, responseURL string) {
 	if c.Buttons == nil {
 		return
 	}
+	user := who.user
 	if update, known := buttonUpdates[actionID]; known && value != "" {
 		c.queuePress(responseURL, update, value, func(ctx context.Context) (string, error) {
+			if err := c.Authorize.CheckWorkspace(who.team); err != nil {
+				return "", err
+			}
+			if err := c.Authorize.CheckButton(ctx, TriageButtonsAllowKey, "the incident's buttons", user); err != nil {
+				return "", err
+			}
 			return c.Buttons.Press(ctx, value, update, user)
 		})
 		return
@@ -120,6 +135,9 @@ func (c *Commands) pressButton(actionID, value, user, responseURL string) {
 		return
 	}
 	c.queuePress(responseURL, kind.update, workflowID, func(ctx context.Context) (string, error) {
+		if err := c.Authorize.CheckWorkspace(who.team); err != nil {
+			return "", err
+		}
 		if kind.allow != "" {
 			if err := c.Authorize.CheckButton(ctx, kind.allow, kind.update, user); err != nil {
 				return "", err

@@ -42,7 +42,7 @@ func handleSocketEvent(ctx context.Context, sm *socketmode.Client, cmds *Command
 	case slack.InteractionCallback:
 		if data.Type == slack.InteractionTypeBlockActions {
 			for _, a := range data.ActionCallback.BlockActions {
-				cmds.pressButton(a.ActionID, a.Value, data.User.ID, data.ResponseURL)
+				cmds.pressButton(a.ActionID, a.Value, clicker{user: data.User.ID, team: data.Team.ID}, data.ResponseURL)
 			}
 		}
 		_ = sm.Ack(*ev.Request)
