@@ -22,8 +22,8 @@ func (r *accessRequest) registerHandlers(ctx workflow.Context) error {
 		handler   func(workflow.Context, AccessDecision) (string, error)
 		validator func(workflow.Context, AccessDecision) error
 	}{
-		{AccessApproveUpdate, r.onDecision(AccessGranted), r.validateDecision},
-		{AccessDenyUpdate, r.onDecision(AccessDenied), r.validateDecision},
+		{AccessApproveUpdate, r.onDecision(AccessApproveUpdate, AccessGranted), r.validateDecision(AccessApproveUpdate)},
+		{AccessDenyUpdate, r.onDecision(AccessDenyUpdate, AccessDenied), r.validateDecision(AccessDenyUpdate)},
 		{AccessRevokeUpdate, r.onRevoke, r.validateRevoke},
 	}
 	for _, u := range updates {
@@ -35,14 +35,33 @@ func (r *accessRequest) registerHandlers(ctx workflow.Context) error {
 	return nil
 }
 
-// validateDecision enforces separation of duties: only a catalog approver
-// decides, and never on a request of their own.
-func (r *accessRequest) validateDecision(_ workflow.Context, d AccessDecision) error {
+// validateDecision enforces separation of duties: only an approver
+// decides, and never on a request of their own. Under the worker's policy
+// the decider must also prove who they are (see prove).
+func (r *accessRequest) validateDecision(action string) func(workflow.Context, AccessDecision) error {
+	return func(ctx workflow.Context, d AccessDecision) error {
+		switch {
+		case r.loading:
+			return errors.New("the request is still loading its policy from the worker; send the decision again in a moment")
+		case r.decided:
+			return fmt.Errorf("the request was already decided by %s: it is %s", r.state.DecidedBy, r.state.Status)
+		case r.policy == nil:
+			return r.validateLegacyDecision(d)
+		}
+		who, err := r.prove(ctx, action, d)
+		if err != nil {
+			return err
+		}
+		return r.checkDecider(who)
+	}
+}
+
+// validateLegacyDecision is the check of runs recorded before the
+// worker's policy: the names as given, against the input's approvers.
+func (r *accessRequest) validateLegacyDecision(d AccessDecision) error {
 	switch {
 	case d.By == "":
 		return errors.New("say who decides: AccessDecision.By is empty")
-	case r.decided:
-		return fmt.Errorf("the request was already decided by %s: it is %s", r.state.DecidedBy, r.state.Status)
 	case sameIdentity(d.By, r.in.Requester) || sameIdentity(d.By, r.in.Principal):
 		return temporal.NewApplicationError(fmt.Sprintf("%s cannot decide on their own access request (separation of duties); ask another approver: %v",
 			d.By, r.in.Dataset.PII.Approvers), ErrSeparationOfDuties)
@@ -52,9 +71,14 @@ func (r *accessRequest) validateDecision(_ workflow.Context, d AccessDecision) e
 	return nil
 }
 
-func (r *accessRequest) onDecision(outcome string) func(workflow.Context, AccessDecision) (string, error) {
-	return func(_ workflow.Context, d AccessDecision) (string, error) {
-		r.decided, r.state.DecidedBy, r.note = true, d.By, d.Note
+func (r *accessRequest) onDecision(action, outcome string) func(workflow.Context, AccessDecision) (string, error) {
+	return func(ctx workflow.Context, d AccessDecision) (string, error) {
+		key, err := r.evidence(ctx, action, d)
+		if err != nil {
+			return "", err
+		}
+		r.decided, r.state.DecidedBy, r.note, r.decisionKey = true, d.By, d.Note, key
+		r.state.DecisionKey = key
 		if outcome == AccessDenied {
 			r.state.Status = AccessDenied
 			return "denied", nil
@@ -63,19 +87,44 @@ func (r *accessRequest) onDecision(outcome string) func(workflow.Context, Access
 	}
 }
 
+// evidence proves d again in its handler, where the validator accepted
+// it, and keeps its nonce; "" for runs without the worker's policy.
+func (r *accessRequest) evidence(ctx workflow.Context, action string, d AccessDecision) (string, error) {
+	if r.policy == nil {
+		return "", nil
+	}
+	who, err := r.prove(ctx, action, d)
+	if err != nil {
+		return "", err
+	}
+	r.remember(d)
+	return who.evidence, nil
+}
+
 // validateRevoke lets the requester or an approver end granted access.
-func (r *accessRequest) validateRevoke(_ workflow.Context, d AccessDecision) error {
+func (r *accessRequest) validateRevoke(ctx workflow.Context, d AccessDecision) error {
 	if r.state.Status != AccessGranted || r.ended {
 		return fmt.Errorf("only granted access can be revoked; the request is %s", r.state.Status)
 	}
-	if !sameIdentity(d.By, r.in.Requester) && !isApprover(d.By, r.in.Dataset.PII.Approvers) {
-		return fmt.Errorf("%s may not revoke this access: only the requester %s or an approver (%v) may", d.By, r.in.Requester, r.in.Dataset.PII.Approvers)
+	if r.policy == nil {
+		if !sameIdentity(d.By, r.in.Requester) && !isApprover(d.By, r.in.Dataset.PII.Approvers) {
+			return fmt.Errorf("%s may not revoke this access: only the requester %s or an approver (%v) may", d.By, r.in.Requester, r.in.Dataset.PII.Approvers)
+		}
+		return nil
 	}
-	return nil
+	who, err := r.prove(ctx, AccessRevokeUpdate, d)
+	if err != nil {
+		return err
+	}
+	return r.checkRevoker(who)
 }
 
-func (r *accessRequest) onRevoke(_ workflow.Context, d AccessDecision) (string, error) {
-	r.ended, r.state.EndedBy, r.note = true, d.By, d.Note
+func (r *accessRequest) onRevoke(ctx workflow.Context, d AccessDecision) (string, error) {
+	key, err := r.evidence(ctx, AccessRevokeUpdate, d)
+	if err != nil {
+		return "", err
+	}
+	r.ended, r.state.EndedBy, r.note, r.endKey = true, d.By, d.Note, key
 	return "revoking " + r.what(), nil
 }
 
@@ -108,12 +157,12 @@ func (r *accessRequest) awaitDecision(ctx workflow.Context) error {
 		r.decided, r.state.Status, r.state.DecidedBy, r.note = true, AccessDenied, "timeout", "nobody decided within "+r.approvalTimeout().String()
 	}
 	if r.state.Status == AccessDenied {
-		r.audit(ctx, AuditAccessDenied, r.state.DecidedBy, r.note)
+		r.auditDecision(ctx, AuditAccessDenied, r.state.DecidedBy, r.note, r.decisionKey)
 		setAccessStatus(ctx, AccessDenied, time.Time{})
 		postSlack(ctx, r.channel(), fmt.Sprintf(":no_entry: %s's request for %s was denied by %s. %s", slackMention(r.in.Requester), r.what(), slackMention(r.state.DecidedBy), r.note))
 		return nil
 	}
-	r.audit(ctx, AuditAccessApproved, r.state.DecidedBy, r.note)
+	r.auditDecision(ctx, AuditAccessApproved, r.state.DecidedBy, r.note, r.decisionKey)
 	return r.grant(ctx)
 }
 
@@ -138,7 +187,7 @@ func (r *accessRequest) grant(ctx workflow.Context) error {
 	}
 	now := workflow.Now(ctx)
 	r.state.Status, r.state.GrantedAt, r.state.ExpiresAt = AccessGranted, now, now.Add(r.in.Duration)
-	r.audit(ctx, AuditAccessGranted, r.state.DecidedBy, "expires "+r.state.ExpiresAt.UTC().Format(time.RFC3339))
+	r.auditDecision(ctx, AuditAccessGranted, r.state.DecidedBy, "expires "+r.state.ExpiresAt.UTC().Format(time.RFC3339), r.decisionKey)
 	setAccessStatus(ctx, AccessGranted, r.state.ExpiresAt)
 	postSlack(ctx, r.channel(), fmt.Sprintf(":white_check_mark: %s granted, approved by %s, until %s.", r.what(), slackMention(r.state.DecidedBy), r.state.ExpiresAt.UTC().Format(time.RFC3339)))
 	return nil
@@ -167,7 +216,7 @@ func (r *accessRequest) revoke(ctx workflow.Context) error {
 		action, status = AuditAccessExpired, AccessExpired
 	}
 	r.state.Status, r.state.EndedAt = status, workflow.Now(ctx)
-	r.audit(ctx, action, r.state.EndedBy, r.note)
+	r.auditDecision(ctx, action, r.state.EndedBy, r.note, r.endKey)
 	setAccessStatus(ctx, status, time.Time{})
 	postSlack(ctx, r.channel(), fmt.Sprintf(":lock: %s is %s (%s).", r.what(), status, r.state.EndedBy))
 	return nil

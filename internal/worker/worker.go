@@ -31,6 +31,10 @@ type Deps struct {
 	// SLOTriage lets SLO burns open triage; New and NewWithOptions fill it
 	// from their client when nil.
 	SLOTriage activities.SLOTriage
+	// Policy is dre.yaml's people, catalog and decisions settings, which
+	// access requests check decisions against (see Policy); nil refuses
+	// every access request, as nobody could be verified.
+	Policy *activities.Policy
 }
 
 // RegisterWorkflows registers every workflow; replay tests need only this.
@@ -57,6 +61,11 @@ func Register(r sdkworker.Registry, d Deps) {
 	r.RegisterActivity(&activities.Diagnosis{Warehouses: d.Warehouses})
 	r.RegisterActivity(&activities.Access{Warehouses: d.Warehouses})
 	r.RegisterActivity(&activities.Audit{DSN: d.StateDSN})
+	policy := d.Policy
+	if policy == nil {
+		policy = &activities.Policy{} // answers "no policy" for good
+	}
+	r.RegisterActivity(policy)
 	r.RegisterActivity(&activities.PIIScans{Warehouses: d.Warehouses})
 	slos := &activities.SLOs{Warehouses: d.Warehouses, Triage: d.SLOTriage}
 	if d.StateDSN != "" {
