@@ -60,7 +60,9 @@ func (tp *testPeople) sign(t *testing.T, signer, by, action string, at time.Time
 	return AccessDecision{By: by, Signature: sig, At: at, Nonce: nonce}
 }
 
-func (tp *testPeople) fingerprint(id string) string { return ssh.FingerprintSHA256(tp.keys[id].PublicKey()) }
+func (tp *testPeople) fingerprint(id string) string {
+	return ssh.FingerprintSHA256(tp.keys[id].PublicKey())
+}
 
 // at is the harness's workflow time after d.
 func at(d time.Duration) time.Time { return time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC).Add(d) }
