@@ -19,6 +19,10 @@ const Unverified = "unverified"
 // signature where one is required, or one that does not verify.
 const ErrUnverifiedDecision = "UnverifiedDecision"
 
+// ErrPolicyLoading marks a decision that arrived before the request had
+// fetched the worker's policy; sending it again shortly succeeds.
+const ErrPolicyLoading = "PolicyLoading"
+
 // decider is who sent a decision, as far as it is proven.
 type decider struct {
 	name     string // AccessDecision.By

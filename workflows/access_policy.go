@@ -17,15 +17,22 @@ import (
 // did when they started.
 const accessPolicyVersion = "access-policy-from-worker"
 
+// usesWorkerPolicy reports whether this run checks decisions against the
+// worker's policy, and marks it loading until loadPolicy has fetched it.
+// It runs before the update handlers are registered, since registering
+// them runs the validators of updates that arrived with the start.
+func (r *accessRequest) usesWorkerPolicy(ctx workflow.Context) {
+	r.loading = workflow.GetVersion(ctx, accessPolicyVersion, workflow.DefaultVersion, 1) >= 1
+}
+
 // loadPolicy fetches the worker's policy for the dataset: its catalog
 // entry (table, approvers, limits) replaces the starter's, and decisions
 // are checked against its people directory. A worker that has no policy,
 // or whose catalog lacks the dataset, fails the request.
 func (r *accessRequest) loadPolicy(ctx workflow.Context) error {
-	if workflow.GetVersion(ctx, accessPolicyVersion, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if !r.loading {
 		return nil
 	}
-	r.loading = true
 	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 		StartToCloseTimeout: 10 * time.Second, ScheduleToCloseTimeout: time.Minute,
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: 10 * time.Second},

@@ -100,6 +100,7 @@ func AccessRequest(ctx workflow.Context, in AccessRequestInput) (AccessRequestSt
 		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Dataset: in.Dataset.Name,
 		Requester: in.Requester, Principal: in.Principal, Columns: in.Columns, Status: AccessPending,
 	}}
+	r.usesWorkerPolicy(ctx)
 	if err := r.registerHandlers(ctx); err != nil {
 		return r.state, err
 	}

@@ -42,7 +42,7 @@ func (r *accessRequest) validateDecision(action string) func(workflow.Context, A
 	return func(ctx workflow.Context, d AccessDecision) error {
 		switch {
 		case r.loading:
-			return errors.New("the request is still loading its policy from the worker; send the decision again in a moment")
+			return temporal.NewApplicationError("the request is still loading its policy from the worker; send the decision again in a moment", ErrPolicyLoading)
 		case r.decided:
 			return fmt.Errorf("the request was already decided by %s: it is %s", r.state.DecidedBy, r.state.Status)
 		case r.policy == nil:
@@ -103,6 +103,9 @@ func (r *accessRequest) evidence(ctx workflow.Context, action string, d AccessDe
 
 // validateRevoke lets the requester or an approver end granted access.
 func (r *accessRequest) validateRevoke(ctx workflow.Context, d AccessDecision) error {
+	if r.loading {
+		return temporal.NewApplicationError("the request is still loading its policy from the worker", ErrPolicyLoading)
+	}
 	if r.state.Status != AccessGranted || r.ended {
 		return fmt.Errorf("only granted access can be revoked; the request is %s", r.state.Status)
 	}
