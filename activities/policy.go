@@ -21,15 +21,22 @@ type Policy struct {
 	People        *people.Directory
 	Catalog       *catalog.Catalog
 	AllowUnsigned bool
+	// SlackRelay is the person whose key the gateway signs Slack
+	// decisions with (decisions.slack_relay); SlackWorkspaces are the
+	// Slack teams dre accepts (slack.workspaces; empty: any).
+	SlackRelay      string
+	SlackWorkspaces []string
 }
 
 // AccessPolicy is the policy of one access request: the dataset as the
 // worker's catalog has it, the directory to check decisions against,
 // and decisions.allow_unsigned.
 type AccessPolicy struct {
-	Dataset       catalog.Dataset   `json:"dataset"`
-	People        *people.Directory `json:"people"`
-	AllowUnsigned bool              `json:"allowUnsigned"`
+	Dataset         catalog.Dataset   `json:"dataset"`
+	People          *people.Directory `json:"people"`
+	AllowUnsigned   bool              `json:"allowUnsigned"`
+	SlackRelay      string            `json:"slackRelay,omitempty"`
+	SlackWorkspaces []string          `json:"slackWorkspaces,omitempty"`
 }
 
 // AccessPolicy returns the policy for a request on dataset. A worker
@@ -44,5 +51,6 @@ func (p *Policy) AccessPolicy(_ context.Context, dataset string) (AccessPolicy, 
 	if err != nil {
 		return AccessPolicy{}, temporal.NewNonRetryableApplicationError("the worker's dre.yaml: "+err.Error(), errInvalidInput, err)
 	}
-	return AccessPolicy{Dataset: ds, People: p.People, AllowUnsigned: p.AllowUnsigned}, nil
+	return AccessPolicy{Dataset: ds, People: p.People, AllowUnsigned: p.AllowUnsigned,
+		SlackRelay: p.SlackRelay, SlackWorkspaces: p.SlackWorkspaces}, nil
 }

@@ -80,10 +80,14 @@ func (r *accessRequest) approverIDs() []string {
 }
 
 // isPolicyApprover reports whether the decider is an approver: by person
-// ID, or, for an unverified decision, also by the name it gives.
+// ID, by a relayed Slack ID listed as is, or, for an unverified decision,
+// also by the name it gives.
 func (r *accessRequest) isPolicyApprover(d decider) bool {
 	if d.person != "" && slices.Contains(r.approverIDs(), d.person) {
 		return true
+	}
+	if d.slack {
+		return slices.Contains(r.in.Dataset.PII.Approvers, d.name)
 	}
 	return !d.verified() && isApprover(d.name, r.in.Dataset.PII.Approvers)
 }

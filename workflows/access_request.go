@@ -68,7 +68,21 @@ type AccessDecision struct {
 	Signature string    `json:"signature,omitempty"`
 	At        time.Time `json:"at,omitzero"`
 	Nonce     string    `json:"nonce,omitempty"`
+	// Via is "slack" for a decision the gateway passes on for the Slack
+	// user SlackUser of workspace SlackTeam. Signed, By is the relay
+	// (decisions.slack_relay) and the signature's OnBehalfOf is
+	// SlackOnBehalfOf(SlackTeam, SlackUser).
+	Via       string `json:"via,omitempty"`
+	SlackUser string `json:"slackUser,omitempty"`
+	SlackTeam string `json:"slackTeam,omitempty"`
 }
+
+// ViaSlack is AccessDecision.Via for decisions made in Slack.
+const ViaSlack = "slack"
+
+// SlackOnBehalfOf is the decision.Decision.OnBehalfOf of a Slack user's
+// decision relayed by the gateway.
+func SlackOnBehalfOf(team, user string) string { return "slack:" + team + "/" + user }
 
 // AccessRequestState answers the status query and is the result.
 type AccessRequestState struct {

@@ -73,12 +73,12 @@ func (r *accessRequest) validateLegacyDecision(d AccessDecision) error {
 
 func (r *accessRequest) onDecision(action, outcome string) func(workflow.Context, AccessDecision) (string, error) {
 	return func(ctx workflow.Context, d AccessDecision) (string, error) {
-		key, err := r.evidence(ctx, action, d)
+		who, err := r.evidence(ctx, action, d)
 		if err != nil {
 			return "", err
 		}
-		r.decided, r.state.DecidedBy, r.note, r.decisionKey = true, d.By, d.Note, key
-		r.state.DecisionKey = key
+		r.decided, r.state.DecidedBy, r.note, r.decisionKey = true, who.name, d.Note, who.evidence
+		r.state.DecisionKey = who.evidence
 		if outcome == AccessDenied {
 			r.state.Status = AccessDenied
 			return "denied", nil
@@ -88,17 +88,18 @@ func (r *accessRequest) onDecision(action, outcome string) func(workflow.Context
 }
 
 // evidence proves d again in its handler, where the validator accepted
-// it, and keeps its nonce; "" for runs without the worker's policy.
-func (r *accessRequest) evidence(ctx workflow.Context, action string, d AccessDecision) (string, error) {
+// it, and keeps its nonce. Runs without the worker's policy take By as it
+// is, with no evidence.
+func (r *accessRequest) evidence(ctx workflow.Context, action string, d AccessDecision) (decider, error) {
 	if r.policy == nil {
-		return "", nil
+		return decider{name: d.By}, nil
 	}
 	who, err := r.prove(ctx, action, d)
 	if err != nil {
-		return "", err
+		return decider{}, err
 	}
 	r.remember(d)
-	return who.evidence, nil
+	return who, nil
 }
 
 // validateRevoke lets the requester or an approver end granted access.
@@ -123,11 +124,11 @@ func (r *accessRequest) validateRevoke(ctx workflow.Context, d AccessDecision) e
 }
 
 func (r *accessRequest) onRevoke(ctx workflow.Context, d AccessDecision) (string, error) {
-	key, err := r.evidence(ctx, AccessRevokeUpdate, d)
+	who, err := r.evidence(ctx, AccessRevokeUpdate, d)
 	if err != nil {
 		return "", err
 	}
-	r.ended, r.state.EndedBy, r.note, r.endKey = true, d.By, d.Note, key
+	r.ended, r.state.EndedBy, r.note, r.endKey = true, who.name, d.Note, who.evidence
 	return "revoking " + r.what(), nil
 }
 

@@ -21,8 +21,9 @@ import (
 const testRequestID = "access-request/customers/UALICE/t1"
 
 // testPeople is the worker's directory in the access tests: owner (Slack
-// UOWNER, in group data-owners), alice (UALICE, the requester) and
-// mallory (UMALLORY, no approver), each with an ed25519 key.
+// UOWNER, in group data-owners), alice (UALICE, the requester), mallory
+// (UMALLORY, no approver) and gateway (the Slack relay's key), each with
+// an ed25519 key.
 type testPeople struct {
 	dir  *people.Directory
 	keys map[string]ssh.Signer
@@ -32,7 +33,7 @@ func newTestPeople(t *testing.T) *testPeople {
 	t.Helper()
 	tp := &testPeople{keys: map[string]ssh.Signer{}}
 	persons := map[string]people.Person{}
-	for id, slackUser := range map[string]string{"owner": "UOWNER", "alice": "UALICE", "mallory": "UMALLORY"} {
+	for id, slackUser := range map[string]string{"owner": "UOWNER", "alice": "UALICE", "mallory": "UMALLORY", "gateway": ""} {
 		_, priv, _ := ed25519.GenerateKey(rand.Reader)
 		signer, err := ssh.NewSignerFromKey(priv)
 		if err != nil {
@@ -52,7 +53,13 @@ func newTestPeople(t *testing.T) *testPeople {
 // sign is by's decision on the harness's request, signed with signer's key.
 func (tp *testPeople) sign(t *testing.T, signer, by, action string, at time.Time, nonce string) AccessDecision {
 	t.Helper()
-	d := decision.Decision{WorkflowID: testRequestID, Action: action, Target: "customers", Decider: by, At: at, Nonce: nonce}
+	return tp.signFor(t, signer, by, "", action, at, nonce)
+}
+
+// signFor is sign for a decision passed on for onBehalfOf.
+func (tp *testPeople) signFor(t *testing.T, signer, by, onBehalfOf, action string, at time.Time, nonce string) AccessDecision {
+	t.Helper()
+	d := decision.Decision{WorkflowID: testRequestID, Action: action, Target: "customers", Decider: by, OnBehalfOf: onBehalfOf, At: at, Nonce: nonce}
 	sig, err := decision.Sign(d, tp.keys[signer])
 	if err != nil {
 		t.Fatal(err)

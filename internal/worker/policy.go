@@ -6,8 +6,10 @@ import (
 )
 
 // Policy is the decision policy of the worker's dre.yaml: its people,
-// its catalog and decisions.allow_unsigned. Workflows check decisions
+// its catalog, decisions.allow_unsigned and slack_relay, and the Slack
+// workspaces. Workflows check decisions
 // against this, never against what their starter sent.
 func Policy(cfg *config.Config) *activities.Policy {
-	return &activities.Policy{People: cfg.People, Catalog: cfg.Catalog, AllowUnsigned: cfg.Decisions.AllowUnsigned}
+	return &activities.Policy{People: cfg.People, Catalog: cfg.Catalog, AllowUnsigned: cfg.Decisions.AllowUnsigned,
+		SlackRelay: cfg.Decisions.SlackRelay, SlackWorkspaces: cfg.Slack.Workspaces}
 }
