@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"golang.org/x/crypto/ssh"
@@ -50,7 +49,7 @@ func hasKeys(cfg *config.Config, id string) bool {
 // signAccessDecision signs action on request id as who.as, or as the
 // owner of the key in dre.yaml when --as is not given.
 func signAccessDecision(cfg *config.Config, signer ssh.Signer, id, action string, who accessDecider) (workflows.AccessDecision, error) {
-	dataset, ok := accessRequestDataset(id)
+	dataset, ok := workflows.AccessRequestDataset(id)
 	if !ok {
 		return workflows.AccessDecision{}, fmt.Errorf("%q is not an access request ID (access-request/<dataset>/<requester>/<id>; see dre access list)", id)
 	}
@@ -72,14 +71,4 @@ func signAccessDecision(cfg *config.Config, signer ssh.Signer, id, action string
 		return workflows.AccessDecision{}, err
 	}
 	return workflows.AccessDecision{By: by, Note: who.note, Signature: sig, At: d.At, Nonce: nonce}, nil
-}
-
-// accessRequestDataset reads the dataset out of a request's workflow ID,
-// access-request/<dataset>/<requester>/<id>.
-func accessRequestDataset(id string) (string, bool) {
-	parts := strings.SplitN(id, "/", 4)
-	if len(parts) != 4 || parts[0] != "access-request" || parts[1] == "" {
-		return "", false
-	}
-	return parts[1], true
 }
