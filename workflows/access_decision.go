@@ -19,6 +19,12 @@ const Unverified = "unverified"
 // signature where one is required, or one that does not verify.
 const ErrUnverifiedDecision = "UnverifiedDecision"
 
+// refuse is a refusal for lack of proof: sending the same decision again
+// cannot succeed.
+func refuse(msg string) error {
+	return temporal.NewNonRetryableApplicationError(msg, ErrUnverifiedDecision, nil)
+}
+
 // ErrPolicyLoading marks a decision that arrived before the request had
 // fetched the worker's policy; sending it again shortly succeeds.
 const ErrPolicyLoading = "PolicyLoading"
@@ -53,9 +59,9 @@ func (r *accessRequest) prove(ctx workflow.Context, action string, d AccessDecis
 	case d.By == "":
 		return decider{}, errors.New("say who decides: AccessDecision.By is empty (your person ID under people: in dre.yaml)")
 	case d.Signature == "" && !r.policy.AllowUnsigned:
-		return decider{}, temporal.NewApplicationError(fmt.Sprintf(
+		return decider{}, refuse(fmt.Sprintf(
 			"%s's %s is not signed, and the worker's dre.yaml requires signed decisions (decisions.allow_unsigned is off); sign it: dre access %s %s --as <your person ID> --sign <your key> (a key listed under people.<your ID>.keys)",
-			d.By, action, action, r.state.WorkflowID), ErrUnverifiedDecision)
+			d.By, action, action, r.state.WorkflowID))
 	case d.Signature == "":
 		return decider{name: d.By, person: r.personOf(d.By), evidence: Unverified}, nil
 	}
@@ -73,11 +79,11 @@ func (r *accessRequest) verify(ctx workflow.Context, action string, d AccessDeci
 		OnBehalfOf: onBehalfOf, At: d.At, Nonce: d.Nonce}
 	v, err := decision.Verify(signed, d.Signature, r.policy.People, workflow.Now(ctx), decision.DefaultMaxAge)
 	if err != nil {
-		return v, temporal.NewApplicationError(fmt.Sprintf("the signature on %s's %s is refused: %v", d.By, action, err), ErrUnverifiedDecision)
+		return v, refuse(fmt.Sprintf("the signature on %s's %s is refused: %v", d.By, action, err))
 	}
 	if slices.Contains(r.seenNonces, d.Nonce) {
-		return v, temporal.NewApplicationError(fmt.Sprintf(
-			"this signed decision was already used on %s (nonce %s): a signature counts once; sign a new decision", r.state.WorkflowID, d.Nonce), ErrUnverifiedDecision)
+		return v, refuse(fmt.Sprintf(
+			"this signed decision was already used on %s (nonce %s): a signature counts once; sign a new decision", r.state.WorkflowID, d.Nonce))
 	}
 	return v, nil
 }

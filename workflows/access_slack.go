@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -26,15 +25,15 @@ func (r *accessRequest) proveSlack(ctx workflow.Context, action string, d Access
 	}
 	if d.Signature == "" {
 		if !r.policy.AllowUnsigned {
-			return decider{}, temporal.NewApplicationError(fmt.Sprintf(
+			return decider{}, refuse(fmt.Sprintf(
 				"%s's %s from Slack is not signed by the gateway, and the worker's dre.yaml requires signed decisions; give the gateway a key (gateway.signing_key, listed under the people: entry decisions.slack_relay names), or decide with dre access %s --sign",
-				d.SlackUser, action, action), ErrUnverifiedDecision)
+				d.SlackUser, action, action))
 		}
 		return decider{name: d.SlackUser, person: person, evidence: Unverified}, nil
 	}
 	if r.policy.SlackRelay == "" || d.By != r.policy.SlackRelay {
-		return decider{}, temporal.NewApplicationError(fmt.Sprintf(
-			"only the gateway's relay (decisions.slack_relay: %q) may pass on a Slack user's decision; this one is signed as %s", r.policy.SlackRelay, d.By), ErrUnverifiedDecision)
+		return decider{}, refuse(fmt.Sprintf(
+			"only the gateway's relay (decisions.slack_relay: %q) may pass on a Slack user's decision; this one is signed as %s", r.policy.SlackRelay, d.By))
 	}
 	v, err := r.verify(ctx, action, d, SlackOnBehalfOf(d.SlackTeam, d.SlackUser))
 	if err != nil {
