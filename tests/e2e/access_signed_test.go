@@ -3,6 +3,9 @@ package e2e
 import (
 	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/pem"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +15,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/dre-dev/dre/activities"
+	"github.com/dre-dev/dre/internal/cli/clitest"
 	"github.com/dre-dev/dre/internal/decision"
 	"github.com/dre-dev/dre/internal/gateway"
 	"github.com/dre-dev/dre/internal/people"
@@ -20,8 +24,9 @@ import (
 )
 
 // signedPeople is a directory where demo-owner (the customers approver,
-// as U0DEMOOWNER), erin (the requester) and mallory each have a key.
-func signedPeople(t *testing.T) (*people.Directory, map[string]ssh.Signer) {
+// as U0DEMOOWNER), erin (the requester) and mallory each have a key;
+// demo-owner's private key is also written to keyFile, for the CLI.
+func signedPeople(t *testing.T, keyFile string) (*people.Directory, map[string]ssh.Signer) {
 	t.Helper()
 	signers := map[string]ssh.Signer{}
 	persons := map[string]people.Person{}
@@ -40,9 +45,24 @@ func signedPeople(t *testing.T) (*people.Directory, map[string]ssh.Signer) {
 			t.Fatal(err)
 		}
 		p.Keys = []people.PublicKey{key}
+		if id == "demo-owner" {
+			writePrivateKey(t, keyFile, priv)
+		}
 		signers[id], persons[id] = s, p
 	}
 	return people.NewDirectory(persons, nil), signers
+}
+
+// writePrivateKey writes priv as an unencrypted OpenSSH key file.
+func writePrivateKey(t *testing.T, path string, priv ed25519.PrivateKey) {
+	t.Helper()
+	block, err := ssh.MarshalPrivateKey(priv, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // signedDecision is by's action on id, signed by signer's key at at.
@@ -75,7 +95,8 @@ func decide(t *testing.T, id, update string, d workflows.AccessDecision) (string
 func TestAccessSignedApprovalThroughAPlainClient(t *testing.T) {
 	f := accessSetup(t)
 	f.createRoles(t, false, "e2e_signed_erin")
-	dir, keys := signedPeople(t)
+	keyFile := filepath.Join(t.TempDir(), "demo-owner")
+	dir, keys := signedPeople(t, keyFile)
 	queue := f.queue + "-signed"
 	w := sdkworker.New(env.Client, queue, sdkworker.Options{})
 	deps := f.deps
@@ -136,6 +157,27 @@ func TestAccessSignedApprovalThroughAPlainClient(t *testing.T) {
 		t.Fatalf("the requester's signed revocation: %v", err)
 	}
 	waitStatus(t, id, workflows.AccessRevoked, &st, func() string { return st.Status })
+	if err := env.Client.GetWorkflow(t.Context(), id, "").Get(t.Context(), &st); err != nil {
+		t.Fatal(err)
+	}
+	recordHistory(t, id, "access-request-signed-revoked.json")
+
+	// The CLI signs with a key file; the worker checks it the same way.
+	id = workflows.AccessRequestWorkflowID("customers", "erin", "signed2")
+	if _, err := workflows.StartAccessRequest(t.Context(), env.Client, queue, id, in); err != nil {
+		t.Fatal(err)
+	}
+	if res := clitest.Run(t, f.cliEnv, "access", "deny", id, "--as", "U0DEMOOWNER"); res.Code == 0 || !strings.Contains(res.Stderr, "allow_unsigned is off") {
+		t.Fatalf("unsigned CLI deny: exit %d, stderr %q; want it refused", res.Code, res.Stderr)
+	}
+	if res := clitest.Run(t, f.cliEnv, "access", "deny", id, "--sign", keyFile, "--as", "demo-owner", "--note", "not needed"); res.Code != 0 {
+		t.Fatalf("signed CLI deny: exit %d, stderr %q", res.Code, res.Stderr)
+	}
+	waitStatus(t, id, workflows.AccessDenied, &st, func() string { return st.Status })
+	eventually(t, "the denial's audit record", func() bool { return auditedKeyOrEmpty(t, f, id, workflows.AuditAccessDenied) != "" })
+	if got := auditedKey(t, f, id, workflows.AuditAccessDenied); got != ssh.FingerprintSHA256(keys["demo-owner"].PublicKey()) {
+		t.Errorf("the CLI denial's audit record has verified_key %q; want demo-owner's key", got)
+	}
 }
 
 // resign signs action with the nonce of an earlier decision, as someone
@@ -154,13 +196,23 @@ func resign(t *testing.T, signer ssh.Signer, id, action string, earlier workflow
 // auditedKey reads the verified_key of the workflow's audit record action.
 func auditedKey(t *testing.T, f *accessFixture, id, action string) string {
 	t.Helper()
+	key := auditedKeyOrEmpty(t, f, id, action)
+	if key == "" {
+		t.Fatalf("no audit record %s of %s with a verified_key", action, id)
+	}
+	return key
+}
+
+// auditedKeyOrEmpty is auditedKey, "" while the record is not written.
+func auditedKeyOrEmpty(t *testing.T, f *accessFixture, id, action string) string {
+	t.Helper()
 	conn, err := pgx.Connect(t.Context(), f.stateDSN)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close(t.Context())
 	var key string
-	err = conn.QueryRow(t.Context(), `SELECT coalesce(details->>'verified_key', '') FROM dre_audit_log WHERE workflow_id = $1 AND action = $2`, id, action).Scan(&key)
+	err = conn.QueryRow(t.Context(), `SELECT coalesce(max(details->>'verified_key'), '') FROM dre_audit_log WHERE workflow_id = $1 AND action = $2`, id, action).Scan(&key)
 	if err != nil {
 		t.Fatalf("audit record %s of %s: %v", action, id, err)
 	}
