@@ -36,7 +36,8 @@ func (g *globals) accessDecision(cfg *config.Config, stderr io.Writer, id, actio
 	if err != nil {
 		return workflows.AccessDecision{}, err
 	}
-	defer signer.Close()
+	// Closing only drops the agent connection, after the signature is made.
+	defer func() { _ = signer.Close() }()
 	return signAccessDecision(cfg, signer, id, action, who)
 }
 
