@@ -52,25 +52,54 @@ type AccessRequestInput struct {
 	ApprovalTimeout time.Duration `json:"approvalTimeout,omitempty"`
 }
 
-// AccessDecision is the argument of every access request update.
+// AccessDecision is the argument of every access request update. A
+// signed decision proves who sent it: Signature is an armored SSH
+// signature (decision.Sign) by one of By's keys over decision.Decision
+// {WorkflowID: the request's ID, Action: the update's name, Target: the
+// dataset, Decider: By, At, Nonce}. Without one, the decision counts only
+// where the worker's dre.yaml sets decisions.allow_unsigned, and is
+// recorded as unverified.
 type AccessDecision struct {
+	// By is who decides: their person ID under people: in dre.yaml (for
+	// unsigned decisions also a Slack user ID or cli:<name>).
 	By   string `json:"by"`
 	Note string `json:"note,omitempty"`
+	// Signature, At and Nonce are the proof; see decision.Decision.
+	Signature string    `json:"signature,omitempty"`
+	At        time.Time `json:"at,omitzero"`
+	Nonce     string    `json:"nonce,omitempty"`
+	// Via is "slack" for a decision the gateway passes on for the Slack
+	// user SlackUser of workspace SlackTeam. Signed, By is the relay
+	// (decisions.slack_relay) and the signature's OnBehalfOf is
+	// SlackOnBehalfOf(SlackTeam, SlackUser).
+	Via       string `json:"via,omitempty"`
+	SlackUser string `json:"slackUser,omitempty"`
+	SlackTeam string `json:"slackTeam,omitempty"`
 }
+
+// ViaSlack is AccessDecision.Via for decisions made in Slack.
+const ViaSlack = "slack"
+
+// SlackOnBehalfOf is the decision.Decision.OnBehalfOf of a Slack user's
+// decision relayed by the gateway.
+func SlackOnBehalfOf(team, user string) string { return "slack:" + team + "/" + user }
 
 // AccessRequestState answers the status query and is the result.
 type AccessRequestState struct {
-	WorkflowID string    `json:"workflowId"`
-	Dataset    string    `json:"dataset"`
-	Requester  string    `json:"requester"`
-	Principal  string    `json:"principal"`
-	Columns    []string  `json:"columns,omitempty"`
-	Status     string    `json:"status"`
-	DecidedBy  string    `json:"decidedBy,omitempty"`
-	GrantedAt  time.Time `json:"grantedAt,omitzero"`
-	ExpiresAt  time.Time `json:"expiresAt,omitzero"`
-	EndedBy    string    `json:"endedBy,omitempty"`
-	EndedAt    time.Time `json:"endedAt,omitzero"`
+	WorkflowID string   `json:"workflowId"`
+	Dataset    string   `json:"dataset"`
+	Requester  string   `json:"requester"`
+	Principal  string   `json:"principal"`
+	Columns    []string `json:"columns,omitempty"`
+	Status     string   `json:"status"`
+	DecidedBy  string   `json:"decidedBy,omitempty"`
+	// DecisionKey is the fingerprint of the key that signed the approval
+	// or denial, or "unverified".
+	DecisionKey string    `json:"decisionKey,omitempty"`
+	GrantedAt   time.Time `json:"grantedAt,omitzero"`
+	ExpiresAt   time.Time `json:"expiresAt,omitzero"`
+	EndedBy     string    `json:"endedBy,omitempty"`
+	EndedAt     time.Time `json:"endedAt,omitzero"`
 }
 
 // AccessRequest runs one access request: approval by a catalog approver
@@ -85,7 +114,11 @@ func AccessRequest(ctx workflow.Context, in AccessRequestInput) (AccessRequestSt
 		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Dataset: in.Dataset.Name,
 		Requester: in.Requester, Principal: in.Principal, Columns: in.Columns, Status: AccessPending,
 	}}
+	r.usesWorkerPolicy(ctx)
 	if err := r.registerHandlers(ctx); err != nil {
+		return r.state, err
+	}
+	if err := r.loadPolicy(ctx); err != nil {
 		return r.state, err
 	}
 	r.open(ctx)
@@ -137,6 +170,17 @@ type accessRequest struct {
 	decided bool
 	ended   bool // revoked early
 	note    string
+	// policy is the worker's dre.yaml for this request; nil in runs
+	// recorded before it was fetched (and while loading is set).
+	policy  *activities.AccessPolicy
+	loading bool
+	// seenNonces are the nonces of the signed decisions accepted, so a
+	// signature cannot be sent twice.
+	seenNonces []string
+	// decisionKey and endKey are the evidence of the decision and of an
+	// early revocation: a key fingerprint or Unverified; "" before the
+	// worker's policy was fetched.
+	decisionKey, endKey string
 }
 
 // grants are the privileges the request gives: SELECT on the table or on
@@ -166,9 +210,18 @@ func (r *accessRequest) what() string {
 }
 
 func (r *accessRequest) audit(ctx workflow.Context, action, actor, reason string) {
+	r.auditDecision(ctx, action, actor, reason, "")
+}
+
+// auditDecision audits a decision with its evidence: the verified key's
+// fingerprint, or Unverified ("" for runs without the worker's policy).
+func (r *accessRequest) auditDecision(ctx workflow.Context, action, actor, reason, key string) {
+	details := map[string]string{"requester": r.in.Requester, "access": r.what(), "duration": r.in.Duration.String()}
+	if key != "" {
+		details["verified_key"] = key
+	}
 	auditEntry(ctx, activities.AuditEntry{
-		Actor: actor, Action: action, Target: r.in.Dataset.Name + "/" + r.in.Principal, Reason: reason,
-		Details: map[string]string{"requester": r.in.Requester, "access": r.what(), "duration": r.in.Duration.String()},
+		Actor: actor, Action: action, Target: r.in.Dataset.Name + "/" + r.in.Principal, Reason: reason, Details: details,
 	})
 }
 

@@ -11,74 +11,6 @@ import (
 	"github.com/dre-dev/dre/activities"
 )
 
-// registerHandlers answers the status query and accepts the decisions;
-// validators keep bad ones (self-approval, a stranger) out of the history.
-func (r *accessRequest) registerHandlers(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, StatusQuery, func() (AccessRequestState, error) { return r.state, nil }); err != nil {
-		return err
-	}
-	updates := []struct {
-		name      string
-		handler   func(workflow.Context, AccessDecision) (string, error)
-		validator func(workflow.Context, AccessDecision) error
-	}{
-		{AccessApproveUpdate, r.onDecision(AccessGranted), r.validateDecision},
-		{AccessDenyUpdate, r.onDecision(AccessDenied), r.validateDecision},
-		{AccessRevokeUpdate, r.onRevoke, r.validateRevoke},
-	}
-	for _, u := range updates {
-		opts := workflow.UpdateHandlerOptions{Validator: u.validator}
-		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler, opts); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// validateDecision enforces separation of duties: only a catalog approver
-// decides, and never on a request of their own.
-func (r *accessRequest) validateDecision(_ workflow.Context, d AccessDecision) error {
-	switch {
-	case d.By == "":
-		return errors.New("say who decides: AccessDecision.By is empty")
-	case r.decided:
-		return fmt.Errorf("the request was already decided by %s: it is %s", r.state.DecidedBy, r.state.Status)
-	case sameIdentity(d.By, r.in.Requester) || sameIdentity(d.By, r.in.Principal):
-		return temporal.NewApplicationError(fmt.Sprintf("%s cannot decide on their own access request (separation of duties); ask another approver: %v",
-			d.By, r.in.Dataset.PII.Approvers), ErrSeparationOfDuties)
-	case !isApprover(d.By, r.in.Dataset.PII.Approvers):
-		return fmt.Errorf("%s is not an approver of %s; its approvers are %v (pii.approvers in the catalog)", d.By, r.in.Dataset.Name, r.in.Dataset.PII.Approvers)
-	}
-	return nil
-}
-
-func (r *accessRequest) onDecision(outcome string) func(workflow.Context, AccessDecision) (string, error) {
-	return func(_ workflow.Context, d AccessDecision) (string, error) {
-		r.decided, r.state.DecidedBy, r.note = true, d.By, d.Note
-		if outcome == AccessDenied {
-			r.state.Status = AccessDenied
-			return "denied", nil
-		}
-		return "approved; granting " + r.what(), nil
-	}
-}
-
-// validateRevoke lets the requester or an approver end granted access.
-func (r *accessRequest) validateRevoke(_ workflow.Context, d AccessDecision) error {
-	if r.state.Status != AccessGranted || r.ended {
-		return fmt.Errorf("only granted access can be revoked; the request is %s", r.state.Status)
-	}
-	if !sameIdentity(d.By, r.in.Requester) && !isApprover(d.By, r.in.Dataset.PII.Approvers) {
-		return fmt.Errorf("%s may not revoke this access: only the requester %s or an approver (%v) may", d.By, r.in.Requester, r.in.Dataset.PII.Approvers)
-	}
-	return nil
-}
-
-func (r *accessRequest) onRevoke(_ workflow.Context, d AccessDecision) (string, error) {
-	r.ended, r.state.EndedBy, r.note = true, d.By, d.Note
-	return "revoking " + r.what(), nil
-}
-
 // open publishes the request and asks the approvers.
 func (r *accessRequest) open(ctx workflow.Context) {
 	deadline := workflow.Now(ctx).Add(r.approvalTimeout())
@@ -108,12 +40,12 @@ func (r *accessRequest) awaitDecision(ctx workflow.Context) error {
 		r.decided, r.state.Status, r.state.DecidedBy, r.note = true, AccessDenied, "timeout", "nobody decided within "+r.approvalTimeout().String()
 	}
 	if r.state.Status == AccessDenied {
-		r.audit(ctx, AuditAccessDenied, r.state.DecidedBy, r.note)
+		r.auditDecision(ctx, AuditAccessDenied, r.state.DecidedBy, r.note, r.decisionKey)
 		setAccessStatus(ctx, AccessDenied, time.Time{})
 		postSlack(ctx, r.channel(), fmt.Sprintf(":no_entry: %s's request for %s was denied by %s. %s", slackMention(r.in.Requester), r.what(), slackMention(r.state.DecidedBy), activities.SlackEscape(r.note)))
 		return nil
 	}
-	r.audit(ctx, AuditAccessApproved, r.state.DecidedBy, r.note)
+	r.auditDecision(ctx, AuditAccessApproved, r.state.DecidedBy, r.note, r.decisionKey)
 	return r.grant(ctx)
 }
 
@@ -138,7 +70,7 @@ func (r *accessRequest) grant(ctx workflow.Context) error {
 	}
 	now := workflow.Now(ctx)
 	r.state.Status, r.state.GrantedAt, r.state.ExpiresAt = AccessGranted, now, now.Add(r.in.Duration)
-	r.audit(ctx, AuditAccessGranted, r.state.DecidedBy, "expires "+r.state.ExpiresAt.UTC().Format(time.RFC3339))
+	r.auditDecision(ctx, AuditAccessGranted, r.state.DecidedBy, "expires "+r.state.ExpiresAt.UTC().Format(time.RFC3339), r.decisionKey)
 	setAccessStatus(ctx, AccessGranted, r.state.ExpiresAt)
 	postSlack(ctx, r.channel(), fmt.Sprintf(":white_check_mark: %s granted, approved by %s, until %s.", r.what(), slackMention(r.state.DecidedBy), r.state.ExpiresAt.UTC().Format(time.RFC3339)))
 	return nil
@@ -167,7 +99,7 @@ func (r *accessRequest) revoke(ctx workflow.Context) error {
 		action, status = AuditAccessExpired, AccessExpired
 	}
 	r.state.Status, r.state.EndedAt = status, workflow.Now(ctx)
-	r.audit(ctx, action, r.state.EndedBy, r.note)
+	r.auditDecision(ctx, action, r.state.EndedBy, r.note, r.endKey)
 	setAccessStatus(ctx, status, time.Time{})
 	postSlack(ctx, r.channel(), fmt.Sprintf(":lock: %s is %s (%s).", r.what(), status, activities.SlackEscape(r.state.EndedBy)))
 	return nil

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/dre-dev/dre/activities"
@@ -33,12 +34,20 @@ type accessHarness struct {
 	// refuse, when set, fails a grant or revocation ("grant", "revoke")
 	// for good with the error it returns.
 	refuse func(action string, g activities.AccessGrant) error
+	// policy is the worker's dre.yaml the request fetches: the catalog
+	// with customersDataset, testPeople's directory, unsigned allowed.
+	policy *activities.Policy
+	people *testPeople
 }
 
 func newAccessHarness(t *testing.T) *accessHarness {
 	var s testsuite.WorkflowTestSuite
 	h := &accessHarness{t: t, env: s.NewTestWorkflowEnvironment()}
 	h.env.SetStartTime(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+	h.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: testRequestID})
+	h.people = newTestPeople(t)
+	h.policy = &activities.Policy{People: h.people.dir, Catalog: catalog.New([]catalog.Dataset{customersDataset()}), AllowUnsigned: true}
+	h.env.RegisterActivity(h.policy)
 	var a *activities.Access
 	h.env.OnActivity(a.GrantAccess, mock.Anything, mock.Anything).Return(func(_ context.Context, g activities.AccessGrant) error {
 		h.mu.Lock()

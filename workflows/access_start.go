@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
@@ -27,6 +28,16 @@ const (
 // an ID unique to the request, since a person may hold several.
 func AccessRequestWorkflowID(dataset, requester, id string) string {
 	return "access-request/" + dataset + "/" + requester + "/" + id
+}
+
+// AccessRequestDataset reads the dataset out of a request's workflow ID
+// (see AccessRequestWorkflowID), the target its decisions are signed for.
+func AccessRequestDataset(id string) (string, bool) {
+	parts := strings.SplitN(id, "/", 4)
+	if len(parts) != 4 || parts[0] != "access-request" || parts[1] == "" {
+		return "", false
+	}
+	return parts[1], true
 }
 
 // AccessReviewWorkflowID is the ID of a period's review: one per period.

@@ -21,10 +21,13 @@ func newAccessCmd(g *globals) *cobra.Command {
 		Long: `An access request is a workflow: one of the dataset's approvers (pii.approvers in
 the catalog), never the requester, approves or denies it; on approval dre
 grants SELECT and verifies it; at expiry a durable timer revokes it, also
-if no worker ran at that moment. Every decision is written to the audit log.
+if no worker ran at that moment. Every decision is written to the audit log
+with its evidence: the fingerprint of the SSH key that signed it, or
+"unverified" where dre.yaml sets decisions.allow_unsigned (see dre access
+approve --help). The worker checks decisions against its own dre.yaml.
 To extend access, request again: extending needs a new approval.`,
 		Example: `  dre access request customers --duration 4h --reason "refund ticket 4711" --principal alice
-  dre access approve access-request/customers/cli:alice/m1x2y3 --as U0DEMOOWNER
+  dre access approve access-request/customers/cli:alice/m1x2y3 --sign ~/.ssh/id_ed25519.pub
   dre access revoke access-request/customers/cli:alice/m1x2y3
   dre access list customers`,
 	}
@@ -84,19 +87,39 @@ func newAccessRequestCmd(g *globals) *cobra.Command {
 }
 
 func newAccessDecideCmd(g *globals, update, short string) *cobra.Command {
-	var as, note string
+	var who accessDecider
 	cmd := &cobra.Command{
-		Use:     update + " <request-id>",
-		Short:   short,
-		Example: fmt.Sprintf("  dre access %s access-request/customers/cli:alice/m1x2y3 --as U0DEMOOWNER --note \"ticket 4711\"", update),
-		Args:    exactArgs(1, "one request ID (access-request/...; see dre access list)"),
+		Use:   update + " <request-id>",
+		Short: short,
+		Long: short + `.
+
+The decision is signed with your SSH key, which dre.yaml lists under
+people.<your ID>.keys: --sign (or DRE_SIGNING_KEY) names the key as a
+fingerprint (SHA256:... of a key in ssh-agent), a .pub file (its private
+half in ssh-agent) or an unencrypted private key file; without either, the
+only key in ssh-agent signs when SSH_AUTH_SOCK is set and --as names you.
+--as is your person ID under people: in dre.yaml; when signing it defaults
+to the owner of the key. The worker verifies the signature and that you
+are one of the dataset's pii.approvers (people, Slack IDs or groups) and
+not the requester; the audit log records the key's fingerprint.
+
+Without a key the decision is sent unsigned, as --as (default cli:$USER):
+the worker accepts it only if its dre.yaml sets decisions.allow_unsigned
+(the demo does), and records it as unverified.`,
+		Example: fmt.Sprintf(`  dre access %[1]s access-request/customers/cli:alice/m1x2y3 --sign ~/.ssh/id_ed25519.pub --note "ticket 4711"
+  DRE_SIGNING_KEY=SHA256:abc... dre access %[1]s access-request/customers/cli:alice/m1x2y3 --as bob
+  dre access %[1]s access-request/customers/cli:alice/m1x2y3 --as U0DEMOOWNER   # unsigned: demo only`, update),
+		Args: exactArgs(1, "one request ID (access-request/...; see dre access list)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, c, err := g.configAndClient(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer c.Close()
-			d := workflows.AccessDecision{By: orDefault(as, g.cliActor()), Note: note}
+			d, err := g.accessDecision(cfg, cmd.ErrOrStderr(), args[0], update, who)
+			if err != nil {
+				return fmt.Errorf("%s %s: %w", update, args[0], err)
+			}
 			answer, err := gateway.TemporalAccess{Client: c, TaskQueue: cfg.Temporal.TaskQueue}.DecideAccess(cmd.Context(), args[0], update, d)
 			if err != nil {
 				return fmt.Errorf("%s %s: %w", update, args[0], err)
@@ -105,8 +128,10 @@ func newAccessDecideCmd(g *globals, update, short string) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&as, "as", "", "who decides, as named in pii.approvers (default: cli:$USER)")
-	cmd.Flags().StringVar(&note, "note", "", "a note for the audit log")
+	fl := cmd.Flags()
+	fl.StringVar(&who.as, "as", "", "your person ID under people: in dre.yaml (default: the signing key's owner; unsigned: cli:$USER)")
+	fl.StringVar(&who.signRef, "sign", "", "signing key: SHA256 fingerprint in ssh-agent, .pub file, or private key file (default: DRE_SIGNING_KEY, else ssh-agent's only key)")
+	fl.StringVar(&who.note, "note", "", "a note for the audit log")
 	return cmd
 }
 

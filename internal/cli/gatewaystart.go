@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -46,6 +47,10 @@ func startGateway(cfg *config.Config, c client.Client, listen, uiBase, stateDSN 
 		Triage: triage, Runs: gateway.TemporalRuns{Client: c}, Buttons: gateway.TemporalIncidents{Client: c},
 		Authorize: authorizer(cfg.Slack),
 		Access:    gateway.TemporalAccess{Client: c, TaskQueue: cfg.Temporal.TaskQueue},
+	}
+	if cmds.Relay, err = slackRelay(cfg); err != nil {
+		cancel()
+		return nil, err
 	}
 	cmds.Start(ctx, commandWorkers)
 	gw, err := gateway.Start(gateway.Options{
@@ -153,4 +158,18 @@ func temporalCheck(c client.Client) gateway.Check {
 		_, err := c.CheckHealth(ctx, &client.CheckHealthRequest{})
 		return err
 	}
+}
+
+// slackRelay opens the gateway's relay key, which signs the Slack users'
+// access decisions; nil when dre.yaml gives none, and an error when only
+// half of gateway.signing_key and decisions.slack_relay is set.
+func slackRelay(cfg *config.Config) (*gateway.SlackRelay, error) {
+	key := cfg.Gateway.SigningKey.Value()
+	if key == "" {
+		if cfg.Decisions.SlackRelay != "" {
+			return nil, fmt.Errorf("decisions.slack_relay is %s but gateway.signing_key is not set: the gateway could not sign Slack decisions, and workers would refuse them", cfg.Decisions.SlackRelay)
+		}
+		return nil, nil
+	}
+	return gateway.NewSlackRelay(cfg.Decisions.SlackRelay, []byte(key), cfg.People)
 }

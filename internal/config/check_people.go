@@ -31,6 +31,23 @@ func (d *decoder) checkPeople(cfg *Config) {
 		d.addPath(p.Path, p.Message)
 	}
 	d.checkWorkspaces(cfg)
+	d.checkSlackRelay(cfg)
+}
+
+// checkSlackRelay requires decisions.slack_relay to name a person with a
+// key, since only that key's signatures speak for Slack users.
+func (d *decoder) checkSlackRelay(cfg *Config) {
+	relay := cfg.Decisions.SlackRelay
+	if relay == "" {
+		return
+	}
+	p, err := cfg.People.Person(relay)
+	switch {
+	case err != nil:
+		d.addPath("decisions.slack_relay", err.Error())
+	case len(p.Keys) == 0:
+		d.addPath("decisions.slack_relay", fmt.Sprintf("people.%s has no keys; add the public half of gateway.signing_key to its keys:", relay))
+	}
 }
 
 // checkWorkspaces requires Slack workspace IDs, and each person's

@@ -85,6 +85,12 @@ type State struct {
 // Gateway configures dre's HTTP gateway (Slack and PagerDuty webhooks).
 type Gateway struct {
 	Listen string `yaml:"listen"`
+	// SigningKey is the private half (an unencrypted OpenSSH key) of the
+	// key of the person decisions.slack_relay names: the gateway signs
+	// the Slack decisions it passes on with it, so the workflows know a
+	// Slack user's click came through a gateway that verified Slack's
+	// request signature.
+	SigningKey Secret `yaml:"signing_key"`
 }
 
 // Worker configures the dre worker process. MetricsListen serves
@@ -124,6 +130,11 @@ type Decisions struct {
 	// decider's key, recorded as unverified. Only for demos and trials:
 	// anyone who can reach Temporal can then decide as anyone.
 	AllowUnsigned bool `yaml:"allow_unsigned"`
+	// SlackRelay is the ID of the entry under people: whose keys are the
+	// gateway's (gateway.signing_key). Only a decision signed by it may
+	// speak for a Slack user; without it, Slack decisions are unsigned and
+	// count only under AllowUnsigned.
+	SlackRelay string `yaml:"slack_relay"`
 }
 
 // PagerDuty holds the PagerDuty credentials and the From address its REST

@@ -23,7 +23,7 @@ func TestParseProblems(t *testing.T) {
 		{"close top key", "datasest: []\n", []string{`dre.yaml:1:1: datasest: unknown key "datasest"; did you mean "datasets"?`}},
 		{"unknown alias", "gateway: {listen: *nope}\n", []string{"dre.yaml:1:19: gateway.listen: alias *nope refers to no anchor"}},
 		{"alias to wrong shape", "temporal: &t {address: 'x:1'}\ngateway: *t\n",
-			[]string{`dre.yaml:1:15: gateway.address: unknown key "address"; valid keys here: listen`}},
+			[]string{`dre.yaml:1:15: gateway.address: unknown key "address"; valid keys here: listen, signing_key`}},
 		{"integer overflow", wh + "datasets:\n  - {name: a, warehouse: w, table: s.t, slos: [{name: x, kind: volume, min_rows: 99999999999999999999, objective: 0.9, window: 1d, interval: 1h}]}\n",
 			[]string{`dre.yaml:3:82: datasets[0].slos[0].min_rows: want a whole number, got "99999999999999999999"`}},
 		{"float for integer", wh + "datasets:\n  - {name: a, warehouse: w, table: s.t, slos: [{name: x, kind: volume, min_rows: 1.5, objective: 1, window: 1d, interval: 1h}]}\n",

@@ -63,6 +63,7 @@ func TestLoadInvalidPeople(t *testing.T) {
 		`testdata/invalid_people.yaml:23:12: people.bob.keys[0]: key SHA256:`,
 		`testdata/invalid_people.yaml:24:3: people.Carol: person ID "Carol" must be lowercase`,
 		`testdata/invalid_people.yaml:27:21: groups.owners.people[1]: unknown person "dave"; add people.dave to dre.yaml`,
+		`testdata/invalid_people.yaml:29:16: decisions.slack_relay: unknown person "gateway"`,
 	}
 	if len(got) != len(want) {
 		t.Errorf("got %d problems, want %d:\n%s", len(got), len(want), strings.Join(got, "\n"))

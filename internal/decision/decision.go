@@ -25,6 +25,11 @@ type Decision struct {
 	Target string `json:"target"`
 	// Decider is the person's ID under people: in dre.yaml.
 	Decider string `json:"decider"`
+	// OnBehalfOf, when set, is whom a relay (the Slack gateway, signing
+	// with its own key as Decider) passes the decision on for, like
+	// "slack:T123/U456". It is signed only when set, so decisions without
+	// it keep their canonical bytes.
+	OnBehalfOf string `json:"on_behalf_of,omitempty"`
 	// At is when the decision was made; verification refuses old ones.
 	At time.Time `json:"at"`
 	// Nonce makes every decision unique, so the workflow can refuse a
@@ -50,9 +55,9 @@ func NewNonce() (string, error) {
 // way only (invalid UTF-8, control characters).
 func (d Decision) Check() error {
 	for _, f := range []struct{ name, value string }{
-		{"workflow ID", d.WorkflowID}, {"action", d.Action}, {"target", d.Target}, {"decider", d.Decider},
+		{"workflow ID", d.WorkflowID}, {"action", d.Action}, {"target", d.Target}, {"decider", d.Decider}, {"on_behalf_of", d.OnBehalfOf},
 	} {
-		if f.value == "" {
+		if f.value == "" && f.name != "on_behalf_of" {
 			return fmt.Errorf("decision has no %s", f.name)
 		}
 		if !utf8.ValidString(f.value) || containsControl(f.value) {
@@ -84,13 +89,15 @@ type canonicalForm struct {
 	Action     string `json:"action"`
 	Target     string `json:"target"`
 	Decider    string `json:"decider"`
+	OnBehalfOf string `json:"on_behalf_of,omitempty"`
 	At         string `json:"at"`
 	Nonce      string `json:"nonce"`
 }
 
 // Canonical returns the bytes that are signed: compact JSON with the keys
-// v, workflow_id, action, target, decider, at, nonce in this order, at in
-// RFC 3339 UTC with as many fractional digits as it needs, no HTML
+// v, workflow_id, action, target, decider, on_behalf_of (only when set),
+// at, nonce in this order, at in RFC 3339 UTC with as many fractional
+// digits as it needs, no HTML
 // escaping and no trailing newline. Other tools that sign decisions
 // (ssh-keygen -Y sign over these bytes) must produce exactly this; run
 // Check first, as invalid UTF-8 has no canonical form.
@@ -99,6 +106,6 @@ func (d Decision) Canonical() []byte {
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	// Encoding a struct of strings and an int cannot fail.
-	_ = enc.Encode(canonicalForm{1, d.WorkflowID, d.Action, d.Target, d.Decider, d.At.UTC().Format(time.RFC3339Nano), d.Nonce})
+	_ = enc.Encode(canonicalForm{1, d.WorkflowID, d.Action, d.Target, d.Decider, d.OnBehalfOf, d.At.UTC().Format(time.RFC3339Nano), d.Nonce})
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }

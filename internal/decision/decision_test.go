@@ -19,6 +19,11 @@ func TestCanonical(t *testing.T) {
 	if got := string(d.Canonical()); got != want {
 		t.Errorf("Canonical =\n %s\nwant\n %s", got, want)
 	}
+	d.OnBehalfOf = "slack:T1/U2"
+	relayed := strings.Replace(want, `"decider":"alice",`, `"decider":"alice","on_behalf_of":"slack:T1/U2",`, 1)
+	if got := string(d.Canonical()); got != relayed {
+		t.Errorf("Canonical with OnBehalfOf =\n %s\nwant\n %s", got, relayed)
+	}
 }
 
 func TestCheck(t *testing.T) {
@@ -33,6 +38,7 @@ func TestCheck(t *testing.T) {
 		{"invalid UTF-8", edit(func(d *Decision) { d.Action = "appr\xffove" }), "invalid UTF-8"},
 		{"zero time", edit(func(d *Decision) { d.At = time.Time{} }), "no time"},
 		{"short nonce", edit(func(d *Decision) { d.Nonce = "abc" }), "16 to 128"},
+		{"control in on_behalf_of", edit(func(d *Decision) { d.OnBehalfOf = "slack:T1/U2\n" }), "on_behalf_of"},
 	}
 	for _, tt := range tests {
 		err := tt.d.Check()

@@ -2,10 +2,12 @@ package gateway
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/dre-dev/dre/workflows"
 )
@@ -38,8 +40,33 @@ func (t TemporalAccess) RequestAccess(ctx context.Context, in workflows.AccessRe
 }
 
 // DecideAccess sends approve, deny or revoke and returns the workflow's
-// answer; a rejected decision (self-approval, a stranger) is the error.
+// answer; a rejected decision (self-approval, a stranger, a bad
+// signature) is the error. A request that has just started may still be
+// fetching the worker's policy: the decision is then sent again for a few
+// seconds.
 func (t TemporalAccess) DecideAccess(ctx context.Context, workflowID, update string, d workflows.AccessDecision) (string, error) {
+	for attempt := 0; ; attempt++ {
+		answer, err := t.decideOnce(ctx, workflowID, update, d)
+		var app *temporal.ApplicationError
+		if attempt >= policyLoadingRetries || !errors.As(err, &app) || app.Type() != workflows.ErrPolicyLoading {
+			return answer, err
+		}
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(policyLoadingWait):
+		}
+	}
+}
+
+// A request fetches the worker's policy in a local activity, well within
+// policyLoadingRetries × policyLoadingWait.
+const (
+	policyLoadingRetries = 40
+	policyLoadingWait    = 250 * time.Millisecond
+)
+
+func (t TemporalAccess) decideOnce(ctx context.Context, workflowID, update string, d workflows.AccessDecision) (string, error) {
 	h, err := t.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID: workflowID, UpdateName: update, WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{d},
 	})

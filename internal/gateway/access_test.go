@@ -13,11 +13,13 @@ import (
 	"github.com/dre-dev/dre/workflows"
 )
 
-// fakeAccess records the requests it is asked to start.
+// fakeAccess records the requests it is asked to start and the decisions
+// it is sent.
 type fakeAccess struct {
-	mu       sync.Mutex
-	requests []workflows.AccessRequestInput
-	started  chan struct{}
+	mu        sync.Mutex
+	requests  []workflows.AccessRequestInput
+	started   chan struct{}
+	decisions chan workflows.AccessDecision
 }
 
 func (f *fakeAccess) RequestAccess(_ context.Context, in workflows.AccessRequestInput) (string, error) {
@@ -28,7 +30,10 @@ func (f *fakeAccess) RequestAccess(_ context.Context, in workflows.AccessRequest
 	return "access-request/customers/U1/x", nil
 }
 
-func (f *fakeAccess) DecideAccess(context.Context, string, string, workflows.AccessDecision) (string, error) {
+func (f *fakeAccess) DecideAccess(_ context.Context, _, _ string, d workflows.AccessDecision) (string, error) {
+	if f.decisions != nil {
+		f.decisions <- d
+	}
 	return "", nil
 }
 

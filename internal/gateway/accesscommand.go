@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -87,8 +88,14 @@ func (c *Commands) accessDecide(cmd slack.SlashCommand, update string, args []st
 	if len(args) == 0 || !strings.HasPrefix(args[0], "access-request/") {
 		return ephemeral("Which request? Give its ID, like `access-request/customers/U123/abc`.\n%s", accessUsage)
 	}
-	id, d := args[0], workflows.AccessDecision{By: cmd.UserID, Note: strings.Join(args[1:], " ")}
+	id, d := args[0], workflows.AccessDecision{By: cmd.UserID, Note: strings.Join(args[1:], " "),
+		Via: workflows.ViaSlack, SlackUser: cmd.UserID, SlackTeam: cmd.TeamID}
 	err := c.enqueue(func(ctx context.Context) {
+		d, err := c.relayed(id, update, d)
+		if err != nil {
+			c.tell(ctx, cmd.ResponseURL, "Could not %s `%s`: %v", update, id, err)
+			return
+		}
 		answer, err := c.Access.DecideAccess(ctx, id, update, d)
 		if err != nil {
 			c.tell(ctx, cmd.ResponseURL, "Could not %s `%s`: %v", update, id, err)
@@ -100,6 +107,14 @@ func (c *Commands) accessDecide(cmd slack.SlashCommand, update string, args []st
 		return ephemeral("%s", err.Error())
 	}
 	return ephemeral("Sending %s for `%s`…", update, id)
+}
+
+// relayed signs d with the relay key, when the gateway has one.
+func (c *Commands) relayed(id, update string, d workflows.AccessDecision) (workflows.AccessDecision, error) {
+	if c.Relay == nil {
+		return d, nil
+	}
+	return c.Relay.Decide(id, update, d, time.Now())
 }
 
 // warehouseRole turns a Slack user name into the role that receives the

@@ -56,6 +56,9 @@ type Commands struct {
 	// Access starts access requests and sends their decisions; nil
 	// answers /dre access with "not enabled".
 	Access AccessService
+	// Relay signs the Slack users' access decisions; nil sends them
+	// unsigned, which workers accept only under decisions.allow_unsigned.
+	Relay *SlackRelay
 
 	queue chan job
 	wg    sync.WaitGroup

@@ -34,6 +34,10 @@ type Deps struct {
 	// SLOFreeze lets backfills find an exhausted error budget; nil uses
 	// SLOTriage when that can tell (the one SLOTriage returns can).
 	SLOFreeze activities.SLOFreeze
+	// Policy is dre.yaml's people, catalog and decisions settings, which
+	// access requests check decisions against (see Policy); nil refuses
+	// every access request, as nobody could be verified.
+	Policy *activities.Policy
 }
 
 // RegisterWorkflows registers every workflow; replay tests need only this.
@@ -60,6 +64,11 @@ func Register(r sdkworker.Registry, d Deps) {
 	r.RegisterActivity(&activities.Diagnosis{Warehouses: d.Warehouses})
 	r.RegisterActivity(&activities.Access{Warehouses: d.Warehouses})
 	r.RegisterActivity(&activities.Audit{DSN: d.StateDSN})
+	policy := d.Policy
+	if policy == nil {
+		policy = &activities.Policy{} // answers "no policy" for good
+	}
+	r.RegisterActivity(policy)
 	r.RegisterActivity(&activities.PIIScans{Warehouses: d.Warehouses})
 	slos := &activities.SLOs{Warehouses: d.Warehouses, Triage: d.SLOTriage, Freeze: d.SLOFreeze}
 	if f, ok := d.SLOTriage.(activities.SLOFreeze); ok && slos.Freeze == nil {

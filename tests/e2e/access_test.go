@@ -28,6 +28,7 @@ type accessFixture struct {
 	warehouseDSN, stateDSN, queue string
 	deps                          worker.Deps
 	cliEnv                        map[string]string
+	cfg                           *config.Config
 }
 
 var (
@@ -56,7 +57,8 @@ func accessSetup(t *testing.T) *accessFixture {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.deps = worker.Deps{Warehouses: worker.Warehouses(cfg, f.warehouseDSN), StateDSN: f.stateDSN}
+		f.cfg = cfg
+		f.deps = worker.Deps{Warehouses: worker.Warehouses(cfg, f.warehouseDSN), StateDSN: f.stateDSN, Policy: worker.Policy(cfg)}
 		f.cliEnv = map[string]string{"DRE_CONFIG": path, "TEMPORAL_ADDRESS": env.Server.FrontendAddress(),
 			"DRE_TASK_QUEUE": f.queue, "DRE_STATE_DSN": f.stateDSN, "USER": "e2e"}
 		accessFix = f

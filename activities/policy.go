@@ -1,0 +1,56 @@
+package activities
+
+import (
+	"context"
+	"errors"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/internal/people"
+)
+
+// errNoPolicy marks a worker started without dre.yaml's people and catalog.
+const errNoPolicy = "NoPolicy"
+
+// Policy is what the worker's own dre.yaml says about decisions: who is
+// who (people: and groups:), the catalog with each dataset's approvers,
+// and whether unsigned decisions count. Workflows fetch it from here
+// rather than trust what their starter put in the input.
+type Policy struct {
+	People        *people.Directory
+	Catalog       *catalog.Catalog
+	AllowUnsigned bool
+	// SlackRelay is the person whose key the gateway signs Slack
+	// decisions with (decisions.slack_relay); SlackWorkspaces are the
+	// Slack teams dre accepts (slack.workspaces; empty: any).
+	SlackRelay      string
+	SlackWorkspaces []string
+}
+
+// AccessPolicy is the policy of one access request: the dataset as the
+// worker's catalog has it, the directory to check decisions against,
+// and decisions.allow_unsigned.
+type AccessPolicy struct {
+	Dataset         catalog.Dataset   `json:"dataset"`
+	People          *people.Directory `json:"people"`
+	AllowUnsigned   bool              `json:"allowUnsigned"`
+	SlackRelay      string            `json:"slackRelay,omitempty"`
+	SlackWorkspaces []string          `json:"slackWorkspaces,omitempty"`
+}
+
+// AccessPolicy returns the policy for a request on dataset. A worker
+// without a policy, or whose catalog lacks the dataset, refuses for good:
+// no retry can change dre.yaml.
+func (p *Policy) AccessPolicy(_ context.Context, dataset string) (AccessPolicy, error) {
+	if p == nil || p.Catalog == nil || p.People == nil {
+		err := errors.New("this worker has no dre.yaml policy (people and catalog), so it cannot check who decides; start it with dre worker or dre dev, which load dre.yaml")
+		return AccessPolicy{}, temporal.NewNonRetryableApplicationError(err.Error(), errNoPolicy, err)
+	}
+	ds, err := p.Catalog.Lookup(dataset)
+	if err != nil {
+		return AccessPolicy{}, temporal.NewNonRetryableApplicationError("the worker's dre.yaml: "+err.Error(), errInvalidInput, err)
+	}
+	return AccessPolicy{Dataset: ds, People: p.People, AllowUnsigned: p.AllowUnsigned,
+		SlackRelay: p.SlackRelay, SlackWorkspaces: p.SlackWorkspaces}, nil
+}

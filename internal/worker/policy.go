@@ -1,0 +1,15 @@
+package worker
+
+import (
+	"github.com/dre-dev/dre/activities"
+	"github.com/dre-dev/dre/internal/config"
+)
+
+// Policy is the decision policy of the worker's dre.yaml: its people,
+// its catalog, decisions.allow_unsigned and slack_relay, and the Slack
+// workspaces. Workflows check decisions
+// against this, never against what their starter sent.
+func Policy(cfg *config.Config) *activities.Policy {
+	return &activities.Policy{People: cfg.People, Catalog: cfg.Catalog, AllowUnsigned: cfg.Decisions.AllowUnsigned,
+		SlackRelay: cfg.Decisions.SlackRelay, SlackWorkspaces: cfg.Slack.Workspaces}
+}
