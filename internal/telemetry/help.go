@@ -8,13 +8,14 @@ import sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 // SDK's metrics handler has no way to describe an instrument, so the text
 // is attached here, by name.
 var seriesHelp = map[string]string{
-	"dre_backfill_partitions":     "Backfill partitions finished, by dataset and outcome (done or failed).",
-	"dre_backfill_rows":           "Rows written by backfills, by dataset.",
-	"dre_triage_incidents":        "Incidents opened by triage, by dataset and severity.",
-	"dre_triage_time_to_ack":      "Time from an incident's opening to its first acknowledgement, by dataset and severity.",
-	"dre_triage_time_to_resolve":  "Time from an incident's opening to its resolution, by dataset and severity.",
-	"dre_gateway_request_latency": "Time the gateway took to answer a request, by route and status.",
-	"dre_gateway_rejects":         "Requests the gateway turned away, by route and reason.",
+	"dre_backfill_partitions":       "Backfill partitions finished, by dataset and outcome (done or failed).",
+	"dre_backfill_rows":             "Rows written by backfills, by dataset.",
+	"dre_triage_incidents":          "Incidents opened by triage, by dataset and severity.",
+	"dre_triage_time_to_ack":        "Time from an incident's opening to its first acknowledgement, by dataset and severity.",
+	"dre_triage_time_to_resolve":    "Time from an incident's opening to its resolution, by dataset and severity.",
+	"dre_gateway_request_latency":   "Time the gateway took to answer a request, by route and status.",
+	"dre_gateway_rejects":           "Requests the gateway turned away, by route and reason.",
+	"dre_gateway_pagerduty_ignored": "Verified PagerDuty webhook events that changed nothing, by reason (unmapped_service, stale).",
 }
 
 // describeAndBucket is the meter's one view: dre's series get their help

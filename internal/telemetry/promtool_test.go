@@ -16,8 +16,9 @@ import (
 
 // dreCounters and dreTimers are every series dre records itself, by kind.
 var (
-	dreCounters = []string{workflows.MetricBackfillPartitions, workflows.MetricBackfillRows, workflows.MetricTriageIncidents, gateway.MetricRejects}
-	dreTimers   = []string{workflows.MetricTriageTimeToAck, workflows.MetricTriageTimeToResolve, gateway.MetricRequestLatency}
+	dreCounters = []string{workflows.MetricBackfillPartitions, workflows.MetricBackfillRows, workflows.MetricTriageIncidents, gateway.MetricRejects,
+		gateway.MetricPagerDutyIgnored}
+	dreTimers = []string{workflows.MetricTriageTimeToAck, workflows.MetricTriageTimeToResolve, gateway.MetricRequestLatency}
 )
 
 // promtool is required, not optional: .ci/run installs it (Debian's
