@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+	"go.temporal.io/sdk/client"
 
 	"github.com/dre-dev/dre/internal/catalog"
 	"github.com/dre-dev/dre/internal/uilink"
@@ -53,6 +54,9 @@ type Commands struct {
 	Buttons ButtonPresser
 	// Authorize limits subcommands to some users; nil allows everyone.
 	Authorize *Authorizer
+	// Recorder counts refused commands and clicks (MetricRefusals); nil
+	// counts nothing.
+	Recorder client.MetricsHandler
 	// Access starts access requests and sends their decisions; nil
 	// answers /dre access with "not enabled".
 	Access AccessService
@@ -196,10 +200,10 @@ func (c *Commands) Run(ctx context.Context, cmd slack.SlashCommand) slack.Msg {
 	}
 	sub, args := strings.ToLower(words[0]), words[1:]
 	if err := c.Authorize.CheckWorkspace(cmd.TeamID); err != nil {
-		return ephemeral("%s", capitalize(err.Error()))
+		return ephemeral("%s", capitalize(c.refused(RefusedWorkspace, err).Error()))
 	}
 	if err := c.Authorize.Check(ctx, sub, cmd.UserID); err != nil {
-		return ephemeral("%s", capitalize(err.Error()))
+		return ephemeral("%s", capitalize(c.refused(RefusedNotAllowed, err).Error()))
 	}
 	switch sub {
 	case "help":

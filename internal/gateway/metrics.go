@@ -12,7 +12,24 @@ import (
 const (
 	MetricRequestLatency = "dre_gateway_request_latency"
 	MetricRejects        = "dre_gateway_rejects"
+	// MetricRefusals counts verified Slack commands and clicks refused by
+	// dre's policy, by reason (RefusedWorkspace, RefusedNotAllowed).
+	MetricRefusals = "dre_gateway_refusals"
 )
+
+// Reasons of MetricRefusals.
+const (
+	RefusedWorkspace  = "workspace"
+	RefusedNotAllowed = "not_allowed"
+)
+
+// refused counts a refusal of a command or a click and returns its error.
+func (c *Commands) refused(reason string, err error) error {
+	if c.Recorder != nil {
+		c.Recorder.WithTags(map[string]string{"reason": reason}).Counter(MetricRefusals).Inc(1)
+	}
+	return err
+}
 
 // rejectReasons names why a request was turned away, by status: the
 // routes answer these codes only for those reasons.

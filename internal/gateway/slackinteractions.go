@@ -118,10 +118,7 @@ func (c *Commands) pressButton(actionID, value string, who clicker, responseURL 
 	user := who.user
 	if update, known := buttonUpdates[actionID]; known && value != "" {
 		c.queuePress(responseURL, update, value, func(ctx context.Context) (string, error) {
-			if err := c.Authorize.CheckWorkspace(who.team); err != nil {
-				return "", err
-			}
-			if err := c.Authorize.CheckButton(ctx, TriageButtonsAllowKey, "the incident's buttons", user); err != nil {
+			if err := c.checkClicker(ctx, who, TriageButtonsAllowKey, "the incident's buttons"); err != nil {
 				return "", err
 			}
 			return c.Buttons.Press(ctx, value, update, user)
@@ -135,13 +132,8 @@ func (c *Commands) pressButton(actionID, value string, who clicker, responseURL 
 		return
 	}
 	c.queuePress(responseURL, kind.update, workflowID, func(ctx context.Context) (string, error) {
-		if err := c.Authorize.CheckWorkspace(who.team); err != nil {
+		if err := c.checkClicker(ctx, who, kind.allow, kind.update); err != nil {
 			return "", err
-		}
-		if kind.allow != "" {
-			if err := c.Authorize.CheckButton(ctx, kind.allow, kind.update, user); err != nil {
-				return "", err
-			}
 		}
 		in, err := kind.arg(user, arg)
 		if err != nil {
@@ -149,6 +141,22 @@ func (c *Commands) pressButton(actionID, value string, who clicker, responseURL 
 		}
 		return c.Buttons.PressWith(ctx, workflowID, kind.update, in)
 	})
+}
+
+// checkClicker refuses a click from a workspace dre.yaml does not name,
+// or by someone the slack.allow entry allowKey (if any) leaves out; the
+// refusal is counted.
+func (c *Commands) checkClicker(ctx context.Context, who clicker, allowKey, label string) error {
+	if err := c.Authorize.CheckWorkspace(who.team); err != nil {
+		return c.refused(RefusedWorkspace, err)
+	}
+	if allowKey == "" {
+		return nil
+	}
+	if err := c.Authorize.CheckButton(ctx, allowKey, label, who.user); err != nil {
+		return c.refused(RefusedNotAllowed, err)
+	}
+	return nil
 }
 
 // queuePress runs a press in the background and tells the clicker how it

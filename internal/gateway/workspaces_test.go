@@ -3,13 +3,23 @@ package gateway
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/dre-dev/dre/activities"
+	"github.com/dre-dev/dre/internal/telemetry"
 )
+
+// scrapeHandler reads a metrics handler's Prometheus text.
+func scrapeHandler(t *testing.T, h http.Handler) string {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	return rec.Body.String()
+}
 
 // clickFrom is a signed click on actionID by user of workspace team.
 func clickFrom(actionID, value, user, team string) url.Values {
@@ -36,8 +46,12 @@ func TestIncidentButtonsRefuseStrangers(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			buttons, told := &fakeButtons{}, &followUps{}
+			m, err := telemetry.NewMetrics()
+			if err != nil {
+				t.Fatal(err)
+			}
 			base, stop := startSlackGateway(t, testSecret, &fakeStarter{}, func(c *Commands) {
-				c.Buttons, c.FollowUp = buttons, told.post
+				c.Buttons, c.FollowUp, c.Recorder = buttons, told.post, m.Handler()
 				c.Authorize = &Authorizer{Workspaces: []string{"T0HOME"}, Allow: map[string][]string{}}
 				if tc.allow != nil {
 					c.Authorize.Allow[TriageButtonsAllowKey] = tc.allow
@@ -53,6 +67,10 @@ func TestIncidentButtonsRefuseStrangers(t *testing.T) {
 			}
 			if said := strings.Join(told.said, "\n"); !strings.Contains(said, tc.wantTold) {
 				t.Errorf("the clicker was told %q, want %q", said, tc.wantTold)
+			}
+			counted := strings.Contains(scrapeHandler(t, m.HTTPHandler()), MetricRefusals+"_total{")
+			if counted == tc.wantPress {
+				t.Errorf("refusal counted %v; want %v", counted, !tc.wantPress)
 			}
 		})
 	}

@@ -15,6 +15,7 @@ var seriesHelp = map[string]string{
 	"dre_triage_time_to_resolve":    "Time from an incident's opening to its resolution, by dataset and severity.",
 	"dre_gateway_request_latency":   "Time the gateway took to answer a request, by route and status.",
 	"dre_gateway_rejects":           "Requests the gateway turned away, by route and reason.",
+	"dre_gateway_refusals":          "Verified Slack commands and clicks refused by dre's policy, by reason (workspace, not_allowed).",
 	"dre_gateway_pagerduty_ignored": "Verified PagerDuty webhook events that changed nothing, by reason (unmapped_service, stale).",
 }
 

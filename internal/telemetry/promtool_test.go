@@ -17,7 +17,7 @@ import (
 // dreCounters and dreTimers are every series dre records itself, by kind.
 var (
 	dreCounters = []string{workflows.MetricBackfillPartitions, workflows.MetricBackfillRows, workflows.MetricTriageIncidents, gateway.MetricRejects,
-		gateway.MetricPagerDutyIgnored}
+		gateway.MetricPagerDutyIgnored, gateway.MetricRefusals}
 	dreTimers = []string{workflows.MetricTriageTimeToAck, workflows.MetricTriageTimeToResolve, gateway.MetricRequestLatency}
 )
 
