@@ -45,7 +45,7 @@ func startGateway(cfg *config.Config, c client.Client, listen, uiBase, stateDSN 
 	cmds := &gateway.Commands{
 		Catalog: cfg.Catalog, UIBase: uiBase, Namespace: cfg.Temporal.Namespace,
 		Triage: triage, Runs: gateway.TemporalRuns{Client: c}, Buttons: gateway.TemporalIncidents{Client: c},
-		Authorize: authorizer(cfg.Slack), Recorder: m.Handler(),
+		Authorize: authorizer(cfg.Slack), Recorder: m.Handler(), People: cfg.People,
 		Access: gateway.TemporalAccess{Client: c, TaskQueue: cfg.Temporal.TaskQueue},
 	}
 	if cmds.Relay, err = slackRelay(cfg); err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/internal/people"
 	"github.com/dre-dev/dre/workflows"
 )
 
@@ -41,12 +42,14 @@ func TestSlashAccessRequestStartsAValidatedRequest(t *testing.T) {
 	ds := catalog.Dataset{Name: "customers", Warehouse: "local", Table: "public.customers",
 		PII: catalog.PII{Columns: map[string]catalog.PIIKind{"email": catalog.PIIEmail}, Approvers: []string{"UOWNER"}}}
 	fake := &fakeAccess{started: make(chan struct{}, 1)}
-	c := &Commands{Catalog: catalog.New([]catalog.Dataset{ds}), Access: fake, FollowUp: func(context.Context, string, *slack.WebhookMessage) error { return nil }}
+	dir := people.NewDirectory(map[string]people.Person{"jo": {SlackUser: "U1", Principals: map[string]string{"local": "jo_doe"}}}, nil)
+	c := &Commands{Catalog: catalog.New([]catalog.Dataset{ds}), Access: fake, People: dir, FollowUp: func(context.Context, string, *slack.WebhookMessage) error { return nil }}
 	ctx, cancel := context.WithCancel(context.Background())
 	c.Start(ctx, 1)
 	defer func() { cancel(); c.Wait() }()
 
-	cmd := slack.SlashCommand{UserID: "U1", UserName: "Jo.Doe", Text: "access request customers email,phone 4h refund ticket 4711"}
+	// The Slack handle says nothing about the grant: the directory does.
+	cmd := slack.SlashCommand{UserID: "U1", UserName: "Someone.Else", Text: "access request customers email,phone 4h refund ticket 4711"}
 	if msg := c.Run(ctx, cmd); !strings.Contains(msg.Text, "role `jo_doe`") {
 		t.Fatalf("answer %q; want the role the grant goes to", msg.Text)
 	}
@@ -54,6 +57,11 @@ func TestSlashAccessRequestStartsAValidatedRequest(t *testing.T) {
 	in := fake.requests[0]
 	if in.Requester != "U1" || in.Principal != "jo_doe" || strings.Join(in.Columns, ",") != "email,phone" || in.Duration != 4*time.Hour || in.Reason != "refund ticket 4711" {
 		t.Fatalf("started %+v; want U1's 4h request for email and phone as jo_doe", in)
+	}
+	stranger := cmd
+	stranger.UserID, stranger.UserName = "U2", "jo_doe"
+	if msg := c.Run(ctx, stranger); !strings.Contains(msg.Text, "U2") || !strings.Contains(msg.Text, "people") || len(fake.started) != 0 {
+		t.Fatalf("a Slack user outside the directory: answer %q; want a refusal saying what to add, and nothing started", msg.Text)
 	}
 	cmd.Text = "access request customers 90d too long"
 	if msg := c.Run(ctx, cmd); !strings.Contains(msg.Text, "up to 720h") || len(fake.started) != 0 {

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -40,11 +41,15 @@ func (c *Commands) accessRequest(cmd slack.SlashCommand, args []string) slack.Ms
 	if problem != "" {
 		return ephemeral("%s\n%s", problem, accessUsage)
 	}
-	in.Requester, in.Principal = cmd.UserID, warehouseRole(cmd.UserName)
+	principal, err := c.requesterPrincipal(cmd.UserID, in.Dataset.Warehouse)
+	if err != nil {
+		return ephemeral("%s", capitalize(err.Error()))
+	}
+	in.Requester, in.Principal = cmd.UserID, principal
 	if err := in.Validate(); err != nil {
 		return ephemeral("%s", capitalize(err.Error()))
 	}
-	err := c.enqueue(func(ctx context.Context) {
+	err = c.enqueue(func(ctx context.Context) {
 		id, err := c.Access.RequestAccess(ctx, in)
 		if err != nil {
 			c.tell(ctx, cmd.ResponseURL, "Your access request for %s could not be started: %v", in.Dataset.Name, err)
@@ -117,18 +122,19 @@ func (c *Commands) relayed(id, update string, d workflows.AccessDecision) (workf
 	return c.Relay.Decide(id, update, d, time.Now())
 }
 
-// warehouseRole turns a Slack user name into the role that receives the
-// grant: lower case, with anything but letters, digits and _ as _.
-func warehouseRole(name string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '_':
-			return r
-		case r >= 'A' && r <= 'Z':
-			return r + ('a' - 'A')
-		}
-		return '_'
-	}, name)
+// requesterPrincipal is who a grant for a Slack user goes to on a
+// warehouse: their principal in dre.yaml's people directory, never a name
+// derived from their Slack handle, which anyone can change. Unknown
+// people, unmapped principals and PUBLIC are refused with what to add.
+func (c *Commands) requesterPrincipal(slackUser, warehouse string) (string, error) {
+	if c.People == nil {
+		return "", fmt.Errorf("access requests from Slack need a people: directory in dre.yaml naming you (slack_user: %s) and your principal on warehouse %s", slackUser, warehouse)
+	}
+	p, err := c.People.BySlackUser(slackUser)
+	if err != nil {
+		return "", err
+	}
+	return c.People.Principal(p.ID, warehouse)
 }
 
 func columnsText(cols []string) string {

@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/internal/people"
 	"github.com/dre-dev/dre/internal/uilink"
 	"github.com/dre-dev/dre/workflows"
 )
@@ -54,6 +55,9 @@ type Commands struct {
 	Buttons ButtonPresser
 	// Authorize limits subcommands to some users; nil allows everyone.
 	Authorize *Authorizer
+	// People maps Slack users to their warehouse principals for /dre
+	// access; nil refuses access requests from Slack.
+	People *people.Directory
 	// Recorder counts refused commands and clicks (MetricRefusals); nil
 	// counts nothing.
 	Recorder client.MetricsHandler
