@@ -27,18 +27,18 @@ func SignPayload(payload []byte, namespace string, signer ssh.Signer) (string, e
 // time: the payload carries its own, if any.
 func VerifyPayload(payload []byte, armored, namespace string, dir *people.Directory) (Verified, error) {
 	if err := checkPayloadNamespace(namespace); err != nil {
-		return Verified{}, fmt.Errorf("%w: %v", ErrMalformed, err)
+		return Verified{}, payloadRefusal{ErrMalformed, err.Error()}
 	}
 	blob, err := unarmor(armored)
 	if err != nil {
-		return Verified{}, fmt.Errorf("%w: %v", ErrMalformed, err)
+		return Verified{}, payloadRefusal{ErrMalformed, "malformed signature: " + err.Error()}
 	}
 	if blob.Namespace != namespace {
-		return Verified{}, fmt.Errorf("%w: it was made for namespace %q, not %q", ErrNamespace, blob.Namespace, namespace)
+		return Verified{}, payloadRefusal{ErrNamespace, fmt.Sprintf("the signature was made for namespace %q, not %q", blob.Namespace, namespace)}
 	}
 	key, err := ssh.ParsePublicKey(blob.PublicKey)
 	if err != nil {
-		return Verified{}, fmt.Errorf("%w: signature's public key: %v", ErrMalformed, err)
+		return Verified{}, payloadRefusal{ErrMalformed, "malformed signature: its public key: " + err.Error()}
 	}
 	fp := ssh.FingerprintSHA256(key)
 	owner, listed, err := dir.ByFingerprint(fp)
@@ -46,13 +46,27 @@ func VerifyPayload(payload []byte, armored, namespace string, dir *people.Direct
 		return Verified{}, fmt.Errorf("%w: %w", ErrUnknownKey, err)
 	}
 	if !listed.AllowsNamespace(namespace) {
-		return Verified{}, fmt.Errorf("%w: dre.yaml limits key %s of %s to namespaces %v; add %s", ErrNamespace, fp, owner.ID, listed.Namespaces, namespace)
+		return Verified{}, payloadRefusal{ErrNamespace, fmt.Sprintf("dre.yaml limits key %s of %s to namespaces %v; add %s", fp, owner.ID, listed.Namespaces, namespace)}
 	}
-	if err := checkSignature(key, blob, payload); err != nil {
+	err = checkSignature(key, blob, payload)
+	if errors.Is(err, ErrBadSignature) {
+		return Verified{}, payloadRefusal{ErrBadSignature, "the signature does not verify over the signed document (was it changed after signing?)"}
+	}
+	if err != nil {
 		return Verified{}, err
 	}
 	return Verified{Person: owner, Fingerprint: fp}, nil
 }
+
+// payloadRefusal is a VerifyPayload error: kind is the sentinel for errors.Is,
+// whose decision-worded text the message replaces.
+type payloadRefusal struct {
+	kind error
+	msg  string
+}
+
+func (r payloadRefusal) Error() string { return r.msg }
+func (r payloadRefusal) Unwrap() error { return r.kind }
 
 // checkPayloadNamespace refuses the namespaces a payload may not use.
 func checkPayloadNamespace(namespace string) error {
