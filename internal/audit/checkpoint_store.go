@@ -55,7 +55,7 @@ func refuseRecreation(ctx context.Context, q querier) error {
 		return err
 	}
 	return fmt.Errorf("%w after checkpoint %d: table dre_audit_log is missing, but the checkpoint signed by %s (%s) at %s says it held %d records, head %s; "+
-		"dre will not start an empty log over it. Restore dre_audit_log from a backup of the state database",
+		"dre will not start an empty log over it. Restore dre_audit_log from a backup of the state database, or, if none can be, run dre audit reset --i-know --reason <why> to start a new log whose first record records the loss",
 		ErrLogDropped, sc.Seq, sc.Signer, sc.Fingerprint, sc.At.UTC().Format("2006-01-02T15:04:05Z"), sc.Records, sc.Head)
 }
 
@@ -70,7 +70,7 @@ func (l *Log) SaveCheckpoint(ctx context.Context, sc SignedCheckpoint) error {
 }
 
 // LatestCheckpoint returns the newest checkpoint recorded in the state
-// database; found is false when there is none.
+// database; found is false when there is none, or none since a Reset.
 func (l *Log) LatestCheckpoint(ctx context.Context) (sc SignedCheckpoint, found bool, err error) {
 	return latestCheckpoint(ctx, l.pool)
 }
@@ -85,6 +85,9 @@ func latestCheckpoint(ctx context.Context, q querier) (SignedCheckpoint, bool, e
 	}
 	if err != nil {
 		return SignedCheckpoint{}, false, fmt.Errorf("reading the latest audit checkpoint: %w", err)
+	}
+	if sc.Signature == resetSignature {
+		return SignedCheckpoint{}, false, nil // the checkpoints before a reset are of the dropped log
 	}
 	sc.At = sc.At.UTC()
 	return sc, true, nil

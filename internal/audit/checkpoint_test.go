@@ -196,3 +196,29 @@ func TestCheckpointSignaturesAreChecked(t *testing.T) {
 		t.Error("parsing a document without head and signature succeeded; want an error")
 	}
 }
+
+func TestResetStartsANewLogRecordingTheLoss(t *testing.T) {
+	_, dsn, _ := checkpointed(t, 3)
+	if _, err := Reset(t.Context(), dsn, "carol", "disk lost"); err == nil || !strings.Contains(err.Error(), "nothing to reset") {
+		t.Fatalf("reset of an existing log: err = %v; want a refusal", err)
+	}
+	exec(t, dsn, "DROP TABLE dre_audit_log")
+	first, err := Reset(t.Context(), dsn, "carol", "disk lost, no backup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Seq != 1 || first.Action != ResetAction || first.Details["lost_after_checkpoint"] != "3" {
+		t.Fatalf("first record after reset = %+v; want record 1 recording the loss after checkpoint 3", first)
+	}
+	l, err := Open(t.Context(), dsn)
+	if err != nil {
+		t.Fatalf("open after reset: %v", err)
+	}
+	defer l.Close()
+	if _, err := l.Append(t.Context(), Entry{Actor: "U1", Action: "grant", Target: "t"}); err != nil {
+		t.Fatalf("append after reset: %v", err)
+	}
+	if v := verify(t, l); v.Bad != nil || v.Records != 2 {
+		t.Fatalf("verify after reset = %+v; want the reset record and one more", v)
+	}
+}

@@ -34,7 +34,7 @@ one.`,
   dre audit verify --checkpoint audit-checkpoint.json
   dre audit export --from 2026-10-01 --to 2027-01-01 --format csv > q4.csv`,
 	}
-	cmd.AddCommand(newAuditVerifyCmd(g), newAuditCheckpointCmd(g), newAuditExportCmd(g))
+	cmd.AddCommand(newAuditVerifyCmd(g), newAuditCheckpointCmd(g), newAuditResetCmd(g), newAuditExportCmd(g))
 	return cmd
 }
 

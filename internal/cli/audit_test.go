@@ -105,6 +105,15 @@ func TestAuditCheckpointDetectsDeletedTailAndDroppedLog(t *testing.T) {
 		if res := run(t, dsn, "verify"); res.Code != 1 || !strings.Contains(res.Stderr, "dropped after checkpoint 3") {
 			t.Errorf("verify after drop: exit %d, stderr %q; want exit 1 saying the log was dropped after checkpoint 3", res.Code, res.Stderr)
 		}
+		if res := run(t, dsn, "reset", "--reason", "no backup"); res.Code != 2 || !strings.Contains(res.Stderr, "--i-know") {
+			t.Errorf("reset without --i-know: exit %d (want 2), stderr %q", res.Code, res.Stderr)
+		}
+		if res := run(t, dsn, "reset", "--i-know", "--reason", "no backup"); res.Code != 0 || !strings.Contains(res.Stdout, "after checkpoint 3") {
+			t.Fatalf("reset: exit %d, stdout %q", res.Code, res.Stdout)
+		}
+		if res := run(t, dsn, "verify"); res.Code != 0 || !strings.Contains(res.Stdout, "1 records") {
+			t.Errorf("verify after reset: exit %d, stdout %q; want the reset record alone", res.Code, res.Stdout)
+		}
 	})
 
 	t.Run("foreign key and tampered file", func(t *testing.T) {
