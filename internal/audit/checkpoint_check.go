@@ -101,22 +101,26 @@ func (l *Log) Checkpoint(ctx context.Context) (Checkpoint, error) {
 	case v.Records == 0:
 		return Checkpoint{}, errors.New("the audit log is empty: there is no head to checkpoint yet")
 	}
-	if sc, found, err := l.LatestCheckpoint(ctx); err != nil || found {
-		if err != nil {
-			return Checkpoint{}, err
-		}
-		if loss, err := l.Compare(ctx, sc.Checkpoint); err != nil || loss != nil {
-			return Checkpoint{}, errors.Join(err, lossErr(loss))
-		}
+	if err := l.holdsLatestCheckpoint(ctx); err != nil {
+		return Checkpoint{}, err
 	}
 	// In an intact chain the head's sequence number is the record count.
 	return Checkpoint{Seq: v.Records, Head: v.Head, Records: v.Records, At: l.now().UTC().Truncate(time.Microsecond)}, nil
 }
 
-// lossErr turns a nil *Loss into a nil error.
-func lossErr(x *Loss) error {
-	if x == nil {
-		return nil
+// holdsLatestCheckpoint fails when the log lost records that the newest
+// recorded checkpoint covers.
+func (l *Log) holdsLatestCheckpoint(ctx context.Context) error {
+	sc, found, err := l.LatestCheckpoint(ctx)
+	if err != nil || !found {
+		return err
 	}
-	return x
+	loss, err := l.Compare(ctx, sc.Checkpoint)
+	if err != nil {
+		return err
+	}
+	if loss != nil {
+		return fmt.Errorf("no new checkpoint over a loss: %w", loss)
+	}
+	return nil
 }
