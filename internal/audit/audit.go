@@ -5,8 +5,11 @@
 // Verify names the first record where it breaks.
 //
 // What the chain cannot show on its own is a truncation of the newest
-// records: keep the head hash that Verify prints somewhere else (a ticket,
-// the compliance report) to detect that too.
+// records, or the whole table dropped and re-created: signed checkpoints
+// of the head (Checkpoint, SignCheckpoint) kept in a file and in the
+// dre_audit_checkpoints table show that too. Once a checkpoint exists,
+// Open refuses to create an empty log in place of a dropped one, and
+// Append refuses to chain onto a log that lost the checkpointed head.
 package audit
 
 import (
@@ -103,6 +106,9 @@ func Open(ctx context.Context, dsn string) (*Log, error) {
 	l := &Log{pool: pool, now: time.Now}
 	if err := l.migrate(ctx); err != nil {
 		pool.Close()
+		if errors.Is(err, ErrLogDropped) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("creating the audit log table in the state database: %w", err)
 	}
 	return l, nil
@@ -121,6 +127,9 @@ func (l *Log) Append(ctx context.Context, e Entry) (Record, error) {
 	var out Record
 	err := pgx.BeginFunc(ctx, l.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, lockKey); err != nil {
+			return err
+		}
+		if err := refuseLostCheckpoint(ctx, tx); err != nil {
 			return err
 		}
 		if e.Key != "" {

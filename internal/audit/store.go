@@ -44,10 +44,17 @@ CREATE TRIGGER dre_audit_log_no_truncate BEFORE TRUNCATE ON dre_audit_log
 	FOR EACH STATEMENT EXECUTE FUNCTION dre_audit_log_append_only();`
 
 // migrate creates the schema under the append lock, so that two workers
-// starting at once do not race on CREATE TABLE.
+// starting at once do not race on CREATE TABLE, and refuses to create
+// the log's table anew once a checkpoint of it exists.
 func (l *Log) migrate(ctx context.Context) error {
 	return pgx.BeginFunc(ctx, l.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, lockKey); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, checkpointSchema); err != nil {
+			return err
+		}
+		if err := refuseRecreation(ctx, tx); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, schema)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/dre-dev/dre/internal/audit"
 	"github.com/dre-dev/dre/internal/config"
+	"github.com/dre-dev/dre/internal/people"
 )
 
 func newAuditCmd(g *globals) *cobra.Command {
@@ -23,23 +24,38 @@ func newAuditCmd(g *globals) *cobra.Command {
 record in the audit log, a table in the state database (state.dsn, or the
 embedded cluster of dre dev). Each record carries the SHA-256 of its content
 and of the record before it, so editing, deleting or reordering records
-breaks the chain; "dre audit verify" finds the first bad record.`,
+breaks the chain; "dre audit verify" finds the first bad record. A signed
+checkpoint of the head ("dre audit checkpoint") also shows newest records
+deleted or the table dropped and re-created: verify checks the newest one,
+and once one exists dre refuses to start an empty log in place of a dropped
+one.`,
 		Example: `  dre audit verify
+  dre audit checkpoint --sign ~/.ssh/id_ed25519 --out audit-checkpoint.json
+  dre audit verify --checkpoint audit-checkpoint.json
   dre audit export --from 2026-10-01 --to 2027-01-01 --format csv > q4.csv`,
 	}
-	cmd.AddCommand(newAuditVerifyCmd(g), newAuditExportCmd(g))
+	cmd.AddCommand(newAuditVerifyCmd(g), newAuditCheckpointCmd(g), newAuditResetCmd(g), newAuditExportCmd(g))
 	return cmd
 }
 
 func newAuditVerifyCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
+	var checkpoint string
+	cmd := &cobra.Command{
 		Use:   "verify",
-		Short: "Check the whole chain; exit 1 naming the first edited, deleted or reordered record",
+		Short: "Check the whole chain and the latest signed checkpoint; exit 1 naming edited, deleted or reordered records",
+		Long: `Walks the hash chain from the first record and names the first edited,
+deleted or reordered record. Then it checks the chain against a signed
+checkpoint (dre audit checkpoint): the file given with --checkpoint, else the
+newest one in the dre_audit_checkpoints table. The checkpoint's signature must
+be by a key under people: in dre.yaml, and the log must still hold the
+checkpointed record with the same hash: deleted newest records, or a log
+dropped and re-created, are reported with what was lost.`,
 		Example: `  dre audit verify
+  dre audit verify --checkpoint audit-checkpoint-2026-12-01.json
   DRE_STATE_DSN=postgres://auditor@db/dre_state dre audit verify`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			l, err := g.openAudit(cmd.Context())
+			l, dir, err := g.openAuditWithPeople(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -52,9 +68,11 @@ func newAuditVerifyCmd(g *globals) *cobra.Command {
 				return fmt.Errorf("the audit log is NOT intact: %w (%d records before it verify)", v.Bad, v.Records)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "audit log intact: %d records, head %s\n", v.Records, v.Head)
-			return nil
+			return verifyCheckpoint(cmd.Context(), cmd.OutOrStdout(), l, dir, checkpoint)
 		},
 	}
+	cmd.Flags().StringVar(&checkpoint, "checkpoint", "", "signed checkpoint file to check against (default: the newest in the state database)")
+	return cmd
 }
 
 func newAuditExportCmd(g *globals) *cobra.Command {
@@ -113,15 +131,23 @@ func parseAuditTime(flag, s string) (time.Time, error) {
 
 // openAudit opens the audit log of the configured state database.
 func (g *globals) openAudit(ctx context.Context) (*audit.Log, error) {
+	l, _, err := g.openAuditWithPeople(ctx)
+	return l, err
+}
+
+// openAuditWithPeople opens the audit log and returns dre.yaml's people
+// directory too, which checkpoint signatures are checked against.
+func (g *globals) openAuditWithPeople(ctx context.Context) (*audit.Log, *people.Directory, error) {
 	cfg, err := g.loadConfig()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	dsn, err := g.stateDSNOf(cfg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return audit.Open(ctx, dsn)
+	l, err := audit.Open(ctx, dsn)
+	return l, cfg.People, err
 }
 
 // stateDSNOf finds the state database: state.dsn (or DRE_STATE_DSN), or,

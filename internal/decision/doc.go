@@ -17,6 +17,9 @@
 // dre.yaml or not the decider's, a stale or future decision, SHA-1
 // ssh-rsa signatures, any changed field).
 //
+// SignPayload and VerifyPayload do the same for other documents (audit
+// checkpoints), each in a namespace of its own, never the decisions'.
+//
 // Replay protection is the caller's: SSHSIG carries no time or nonce of
 // its own, and Verify keeps no state. A workflow must remember the nonces
 // of the decisions it accepted (for as long as they could still verify,

@@ -21,18 +21,27 @@ func Sign(d Decision, signer ssh.Signer) (string, error) {
 	if err := d.Check(); err != nil {
 		return "", err
 	}
-	data, err := dataToSign(Namespace, "", sigHashUsed, d.Canonical())
+	sig, err := signMessage(Namespace, d.Canonical(), signer)
+	if err != nil {
+		return "", fmt.Errorf("sign decision: %w", err)
+	}
+	return sig, nil
+}
+
+// signMessage signs message in namespace and returns the armored SSHSIG.
+func signMessage(namespace string, message []byte, signer ssh.Signer) (string, error) {
+	data, err := dataToSign(namespace, "", sigHashUsed, message)
 	if err != nil {
 		return "", err
 	}
 	sig, err := signData(signer, data)
 	if err != nil {
-		return "", fmt.Errorf("sign decision: %w", err)
+		return "", err
 	}
 	return armor(sigBlob{
 		Version:   sigVersion,
 		PublicKey: signer.PublicKey().Marshal(),
-		Namespace: Namespace,
+		Namespace: namespace,
 		HashAlg:   sigHashUsed,
 		Signature: ssh.Marshal(sig),
 	}), nil
