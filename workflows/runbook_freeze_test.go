@@ -13,6 +13,7 @@ import (
 
 	"github.com/dre-dev/dre/activities"
 	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/runbooks"
 )
 
 // fixYAML writes SQL on its dataset; readYAML only reads it.
@@ -171,4 +172,33 @@ func TestRunbookThatCannotBeHeldAsksNothing(t *testing.T) {
 			}
 		})
 	}
+}
+
+// callerYAML only calls fix, which writes: the caller is held, and fix,
+// run as its child on the same dataset, is not held a second time.
+const callerYAML = `
+name: caller
+inputs:
+  - {name: dataset, type: dataset, required: true}
+steps:
+  - id: run_fix
+    runbook: {name: fix, inputs: {dataset: inputs.dataset}}
+`
+
+func TestRunbookApprovedThroughAFreezeIsNotHeldAgainByItsCallees(t *testing.T) {
+	e := newFreezeEnv(frozenText, nil)
+	var accepted bool
+	decide(e.TestWorkflowEnvironment, time.Hour, RunbookApproval{Step: RunbookFreezeStep, By: "commerce", Approve: true}, &accepted)
+	in := frozenRunbook(t, callerYAML)
+	in.Callees = calleesOf(frozenRunbook(t, fixYAML))
+	e.ExecuteWorkflow(Runbook, in)
+	st, err := runbookStatus(t, e.TestWorkflowEnvironment)
+	if err != nil || !accepted || st.Status != RunbookOK || e.asked != 1 || len(e.sqls) != 2 {
+		t.Fatalf("%v (approval accepted %v): %s, %d questions, %d SQL steps; want ok, asked once, fix's 2 steps run", err, accepted, st.Status, e.asked, len(e.sqls))
+	}
+}
+
+// calleesOf offers in's runbook to be called by its name.
+func calleesOf(in RunbookInput) map[string]runbooks.Runbook {
+	return map[string]runbooks.Runbook{in.Runbook.Name: in.Runbook}
 }
