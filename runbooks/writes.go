@@ -2,6 +2,11 @@ package runbooks
 
 import "strings"
 
+// FreezeStepID is reserved: it names the approval a run that writes SQL
+// waits for, before its first step, while its dataset's SLO error budget
+// is spent (workflows.RunbookFreezeStep). No step may take it.
+const FreezeStepID = "slo-freeze"
+
 // WritesSQL reports whether rb, or a runbook it calls, has a sql step
 // that may write, anywhere: in parallel branches and failure handlers
 // too. Such a run is risky work that an SLO freeze of its dataset holds;

@@ -1,6 +1,9 @@
 package runbooks
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestWritesSQLLooksEverywhere(t *testing.T) {
 	sql := func(stmt string) Step { return Step{SQL: &SQLStep{Statement: stmt}} }
@@ -23,5 +26,13 @@ func TestWritesSQLLooksEverywhere(t *testing.T) {
 		if got := WritesSQL(&tt.rb, tt.callees); got != tt.want {
 			t.Errorf("%s: WritesSQL = %v, want %v", tt.name, got, tt.want)
 		}
+	}
+}
+
+func TestTheFreezeStepIDIsReserved(t *testing.T) {
+	yaml := "name: r\nsteps:\n  - {id: slo-freeze, notify: {channel: '#x', text: hi}}\n"
+	_, err := Parse("r.yaml", []byte(yaml))
+	if err == nil || !strings.Contains(err.Error(), "reserved") {
+		t.Fatalf("a step named slo-freeze: %v; want it refused as reserved", err)
 	}
 }

@@ -15,7 +15,7 @@ import (
 // RunbookFreezeStep is the reserved step ID of the approval an SLO freeze
 // holds a run for: decide it with RunbookApproveUpdate like an approve
 // step (dre runbook approve <run> --step slo-freeze).
-const RunbookFreezeStep = "slo-freeze"
+const RunbookFreezeStep = runbooks.FreezeStepID
 
 // RunbookFreezeTimeout is how long a held run waits for that approval;
 // without one it fails (default deny).
