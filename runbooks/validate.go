@@ -130,6 +130,9 @@ func (v *validator) step(path string, s *Step) {
 	if s.ID != "" && !stepID.MatchString(s.ID) {
 		v.r.add(path+".id", "step id %q must be lowercase letters, digits, _ and -, starting with a letter", s.ID)
 	}
+	if s.ID == FreezeStepID {
+		v.r.add(path+".id", "step id %s is reserved for the approval a frozen dataset's run waits for; rename the step", s.ID)
+	}
 	if s.Retries < 0 {
 		v.r.add(path+".retries", "retries must be 0 or more")
 	}

@@ -34,6 +34,11 @@ type RunbookInput struct {
 	// Prior (the status of the failed run).
 	StartFrom string      `json:"startFrom,omitempty"`
 	Prior     []StepState `json:"prior,omitempty"`
+	// FreezeApproved is set by a run that its dataset's SLO freeze held
+	// and an owner approved, on the runbooks it calls: the dataset's name,
+	// so that a callee on the same dataset is not held a second time. It
+	// counts only in a child run (a client cannot start one).
+	FreezeApproved string `json:"freezeApproved,omitempty"`
 }
 
 // RunbookApproveUpdate is the update that decides an approve step.
@@ -80,6 +85,9 @@ type RunbookStatus struct {
 	// FailedStep is the step whose failure stopped the run.
 	FailedStep string `json:"failedStep,omitempty"`
 	Error      string `json:"error,omitempty"`
+	// Hold, while the run waits for step slo-freeze, says why (the
+	// dataset's SLO freeze) and how to approve; no step has run yet.
+	Hold string `json:"hold,omitempty"`
 }
 
 // StepState is one step of a run.
@@ -132,6 +140,9 @@ func Runbook(ctx workflow.Context, in RunbookInput) (RunbookStatus, error) {
 		return RunbookStatus{}, err
 	}
 	if err := r.upsertAttributes(ctx); err != nil {
+		return r.report(), err
+	}
+	if err := r.holdIfFrozen(ctx); err != nil {
 		return r.report(), err
 	}
 	err = r.runList(ctx, r.in.Runbook.Steps)
@@ -273,6 +284,10 @@ type runbookRun struct {
 	failedStep  string
 	errText     string
 	workflowID  string
+	hold        string // see RunbookStatus.Hold
+	// freezeApproved is the dataset whose freeze an owner let this run
+	// write through; the runbooks it calls inherit it.
+	freezeApproved string
 }
 
 // newRunbookRun checks the input and lays out the steps, taking the
@@ -366,7 +381,7 @@ func (r *runbookRun) report() RunbookStatus {
 		steps[i] = *st
 	}
 	return RunbookStatus{Runbook: r.in.Runbook.Name, Hash: r.in.Hash, Dataset: r.in.Dataset, Status: r.status,
-		Steps: steps, FailedStep: r.failedStep, Error: r.errText}
+		Steps: steps, FailedStep: r.failedStep, Error: r.errText, Hold: r.hold}
 }
 
 // upsertAttributes makes the run findable: by kind, dataset, runbook,

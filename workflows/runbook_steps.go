@@ -250,7 +250,7 @@ func (r *runbookRun) call(ctx workflow.Context, s *runbooks.Step) (StepResult, e
 	//workflowcheck:ignore
 	hash := runbooks.Hash(&callee)
 	child := RunbookInput{Runbook: callee, Hash: hash, Inputs: inputs, Dataset: TargetDataset(&callee, inputs),
-		Datasets: r.in.Datasets, Callees: r.in.Callees, Requester: r.workflowID}
+		Datasets: r.in.Datasets, Callees: r.in.Callees, Requester: r.workflowID, FreezeApproved: r.freezeApproved}
 	cctx, err := r.childCtx(ctx, s, id, s.Label()+" (runbook "+callee.Name+")")
 	if err != nil {
 		return StepResult{}, err

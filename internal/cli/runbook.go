@@ -27,11 +27,12 @@ func newRunbookCmd(g *globals) *cobra.Command {
   dre runbook run stale-table --dataset orders --dry-run
   dre runbook run stale-table --dataset orders --wait
   dre runbook status runbook/stale-table/orders/20260102T150405.000000
+  dre runbook approve runbook/stale-table/orders/20260102T150405.000000 --step slo-freeze --as U0123ABC
   dre runbook retry runbook/stale-table/orders/20260102T150405.000000 --from backfill
   dre runbook schema > runbook.schema.json`,
 	}
 	cmd.AddCommand(newRunbookLintCmd(g), newRunbookListCmd(g), newRunbookSchemaCmd(),
-		newRunbookRunCmd(g), newRunbookRetryCmd(g), newRunbookStatusCmd(g))
+		newRunbookRunCmd(g), newRunbookRetryCmd(g), newRunbookStatusCmd(g), newRunbookApproveCmd(g))
 	return cmd
 }
 

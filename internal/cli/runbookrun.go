@@ -22,8 +22,8 @@ type runbookRunFlags struct {
 	dryRun    bool
 	wait      bool
 	requester string
-	// ignoreFreeze runs SQL-writing runbooks on datasets whose SLO error
-	// budget is spent.
+	// ignoreFreeze is deprecated and does nothing: the workflow holds a
+	// frozen dataset's run for the owner's approval.
 	ignoreFreeze bool
 }
 
@@ -54,7 +54,9 @@ of earlier steps are not known yet and show as zero values) and starts nothing.`
 	cmd.Flags().BoolVar(&f.dryRun, "dry-run", false, "print the plan and start nothing")
 	cmd.Flags().BoolVar(&f.wait, "wait", false, "wait for the run to end and print its steps")
 	cmd.Flags().StringVar(&f.requester, "requester", "", "who asks for the run (default cli:$USER)")
-	cmd.Flags().BoolVar(&f.ignoreFreeze, "ignore-slo-freeze", false, "run a runbook that writes SQL although the dataset's SLO error budget is spent")
+	cmd.Flags().BoolVar(&f.ignoreFreeze, "ignore-slo-freeze", false, "deprecated: the runbook workflow holds a frozen dataset itself")
+	_ = cmd.Flags().MarkDeprecated("ignore-slo-freeze", "the runbook workflow holds a run that writes SQL on a dataset whose SLO error budget is spent, whoever starts it; "+
+		"the owner lets it go on with `dre runbook approve <run id> --step slo-freeze --as <approver>`")
 	return cmd
 }
 
@@ -89,7 +91,7 @@ func (g *globals) runRunbook(cmd *cobra.Command, name string, f runbookRunFlags)
 	}
 	key := time.Now().UTC().Format("20060102T150405.000000")
 	id := workflows.RunbookWorkflowID(in.Runbook.Name, in.Dataset, key)
-	return (&runbookStarter{g: g, cfg: cfg, out: cmd.OutOrStdout(), checkFreeze: !f.ignoreFreeze}).start(cmd.Context(), id, in, f.wait)
+	return (&runbookStarter{g: g, cfg: cfg, out: cmd.OutOrStdout()}).start(cmd.Context(), id, in, f.wait)
 }
 
 // runbookRequest reads the flags of dre runbook run: --input name=value

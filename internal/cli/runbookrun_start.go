@@ -19,8 +19,6 @@ type runbookStarter struct {
 	g   *globals
 	cfg *config.Config
 	out io.Writer
-	// checkFreeze refuses SQL-writing runbooks on frozen datasets.
-	checkFreeze bool
 }
 
 // start starts the run id and, with wait, prints its steps at the end.
@@ -30,11 +28,7 @@ func (s *runbookStarter) start(ctx context.Context, id string, in workflows.Runb
 		return err
 	}
 	defer c.Close()
-	if s.checkFreeze {
-		if err := refuseFrozenRunbook(ctx, c, in); err != nil {
-			return err
-		}
-	}
+	s.g.sayIfRunbookHeld(ctx, c, id, in, s.out)
 	run, err := workflows.StartRunbook(ctx, c, s.cfg.Temporal.TaskQueue, id, in)
 	if err != nil {
 		return fmt.Errorf("starting runbook %s: %w", in.Runbook.Name, err)
@@ -47,11 +41,14 @@ func (s *runbookStarter) start(ctx context.Context, id string, in workflows.Runb
 	var status workflows.RunbookStatus
 	err = run.Get(ctx, &status)
 	var app *temporal.ApplicationError
-	if errors.As(err, &app) && app.Type() == workflows.ErrRunbookFailed && app.HasDetails() {
+	if errors.As(err, &app) && (app.Type() == workflows.ErrRunbookFailed || app.Type() == workflows.ErrRunbookFrozen) && app.HasDetails() {
 		_ = app.Details(&status)
 	}
 	if status.Runbook != "" {
 		printSteps(s.out, status)
+	}
+	if errors.As(err, &app) && app.Type() == workflows.ErrRunbookFrozen {
+		return refused("%s", app.Message())
 	}
 	if err != nil {
 		return fmt.Errorf("runbook %s failed: %s; retry with: dre runbook retry %s --from %s", in.Runbook.Name, failureMessage(err), run.GetID(), noneIfEmpty(status.FailedStep))
@@ -71,6 +68,9 @@ func failureMessage(err error) string {
 // printSteps prints a run's steps as a table, nested steps indented.
 func printSteps(out io.Writer, st workflows.RunbookStatus) {
 	fmt.Fprintf(out, "runbook %s on %s: %s\n", st.Runbook, noneIfEmpty(st.Dataset), st.Status)
+	if st.Hold != "" {
+		fmt.Fprintf(out, "held: %s\n", st.Hold)
+	}
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "STEP\tKIND\tSTATE\tDETAIL")
 	for _, s := range st.Steps {

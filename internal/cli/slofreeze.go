@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
@@ -18,7 +17,7 @@ import (
 func sloFreeze(ctx context.Context, c client.Client, dataset string) (string, error) {
 	resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: workflows.SLOFrozenQuery(dataset), PageSize: 1})
 	if err != nil {
-		return "", fmt.Errorf("checking the SLO freeze of %s (skip the check with --ignore-slo-freeze): %w", dataset, err)
+		return "", fmt.Errorf("checking the SLO freeze of %s: %w", dataset, err)
 	}
 	if len(resp.Executions) == 0 {
 		return "", nil
@@ -41,53 +40,21 @@ func (g *globals) sayIfFrozen(ctx context.Context, c client.Client, dataset stri
 	}
 }
 
-// writesSQL reports whether a runbook (or a runbook it calls) has a sql
-// step, anywhere: in parallel branches and failure handlers too. Such a
-// run is risky work that an SLO freeze holds.
-func writesSQL(in workflows.RunbookInput) bool {
-	if stepsWriteSQL(in.Runbook.Steps) {
-		return true
-	}
-	for _, callee := range in.Callees {
-		if stepsWriteSQL(callee.Steps) {
-			return true
-		}
-	}
-	return false
-}
-
-func stepsWriteSQL(steps []runbooks.Step) bool {
-	for _, s := range steps {
-		if s.SQL != nil && !readOnlySQL(s.SQL.Statement) || stepsWriteSQL(s.OnFailure.Steps) {
-			return true
-		}
-		if s.Parallel != nil {
-			for _, branch := range s.Parallel.Branches {
-				if stepsWriteSQL(branch) {
-					return true
-				}
-			}
-		}
-	}
-	return false
-}
-
-// readOnlySQL is a plain SELECT: the interpreter runs those through the
-// warehouse's Query, in a read-only transaction, so they cannot write.
-func readOnlySQL(stmt string) bool {
-	fields := strings.Fields(stmt)
-	return len(fields) > 0 && strings.EqualFold(fields[0], "SELECT")
-}
-
-// refuseFrozenRunbook refuses a runbook that writes SQL on a dataset whose
-// SLO error budget is spent, unless the operator said to go ahead.
-func refuseFrozenRunbook(ctx context.Context, c client.Client, in workflows.RunbookInput) error {
-	if in.Dataset == "" || !writesSQL(in) {
-		return nil
+// sayIfRunbookHeld tells the person at the terminal, before the start,
+// that run id will wait for the owner's approval of step slo-freeze: it
+// writes SQL and its dataset is frozen. Like sayIfFrozen, a heads-up
+// only; the Runbook workflow holds the run itself.
+func (g *globals) sayIfRunbookHeld(ctx context.Context, c client.Client, id string, in workflows.RunbookInput, out io.Writer) {
+	if in.Dataset == "" || len(in.Datasets[in.Dataset].SLOs) == 0 || !runbooks.WritesSQL(&in.Runbook, in.Callees) {
+		return
 	}
 	reason, err := sloFreeze(ctx, c, in.Dataset)
-	if err != nil || reason == "" {
-		return err
+	if err != nil {
+		fmt.Fprintf(g.opts.Stderr, "warning: %v; the runbook run checks the freeze itself\n", err)
+		return
 	}
-	return refused("%s and runbook %s writes SQL; once the dataset's owner agrees, run it again with --ignore-slo-freeze", reason, in.Runbook.Name)
+	if reason != "" {
+		fmt.Fprintf(out, "%s and runbook %s writes SQL: no step runs until the owner approves with `dre runbook approve %s --step %s --as <approver>`\n",
+			reason, in.Runbook.Name, id, workflows.RunbookFreezeStep)
+	}
 }

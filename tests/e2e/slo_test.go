@@ -158,6 +158,7 @@ func TestSLOStaleDatasetOpensOneTriageAndRecoveryStopsTheAlerts(t *testing.T) {
 // that the spent budget holds risky work on the dataset.
 func sloCLI(t *testing.T, e sloE2E) {
 	sloFreezeHoldsBackfills(t, e)
+	sloFreezeHoldsAPlainClientsRunbook(t, e)
 	res := clitest.Run(t, e.cli, "slo", "schedule", "sync")
 	if res.Code != 0 || !strings.Contains(res.Stdout, "slo_orders: 1 SLO(s)") {
 		t.Errorf("slo schedule sync: exit %d, stdout %q; want the running evaluator updated", res.Code, res.Stdout)
