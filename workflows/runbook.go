@@ -34,6 +34,10 @@ type RunbookInput struct {
 	// Prior (the status of the failed run).
 	StartFrom string      `json:"startFrom,omitempty"`
 	Prior     []StepState `json:"prior,omitempty"`
+	// WarehouseKinds are the kinds of the configured warehouses by name
+	// ("postgres", BigQueryKind), so that table and ident quote names the
+	// way the warehouse a step runs on reads them.
+	WarehouseKinds map[string]string `json:"warehouseKinds,omitempty"`
 }
 
 // RunbookApproveUpdate is the update that decides an approve step.
