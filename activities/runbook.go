@@ -88,8 +88,13 @@ type RunbookSQLResult struct {
 // RunSQL runs a runbook's sql step. Queries (SELECT, WITH, VALUES, TABLE)
 // run read-only through the warehouse contract; anything else needs an
 // adapter with Exec and is not idempotent, so the workflow's lint-enforced
-// approval is what guards it.
+// approval is what guards it. Values arrive only as Params, and a text of
+// more than one statement is refused before any warehouse sees it.
 func (r *Runbooks) RunSQL(ctx context.Context, in RunbookSQLInput) (RunbookSQLResult, error) {
+	if err := warehouse.SingleStatement(in.Statement); err != nil {
+		msg := fmt.Sprintf("sql step on warehouse %s: %v", in.Warehouse, err)
+		return RunbookSQLResult{}, temporal.NewNonRetryableApplicationError(msg, errInvalidInput, err)
+	}
 	conn, err := r.open(ctx, in.Warehouse)
 	if err != nil {
 		return RunbookSQLResult{}, err

@@ -55,7 +55,7 @@ func (l *linter) kind(path string, s *Step, sc *scope, approved bool) kindOutcom
 func (l *linter) check(path string, c *CheckStep, sc *scope) bool {
 	l.dataset(path+".dataset", c.Dataset, sc)
 	if c.SQL != "" {
-		l.template(path+".sql", c.SQL, sc)
+		l.sqlText(path+".sql", c.SQL, sc, checkHint)
 		if d := Destructive(c.SQL); len(d) > 0 {
 			l.r.add(path+".sql", "a check only reads; %s belongs in a sql step after an approve step", strings.Join(d, ", "))
 		}
@@ -80,7 +80,7 @@ func (l *linter) sql(path string, s *Step, sc *scope, approved bool) {
 	if q.Dataset != "" {
 		l.dataset(path+".dataset", q.Dataset, sc)
 	}
-	l.template(path+".statement", q.Statement, sc)
+	l.sqlText(path+".statement", q.Statement, sc, paramHint)
 	for i, p := range q.Params {
 		l.expression(fmt.Sprintf("%s.params[%d]", path, i), p, sc, nil)
 	}

@@ -39,6 +39,10 @@ type RunbookInput struct {
 	// so that a callee on the same dataset is not held a second time. It
 	// counts only in a child run (a client cannot start one).
 	FreezeApproved string `json:"freezeApproved,omitempty"`
+	// WarehouseKinds are the kinds of the configured warehouses by name
+	// ("postgres", BigQueryKind), so that table and ident quote names the
+	// way the warehouse a step runs on reads them.
+	WarehouseKinds map[string]string `json:"warehouseKinds,omitempty"`
 }
 
 // RunbookApproveUpdate is the update that decides an approve step.

@@ -13,7 +13,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/dre-dev/dre/internal/catalog"
-	"github.com/dre-dev/dre/internal/warehouse"
 	"github.com/dre-dev/dre/runbooks"
 )
 
@@ -140,8 +139,14 @@ func (r *runbookRun) computeZeroOutputs() {
 }
 
 // render executes a text template with .inputs and .steps, and the table,
-// source and ident functions.
+// source and ident functions; ident quotes as PostgreSQL does.
 func (r *runbookRun) render(text string) (string, error) {
+	return r.renderOn(text, "")
+}
+
+// renderOn renders text that runs on the warehouse named wh ("" when it
+// runs on none), whose kind decides how ident quotes names.
+func (r *runbookRun) renderOn(text, wh string) (string, error) {
 	if !strings.Contains(text, "{{") {
 		return text, nil
 	}
@@ -149,7 +154,7 @@ func (r *runbookRun) render(text string) (string, error) {
 	// functions it is given only read the run's input. workflowcheck
 	// flags it for reflection and map walks that do not change output.
 	//workflowcheck:ignore
-	t, err := template.New("step").Funcs(runbooks.TemplateFuncs(resolver{r.in.Datasets})).Parse(text)
+	t, err := template.New("step").Funcs(runbooks.TemplateFuncs(r.resolverOn(wh))).Parse(text)
 	if err != nil {
 		return "", err
 	}
@@ -189,51 +194,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
-}
-
-// resolver gives templates the catalog's tables and sources. Names are
-// quoted the PostgreSQL way (double quotes), after the same identifier
-// check the warehouse adapters make.
-type resolver struct {
-	datasets map[string]catalog.Dataset
-}
-
-// Table returns the dataset's table, quoted.
-func (v resolver) Table(dataset string) (string, error) {
-	ds, err := lookupDataset(v.datasets, dataset)
-	if err != nil {
-		return "", err
-	}
-	ref, err := warehouse.ParseTableRef(ds.Table)
-	if err == nil {
-		err = ref.Validate()
-	}
-	if err != nil {
-		return "", fmt.Errorf("dataset %s: %w", dataset, err)
-	}
-	return `"` + ref.Schema + `"."` + ref.Table + `"`, nil
-}
-
-// Source returns the dataset's source as a parenthesized relation whose
-// partition bounds are the step's $1 and $2.
-func (v resolver) Source(dataset string) (string, error) {
-	ds, err := lookupDataset(v.datasets, dataset)
-	if err != nil {
-		return "", err
-	}
-	sql, err := ds.SourceQuery("$1", "$2")
-	if err != nil {
-		return "", err
-	}
-	return "(" + sql + ")", nil
-}
-
-// Ident quotes a column or role name after checking it.
-func (resolver) Ident(name string) (string, error) {
-	if err := warehouse.ValidIdentifier(name); err != nil {
-		return "", err
-	}
-	return `"` + name + `"`, nil
 }
 
 // lookupDataset finds a dataset the run was given.

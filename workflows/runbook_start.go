@@ -65,6 +65,9 @@ type RunbookSet struct {
 	// share a name the later one wins (lint reports the duplicate).
 	Runbooks []*runbooks.Runbook
 	Catalog  *catalog.Catalog
+	// WarehouseKinds are the configured warehouses' kinds by name
+	// (RunbookInput.WarehouseKinds).
+	WarehouseKinds map[string]string
 }
 
 // RunbookRequest says which runbook to run, on what and for whom.
@@ -110,7 +113,7 @@ func PrepareRunbook(set RunbookSet, req RunbookRequest) (RunbookInput, error) {
 		return RunbookInput{}, err
 	}
 	return RunbookInput{Runbook: *rb, Hash: runbooks.Hash(rb), Inputs: inputs, Dataset: TargetDataset(rb, inputs),
-		Datasets: datasets, Callees: callees, Requester: req.Requester}, nil
+		Datasets: datasets, WarehouseKinds: set.WarehouseKinds, Callees: callees, Requester: req.Requester}, nil
 }
 
 // runbooksByName indexes a set, the later of two namesakes winning.

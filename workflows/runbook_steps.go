@@ -66,7 +66,7 @@ func (r *runbookRun) measure(ctx workflow.Context, c *runbooks.CheckStep) (StepR
 	if err != nil {
 		return StepResult{}, err
 	}
-	sql, err := r.render(c.SQL)
+	sql, err := r.renderOn(c.SQL, ds.Warehouse)
 	if err != nil {
 		return StepResult{}, err
 	}
@@ -99,7 +99,7 @@ func (r *runbookRun) sql(ctx workflow.Context, s *runbooks.Step) (StepResult, er
 		wh = ds.Warehouse
 	}
 	in := activities.RunbookSQLInput{Warehouse: wh}
-	if in.Statement, err = r.render(q.Statement); err != nil {
+	if in.Statement, err = r.renderOn(q.Statement, wh); err != nil {
 		return StepResult{}, err
 	}
 	for _, p := range q.Params {
@@ -250,7 +250,8 @@ func (r *runbookRun) call(ctx workflow.Context, s *runbooks.Step) (StepResult, e
 	//workflowcheck:ignore
 	hash := runbooks.Hash(&callee)
 	child := RunbookInput{Runbook: callee, Hash: hash, Inputs: inputs, Dataset: TargetDataset(&callee, inputs),
-		Datasets: r.in.Datasets, Callees: r.in.Callees, Requester: r.workflowID, FreezeApproved: r.freezeApproved}
+		Datasets: r.in.Datasets, WarehouseKinds: r.in.WarehouseKinds, Callees: r.in.Callees, Requester: r.workflowID,
+		FreezeApproved: r.freezeApproved}
 	cctx, err := r.childCtx(ctx, s, id, s.Label()+" (runbook "+callee.Name+")")
 	if err != nil {
 		return StepResult{}, err

@@ -32,7 +32,7 @@ type runningGateway struct {
 // Temporal: slash commands start or signal workflows through c. stateDSN
 // ("" for none) keeps the replay and dedup sets in the state database.
 func startGateway(cfg *config.Config, c client.Client, listen, uiBase, stateDSN string, m *telemetry.Metrics) (*runningGateway, error) {
-	runbookSet, err := triageRunbooks(cfg.Catalog)
+	runbookSet, err := triageRunbooks(cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -78,7 +78,7 @@ func (g *globals) runRunbook(cmd *cobra.Command, name string, f runbookRunFlags)
 	if req.Requester == "" {
 		req.Requester = g.cliActor()
 	}
-	in, err := workflows.PrepareRunbook(workflows.RunbookSet{Runbooks: set, Catalog: cfg.Catalog}, req)
+	in, err := workflows.PrepareRunbook(workflows.RunbookSet{Runbooks: set, Catalog: cfg.Catalog, WarehouseKinds: cfg.WarehouseKinds()}, req)
 	if err != nil {
 		return err
 	}

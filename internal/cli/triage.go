@@ -65,7 +65,7 @@ func newTriageStartCmd(g *globals) *cobra.Command {
 				return err
 			}
 			report := workflows.TriageReport{Reporter: g.cliActor(), Severity: severity, Description: description, Source: "cli", ReportedAt: time.Now().UTC()}
-			runbookSet, err := triageRunbooks(cfg.Catalog)
+			runbookSet, err := triageRunbooks(cfg)
 			if err != nil {
 				return err
 			}

@@ -57,6 +57,26 @@ type Warehouse struct {
 	BigQuery *BigQuery `yaml:"bigquery"`
 }
 
+// Kind is "postgres" or "bigquery", or "" when neither is configured.
+func (w Warehouse) Kind() string {
+	switch {
+	case w.Postgres != nil:
+		return "postgres"
+	case w.BigQuery != nil:
+		return "bigquery"
+	}
+	return ""
+}
+
+// WarehouseKinds returns each configured warehouse's Kind by name.
+func (c *Config) WarehouseKinds() map[string]string {
+	kinds := make(map[string]string, len(c.Warehouses))
+	for name, wh := range c.Warehouses {
+		kinds[name] = wh.Kind()
+	}
+	return kinds
+}
+
 // Postgres is a PostgreSQL warehouse: either a DSN or, under dre dev, the
 // embedded cluster dre dev starts.
 type Postgres struct {

@@ -22,6 +22,11 @@ var queryOp = op{permission: "bigquery.jobs.create"}
 // JobTimeout, so BigQuery itself stops it when the time is up, and at most
 // MaxRows+1 rows are read, the last only to set Truncated.
 func (w *Warehouse) Query(ctx context.Context, q warehouse.Query) (warehouse.QueryResult, error) {
+	// BigQuery runs a text of several statements as a script; the dry
+	// run below would refuse it too, but less clearly.
+	if err := warehouse.SingleStatement(q.SQL); err != nil {
+		return warehouse.QueryResult{}, fmt.Errorf("query: %w", err)
+	}
 	params, err := queryParams(q.Params)
 	if err != nil {
 		return warehouse.QueryResult{}, err

@@ -15,6 +15,11 @@ import (
 // only the runbook activity uses it, through a narrow interface, so that
 // no other code path gains a way to run arbitrary writes.
 func (w *Warehouse) Exec(ctx context.Context, q warehouse.Query) (int64, error) {
+	// Without parameters pgx sends the text over the simple protocol,
+	// which would run every statement in it.
+	if err := warehouse.SingleStatement(q.SQL); err != nil {
+		return 0, fmt.Errorf("exec: %w", err)
+	}
 	sql, args, err := bindParams(q.SQL, q.Params)
 	if err != nil {
 		return 0, fmt.Errorf("exec: %w", err)

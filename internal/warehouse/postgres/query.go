@@ -25,6 +25,9 @@ func readStatement(sql string) bool {
 // MaxRows+1 rows: the LIMIT lets the server stop early, and the extra row
 // says whether there were more.
 func (w *Warehouse) Query(ctx context.Context, q warehouse.Query) (warehouse.QueryResult, error) {
+	if err := warehouse.SingleStatement(q.SQL); err != nil {
+		return warehouse.QueryResult{}, fmt.Errorf("query: %w", err)
+	}
 	sql, args, err := bindParams(q.SQL, q.Params)
 	if err != nil {
 		return warehouse.QueryResult{}, fmt.Errorf("query: %w", err)

@@ -117,6 +117,10 @@ func (s *suite) testQueryRefusesWrites(t *testing.T) {
 			t.Errorf("Query(%q): no error, want it refused", sql)
 		}
 	}
+	var multi *warehouse.MultipleStatementsError
+	if _, err := s.w.Query(ctx, warehouse.Query{SQL: "SELECT 1; DROP TABLE " + table}); !errors.As(err, &multi) {
+		t.Errorf("Query of two statements: %v, want a MultipleStatementsError", err)
+	}
 	if n := s.mustRows(t, ref); n != 6 {
 		t.Errorf("after refused writes the table has %d rows, want 6", n)
 	}
