@@ -51,11 +51,7 @@ func (g *globals) approveRunbook(cmd *cobra.Command, id string, f runbookApprove
 	if f.as == "" {
 		f.as = g.cliActor()
 	}
-	cfg, err := g.loadConfig()
-	if err != nil {
-		return err
-	}
-	c, err := dialTemporal(cmd.Context(), cfg, g.opts.Stderr)
+	_, c, err := g.configAndClient(cmd.Context())
 	if err != nil {
 		return err
 	}
