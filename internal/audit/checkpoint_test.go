@@ -14,6 +14,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/dre-dev/dre/internal/decision"
+	"github.com/dre-dev/dre/internal/localpg/localpgtest"
 	"github.com/dre-dev/dre/internal/people"
 )
 
@@ -61,18 +62,6 @@ func checkpointed(t *testing.T, n int) (*Log, string, SignedCheckpoint) {
 	return l, dsn, sc
 }
 
-func exec(t *testing.T, dsn, sql string) {
-	t.Helper()
-	conn, err := pgx.Connect(t.Context(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(t.Context(), sql); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestCheckpointThenVerifyPasses(t *testing.T) {
 	l, _, sc := checkpointed(t, 5)
 	latest, found, err := l.LatestCheckpoint(t.Context())
@@ -111,7 +100,7 @@ func TestDeletedTailIsDetectedAndAppendsRefused(t *testing.T) {
 
 func TestDroppedLogIsNotRecreated(t *testing.T) {
 	_, dsn, _ := checkpointed(t, 4)
-	exec(t, dsn, "DROP TABLE dre_audit_log")
+	localpgtest.Exec(t, dsn, "DROP TABLE dre_audit_log")
 	_, err := Open(t.Context(), dsn)
 	if !errors.Is(err, ErrLogDropped) || !strings.Contains(err.Error(), "after checkpoint 4") || !strings.Contains(err.Error(), "backup") {
 		t.Fatalf("open after drop: err = %v; want ErrLogDropped naming checkpoint 4 and a backup", err)
@@ -122,7 +111,7 @@ func TestRecreatedLogIsDetectedAndAppendsRefused(t *testing.T) {
 	for _, forged := range []int{0, 4} {
 		t.Run(fmt.Sprintf("%d forged records", forged), func(t *testing.T) {
 			l, dsn, sc := checkpointed(t, 4)
-			exec(t, dsn, "DROP TABLE dre_audit_log;"+schema)
+			localpgtest.Exec(t, dsn, "DROP TABLE dre_audit_log;"+schema)
 			forgeChain(t, dsn, forged)
 			want := map[int]string{0: "all 4 records are lost", 4: "record 4's hash is now"}[forged]
 			loss, err := l.Compare(t.Context(), sc.Checkpoint)
@@ -202,7 +191,7 @@ func TestResetStartsANewLogRecordingTheLoss(t *testing.T) {
 	if _, err := Reset(t.Context(), dsn, "carol", "disk lost"); err == nil || !strings.Contains(err.Error(), "nothing to reset") {
 		t.Fatalf("reset of an existing log: err = %v; want a refusal", err)
 	}
-	exec(t, dsn, "DROP TABLE dre_audit_log")
+	localpgtest.Exec(t, dsn, "DROP TABLE dre_audit_log")
 	first, err := Reset(t.Context(), dsn, "carol", "disk lost, no backup")
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package cli_test
 
 import (
-	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/pem"
@@ -11,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
 	"golang.org/x/crypto/ssh"
 
 	"github.com/dre-dev/dre/internal/audit"
@@ -51,18 +49,6 @@ func auditDB(t *testing.T, dsn string, n int) {
 	}
 }
 
-func sqlExec(t *testing.T, dsn, sql string) {
-	t.Helper()
-	conn, err := pgx.Connect(t.Context(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(t.Context(), sql); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestAuditCheckpointDetectsDeletedTailAndDroppedLog(t *testing.T) {
 	cluster := localpgtest.Start(t)
 	carolKey, carolLine := keyFile(t)
@@ -89,7 +75,7 @@ func TestAuditCheckpointDetectsDeletedTailAndDroppedLog(t *testing.T) {
 		if res := run(t, dsn, "verify"); res.Code != 0 || !strings.Contains(res.Stdout, "checkpoint holds: record 5") {
 			t.Fatalf("verify after a checkpoint: exit %d, stdout %q", res.Code, res.Stdout)
 		}
-		sqlExec(t, dsn, "ALTER TABLE dre_audit_log DISABLE TRIGGER USER; DELETE FROM dre_audit_log WHERE seq > 3")
+		localpgtest.Exec(t, dsn, "ALTER TABLE dre_audit_log DISABLE TRIGGER USER; DELETE FROM dre_audit_log WHERE seq > 3")
 		for _, args := range [][]string{{"verify"}, {"verify", "--checkpoint", file}} {
 			if res := run(t, dsn, args...); res.Code != 1 || !strings.Contains(res.Stderr, "records 4 to 5 are missing") {
 				t.Errorf("%v after deleting the tail: exit %d, stderr %q; want exit 1 naming records 4 to 5", args, res.Code, res.Stderr)
@@ -101,7 +87,7 @@ func TestAuditCheckpointDetectsDeletedTailAndDroppedLog(t *testing.T) {
 		dsn := localpgtest.NewDatabase(t, cluster)
 		auditDB(t, dsn, 3)
 		checkpoint(t, dsn)
-		sqlExec(t, dsn, "DROP TABLE dre_audit_log")
+		localpgtest.Exec(t, dsn, "DROP TABLE dre_audit_log")
 		if res := run(t, dsn, "verify"); res.Code != 1 || !strings.Contains(res.Stderr, "dropped after checkpoint 3") {
 			t.Errorf("verify after drop: exit %d, stderr %q; want exit 1 saying the log was dropped after checkpoint 3", res.Code, res.Stderr)
 		}
