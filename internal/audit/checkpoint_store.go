@@ -12,7 +12,7 @@ import (
 // append-only as the log itself. A copy outside the database (the file
 // dre audit checkpoint writes) is what survives an attacker who drops
 // both tables.
-const checkpointSchema = `
+var checkpointSchema = `
 CREATE TABLE IF NOT EXISTS dre_audit_checkpoints (
 	id          bigserial PRIMARY KEY,
 	seq         bigint NOT NULL,
@@ -23,16 +23,7 @@ CREATE TABLE IF NOT EXISTS dre_audit_checkpoints (
 	fingerprint text NOT NULL,
 	signature   text NOT NULL
 );
-CREATE OR REPLACE FUNCTION dre_audit_checkpoints_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-	RAISE EXCEPTION 'dre_audit_checkpoints is append-only: % is not allowed', TG_OP;
-END $$;
-DROP TRIGGER IF EXISTS dre_audit_checkpoints_no_change ON dre_audit_checkpoints;
-CREATE TRIGGER dre_audit_checkpoints_no_change BEFORE UPDATE OR DELETE ON dre_audit_checkpoints
-	FOR EACH ROW EXECUTE FUNCTION dre_audit_checkpoints_append_only();
-DROP TRIGGER IF EXISTS dre_audit_checkpoints_no_truncate ON dre_audit_checkpoints;
-CREATE TRIGGER dre_audit_checkpoints_no_truncate BEFORE TRUNCATE ON dre_audit_checkpoints
-	FOR EACH STATEMENT EXECUTE FUNCTION dre_audit_checkpoints_append_only();`
+` + appendOnly("dre_audit_checkpoints")
 
 // ErrLogDropped is wrapped by Open when the log's table is gone although
 // checkpoints of it exist: creating an empty log then would hide the loss.

@@ -15,7 +15,7 @@ const lockKey int64 = 0x6472656175646974
 // schema creates the table and makes it append-only: UPDATE, DELETE and
 // TRUNCATE raise an error. A superuser can still disable the trigger,
 // which is why the records are chained as well.
-const schema = `
+var schema = `
 CREATE TABLE IF NOT EXISTS dre_audit_log (
 	seq         bigint PRIMARY KEY,
 	at          timestamptz NOT NULL,
@@ -32,16 +32,24 @@ CREATE TABLE IF NOT EXISTS dre_audit_log (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS dre_audit_log_idem_key ON dre_audit_log (idem_key) WHERE idem_key <> '';
 CREATE INDEX IF NOT EXISTS dre_audit_log_at ON dre_audit_log (at);
-CREATE OR REPLACE FUNCTION dre_audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+` + appendOnly("dre_audit_log")
+
+// appendOnly makes table append-only: UPDATE, DELETE and TRUNCATE raise
+// an error naming the table. The log and its checkpoints share the one
+// trigger function.
+func appendOnly(table string) string {
+	return `
+CREATE OR REPLACE FUNCTION dre_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-	RAISE EXCEPTION 'dre_audit_log is append-only: % is not allowed', TG_OP;
+	RAISE EXCEPTION '% is append-only: % is not allowed', TG_TABLE_NAME, TG_OP;
 END $$;
-DROP TRIGGER IF EXISTS dre_audit_log_no_change ON dre_audit_log;
-CREATE TRIGGER dre_audit_log_no_change BEFORE UPDATE OR DELETE ON dre_audit_log
-	FOR EACH ROW EXECUTE FUNCTION dre_audit_log_append_only();
-DROP TRIGGER IF EXISTS dre_audit_log_no_truncate ON dre_audit_log;
-CREATE TRIGGER dre_audit_log_no_truncate BEFORE TRUNCATE ON dre_audit_log
-	FOR EACH STATEMENT EXECUTE FUNCTION dre_audit_log_append_only();`
+DROP TRIGGER IF EXISTS ` + table + `_no_change ON ` + table + `;
+CREATE TRIGGER ` + table + `_no_change BEFORE UPDATE OR DELETE ON ` + table + `
+	FOR EACH ROW EXECUTE FUNCTION dre_audit_append_only();
+DROP TRIGGER IF EXISTS ` + table + `_no_truncate ON ` + table + `;
+CREATE TRIGGER ` + table + `_no_truncate BEFORE TRUNCATE ON ` + table + `
+	FOR EACH STATEMENT EXECUTE FUNCTION dre_audit_append_only();`
+}
 
 // migrate creates the schema under the append lock, so that two workers
 // starting at once do not race on CREATE TABLE, and refuses to create
