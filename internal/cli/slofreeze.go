@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"io"
 
-	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/dre-dev/dre/activities"
+	"github.com/dre-dev/dre/internal/worker"
 	"github.com/dre-dev/dre/runbooks"
 	"github.com/dre-dev/dre/workflows"
 )
@@ -15,14 +16,11 @@ import (
 // sloFreeze says why risky work on a dataset must be approved first: its
 // SLO evaluator reports an exhausted error budget. "" means no freeze.
 func sloFreeze(ctx context.Context, c client.Client, dataset string) (string, error) {
-	resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: workflows.SLOFrozenQuery(dataset), PageSize: 1})
+	reason, err := (&activities.SLOs{Freeze: worker.SLOFreeze(c)}).FreezeReason(ctx, dataset)
 	if err != nil {
 		return "", fmt.Errorf("checking the SLO freeze of %s: %w", dataset, err)
 	}
-	if len(resp.Executions) == 0 {
-		return "", nil
-	}
-	return fmt.Sprintf("the SLO error budget of %s is exhausted", dataset), nil
+	return reason, nil
 }
 
 // sayIfFrozen tells the person at the terminal, before the start, that

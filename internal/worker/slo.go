@@ -28,6 +28,11 @@ type sloTriage struct {
 	taskQueue string
 }
 
+// SLOFreeze tells from Temporal's visibility whether a dataset's SLO
+// error budget is exhausted; the backfill and runbook workflows ask it
+// through activities.SLOs, the CLI directly for its heads-up.
+func SLOFreeze(c client.Client) activities.SLOFreeze { return sloTriage{c: c} }
+
 // Frozen reports whether the dataset's SLO evaluator runs with an
 // exhausted error budget (workflows.SLOFrozenQuery).
 func (s sloTriage) Frozen(ctx context.Context, dataset string) (bool, error) {
