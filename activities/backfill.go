@@ -50,6 +50,8 @@ type RewritePartitionInput struct {
 	// RunID keys the warehouse ledger, with the partition.
 	RunID      string             `json:"runId"`
 	Validation BackfillValidation `json:"validation,omitzero"`
+	// Dataset labels the partitions and rows the worker counts.
+	Dataset string `json:"dataset,omitempty"`
 }
 
 // RewritePartitionResult is what the rewrite wrote and how it was checked.
@@ -100,6 +102,7 @@ func rewriteOne(ctx context.Context, w warehouse.Warehouse, ref warehouse.TableR
 	if err != nil {
 		return RewritePartitionResult{}, backfillFailure(err)
 	}
+	meterRewrite(ctx, in.Dataset, res)
 	return RewritePartitionResult{RewriteResult: res, Validated: checked}, nil
 }
 

@@ -30,6 +30,8 @@ type RewritePartitionsInput struct {
 	// StopOnFailure ends the batch at its first failed partition (the
 	// stop policy); the partitions after it are left out of the result.
 	StopOnFailure bool `json:"stopOnFailure,omitempty"`
+	// Dataset labels the partitions and rows the worker counts.
+	Dataset string `json:"dataset,omitempty"`
 }
 
 // PartitionOutcome is what happened to one partition of a batch.
@@ -97,7 +99,7 @@ func (b *Backfills) RewritePartitions(ctx context.Context, in RewritePartitionsI
 func rewriteTimed(ctx context.Context, w warehouse.Warehouse, ref warehouse.TableRef, in RewritePartitionsInput, i int) (PartitionOutcome, error) {
 	one := RewritePartitionInput{
 		Warehouse: in.Warehouse, Table: in.Table, Partition: in.Partitions[i], Select: in.Select,
-		SourceTable: in.SourceTable, RunID: in.RunID, Validation: in.Validation,
+		SourceTable: in.SourceTable, RunID: in.RunID, Validation: in.Validation, Dataset: in.Dataset,
 	}
 	start := time.Now()
 	res, err := rewriteOne(ctx, w, ref, one)

@@ -298,6 +298,7 @@ func (b *backfillRun) rewrite(ctx workflow.Context, p warehouse.Partition) {
 	in := activities.RewritePartitionInput{
 		Warehouse: b.in.Dataset.Warehouse, Table: b.in.Dataset.Table, Partition: p,
 		Select: b.sel, SourceTable: b.in.sourceTable(), RunID: b.p.LedgerRun, Validation: b.in.Validation,
+		Dataset: b.in.Dataset.Name,
 	}
 	var a *activities.Backfills
 	var res activities.RewritePartitionResult
@@ -445,7 +446,7 @@ func (b *backfillRun) rewriteBatch(ctx workflow.Context, parts []warehouse.Parti
 	in := activities.RewritePartitionsInput{
 		Warehouse: b.in.Dataset.Warehouse, Table: b.in.Dataset.Table, Partitions: parts,
 		Select: b.sel, SourceTable: b.in.sourceTable(), RunID: b.p.LedgerRun, Validation: b.in.Validation,
-		MaxAttempts: attempts, StopOnFailure: b.in.OnFailure != BackfillSkip,
+		MaxAttempts: attempts, StopOnFailure: b.in.OnFailure != BackfillSkip, Dataset: b.in.Dataset.Name,
 	}
 	var a *activities.Backfills
 	var res activities.RewritePartitionsResult

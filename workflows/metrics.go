@@ -5,15 +5,17 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/dre-dev/dre/activities"
 )
 
 // Names of dre's own workflow metrics. Prometheus shows counters with a
 // _total suffix and timers as histograms in seconds, such as
 // dre_triage_time_to_ack_seconds.
+// The activities count backfill partitions done and rows written
+// (activities.MetricBackfillPartitions); the workflow counts the failed ones.
 const (
-	MetricBackfillPartitions  = "dre_backfill_partitions" // by dataset and outcome (done, failed)
-	MetricBackfillRows        = "dre_backfill_rows"       // rows written, by dataset
-	MetricTriageIncidents     = "dre_triage_incidents"    // incidents opened, by dataset and severity
+	MetricTriageIncidents     = "dre_triage_incidents" // incidents opened, by dataset and severity
 	MetricTriageTimeToAck     = "dre_triage_time_to_ack"
 	MetricTriageTimeToResolve = "dre_triage_time_to_resolve"
 )
@@ -22,17 +24,13 @@ const (
 // replay records: a worker that picks up a half-done workflow after a crash
 // does not count its partitions a second time.
 
-// meterBackfill records the partitions and rows counted since before.
+// meterBackfill records the partitions failed since before. Partitions
+// done and rows written are counted by the activity that commits them,
+// exactly once through the ledger.
 func (b *backfillRun) meterBackfill(ctx workflow.Context, before BackfillProgress) {
-	m := workflow.GetMetricsHandler(ctx).WithTags(map[string]string{"dataset": b.in.Dataset.Name})
-	if n := b.p.Done - before.Done; n > 0 {
-		m.WithTags(map[string]string{"outcome": "done"}).Counter(MetricBackfillPartitions).Inc(int64(n))
-	}
 	if n := b.p.Failed - before.Failed; n > 0 {
-		m.WithTags(map[string]string{"outcome": "failed"}).Counter(MetricBackfillPartitions).Inc(int64(n))
-	}
-	if n := b.p.Rows - before.Rows; n > 0 {
-		m.Counter(MetricBackfillRows).Inc(n)
+		workflow.GetMetricsHandler(ctx).WithTags(map[string]string{"dataset": b.in.Dataset.Name, "outcome": "failed"}).
+			Counter(activities.MetricBackfillPartitions).Inc(int64(n))
 	}
 }
 

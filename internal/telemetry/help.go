@@ -3,7 +3,7 @@ package telemetry
 import sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 
 // seriesHelp is the # HELP text of dre's own series, by the name they are
-// recorded under (workflows.Metric* and gateway.Metric*); Prometheus shows
+// recorded under (activities.Metric*, workflows.Metric* and gateway.Metric*); Prometheus shows
 // counters with _total and timers with _seconds appended. The Temporal
 // SDK's metrics handler has no way to describe an instrument, so the text
 // is attached here, by name.

@@ -54,11 +54,11 @@ func valueAt(spec *ast.ValueSpec, i int) ast.Expr {
 }
 
 // TestEveryMetricConstantIsCheckedByPromtool: a Metric* constant added to
-// the workflows or gateway packages without help text and without a place
+// the activities, workflows or gateway packages without help text and without a place
 // in the promtool check fails here, instead of reaching /metrics bare.
 func TestEveryMetricConstantIsCheckedByPromtool(t *testing.T) {
 	checked := append(slices.Clone(dreCounters), dreTimers...)
-	for _, dir := range []string{"../../workflows", "../gateway"} {
+	for _, dir := range []string{"../../activities", "../../workflows", "../gateway"} {
 		declared := metricConstants(t, dir)
 		if len(declared) == 0 {
 			t.Fatalf("no Metric* constants found in %s; has the package moved?", dir)

@@ -10,13 +10,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dre-dev/dre/activities"
 	"github.com/dre-dev/dre/internal/gateway"
 	"github.com/dre-dev/dre/workflows"
 )
 
 // dreCounters and dreTimers are every series dre records itself, by kind.
 var (
-	dreCounters = []string{workflows.MetricBackfillPartitions, workflows.MetricBackfillRows, workflows.MetricTriageIncidents, gateway.MetricRejects,
+	dreCounters = []string{activities.MetricBackfillPartitions, activities.MetricBackfillRows, workflows.MetricTriageIncidents, gateway.MetricRejects,
 		gateway.MetricPagerDutyIgnored, gateway.MetricRefusals}
 	dreTimers = []string{workflows.MetricTriageTimeToAck, workflows.MetricTriageTimeToResolve, gateway.MetricRequestLatency}
 )
