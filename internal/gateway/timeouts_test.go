@@ -2,10 +2,12 @@ package gateway
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -38,6 +40,11 @@ func TestSlowBodyIsCutOff(t *testing.T) {
 	started := time.Now()
 	_ = conn.SetReadDeadline(started.Add(5 * time.Second))
 	_, err = io.Copy(io.Discard, conn) // whatever the answer, until the server closes
+	// Closing with trickled bytes still unread makes the server's kernel
+	// answer with a reset instead of a FIN: that is a hang-up too.
+	if errors.Is(err, syscall.ECONNRESET) {
+		err = nil
+	}
 	if held := time.Since(started); err != nil || held > 3*time.Second {
 		t.Fatalf("connection held %s (read error %v); want it closed by the server within about the 500ms read timeout", held, err)
 	}
