@@ -97,6 +97,7 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/warehouse/postgres/
 	$(GO) test -run '^$$' -bench Runbook -benchmem -benchtime 20x ./tests/bench/
 	$(GO) test -run '^$$' -bench Backfill -benchtime 5x -timeout 20m ./tests/bench/
+	$(GO) test -run '^$$' -bench AlertIngest -benchtime 1x -timeout 20m ./tests/bench/ -args -alert-seconds 30
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./internal/gateway/ -args -alert-bench-duration 30s
 	$(GO) test -run '^$$' -bench VerifyDecision -benchmem ./internal/decision/
 

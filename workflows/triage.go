@@ -243,9 +243,10 @@ type TriageReport struct {
 	ResponseURL string `json:"responseUrl,omitempty"`
 	// Channel is the Slack channel the command came from.
 	Channel string `json:"channel,omitempty"`
-	// Alert is set when a monitoring tool's alert made the report
-	// (Source "alert"); its resolve arrives as a report too.
-	Alert *TriageAlert `json:"alert,omitempty"`
+	// Alerts are set when monitoring tools' alerts made the report
+	// (Source "alert"), several when they arrived together; their
+	// resolves arrive as reports too.
+	Alerts []TriageAlert `json:"alerts,omitempty"`
 }
 
 // TriageInput starts the triage of one dataset.

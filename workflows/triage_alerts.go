@@ -2,6 +2,8 @@ package workflows
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -27,7 +29,9 @@ type TriageAlert struct {
 	Source      string `json:"source"`
 	Fingerprint string `json:"fingerprint"`
 	// Name is the alert's rule or check, for people.
-	Name     string    `json:"name,omitempty"`
+	Name string `json:"name,omitempty"`
+	// Summary is what the tool says is wrong.
+	Summary  string    `json:"summary,omitempty"`
 	Status   string    `json:"status"` // AlertFiring or AlertResolved
 	StartsAt time.Time `json:"startsAt,omitzero"`
 	EndsAt   time.Time `json:"endsAt,omitzero"`
@@ -37,21 +41,50 @@ type TriageAlert struct {
 // key identifies an alert across its repeats and its resolve.
 func (a TriageAlert) key() string { return a.Source + "/" + a.Fingerprint }
 
-// openingAlerts lists the alert of the report that opened the incident.
+// openingAlerts lists the alerts of the report that opened the incident.
 func openingAlerts(r TriageReport) []TriageAlert {
-	if r.Alert == nil {
-		return nil
-	}
-	return []TriageAlert{*r.Alert}
+	return slices.Clone(r.Alerts[:min(len(r.Alerts), maxTriageAlerts)])
 }
 
-// absorbAlert records the alert a report carries and reports whether the
-// report goes on as an ordinary one: only an alert that starts firing
-// does. A repeat is dropped; a resolve is recorded and, when every alert
-// has resolved, either resolves the incident (policy ResolveWithAlerts)
-// or asks a human to.
-func (t *triage) absorbAlert(ctx workflow.Context, r TriageReport) bool {
-	a := *r.Alert
+// maxDescribedAlerts is how many alerts a report's description names.
+const maxDescribedAlerts = 3
+
+// AlertsDescription describes a report made by alerts: the first few by
+// name and summary, then how many more.
+func AlertsDescription(alerts []TriageAlert) string {
+	parts := make([]string, 0, maxDescribedAlerts+1)
+	for i, a := range alerts {
+		if i == maxDescribedAlerts {
+			parts = append(parts, fmt.Sprintf("and %d more alerts", len(alerts)-i))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s: %s", a.Name, a.Summary))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// absorbAlerts records the alerts a report carries. The report goes on as
+// an ordinary one only when some alert started firing, and then carries
+// and describes just those.
+func (t *triage) absorbAlerts(ctx workflow.Context, r TriageReport) (TriageReport, bool) {
+	var firing []TriageAlert
+	for _, a := range r.Alerts {
+		if t.absorbAlert(ctx, r.Reporter, a) {
+			firing = append(firing, a)
+		}
+	}
+	if len(firing) == 0 {
+		return r, false
+	}
+	r.Alerts, r.Description = firing, AlertsDescription(firing)
+	return r, true
+}
+
+// absorbAlert records one alert and reports whether it started firing.
+// A repeat is dropped; a resolve is recorded and, when every alert has
+// resolved, either resolves the incident (policy ResolveWithAlerts) or
+// asks a human to.
+func (t *triage) absorbAlert(ctx workflow.Context, reporter string, a TriageAlert) bool {
 	i := t.alertIndex(a.key())
 	if i >= 0 && t.alerts[i].Status == a.Status {
 		return false // Alertmanager re-sends firing alerts until they resolve
@@ -65,7 +98,7 @@ func (t *triage) absorbAlert(ctx workflow.Context, r TriageReport) bool {
 	if a.Status == AlertFiring {
 		return true
 	}
-	t.record(ctx, "alert-resolved", r.Reporter, fmt.Sprintf("%s resolved at %s", a.Name, a.Source))
+	t.record(ctx, "alert-resolved", reporter, fmt.Sprintf("%s resolved at %s", a.Name, a.Source))
 	t.onAlertsResolved(ctx)
 	return false
 }

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -9,7 +10,7 @@ import (
 func alertReport(fingerprint, status string, at time.Time) TriageReport {
 	return TriageReport{
 		Reporter: "alertmanager", Severity: 3, Description: "FreshnessSLO on orders", Source: "alert", ReportedAt: at,
-		Alert: &TriageAlert{Source: "alertmanager", Fingerprint: fingerprint, Name: "FreshnessSLO", Status: status, StartsAt: at},
+		Alerts: []TriageAlert{{Source: "alertmanager", Fingerprint: fingerprint, Name: "FreshnessSLO", Status: status, StartsAt: at}},
 	}
 }
 
@@ -56,6 +57,24 @@ func TestTriageResolvesWithAlertsByPolicy(t *testing.T) {
 
 	if tl.Status != TriageResolved || tl.ResolvedBy != "alerts" {
 		t.Errorf("status %s by %q, want resolved by alerts", tl.Status, tl.ResolvedBy)
+	}
+}
+
+func TestTriageTakesAlertsThatArriveTogether(t *testing.T) {
+	h := newTriageHarness(t)
+	in := alertIncident()
+	batch := alertReport("bbbb", AlertFiring, triageStart.Add(time.Minute))
+	batch.Alerts = append(batch.Alerts, in.Report.Alerts[0], TriageAlert{Source: "alertmanager", Fingerprint: "cccc", Name: "VolumeDrop", Summary: "no rows", Status: AlertFiring})
+	h.at(time.Minute, func() { h.env.SignalWorkflow(TriageReportSignal, batch) })
+	h.at(10*time.Minute, func() { h.mustUpdate(TriageResolveUpdate, TriageAction{By: "U0ALICE"}) })
+	tl := h.run(in)
+
+	if len(tl.Alerts) != 3 {
+		t.Fatalf("alerts %+v, want aaaa, bbbb and cccc", tl.Alerts)
+	}
+	posts := h.postsContaining("also reported")
+	if len(posts) != 1 || !strings.Contains(posts[0].Text, "VolumeDrop: no rows") || strings.Count(posts[0].Text, "FreshnessSLO") != 1 {
+		t.Errorf("posts %+v, want one naming the two new alerts only", posts)
 	}
 }
 

@@ -112,8 +112,11 @@ func (t *triage) onEscalate(ctx workflow.Context, a TriageAction) (string, error
 
 // onReport joins a later report to the incident; a worse severity re-pages.
 func (t *triage) onReport(ctx workflow.Context, r TriageReport) {
-	if r.Alert != nil && !t.absorbAlert(ctx, r) {
-		return
+	if len(r.Alerts) > 0 {
+		var goesOn bool
+		if r, goesOn = t.absorbAlerts(ctx, r); !goesOn {
+			return
+		}
 	}
 	key := reportKey(r)
 	if t.seen[key] {
@@ -143,8 +146,8 @@ func (t *triage) onReport(ctx workflow.Context, r TriageReport) {
 
 // reportKey identifies a report, to count each once.
 func reportKey(r TriageReport) string {
-	if r.Alert != nil { // one tool reports many alerts at one time
-		return r.Alert.key() + "@" + r.ReportedAt.UTC().Format(time.RFC3339Nano)
+	if len(r.Alerts) > 0 { // one tool reports many alerts at one time
+		return r.Alerts[0].key() + "@" + r.ReportedAt.UTC().Format(time.RFC3339Nano)
 	}
 	return r.Reporter + "@" + r.ReportedAt.UTC().Format(time.RFC3339Nano)
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -66,9 +67,11 @@ type alertRoute struct {
 	opts     AlertOptions
 	seen     SeenSet
 	recorder client.MetricsHandler
+	batcher  *alertBatcher
 }
 
 func (a *alertRoute) register(mux *http.ServeMux) {
+	a.batcher = newAlertBatcher(a.deliver)
 	mux.HandleFunc("POST /alerts/{source}", a.post)
 }
 
@@ -99,18 +102,32 @@ func (a *alertRoute) post(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "malformed alert body, nothing was done: "+err.Error(), http.StatusBadRequest)
 		return
 	}
-	outcomes := make([]alertOutcome, 0, len(parsed))
-	for _, al := range parsed {
-		out, err := a.act(r.Context(), al)
+	outcomes, errs := a.actOnAll(r.Context(), parsed)
+	failed := false
+	for i, out := range outcomes {
 		a.count(source, out.Outcome)
-		if err != nil {
-			a.logger().Error("alert could not reach its incident; the source will deliver again", "source", source, "fingerprint", al.Fingerprint, "error", err)
-			http.Error(w, "could not act on the alert; deliver again", http.StatusInternalServerError)
-			return
+		if errs[i] != nil {
+			failed = true
+			a.logger().Error("alert could not reach its incident; the source will deliver again", "source", source, "fingerprint", out.Fingerprint, "error", errs[i])
 		}
-		outcomes = append(outcomes, out)
+	}
+	if failed {
+		http.Error(w, "could not act on every alert; deliver again (those acted on will be dropped as duplicates)", http.StatusInternalServerError)
+		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"alerts": outcomes})
+}
+
+// actOnAll acts on the alerts of one body at once, so that those of one
+// dataset share a delivery to its incident; the answers keep the order.
+func (a *alertRoute) actOnAll(ctx context.Context, parsed []alerts.Alert) ([]alertOutcome, []error) {
+	outcomes, errs := make([]alertOutcome, len(parsed)), make([]error, len(parsed))
+	var wg sync.WaitGroup
+	for i, al := range parsed {
+		wg.Go(func() { outcomes[i], errs[i] = a.act(ctx, al) })
+	}
+	wg.Wait()
+	return outcomes, errs
 }
 
 // authenticated finds the source and checks its bearer token; otherwise

@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/dre-dev/dre/internal/alerts"
@@ -42,7 +41,7 @@ func (a *alertRoute) act(ctx context.Context, al alerts.Alert) (alertOutcome, er
 		}
 		return out, err
 	}
-	out.Outcome, err = a.deliver(ctx, ds, al)
+	out.Outcome, err = a.batcher.submit(ctx, ds, al)
 	if err != nil {
 		if err := a.seen.Forget(context.WithoutCancel(ctx), key); err != nil {
 			a.logger().Error("alert: a new delivery will be taken for a duplicate", "fingerprint", al.Fingerprint, "error", err)
@@ -56,11 +55,12 @@ func (a *alertRoute) act(ctx context.Context, al alerts.Alert) (alertOutcome, er
 	return out, a.seen.Forget(ctx, alertKey(al, other))
 }
 
-// deliver reports a firing alert (opening the incident if none is open)
-// or passes a resolve to the open incident.
-func (a *alertRoute) deliver(ctx context.Context, ds catalog.Dataset, al alerts.Alert) (string, error) {
-	report := alertReport(al)
-	if al.Status == alerts.Firing {
+// deliver reports firing alerts of one dataset (opening the incident if
+// none is open), or passes resolves to the open incident; the batch has
+// one status.
+func (a *alertRoute) deliver(ctx context.Context, ds catalog.Dataset, batch []alerts.Alert) (string, error) {
+	report := alertReport(batch)
+	if batch[0].Status == alerts.Firing {
 		return alertReported, a.opts.Triage.ReportTriage(ctx, workflows.TriageInput{Dataset: ds, Report: report})
 	}
 	open, err := a.opts.Triage.SignalOpenTriage(ctx, ds.Name, report)
@@ -75,19 +75,26 @@ func alertKey(al alerts.Alert, status string) string {
 	return seenAlert + al.Source + ":" + al.Fingerprint + ":" + status
 }
 
-// alertReport is the triage report of an alert. It is dated by the
-// alert's start, so the incident's detection time is the tool's.
-func alertReport(al alerts.Alert) workflows.TriageReport {
-	at := al.StartsAt
-	if at.IsZero() {
-		at = time.Now().UTC()
-	}
-	return workflows.TriageReport{
-		Reporter: al.Source, Severity: al.Severity, Source: "alert", ReportedAt: at.UTC(),
-		Description: fmt.Sprintf("%s: %s", al.Name, al.Summary),
-		Alert: &workflows.TriageAlert{
-			Source: al.Source, Fingerprint: al.Fingerprint, Name: al.Name, Status: al.Status,
+// alertReport is the triage report of alerts of one source and dataset.
+// It takes the worst severity, and is dated by the earliest start, so the
+// incident's detection time is the tool's.
+func alertReport(batch []alerts.Alert) workflows.TriageReport {
+	r := workflows.TriageReport{Reporter: batch[0].Source, Source: "alert"}
+	for _, al := range batch {
+		if al.Severity != 0 && (r.Severity == 0 || al.Severity < r.Severity) {
+			r.Severity = al.Severity
+		}
+		if !al.StartsAt.IsZero() && (r.ReportedAt.IsZero() || al.StartsAt.Before(r.ReportedAt)) {
+			r.ReportedAt = al.StartsAt.UTC()
+		}
+		r.Alerts = append(r.Alerts, workflows.TriageAlert{
+			Source: al.Source, Fingerprint: al.Fingerprint, Name: al.Name, Summary: al.Summary, Status: al.Status,
 			StartsAt: al.StartsAt, EndsAt: al.EndsAt, URL: al.URL,
-		},
+		})
 	}
+	if r.ReportedAt.IsZero() {
+		r.ReportedAt = time.Now().UTC()
+	}
+	r.Description = workflows.AlertsDescription(r.Alerts)
+	return r
 }

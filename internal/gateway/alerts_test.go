@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -75,11 +76,15 @@ func (f *fakeAlertTriage) resolved() int {
 	return f.resolves
 }
 
+// counts returns the incidents opened, the alerts they got, and the
+// calls made.
 func (f *fakeAlertTriage) counts() (opened, reports, calls int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, rs := range f.open {
-		reports += len(rs)
+		for _, r := range rs {
+			reports += len(r.Alerts)
+		}
 	}
 	return f.opened, reports, f.callCount
 }
@@ -150,9 +155,17 @@ func TestAlertsOfOneDatasetJoinOneIncidentAndRepeatsAreDropped(t *testing.T) {
 	if opened, reports, _ := triage.counts(); opened != 2 || reports != 3 {
 		t.Errorf("%d incidents with %d reports, want 2 incidents (orders, refunds) with 3 reports", opened, reports)
 	}
-	rs := triage.reportsOf("orders")
-	if len(rs) != 2 || rs[0].Alert == nil || rs[0].Alert.Fingerprint != "aaaa" || rs[1].Alert.Fingerprint != "bbbb" || rs[0].Reporter != "alertmanager" {
-		t.Errorf("orders reports %+v", rs)
+	var fingerprints []string
+	for _, r := range triage.reportsOf("orders") {
+		if r.Reporter != "alertmanager" || r.Source != "alert" {
+			t.Errorf("report by %s from %s, want alertmanager's alert", r.Reporter, r.Source)
+		}
+		for _, al := range r.Alerts {
+			fingerprints = append(fingerprints, al.Fingerprint)
+		}
+	}
+	if slices.Sort(fingerprints); !slices.Equal(fingerprints, []string{"aaaa", "bbbb"}) {
+		t.Errorf("orders got alerts %v, want aaaa and bbbb", fingerprints)
 	}
 }
 

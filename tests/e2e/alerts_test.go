@@ -69,6 +69,10 @@ func TestAlertmanagerAlertsOpenOneIncident(t *testing.T) {
 	if err := (gateway.TemporalIncidents{Client: env.Client}).Resolve(context.Background(), id, "U0ONCALL"); err != nil {
 		t.Fatal(err)
 	}
+	if err := env.Client.GetWorkflow(context.Background(), id, "").Get(context.Background(), &tl); err != nil || tl.ResolvedBy != "U0ONCALL" {
+		t.Fatalf("incident ended with %v, resolved by %q", err, tl.ResolvedBy)
+	}
+	recordHistory(t, id, "triage-alertmanager-alerts.json")
 }
 
 // startAlertsStack starts a worker (Slack and PagerDuty stand-ins) and a
