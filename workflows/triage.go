@@ -53,7 +53,7 @@ func (in TriageInput) validate() error {
 	if s := in.Report.Severity; s < 0 || s > 4 {
 		return fmt.Errorf("severity %d is out of range; use 1 (worst) to 4, or 0 for the default", s)
 	}
-	return nil
+	return validAlerts(in.Report.Alerts)
 }
 
 // triage is the state of one incident. Update and signal handlers only

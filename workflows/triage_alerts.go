@@ -41,6 +41,16 @@ type TriageAlert struct {
 // key identifies an alert across its repeats and its resolve.
 func (a TriageAlert) key() string { return a.Source + "/" + a.Fingerprint }
 
+// validAlerts requires what absorbing an alert relies on.
+func validAlerts(alerts []TriageAlert) error {
+	for i, a := range alerts {
+		if a.Source == "" || a.Fingerprint == "" || (a.Status != AlertFiring && a.Status != AlertResolved) {
+			return fmt.Errorf("alert %d needs a source, a fingerprint and a status of %s or %s", i, AlertFiring, AlertResolved)
+		}
+	}
+	return nil
+}
+
 // openingAlerts lists the alerts of the report that opened the incident.
 func openingAlerts(r TriageReport) []TriageAlert {
 	return slices.Clone(r.Alerts[:min(len(r.Alerts), maxTriageAlerts)])
@@ -67,6 +77,10 @@ func AlertsDescription(alerts []TriageAlert) string {
 // an ordinary one only when some alert started firing, and then carries
 // and describes just those.
 func (t *triage) absorbAlerts(ctx workflow.Context, r TriageReport) (TriageReport, bool) {
+	if err := validAlerts(r.Alerts); err != nil { // a signal cannot be refused, only ignored
+		workflow.GetLogger(ctx).Warn("report ignored", "reporter", r.Reporter, "error", err)
+		return r, false
+	}
 	var firing []TriageAlert
 	for _, a := range r.Alerts {
 		if t.absorbAlert(ctx, r.Reporter, a) {

@@ -78,6 +78,26 @@ func TestTriageTakesAlertsThatArriveTogether(t *testing.T) {
 	}
 }
 
+func TestTriageIgnoresMalformedAlerts(t *testing.T) {
+	h := newTriageHarness(t)
+	in := alertIncident()
+	bad := alertReport("", AlertFiring, triageStart.Add(time.Minute))
+	h.at(time.Minute, func() { h.env.SignalWorkflow(TriageReportSignal, bad) })
+	h.at(2*time.Minute, func() { h.env.SignalWorkflow(TriageReportSignal, alertReport("dddd", "pending", triageStart)) })
+	h.at(10*time.Minute, func() { h.mustUpdate(TriageResolveUpdate, TriageAction{By: "U0ALICE"}) })
+	tl := h.run(in)
+	if len(tl.Alerts) != 1 || countEvents(tl, "reported") != 0 {
+		t.Errorf("alerts %+v and %d reports, want only the opening alert", tl.Alerts, countEvents(tl, "reported"))
+	}
+
+	h = newTriageHarness(t)
+	in.Report.Alerts[0].Status = "pending"
+	h.env.ExecuteWorkflow(Triage, in)
+	if err := h.env.GetWorkflowError(); err == nil || !strings.Contains(err.Error(), "status of firing or resolved") {
+		t.Errorf("an opening alert without a status: %v", err)
+	}
+}
+
 func countEvents(tl TriageTimeline, kind string) int {
 	n := 0
 	for _, e := range tl.Events {
