@@ -83,7 +83,7 @@ type alertOutcome struct {
 }
 
 // post authenticates, parses the whole body (so a malformed one changes
-// nothing), then acts on each alert in order. A failure to act answers
+// nothing), then acts on its alerts together. A failure to act answers
 // 500, so the tool delivers again; alerts already acted on are then
 // dropped as duplicates.
 func (a *alertRoute) post(w http.ResponseWriter, r *http.Request) {

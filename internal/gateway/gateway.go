@@ -23,7 +23,8 @@
 //     socketmode.go serves the same handlers over Slack's Socket Mode.
 //   - alerts.go takes monitoring tools' alerts (package alerts parses and
 //     maps them); alerts_act.go drops repeats and opens or joins the
-//     dataset's incident through TemporalTriage.
+//     dataset's incident through TemporalTriage, and alerts_batch.go
+//     sends the alerts of one dataset that arrive together as one signal.
 //
 // Where each workflow runs and what it calls: see package workflows.
 package gateway
