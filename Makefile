@@ -90,13 +90,15 @@ errcheck:
 
 ## bench: speed and memory figures (sequential activity step latency,
 ## partition rewrite against raw SQL, a year's backfill against a plain SQL
-## loop, Slack command acknowledgement at 200/s)
+## loop, Slack command acknowledgement at 200/s, alert ingest at 500
+## Alertmanager alerts/s for 30 s with the incidents opened against expected)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./internal/devserver/
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/warehouse/postgres/
 	$(GO) test -run '^$$' -bench Runbook -benchmem -benchtime 20x ./tests/bench/
 	$(GO) test -run '^$$' -bench Backfill -benchtime 5x -timeout 20m ./tests/bench/
-	$(GO) test -run '^$$' -bench . -benchtime 1x ./internal/gateway/
+	$(GO) test -run '^$$' -bench AlertIngest -benchtime 1x -timeout 20m ./tests/bench/ -args -alert-seconds 30
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./internal/gateway/ -args -alert-bench-duration 30s
 	$(GO) test -run '^$$' -bench VerifyDecision -benchmem ./internal/decision/
 
 clean:

@@ -53,7 +53,7 @@ func (in TriageInput) validate() error {
 	if s := in.Report.Severity; s < 0 || s > 4 {
 		return fmt.Errorf("severity %d is out of range; use 1 (worst) to 4, or 0 for the default", s)
 	}
-	return nil
+	return validAlerts(in.Report.Alerts)
 }
 
 // triage is the state of one incident. Update and signal handlers only
@@ -81,6 +81,8 @@ type triage struct {
 	runbooks           int
 	runbookRunning     bool
 	autoResolve        autoResolveState
+	alerts             []TriageAlert // absorbed from monitoring tools
+	alertsNotListed    int
 }
 
 func newTriage(ctx workflow.Context, in TriageInput) *triage {
@@ -96,7 +98,7 @@ func newTriage(ctx workflow.Context, in TriageInput) *triage {
 		in: in, id: workflow.GetInfo(ctx).WorkflowExecution.ID, policy: in.Policy.withDefaults(),
 		severity: normalSeverity(in.Report.Severity), status: TriageOpen,
 		reporters: []string{in.Report.Reporter}, seen: map[string]bool{reportKey(in.Report): true},
-		channel: channel, detectedAt: detected,
+		channel: channel, detectedAt: detected, alerts: openingAlerts(in.Report),
 	}
 }
 
@@ -208,6 +210,10 @@ type TriageTimeline struct {
 	Escalations int                  `json:"escalations"`
 	Findings    []activities.Finding `json:"findings,omitempty"`
 	Events      []TimelineEvent      `json:"events"`
+	// Alerts are the monitoring tools' alerts the incident absorbed, with
+	// their latest status; AlertsNotListed counts those past the limit.
+	Alerts          []TriageAlert `json:"alerts,omitempty"`
+	AlertsNotListed int           `json:"alertsNotListed,omitempty"`
 	// Postmortem is a Markdown skeleton, set once the incident is resolved.
 	Postmortem string `json:"postmortem,omitempty"`
 }
@@ -237,6 +243,10 @@ type TriageReport struct {
 	ResponseURL string `json:"responseUrl,omitempty"`
 	// Channel is the Slack channel the command came from.
 	Channel string `json:"channel,omitempty"`
+	// Alerts are set when monitoring tools' alerts made the report
+	// (Source "alert"), several when they arrived together; their
+	// resolves arrive as reports too.
+	Alerts []TriageAlert `json:"alerts,omitempty"`
 }
 
 // TriageInput starts the triage of one dataset.
@@ -280,6 +290,10 @@ type TriagePolicy struct {
 	// BaselineDays and MADFactor tune the volume check (defaults 28 and 3).
 	BaselineDays int     `json:"baselineDays,omitempty"`
 	MADFactor    float64 `json:"madFactor,omitempty"`
+	// ResolveWithAlerts resolves the incident without a human once every
+	// alert it absorbed has resolved at its source; off, the thread asks
+	// a human to press Resolve.
+	ResolveWithAlerts bool `json:"resolveWithAlerts,omitempty"`
 }
 
 // defaultEscalateAfter applies to severities EscalateAfter does not list.

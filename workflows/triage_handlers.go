@@ -112,6 +112,12 @@ func (t *triage) onEscalate(ctx workflow.Context, a TriageAction) (string, error
 
 // onReport joins a later report to the incident; a worse severity re-pages.
 func (t *triage) onReport(ctx workflow.Context, r TriageReport) {
+	if len(r.Alerts) > 0 {
+		var goesOn bool
+		if r, goesOn = t.absorbAlerts(ctx, r); !goesOn {
+			return
+		}
+	}
 	key := reportKey(r)
 	if t.seen[key] {
 		return // signal-with-start delivers the first report as input and as a signal
@@ -140,6 +146,9 @@ func (t *triage) onReport(ctx workflow.Context, r TriageReport) {
 
 // reportKey identifies a report, to count each once.
 func reportKey(r TriageReport) string {
+	if len(r.Alerts) > 0 { // one tool reports many alerts at one time
+		return r.Alerts[0].key() + "@" + r.ReportedAt.UTC().Format(time.RFC3339Nano)
+	}
 	return r.Reporter + "@" + r.ReportedAt.UTC().Format(time.RFC3339Nano)
 }
 

@@ -2,8 +2,10 @@ package workflows
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 )
@@ -32,4 +34,16 @@ func ReportTriage(ctx context.Context, c SignalStarter, taskQueue string, in Tri
 		),
 	}
 	return c.SignalWithStartWorkflow(ctx, id, TriageReportSignal, in.Report, opts, TriageWorkflowName, in)
+}
+
+// SignalOpenTriage delivers r to the dataset's open incident only, and
+// reports whether one was open: a resolve from a monitoring tool must not
+// open an incident of its own.
+func SignalOpenTriage(ctx context.Context, c client.Client, dataset string, r TriageReport) (bool, error) {
+	err := c.SignalWorkflow(ctx, TriageWorkflowID(dataset), "", TriageReportSignal, r)
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		return false, nil
+	}
+	return err == nil, err
 }

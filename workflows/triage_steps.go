@@ -346,6 +346,7 @@ func (t *triage) timeline() TriageTimeline {
 		DetectedAt: t.detectedAt, AcknowledgedAt: t.ackedAt, MitigatedAt: t.mitigatedAt, ResolvedAt: t.resolvedAt,
 		AcknowledgedBy: t.ackedBy, ResolvedBy: t.resolvedBy,
 		Pages: t.pages, Escalations: t.escalations, Findings: t.findings, Events: t.events,
+		Alerts: t.alerts, AlertsNotListed: t.alertsNotListed,
 	}
 	if !t.ackedAt.IsZero() {
 		tl.TimeToAck = t.ackedAt.Sub(t.detectedAt)

@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 	"go.temporal.io/sdk/client"
 
+	"github.com/dre-dev/dre/internal/alerts"
 	"github.com/dre-dev/dre/internal/config"
 	"github.com/dre-dev/dre/internal/gateway"
 	"github.com/dre-dev/dre/internal/telemetry"
@@ -62,6 +63,7 @@ func startGateway(cfg *config.Config, c client.Client, listen, uiBase, stateDSN 
 			Triage: triage, Incident: gateway.TemporalIncidents{Client: c},
 			MaxEventAge: cfg.PagerDuty.WebhookMaxAge.Duration,
 		},
+		Alerts: alertOptions(cfg, triage),
 		// Metrics go on the gateway's own port, beside its routes.
 		Metrics: m.HTTPHandler(), Recorder: m.Handler(), Seen: seen,
 	})
@@ -73,6 +75,20 @@ func startGateway(cfg *config.Config, c client.Client, listen, uiBase, stateDSN 
 	}
 	startSocketMode(ctx, cfg, cmds)
 	return &runningGateway{Server: gw, cancel: cancel, commands: cmds, closeSeen: closeSeen}, nil
+}
+
+// alertOptions wires dre.yaml's alerts section to the gateway. Its
+// incidents take the policy's ResolveWithAlerts from resolve_with_source.
+func alertOptions(cfg *config.Config, triage gateway.TemporalTriage) gateway.AlertOptions {
+	triage.Policy.ResolveWithAlerts = cfg.Alerts.ResolveWithSource
+	sources := map[string]gateway.AlertSourceOptions{}
+	for name, src := range cfg.Alerts.Sources {
+		sources[name] = gateway.AlertSourceOptions{Token: src.Token.Value(), Adapter: alerts.Options{TableLabel: src.TableLabel}}
+	}
+	return gateway.AlertOptions{
+		Sources: sources, Mapper: alerts.NewMapper(cfg.Alerts.Rules(), cfg.Catalog),
+		Triage: triage, DedupWindow: cfg.Alerts.DedupWindow.Duration,
+	}
 }
 
 // gatewaySeen opens the replay and dedup sets in the state database, so

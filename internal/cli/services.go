@@ -44,13 +44,19 @@ func newGatewayCmd(g *globals) *cobra.Command {
 	var sf serviceFlags
 	cmd := &cobra.Command{
 		Use:   "gateway",
-		Short: "Run dre's HTTP gateway (health endpoints; Slack slash commands)",
+		Short: "Run dre's HTTP gateway (health endpoints; Slack, PagerDuty and monitoring alerts)",
 		Long: `dre gateway serves /healthz, /readyz and POST /slack/commands, the
 Request URL of the Slack app's /dre command. Every Slack request is verified
 with the app's signing secret (SLACK_SIGNING_SECRET) before it is read;
-without a secret the Slack route answers 503 and starts nothing.`,
+without a secret the Slack route answers 503 and starts nothing.
+
+It also serves POST /pagerduty/webhook and POST /alerts/<source>, where
+Alertmanager, Monte Carlo, Elementary, Soda and Great Expectations open or
+join a dataset's incident; each source needs a bearer token in dre.yaml
+(alerts.sources.<source>.token), or its route answers 503.`,
 		Example: `  SLACK_SIGNING_SECRET=... dre gateway --config /etc/dre/dre.yaml --http 0.0.0.0:8080
-  curl -s 127.0.0.1:8080/readyz`,
+  curl -s 127.0.0.1:8080/readyz
+  curl -s -H "Authorization: Bearer $TOKEN" --data @webhook.json 127.0.0.1:8080/alerts/alertmanager`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, c, obs, err := g.connectService(cmd, &sf)

@@ -155,6 +155,12 @@ func printTimeline(w io.Writer, tl workflows.TriageTimeline) {
 		}
 		fmt.Fprintf(w, "  %s%s: %s\n", mark, f.Check, f.Summary)
 	}
+	for _, a := range tl.Alerts {
+		fmt.Fprintf(w, "  alert %-9s %s/%s %s\n", a.Status, a.Source, a.Fingerprint, a.Name)
+	}
+	if tl.AlertsNotListed > 0 {
+		fmt.Fprintf(w, "  (%d more alerts not listed)\n", tl.AlertsNotListed)
+	}
 	for _, e := range tl.Events {
 		fmt.Fprintf(w, "  %s  %-12s %s %s\n", e.At.UTC().Format(time.TimeOnly), e.Kind, e.By, e.Text)
 	}

@@ -34,6 +34,7 @@ func (d *decoder) checkFile(cfg *Config, datasets []catalog.Dataset, opts LoadOp
 		d.addPath(p.Path, p.Message)
 	}
 	d.checkPeople(cfg)
+	d.checkAlerts(cfg)
 }
 
 // checkWarehouse requires exactly one database kind, configured fully.
@@ -119,6 +120,7 @@ func (d *decoder) resolveSecrets(cfg *Config, env Env) {
 			d.addPath(path, err.Error())
 		}
 	}
+	d.resolveAlertTokens(cfg, env)
 }
 
 // addPath records a problem positioned at path, or at its nearest

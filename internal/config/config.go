@@ -28,6 +28,7 @@ type Config struct {
 	Catalog    *catalog.Catalog     // the datasets; never nil
 	People     *people.Directory    // people: and groups:; never nil
 	Decisions  Decisions            // how decisions must be signed
+	Alerts     Alerts               // monitoring tools' alerts in
 }
 
 // Temporal says how to reach the Temporal server.
@@ -194,6 +195,10 @@ type document struct {
 	People    map[string]people.Person `yaml:"people"`
 	Groups    map[string]people.Group  `yaml:"groups"`
 	Decisions Decisions                `yaml:"decisions"`
+
+	// Alerts from monitoring tools: who may post and which dataset each
+	// alert concerns.
+	Alerts Alerts `yaml:"alerts"`
 }
 
 // Defaults returns the configuration used when no file is given: a local

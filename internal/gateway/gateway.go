@@ -21,6 +21,10 @@
 //     reports and updates; pagerduty_screen.go ignores events of services
 //     no dataset names and events older than the maximum age.
 //     socketmode.go serves the same handlers over Slack's Socket Mode.
+//   - alerts.go takes monitoring tools' alerts (package alerts parses and
+//     maps them); alerts_act.go drops repeats and opens or joins the
+//     dataset's incident through TemporalTriage, and alerts_batch.go
+//     sends the alerts of one dataset that arrive together as one signal.
 //
 // Where each workflow runs and what it calls: see package workflows.
 package gateway
@@ -50,6 +54,8 @@ type Options struct {
 	Slack SlackOptions
 	// PagerDuty serves /pagerduty/webhook; without a secret it answers 503.
 	PagerDuty PagerDutyOptions
+	// Alerts serves /alerts/{source}; a source without a token answers 503.
+	Alerts AlertOptions
 	// Metrics, when set, is served on GET /metrics (Prometheus text).
 	Metrics http.Handler
 	// Recorder, when set, records request latency and rejects.
@@ -86,6 +92,7 @@ func Start(opts Options) (*Server, error) {
 	}
 	(&slackRoutes{opts: opts.Slack, seen: seen}).register(mux)
 	(&pagerDutyRoute{opts: opts.PagerDuty, seen: seen, recorder: opts.Recorder}).register(mux)
+	(&alertRoute{opts: opts.Alerts, seen: seen, recorder: opts.Recorder}).register(mux)
 	if opts.Metrics != nil {
 		mux.Handle("GET /metrics", opts.Metrics)
 	}

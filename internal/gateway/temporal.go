@@ -48,6 +48,12 @@ func (t TemporalTriage) ReportTriage(ctx context.Context, in workflows.TriageInp
 	return err
 }
 
+// SignalOpenTriage passes a report (a resolved alert) to the dataset's
+// open incident only; false when none is open.
+func (t TemporalTriage) SignalOpenTriage(ctx context.Context, dataset string, r workflows.TriageReport) (bool, error) {
+	return workflows.SignalOpenTriage(ctx, t.Client, dataset, r)
+}
+
 // TemporalRuns lists open dre runs through Temporal's visibility store.
 type TemporalRuns struct {
 	Client client.Client

@@ -16,6 +16,9 @@ func ConfigSecrets(cfg *config.Config) []string {
 		cfg.Slack.BotToken, cfg.Slack.SigningSecret, cfg.Slack.AppToken,
 		cfg.PagerDuty.APIToken, cfg.PagerDuty.RoutingKey, cfg.PagerDuty.WebhookSecret,
 	}
+	for _, src := range cfg.Alerts.Sources { // the bearer tokens of alert sources
+		secrets = append(secrets, src.Token)
+	}
 	dsns := []string{cfg.State.DSN.Value()}
 	for _, name := range cfg.WarehouseNames() {
 		if pg := cfg.Warehouses[name].Postgres; pg != nil {

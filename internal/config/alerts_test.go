@@ -1,0 +1,55 @@
+package config
+
+import (
+	"testing"
+)
+
+const alertsYAML = `
+warehouses:
+  local:
+    postgres: {dsn: {env: PG_DSN}}
+datasets:
+  - name: orders
+    warehouse: local
+    table: sales.orders
+alerts:
+  resolve_with_source: true
+  sources:
+    alertmanager: {token: {env: AM_TOKEN}, table_label: relation}
+  map:
+    - source: alertmanager
+      match: {job: loader}
+      dataset: orders
+`
+
+func TestAlertsSectionLoads(t *testing.T) {
+	env := mapEnv(map[string]string{"AM_TOKEN": "s3cret", "PG_DSN": "postgres://x"})
+	cfg, err := Parse("dre.yaml", []byte(alertsYAML), env, LoadOptions{ResolveSecrets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := cfg.Alerts
+	src := a.Sources["alertmanager"]
+	if src.Token.Value() != "s3cret" || src.TableLabel != "relation" || !a.ResolveWithSource {
+		t.Errorf("alerts = %+v", a)
+	}
+	rules := a.Rules()
+	if len(rules) != 1 || rules[0].Dataset != "orders" || rules[0].Match["job"] != "loader" || rules[0].Source != "alertmanager" {
+		t.Errorf("rules = %+v", rules)
+	}
+}
+
+func TestAlertsProblemsArePlaced(t *testing.T) {
+	env := mapEnv(map[string]string{"PG_DSN": "postgres://x", "ELEMENTARY_TOKEN": "e"})
+	_, err := Load("testdata/invalid_alerts.yaml", env, LoadOptions{ResolveSecrets: true})
+	diffLines(t, "invalid_alerts.yaml", problemLines(t, err), []string{
+		`testdata/invalid_alerts.yaml:9:17: alerts.dedup_window: want a positive duration like 4h; unset means 4h`,
+		`testdata/invalid_alerts.yaml:11:20: alerts.sources.alertmanager.token: environment variable AM_TOKEN is not set`,
+		`testdata/invalid_alerts.yaml:12:5: alerts.sources.soda.token: each source needs token: {env: NAME}, the bearer token the tool sends`,
+		`testdata/invalid_alerts.yaml:13:5: alerts.sources.nagios: unknown alert source "nagios"; use one of alertmanager, elementary, great_expectations, montecarlo, soda`,
+		`testdata/invalid_alerts.yaml:17:16: alerts.map[0].dataset: unknown dataset "order"; did you mean "orders"? known datasets: orders`,
+		`testdata/invalid_alerts.yaml:18:7: alerts.map[1].dataset: a rule needs dataset: the catalog dataset its alerts concern`,
+		`testdata/invalid_alerts.yaml:18:15: alerts.map[1].source: unknown alert source "zabbix"; use one of alertmanager, elementary, great_expectations, montecarlo, soda`,
+		`testdata/invalid_alerts.yaml:19:7: alerts.map[1].match: a rule needs match: {label: value}; an empty match would take every alert`,
+	})
+}
