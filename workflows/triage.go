@@ -75,6 +75,8 @@ type triage struct {
 
 	pages, escalations int
 	escalateAt         time.Time // zero: no escalation pending
+	pagerDutyLevel     int       // the level escalation steps last moved PagerDuty to
+	servicesPaged      []string  // other services escalation steps paged
 	findings           []activities.Finding
 	events             []TimelineEvent
 	pending            []func(workflow.Context)
@@ -277,6 +279,11 @@ type TriagePolicy struct {
 	// UniqueKey declares the columns that identify a row, for the
 	// duplicate-key check, which is skipped without it.
 	UniqueKey []string `json:"uniqueKey,omitempty"`
+	// Steps, when set, replace the default escalation (mention and
+	// re-trigger, MaxEscalations times): each step runs in order while
+	// nobody acknowledges, and the list runs 1+Repeat times.
+	Steps  []EscalationStep `json:"steps,omitempty"`
+	Repeat int              `json:"repeat,omitempty"`
 	// BaselineDays and MADFactor tune the volume check (defaults 28 and 3).
 	BaselineDays int     `json:"baselineDays,omitempty"`
 	MADFactor    float64 `json:"madFactor,omitempty"`

@@ -28,6 +28,7 @@ type Config struct {
 	Catalog    *catalog.Catalog     // the datasets; never nil
 	People     *people.Directory    // people: and groups:; never nil
 	Decisions  Decisions            // how decisions must be signed
+	Triage     Triage               // paging, escalation, auto-resolve
 }
 
 // Temporal says how to reach the Temporal server.
@@ -174,6 +175,9 @@ type PagerDuty struct {
 	// longer value lets late retries through, at the cost of a longer
 	// window for replays.
 	WebhookMaxAge catalog.Duration `yaml:"webhook_max_age"`
+	// Services are other PagerDuty services, by a name of dre's choosing,
+	// that escalation steps may page (page: <name>).
+	Services map[string]PagerDutyService `yaml:"services"`
 }
 
 // document is the shape of dre.yaml itself. Config differs from it where
@@ -194,6 +198,7 @@ type document struct {
 	People    map[string]people.Person `yaml:"people"`
 	Groups    map[string]people.Group  `yaml:"groups"`
 	Decisions Decisions                `yaml:"decisions"`
+	Triage    Triage                   `yaml:"triage"`
 }
 
 // Defaults returns the configuration used when no file is given: a local
