@@ -206,10 +206,13 @@ type TriageTimeline struct {
 	TimeToAck     time.Duration `json:"timeToAck,omitempty"`
 	TimeToResolve time.Duration `json:"timeToResolve,omitempty"`
 
-	Pages       int                  `json:"pages"`
-	Escalations int                  `json:"escalations"`
-	Findings    []activities.Finding `json:"findings,omitempty"`
-	Events      []TimelineEvent      `json:"events"`
+	Pages       int `json:"pages"`
+	Escalations int `json:"escalations"`
+	// NextEscalationAt is when the incident escalates unless someone
+	// acknowledges; zero when no escalation is pending.
+	NextEscalationAt time.Time            `json:"nextEscalationAt,omitzero"`
+	Findings         []activities.Finding `json:"findings,omitempty"`
+	Events           []TimelineEvent      `json:"events"`
 	// Postmortem is a Markdown skeleton, set once the incident is resolved.
 	Postmortem string `json:"postmortem,omitempty"`
 }

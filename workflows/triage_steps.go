@@ -347,7 +347,7 @@ func (t *triage) timeline() TriageTimeline {
 		Reporters: t.reporters, Channel: t.channel, ThreadTS: t.threadTS,
 		DetectedAt: t.detectedAt, AcknowledgedAt: t.ackedAt, MitigatedAt: t.mitigatedAt, ResolvedAt: t.resolvedAt,
 		AcknowledgedBy: t.ackedBy, ResolvedBy: t.resolvedBy,
-		Pages: t.pages, Escalations: t.escalations, Findings: t.findings, Events: t.events,
+		Pages: t.pages, Escalations: t.escalations, NextEscalationAt: t.escalateAt, Findings: t.findings, Events: t.events,
 	}
 	if !t.ackedAt.IsZero() {
 		tl.TimeToAck = t.ackedAt.Sub(t.detectedAt)

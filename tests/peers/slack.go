@@ -6,7 +6,9 @@ package peers
 import (
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -120,6 +122,24 @@ func (s *Slack) store(method string, call SlackCall) (ts, failure string) {
 	msg.TS = ts
 	s.messages[call.Channel+"/"+ts] = msg
 	return ts, ""
+}
+
+// FindMessage returns the first message (by ts) whose text contains s,
+// as it stands after its updates.
+func (s *Slack) FindMessage(text string) (SlackCall, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var found []SlackCall
+	for _, m := range s.messages {
+		if strings.Contains(m.Text, text) {
+			found = append(found, m)
+		}
+	}
+	slices.SortFunc(found, func(a, b SlackCall) int { return strings.Compare(a.TS, b.TS) })
+	if len(found) == 0 {
+		return SlackCall{}, false
+	}
+	return found[0], true
 }
 
 // Message returns a message as it stands after its updates.
