@@ -88,6 +88,7 @@ func TestBackfillOverBudgetApprovedFromSlack(t *testing.T) {
 	if !ok || strings.Contains(ask.Blocks, activities.BackfillButtonApprove) || !strings.Contains(ask.Text, "Approved by <@U0LEAD> at") {
 		t.Fatalf("the approval request now reads %+v; want its button replaced by who approved and when", ask)
 	}
+	recordHistory(t, id, "backfill-approval-decided.json")
 }
 
 // backfillState reads a backfill's status through its query.

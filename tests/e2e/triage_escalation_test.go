@@ -72,6 +72,7 @@ func TestTriageEscalationReachesTheSecondLevel(t *testing.T) {
 	if n := s.pd.NotifiedAtLevel(2); n != 1 {
 		t.Errorf("the second level was notified %d times in all, want exactly once", n)
 	}
+	recordHistory(t, id, "triage-escalation-steps.json")
 }
 
 // TestTriageAckStopsEscalationSteps: an ack before the first step's
