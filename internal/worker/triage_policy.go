@@ -56,7 +56,7 @@ func mentions(list []string) string { return strings.Join(markup(list), " ") }
 
 // markup renders checked mentions in Slack markup.
 func markup(list []string) []string {
-	out := make([]string, 0, len(list))
+	var out []string
 	for _, m := range list {
 		if s, ok := config.SlackMention(m); ok {
 			out = append(out, s)
