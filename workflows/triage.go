@@ -18,7 +18,9 @@ import (
 // nobody acknowledges, and returns the timeline once resolved.
 //
 // The history is bounded, so the workflow does not continue as new:
-// escalations stop after MaxEscalations, auto-resolve rechecks after
+// escalations stop after MaxEscalations (with steps, after each step ran
+// 1+Repeat times: at most 100, as dre.yaml allows 10 steps and repeat 9),
+// auto-resolve rechecks after
 // maxTriageRechecks (about 20 events each, so under 25,000 events, half
 // of Temporal's limit), posted reports after maxTriageReporters, and every
 // other event is a human click.
