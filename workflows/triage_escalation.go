@@ -86,7 +86,7 @@ func (t *triage) runStep(ctx workflow.Context, by, why string) {
 // level through the REST API: a re-trigger would notify nobody new.
 func (t *triage) escalatePagerDuty(ctx workflow.Context, step EscalationStep) {
 	if t.pages == 0 {
-		t.post(ctx, fmt.Sprintf(":information_source: No PagerDuty incident to escalate: sev%d does not page.", t.severity))
+		t.post(ctx, fmt.Sprintf(":information_source: No PagerDuty incident to escalate: dre has not paged for this sev%d incident.", t.severity))
 		return
 	}
 	level := step.PagerDutyLevel
