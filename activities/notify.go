@@ -20,6 +20,13 @@ type Notify struct {
 	// integration key when a request names none.
 	PagerDuty  *pagerduty.Client
 	RoutingKey string
+	// PagerDutyFrom is the PagerDuty user's email the REST API acts as;
+	// set only when the client carries an API token, so "" means the
+	// REST API (escalation) is not configured.
+	PagerDutyFrom string
+	// Services are the routing keys of other PagerDuty services by the
+	// names pagerduty.services gives them, for PageRequest.Service.
+	Services map[string]string
 }
 
 // SlackMessage is a message for one channel, optionally in a thread.
@@ -29,6 +36,11 @@ type SlackMessage struct {
 	ThreadTS string `json:"threadTs,omitempty"`
 	// Actions adds rows of buttons under the text, as Block Kit.
 	Actions []SlackActions `json:"actions,omitempty"`
+	// UpdateTS, when set, replaces the message with that ts in Channel
+	// (chat.update) instead of posting: its blocks, buttons included, are
+	// replaced by these, since Slack keeps the old blocks of an update
+	// that sends none.
+	UpdateTS string `json:"updateTs,omitempty"`
 }
 
 // SlackPosted says where a message went, or why it was not sent.
@@ -51,10 +63,16 @@ func (n *Notify) PostSlack(ctx context.Context, m SlackMessage) (SlackPosted, er
 	if m.ThreadTS != "" {
 		opts = append(opts, slack.MsgOptionTS(m.ThreadTS))
 	}
-	if len(m.Actions) > 0 {
+	if len(m.Actions) > 0 || m.UpdateTS != "" {
 		opts = append(opts, slack.MsgOptionBlocks(actionBlocks(m)...))
 	}
-	ch, ts, err := n.Slack.PostMessageContext(ctx, m.Channel, opts...)
+	var ch, ts string
+	var err error
+	if m.UpdateTS != "" {
+		ch, ts, _, err = n.Slack.UpdateMessageContext(ctx, m.Channel, m.UpdateTS, opts...)
+	} else {
+		ch, ts, err = n.Slack.PostMessageContext(ctx, m.Channel, opts...)
+	}
 	if err != nil {
 		return SlackPosted{}, slackFailure(m.Channel, err)
 	}
@@ -80,6 +98,9 @@ func slackFailure(channel string, err error) error {
 type PageRequest struct {
 	// RoutingKey is the service's integration key; "" uses the default.
 	RoutingKey string `json:"routingKey,omitempty"`
+	// Service names another service under pagerduty.services, whose
+	// routing key the worker holds: workflow inputs carry no secrets.
+	Service string `json:"service,omitempty"`
 	// Action is trigger (default), acknowledge or resolve.
 	Action   string `json:"action,omitempty"`
 	DedupKey string `json:"dedupKey,omitempty"`
@@ -100,9 +121,9 @@ type PageResult struct {
 // Page sends an event to PagerDuty. The dedup key makes a retried trigger
 // update the same incident instead of opening a second one.
 func (n *Notify) Page(ctx context.Context, p PageRequest) (PageResult, error) {
-	key := p.RoutingKey
-	if key == "" {
-		key = n.RoutingKey
+	key, err := n.routingKey(p)
+	if err != nil {
+		return PageResult{}, err
 	}
 	if n.PagerDuty == nil || key == "" {
 		return PageResult{Reason: "PagerDuty is not configured (pagerduty.routing_key in dre.yaml)"}, nil
@@ -119,6 +140,20 @@ func (n *Notify) Page(ctx context.Context, p PageRequest) (PageResult, error) {
 		return PageResult{}, pagerDutyFailure(err)
 	}
 	return PageResult{Sent: true, DedupKey: resp.DedupKey}, nil
+}
+
+// routingKey is the request's routing key: its own, its service's, or
+// the default.
+func (n *Notify) routingKey(p PageRequest) (string, error) {
+	if p.Service == "" {
+		return orDefault(p.RoutingKey, n.RoutingKey), nil
+	}
+	key, ok := n.Services[p.Service]
+	if !ok {
+		msg := fmt.Sprintf("no PagerDuty service %q; add it under pagerduty.services in the worker's dre.yaml", p.Service)
+		return "", temporal.NewNonRetryableApplicationError(msg, errInvalidInput, nil)
+	}
+	return key, nil
 }
 
 // pagerDutyFailure retries rate limits and server errors only; a 400 (bad

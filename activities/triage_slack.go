@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/slack-go/slack"
 	"go.temporal.io/sdk/temporal"
@@ -31,6 +32,11 @@ type IncidentMessage struct {
 	Resolved bool `json:"resolved,omitempty"`
 	// HasRunbook shows the Run runbook button.
 	HasRunbook bool `json:"hasRunbook,omitempty"`
+	// Acknowledged removes the Ack button; Decisions say who decided what
+	// and when ("Acknowledged by <@U0123> at ..."), in place of the
+	// buttons they clicked.
+	Acknowledged bool     `json:"acknowledged,omitempty"`
+	Decisions    []string `json:"decisions,omitempty"`
 }
 
 // PostIncident posts or updates an incident's Block Kit message.
@@ -65,6 +71,10 @@ func incidentBlocks(m IncidentMessage) []slack.Block {
 		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, m.Text, false, false), nil, nil),
 		slack.NewContextBlock("status", slack.NewTextBlockObject(slack.MarkdownType, status, false, false)),
 	}
+	if len(m.Decisions) > 0 {
+		text := slack.NewTextBlockObject(slack.MarkdownType, strings.Join(m.Decisions, "\n"), false, false)
+		blocks = append(blocks, slack.NewContextBlock("decisions", text))
+	}
 	if m.Resolved {
 		return blocks
 	}
@@ -72,10 +82,11 @@ func incidentBlocks(m IncidentMessage) []slack.Block {
 		b := slack.NewButtonBlockElement(id, m.WorkflowID, slack.NewTextBlockObject(slack.PlainTextType, label, false, false))
 		return b.WithStyle(style)
 	}
-	elements := []slack.BlockElement{
-		button(TriageButtonAck, "Ack", slack.StylePrimary),
-		button(TriageButtonResolve, "Resolve", slack.StyleDefault),
+	var elements []slack.BlockElement
+	if !m.Acknowledged {
+		elements = append(elements, button(TriageButtonAck, "Ack", slack.StylePrimary))
 	}
+	elements = append(elements, button(TriageButtonResolve, "Resolve", slack.StyleDefault))
 	if m.HasRunbook {
 		elements = append(elements, button(TriageButtonRunRunbook, "Run runbook", slack.StyleDefault))
 	}

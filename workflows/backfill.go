@@ -149,6 +149,10 @@ type backfillRun struct {
 	cancelled    bool
 	plan         *BackfillPlan
 	progressStep int
+	// approvalAsked says an Approve message is being posted;
+	// approvalAsk is that message, once its post returned.
+	approvalAsked bool
+	approvalAsk   *approvalAsk
 }
 
 func newBackfillRun(ctx workflow.Context, in BackfillInput) *backfillRun {

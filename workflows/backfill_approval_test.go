@@ -27,7 +27,7 @@ func TestBackfillOverBudgetAsksTheOwnersChannel(t *testing.T) {
 	env.OnActivity(n.PostSlack, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, m activities.SlackMessage) (activities.SlackPosted, error) {
 			posts = append(posts, m)
-			return activities.SlackPosted{Sent: true, Channel: m.Channel}, nil
+			return activities.SlackPosted{Sent: true, Channel: m.Channel, TS: "1700000000.000200"}, nil
 		})
 	var postsWhileWaiting int
 	env.RegisterDelayedCallback(func() { postsWhileWaiting = len(posts) }, time.Hour)
@@ -44,8 +44,11 @@ func TestBackfillOverBudgetAsksTheOwnersChannel(t *testing.T) {
 	if approval.rejected != nil || got.Status != BackfillDone || got.Approver != "U777" || len(seen) != 3 {
 		t.Fatalf("report %+v after %d rewrites (approval error %v); want done, approved by U777", got.BackfillStatus, len(seen), approval.rejected)
 	}
-	if postsWhileWaiting != 1 || len(posts) != 2 {
-		t.Fatalf("%d posts while waiting, %d in all; want the request, then the report", postsWhileWaiting, len(posts))
+	if postsWhileWaiting != 1 || len(posts) != 3 {
+		t.Fatalf("%d posts while waiting, %d in all; want the request, its update, then the report", postsWhileWaiting, len(posts))
+	}
+	if done := posts[1]; done.UpdateTS != "1700000000.000200" || len(done.Actions) != 0 || !strings.Contains(done.Text, "Approved by <@U777> at") {
+		t.Errorf("after the approval %+v; want the request updated in place, its button replaced by who approved and when", done)
 	}
 	ask := posts[0]
 	for _, want := range []string{"Backfill of orders (public.orders), 3 partitions", "waits for approval of the cost over budget", "Estimated cost 180, budget 100", "dre backfill approve orders"} {

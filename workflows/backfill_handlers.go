@@ -141,11 +141,14 @@ func (b *backfillRun) awaitApproval(ctx workflow.Context, why string) (stop bool
 		return true, err
 	case b.cancelled:
 		b.setStatus(ctx, BackfillCancelled)
+		b.settleApproval(ctx, ":no_entry_sign: Cancelled before approval; nothing was written.")
 		return true, nil
 	case !ok:
 		b.setStatus(ctx, BackfillNotApproved)
+		b.settleApproval(ctx, fmt.Sprintf(":hourglass: Not approved within %s; nothing was written.", timeout))
 		return true, nil
 	}
+	b.settleApproval(ctx, decidedText(":white_check_mark: Approved", b.p.Approver, workflow.Now(ctx)))
 	return false, nil
 }
 
@@ -224,10 +227,13 @@ func (b *backfillRun) askApproval(ctx workflow.Context, why string) {
 			Value: activities.ButtonValue(workflow.GetInfo(ctx).WorkflowExecution.ID, ""),
 		}},
 	}}}
+	b.approvalAsked = true
 	workflow.Go(ctx, func(ctx workflow.Context) {
-		if _, err := sendSlack(ctx, "ask "+channel+" for approval", msg); err != nil {
+		posted, err := sendSlack(ctx, "ask "+channel+" for approval", msg)
+		if err != nil {
 			workflow.GetLogger(ctx).Warn("approval request not posted", "channel", channel, "error", err)
 		}
+		b.approvalAsk = &approvalAsk{msg: msg, posted: posted}
 	})
 }
 

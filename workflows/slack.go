@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"fmt"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -72,4 +73,13 @@ func orText(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// decidedText says who decided and when, for the message whose buttons
+// the decision replaces: "Approved by <@U0123> at 2026-11-23 09:07 UTC".
+// Slack shows the time in each reader's zone; the UTC text is the
+// fallback for clients that cannot.
+func decidedText(what, by string, at time.Time) string {
+	utc := at.UTC().Format("2006-01-02 15:04 UTC")
+	return fmt.Sprintf("%s by %s at <!date^%d^{date_short_pretty} {time}|%s>", what, slackMention(by), at.Unix(), utc)
 }

@@ -18,7 +18,9 @@ import (
 // nobody acknowledges, and returns the timeline once resolved.
 //
 // The history is bounded, so the workflow does not continue as new:
-// escalations stop after MaxEscalations, auto-resolve rechecks after
+// escalations stop after MaxEscalations (with steps, after each step ran
+// 1+Repeat times: at most 100, as dre.yaml allows 10 steps and repeat 9),
+// auto-resolve rechecks after
 // maxTriageRechecks (about 20 events each, so under 25,000 events, half
 // of Temporal's limit), posted reports after maxTriageReporters, and every
 // other event is a human click.
@@ -75,6 +77,8 @@ type triage struct {
 
 	pages, escalations int
 	escalateAt         time.Time // zero: no escalation pending
+	pagerDutyLevel     int       // the level escalation steps last moved PagerDuty to
+	servicesPaged      []string  // other services escalation steps paged
 	findings           []activities.Finding
 	events             []TimelineEvent
 	pending            []func(workflow.Context)
@@ -206,10 +210,13 @@ type TriageTimeline struct {
 	TimeToAck     time.Duration `json:"timeToAck,omitempty"`
 	TimeToResolve time.Duration `json:"timeToResolve,omitempty"`
 
-	Pages       int                  `json:"pages"`
-	Escalations int                  `json:"escalations"`
-	Findings    []activities.Finding `json:"findings,omitempty"`
-	Events      []TimelineEvent      `json:"events"`
+	Pages       int `json:"pages"`
+	Escalations int `json:"escalations"`
+	// NextEscalationAt is when the incident escalates unless someone
+	// acknowledges; zero when no escalation is pending.
+	NextEscalationAt time.Time            `json:"nextEscalationAt,omitzero"`
+	Findings         []activities.Finding `json:"findings,omitempty"`
+	Events           []TimelineEvent      `json:"events"`
 	// Alerts are the monitoring tools' alerts the incident absorbed, with
 	// their latest status; AlertsNotListed counts those past the limit.
 	Alerts          []TriageAlert `json:"alerts,omitempty"`
@@ -287,6 +294,11 @@ type TriagePolicy struct {
 	// UniqueKey declares the columns that identify a row, for the
 	// duplicate-key check, which is skipped without it.
 	UniqueKey []string `json:"uniqueKey,omitempty"`
+	// Steps, when set, replace the default escalation (mention and
+	// re-trigger, MaxEscalations times): each step runs in order while
+	// nobody acknowledges, and the list runs 1+Repeat times.
+	Steps  []EscalationStep `json:"steps,omitempty"`
+	Repeat int              `json:"repeat,omitempty"`
 	// BaselineDays and MADFactor tune the volume check (defaults 28 and 3).
 	BaselineDays int     `json:"baselineDays,omitempty"`
 	MADFactor    float64 `json:"madFactor,omitempty"`

@@ -88,6 +88,7 @@ func (t *triage) onAck(ctx workflow.Context, a TriageAction) (string, error) {
 		if t.pages > 0 && !fromPagerDuty(a.By) {
 			t.pageAction(ctx, "acknowledge")
 		}
+		t.servicesAction(ctx, "acknowledge")
 	})
 	return t.status, nil
 }
@@ -203,17 +204,21 @@ func (t *triage) runRunbook(ctx workflow.Context, by string) {
 // armEscalation starts the ack deadline of the current severity, unless
 // someone acknowledged or the escalations are used up.
 func (t *triage) armEscalation(ctx workflow.Context) {
-	after := t.policy.escalateAfter(t.severity)
-	if !t.ackedAt.IsZero() || after == 0 || t.escalations >= t.policy.MaxEscalations || t.status == TriageResolved {
+	if !t.ackedAt.IsZero() || t.policy.escalateAfter(t.severity) == 0 || t.escalations >= t.totalEscalations(ctx) || t.status == TriageResolved {
 		t.escalateAt = time.Time{}
 		return
 	}
-	t.escalateAt = workflow.Now(ctx).Add(after)
+	t.escalateAt = workflow.Now(ctx).Add(t.escalationDelay(ctx))
 }
 
-// escalate re-pages and mentions the escalation group, then re-arms the
-// deadline for the next escalation.
+// escalate runs the next escalation step, or without steps re-pages and
+// mentions the escalation group; then it re-arms the deadline for the
+// next escalation.
 func (t *triage) escalate(ctx workflow.Context, by, why string) {
+	if t.usesSteps(ctx) {
+		t.runStep(ctx, by, why)
+		return
+	}
 	t.escalations++
 	t.record(ctx, "escalated", by, why)
 	t.post(ctx, fmt.Sprintf(":rotating_light: %s Escalation %d/%d of this sev%d incident: %s.",
@@ -250,8 +255,7 @@ func (t *triage) wakeSummary() string {
 func (t *triage) onTimers(ctx workflow.Context) {
 	now := workflow.Now(ctx)
 	if !t.escalateAt.IsZero() && !now.Before(t.escalateAt) {
-		after := t.policy.escalateAfter(t.severity)
-		t.escalate(ctx, "", fmt.Sprintf("no ack within %s", after))
+		t.escalate(ctx, "", fmt.Sprintf("no ack within %s", t.escalationDelay(ctx)))
 	}
 	if t.autoResolveOn() && !now.Before(t.autoResolve.next) {
 		t.recheck(ctx)

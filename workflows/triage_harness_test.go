@@ -31,6 +31,8 @@ type triageHarness struct {
 	// incidents are the posts and updates of the incident message.
 	incidents []activities.IncidentMessage
 	pages     []activities.PageRequest
+	// escalations are the PagerDuty REST escalations asked for.
+	escalations []activities.EscalateRequest
 	// stale makes the freshness check report a problem; it is read at
 	// each call, so a test can make the table recover.
 	stale bool
@@ -48,6 +50,7 @@ func newTriageHarness(t *testing.T) *triageHarness {
 	h.env.OnActivity(n.PostSlack, mock.Anything, mock.Anything).Return(h.postSlack)
 	h.env.OnActivity(n.Page, mock.Anything, mock.Anything).Return(h.page)
 	h.env.OnActivity(n.PostIncident, mock.Anything, mock.Anything).Return(h.postIncident)
+	h.env.OnActivity(n.EscalatePagerDuty, mock.Anything, mock.Anything).Return(h.escalatePagerDuty)
 	var d *activities.Diagnosis
 	for check, fn := range map[string]any{
 		activities.CheckFreshness: d.DiagnoseFreshness, activities.CheckVolume: d.DiagnoseVolume,
@@ -80,6 +83,13 @@ func (h *triageHarness) page(_ context.Context, p activities.PageRequest) (activ
 	defer h.mu.Unlock()
 	h.pages = append(h.pages, p)
 	return activities.PageResult{Sent: true, DedupKey: p.DedupKey}, nil
+}
+
+func (h *triageHarness) escalatePagerDuty(_ context.Context, r activities.EscalateRequest) (activities.EscalateResult, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.escalations = append(h.escalations, r)
+	return activities.EscalateResult{Sent: true, IncidentID: "PINC1", Level: r.Level}, nil
 }
 
 func (h *triageHarness) finding(check string, in activities.DiagnoseInput) activities.Finding {

@@ -47,6 +47,7 @@ func (t *triage) sendIncident(ctx workflow.Context) activities.SlackPosted {
 	m := activities.IncidentMessage{
 		Channel: t.channel, TS: t.threadTS, Text: t.openingText(), Status: t.status, WorkflowID: t.id,
 		RunURL: t.in.RunURL, Resolved: t.status == TriageResolved, HasRunbook: t.in.Runbook != nil,
+		Acknowledged: !t.ackedAt.IsZero(), Decisions: t.decisions(),
 	}
 	var n *activities.Notify
 	var posted activities.SlackPosted
@@ -329,6 +330,7 @@ func (t *triage) close(ctx workflow.Context) (TriageTimeline, error) {
 	if t.pages > 0 && !fromPagerDuty(t.resolvedBy) {
 		t.pageAction(ctx, "resolve")
 	}
+	t.servicesAction(ctx, "resolve")
 	t.statusChanged(ctx)
 	tl := t.timeline()
 	tl.Postmortem = postmortem(tl)
@@ -345,7 +347,7 @@ func (t *triage) timeline() TriageTimeline {
 		Reporters: t.reporters, Channel: t.channel, ThreadTS: t.threadTS,
 		DetectedAt: t.detectedAt, AcknowledgedAt: t.ackedAt, MitigatedAt: t.mitigatedAt, ResolvedAt: t.resolvedAt,
 		AcknowledgedBy: t.ackedBy, ResolvedBy: t.resolvedBy,
-		Pages: t.pages, Escalations: t.escalations, Findings: t.findings, Events: t.events,
+		Pages: t.pages, Escalations: t.escalations, NextEscalationAt: t.escalateAt, Findings: t.findings, Events: t.events,
 		Alerts: t.alerts, AlertsNotListed: t.alertsNotListed,
 	}
 	if !t.ackedAt.IsZero() {
@@ -419,4 +421,17 @@ func roundedDuration(d time.Duration) string {
 // workflowcheck cannot prove free of I/O because it takes any io.Writer.
 func appendf(b *strings.Builder, format string, args ...any) {
 	b.WriteString(fmt.Sprintf(format, args...))
+}
+
+// decisions are the ack and the resolution so far, for the incident
+// message, where they replace the buttons that made them.
+func (t *triage) decisions() []string {
+	var out []string
+	if !t.ackedAt.IsZero() {
+		out = append(out, decidedText(":eyes: Acknowledged", t.ackedBy, t.ackedAt))
+	}
+	if !t.resolvedAt.IsZero() {
+		out = append(out, decidedText(":white_check_mark: Resolved", t.resolvedBy, t.resolvedAt))
+	}
+	return out
 }

@@ -170,7 +170,7 @@ func (d *devRun) startWorkerAndGateway(ctx context.Context) error {
 	d.onStop(c.Close)
 	registry := worker.Warehouses(d.cfg, d.warehouse)
 	d.onStop(registry.Close)
-	w := worker.New(c, d.cfg.Temporal.TaskQueue, worker.Deps{Warehouses: registry, Notify: worker.Notify(d.cfg), StateDSN: stateDSN(d.cfg, d.state), Policy: worker.Policy(d.cfg)})
+	w := worker.New(c, d.cfg.Temporal.TaskQueue, worker.Deps{Warehouses: registry, Notify: worker.Notify(d.cfg), StateDSN: stateDSN(d.cfg, d.state), Policy: worker.Policy(d.cfg), TriagePolicy: worker.TriagePolicies(d.cfg)})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("starting the worker: %w", err)
 	}

@@ -42,7 +42,8 @@ func startGateway(cfg *config.Config, c client.Client, listen, uiBase, stateDSN 
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	triage := gateway.TemporalTriage{Client: c, TaskQueue: cfg.Temporal.TaskQueue, UIBase: uiBase, Namespace: cfg.Temporal.Namespace, Runbooks: runbookSet}
+	triage := gateway.TemporalTriage{Client: c, TaskQueue: cfg.Temporal.TaskQueue, UIBase: uiBase, Namespace: cfg.Temporal.Namespace, Runbooks: runbookSet,
+		Policies: worker.TriagePolicies(cfg)}
 	cmds := &gateway.Commands{
 		Catalog: cfg.Catalog, UIBase: uiBase, Namespace: cfg.Temporal.Namespace,
 		Triage: triage, Runs: gateway.TemporalRuns{Client: c}, Buttons: gateway.TemporalIncidents{Client: c},

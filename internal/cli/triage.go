@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/dre-dev/dre/internal/gateway"
+	"github.com/dre-dev/dre/internal/worker"
 	"github.com/dre-dev/dre/workflows"
 )
 
@@ -69,7 +70,8 @@ func newTriageStartCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			starter := gateway.TemporalTriage{Client: c, TaskQueue: cfg.Temporal.TaskQueue, UIBase: g.uiBaseURL(), Namespace: cfg.Temporal.Namespace, Runbooks: runbookSet}
+			starter := gateway.TemporalTriage{Client: c, TaskQueue: cfg.Temporal.TaskQueue, UIBase: g.uiBaseURL(), Namespace: cfg.Temporal.Namespace, Runbooks: runbookSet,
+				Policies: worker.TriagePolicies(cfg)}
 			if err := starter.ReportTriage(cmd.Context(), workflows.TriageInput{Dataset: ds, Report: report}); err != nil {
 				return fmt.Errorf("reporting %s: %w", ds.Name, err)
 			}

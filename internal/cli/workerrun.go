@@ -23,7 +23,7 @@ import (
 // short nor makes Temporal retry it elsewhere.
 func runWorker(cmd *cobra.Command, f *serviceFlags, cfg *config.Config, c client.Client, obs *observability, wh *warehouse.Registry) error {
 	stopTimeout := stopTimeoutOf(f, cfg)
-	w := worker.NewWithOptions(c, cfg.Temporal.TaskQueue, worker.Deps{Warehouses: wh, Notify: worker.Notify(cfg), StateDSN: cfg.State.DSN.Value(), Policy: worker.Policy(cfg)},
+	w := worker.NewWithOptions(c, cfg.Temporal.TaskQueue, worker.Deps{Warehouses: wh, Notify: worker.Notify(cfg), StateDSN: cfg.State.DSN.Value(), Policy: worker.Policy(cfg), TriagePolicy: worker.TriagePolicies(cfg)},
 		sdkworker.Options{WorkerStopTimeout: stopTimeout})
 	var draining atomic.Bool
 	listen := f.metrics

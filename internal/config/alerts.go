@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/dre-dev/dre/internal/alerts"
@@ -93,16 +92,6 @@ func (d *decoder) checkAlertRule(cfg *Config, path string, r AlertRule, known st
 	case err != nil:
 		d.addPath(path+".dataset", err.Error())
 	}
-}
-
-// sortedKeys lists a map's keys in order, so problems come out stable.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // resolveAlertTokens reads each source's token, reporting those missing.

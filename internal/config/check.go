@@ -112,6 +112,16 @@ func (d *decoder) resolveSecrets(cfg *Config, env Env) {
 			secrets["warehouses."+name+".postgres.dsn"] = &wh.Postgres.DSN
 		}
 	}
+	services := map[string]*PagerDutyService{}
+	for name, svc := range cfg.PagerDuty.Services {
+		services[name] = &svc
+		secrets["pagerduty.services."+name+".routing_key"] = &svc.RoutingKey
+	}
+	defer func() { // the map holds copies: store the resolved ones
+		for name, svc := range services {
+			cfg.PagerDuty.Services[name] = *svc
+		}
+	}()
 	for path, s := range secrets {
 		if !s.IsSet() || s.value != nil {
 			continue

@@ -29,6 +29,7 @@ type Config struct {
 	People     *people.Directory    // people: and groups:; never nil
 	Decisions  Decisions            // how decisions must be signed
 	Alerts     Alerts               // monitoring tools' alerts in
+	Triage     Triage               // paging, escalation, auto-resolve
 }
 
 // Temporal says how to reach the Temporal server.
@@ -175,6 +176,9 @@ type PagerDuty struct {
 	// longer value lets late retries through, at the cost of a longer
 	// window for replays.
 	WebhookMaxAge catalog.Duration `yaml:"webhook_max_age"`
+	// Services are other PagerDuty services, by a name of dre's choosing,
+	// that escalation steps may page (page: <name>).
+	Services map[string]PagerDutyService `yaml:"services"`
 }
 
 // document is the shape of dre.yaml itself. Config differs from it where
@@ -199,6 +203,8 @@ type document struct {
 	// Alerts from monitoring tools: who may post and which dataset each
 	// alert concerns.
 	Alerts Alerts `yaml:"alerts"`
+	// Triage policies: paging, escalation steps, auto-resolve.
+	Triage Triage `yaml:"triage"`
 }
 
 // Defaults returns the configuration used when no file is given: a local

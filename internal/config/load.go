@@ -55,6 +55,7 @@ func Parse(name string, data []byte, env Env, opts LoadOptions) (*Config, error)
 	d.checkFile(cfg, doc.Datasets, opts)
 	d.problems = append(d.problems, ApplyEnv(cfg, env)...)
 	d.checkState(cfg.State, opts)
+	d.checkTriage(cfg)
 	if opts.ResolveSecrets {
 		d.resolveSecrets(cfg, env)
 	}
@@ -86,6 +87,7 @@ func fromDocument(name string, doc document) *Config {
 		People:     people.NewDirectory(doc.People, doc.Groups),
 		Decisions:  doc.Decisions,
 		Alerts:     doc.Alerts,
+		Triage:     doc.Triage,
 	}
 	for whName, wh := range doc.Warehouses {
 		wh.Name = whName

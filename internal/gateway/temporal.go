@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
+	"github.com/dre-dev/dre/internal/catalog"
 	"github.com/dre-dev/dre/internal/uilink"
 	"github.com/dre-dev/dre/workflows"
 )
@@ -18,8 +19,10 @@ import (
 type TemporalTriage struct {
 	Client    client.Client
 	TaskQueue string
-	// Policy tunes every triage started here (escalation timeouts...).
-	Policy workflows.TriagePolicy
+	// Policy tunes every triage started here (escalation timeouts...),
+	// unless Policies gives each dataset its own (dre.yaml triage:).
+	Policy   workflows.TriagePolicy
+	Policies func(catalog.Dataset) workflows.TriagePolicy
 	// UIBase and Namespace build the run link of the opening message.
 	UIBase, Namespace string
 	// Runbooks prepare the dataset's catalog runbook for the Run runbook
@@ -33,6 +36,9 @@ type TemporalTriage struct {
 func (t TemporalTriage) ReportTriage(ctx context.Context, in workflows.TriageInput) error {
 	id := workflows.TriageWorkflowID(in.Dataset.Name)
 	in.Policy = t.Policy
+	if t.Policies != nil {
+		in.Policy = t.Policies(in.Dataset)
+	}
 	if t.Runbooks != nil && in.Dataset.Runbook != "" && in.Runbook == nil {
 		rb, err := workflows.PrepareRunbook(*t.Runbooks, workflows.RunbookRequest{
 			Runbook: in.Dataset.Runbook, Dataset: in.Dataset.Name, Requester: "triage:" + in.Dataset.Name})

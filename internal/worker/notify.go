@@ -18,9 +18,19 @@ func Notify(cfg *config.Config) *activities.Notify {
 	if cfg.Slack.BotToken.Value() != "" {
 		n.Slack = SlackClient(cfg.Slack)
 	}
-	if cfg.PagerDuty.RoutingKey.Value() != "" {
-		n.PagerDuty = PagerDutyClient(cfg.PagerDuty)
-		n.RoutingKey = cfg.PagerDuty.RoutingKey.Value()
+	pd := cfg.PagerDuty
+	if pd.RoutingKey.Value() != "" || pd.APIToken.Value() != "" {
+		n.PagerDuty = PagerDutyClient(pd)
+		n.RoutingKey = pd.RoutingKey.Value()
+	}
+	if pd.APIToken.Value() != "" {
+		n.PagerDutyFrom = pd.From
+	}
+	for name, svc := range pd.Services {
+		if n.Services == nil {
+			n.Services = map[string]string{}
+		}
+		n.Services[name] = svc.RoutingKey.Value()
 	}
 	return n
 }

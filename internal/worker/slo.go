@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/dre-dev/dre/activities"
+	"github.com/dre-dev/dre/internal/catalog"
 	"github.com/dre-dev/dre/workflows"
 )
 
@@ -26,6 +27,7 @@ func SLOTriage(c client.Client, taskQueue string) activities.SLOTriage {
 type sloTriage struct {
 	c         client.Client
 	taskQueue string
+	policy    func(catalog.Dataset) workflows.TriagePolicy // nil: the defaults
 }
 
 // SLOFreeze tells from Temporal's visibility whether a dataset's SLO
@@ -59,8 +61,12 @@ func (s sloTriage) IncidentOpen(ctx context.Context, dataset string) (bool, erro
 // ReportSLOBreach starts or joins the triage with reporter "slo:<name>"
 // and the SLO's evidence as the description.
 func (s sloTriage) ReportSLOBreach(ctx context.Context, b activities.SLOBreach) error {
+	var policy workflows.TriagePolicy
+	if s.policy != nil {
+		policy = s.policy(b.Dataset)
+	}
 	_, err := workflows.ReportTriage(ctx, s.c, s.taskQueue, workflows.TriageInput{
-		Dataset: b.Dataset,
+		Dataset: b.Dataset, Policy: policy,
 		Report: workflows.TriageReport{
 			Reporter: "slo:" + b.SLO, Severity: b.Severity, Description: b.Description, Source: "slo", ReportedAt: b.At,
 		},

@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/dre-dev/dre/activities"
+	"github.com/dre-dev/dre/internal/catalog"
 	"github.com/dre-dev/dre/internal/slo/slostore"
 	"github.com/dre-dev/dre/internal/warehouse"
 	"github.com/dre-dev/dre/workflows"
@@ -38,6 +39,9 @@ type Deps struct {
 	// access requests check decisions against (see Policy); nil refuses
 	// every access request, as nobody could be verified.
 	Policy *activities.Policy
+	// TriagePolicy is the triage policy of a dataset (TriagePolicies),
+	// for the incidents SLO burns open; nil means the defaults.
+	TriagePolicy func(catalog.Dataset) workflows.TriagePolicy
 }
 
 // RegisterWorkflows registers every workflow; replay tests need only this.
@@ -102,7 +106,7 @@ func NewWithOptions(c client.Client, taskQueue string, d Deps, o sdkworker.Optio
 		taskQueue = workflows.TaskQueue
 	}
 	if d.SLOTriage == nil {
-		d.SLOTriage = SLOTriage(c, taskQueue)
+		d.SLOTriage = sloTriage{c: c, taskQueue: taskQueue, policy: d.TriagePolicy}
 	}
 	w := sdkworker.New(c, taskQueue, o)
 	Register(w, d)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,7 +45,7 @@ func TestBackfillOverBudgetApprovedFromSlack(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(w.Stop)
-	gw := startTriageGateway(t, cfg.Catalog)
+	gw := startTriageGateway(t, cfg.Catalog, triageQueue, triageTestPolicy)
 
 	ds, err := cfg.Catalog.Lookup("orders")
 	if err != nil {
@@ -83,6 +84,11 @@ func TestBackfillOverBudgetApprovedFromSlack(t *testing.T) {
 	if report.Status != workflows.BackfillDone || report.Approver != "U0LEAD" || report.Done != 5 {
 		t.Fatalf("report %+v; want all 5 partitions done, approved by U0LEAD", report.BackfillStatus)
 	}
+	ask, ok := slack.FindMessage("waits for approval of the cost over budget")
+	if !ok || strings.Contains(ask.Blocks, activities.BackfillButtonApprove) || !strings.Contains(ask.Text, "Approved by <@U0LEAD> at") {
+		t.Fatalf("the approval request now reads %+v; want its button replaced by who approved and when", ask)
+	}
+	recordHistory(t, id, "backfill-approval-decided.json")
 }
 
 // backfillState reads a backfill's status through its query.

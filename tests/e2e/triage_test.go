@@ -43,11 +43,21 @@ type triageStack struct {
 
 func startTriageStack(t *testing.T) *triageStack {
 	t.Helper()
+	return startTriageStackWith(t, "triage", triageQueue, triageTestPolicy)
+}
+
+// triageTestPolicy escalates an unacknowledged sev2 within the test.
+var triageTestPolicy = workflows.TriagePolicy{EscalateAfter: map[int]time.Duration{2: 2 * time.Second}, MaxEscalations: 5}
+
+// startTriageStackWith is startTriageStack on its own database and task
+// queue, starting incidents with policy.
+func startTriageStackWith(t *testing.T, db, queue string, policy workflows.TriagePolicy) *triageStack {
+	t.Helper()
 	ctx := context.Background()
-	if err := env.PG.CreateDatabase(ctx, "triage"); err != nil {
+	if err := env.PG.CreateDatabase(ctx, db); err != nil {
 		t.Fatal(err)
 	}
-	dsn := env.PG.DSN("triage")
+	dsn := env.PG.DSN(db)
 	if _, err := demo.Seed(ctx, dsn, time.Now().UTC()); err != nil {
 		t.Fatal(err)
 	}
@@ -57,24 +67,24 @@ func startTriageStack(t *testing.T) *triageStack {
 		t.Fatal(err)
 	}
 	s := &triageStack{slack: peers.StartSlack(t), pd: peers.StartPagerDuty(t)}
-	w := sdkworker.New(env.Client, triageQueue, sdkworker.Options{})
+	w := sdkworker.New(env.Client, queue, sdkworker.Options{})
 	worker.Register(w, worker.Deps{Warehouses: worker.Warehouses(cfg, dsn),
-		Notify: &activities.Notify{Slack: s.slack.Client(), PagerDuty: s.pd.Client(), RoutingKey: "R-E2E"}})
+		Notify: &activities.Notify{Slack: s.slack.Client(), PagerDuty: s.pd.Client(), RoutingKey: "R-E2E",
+			PagerDutyFrom: peers.PagerDutyFrom, Services: map[string]string{"platform": "R-E2E-PLATFORM"}}})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(w.Stop)
-	s.gateway = startTriageGateway(t, cfg.Catalog)
+	s.gateway = startTriageGateway(t, cfg.Catalog, queue, policy)
 	return s
 }
 
-// startTriageGateway serves the real gateway with a short escalation
-// timeout, so that an unacknowledged sev2 escalates within the test.
-func startTriageGateway(t *testing.T, cat *catalog.Catalog) string {
+// startTriageGateway serves the real gateway, starting every incident on
+// queue with policy.
+func startTriageGateway(t *testing.T, cat *catalog.Catalog, queue string, policy workflows.TriagePolicy) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	triage := gateway.TemporalTriage{Client: env.Client, TaskQueue: triageQueue, Namespace: "default",
-		Policy: workflows.TriagePolicy{EscalateAfter: map[int]time.Duration{2: 2 * time.Second}, MaxEscalations: 5}}
+	triage := gateway.TemporalTriage{Client: env.Client, TaskQueue: queue, Namespace: "default", Policy: policy}
 	incidents := gateway.TemporalIncidents{Client: env.Client}
 	cmds := &gateway.Commands{Catalog: cat, Triage: triage, Runs: gateway.TemporalRuns{Client: env.Client}, Buttons: incidents, Namespace: "default"}
 	cmds.Start(ctx, 2)

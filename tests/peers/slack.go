@@ -6,7 +6,9 @@ package peers
 import (
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -28,18 +30,23 @@ type SlackCall struct {
 // Slack is slack-go's slacktest server with chat.postMessage and
 // chat.update recorded: the built-in postMessage only forwards to a
 // websocket nobody reads, and chat.update is not served at all. Channel
-// "C-missing" answers channel_not_found, as Slack does.
+// "C-missing" answers channel_not_found, as Slack does. chat.update is as
+// strict as Slack's: the ts must be a message posted to that channel
+// (else message_not_found), text or blocks are required (no_text), and
+// an update without blocks keeps the message's old ones, buttons
+// included.
 type Slack struct {
-	mu    sync.Mutex
-	calls []SlackCall
-	seq   atomic.Int64
-	srv   *slacktest.Server
+	mu       sync.Mutex
+	calls    []SlackCall
+	messages map[string]SlackCall // each message as it stands, by channel/ts
+	seq      atomic.Int64
+	srv      *slacktest.Server
 }
 
 // StartSlack starts the peer until the test ends.
 func StartSlack(t testing.TB) *Slack {
 	t.Helper()
-	s := &Slack{}
+	s := &Slack{messages: map[string]SlackCall{}}
 	s.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
 		c.Handle("/chat.postMessage", s.handler("postMessage"))
 		c.Handle("/chat.update", s.handler("update"))
@@ -78,14 +85,67 @@ func (s *Slack) handler(method string) http.HandlerFunc {
 		}
 		call := SlackCall{Method: method, Channel: ch, Text: r.FormValue("text"), Blocks: r.FormValue("blocks"),
 			ThreadTS: r.FormValue("thread_ts"), TS: r.FormValue("ts")}
-		ts := call.TS
-		if method == "postMessage" {
-			// Unique timestamps, as Slack's are: threads hang off them.
-			ts = "1700000000." + strconv.FormatInt(100000+s.seq.Add(1), 10)
+		if call.Text == "" && call.Blocks == "" {
+			_, _ = io.WriteString(w, `{"ok":false,"error":"no_text"}`)
+			return
 		}
-		s.mu.Lock()
-		s.calls = append(s.calls, call)
-		s.mu.Unlock()
+		ts, failure := s.store(method, call)
+		if failure != "" {
+			_, _ = io.WriteString(w, `{"ok":false,"error":"`+failure+`"}`)
+			return
+		}
 		_, _ = io.WriteString(w, `{"ok":true,"channel":"`+ch+`","ts":"`+ts+`"}`)
 	}
+}
+
+// store records a call and the message it leaves, returning the
+// message's ts, or Slack's error for an update of an unknown message.
+func (s *Slack) store(method string, call SlackCall) (ts, failure string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	msg := call
+	if method == "postMessage" {
+		// Unique timestamps, as Slack's are: threads hang off them.
+		ts = "1700000000." + strconv.FormatInt(100000+s.seq.Add(1), 10)
+	} else {
+		ts = call.TS
+		old, ok := s.messages[call.Channel+"/"+ts]
+		if !ok {
+			return "", "message_not_found"
+		}
+		if msg.Blocks == "" {
+			msg.Blocks = old.Blocks
+		}
+		msg.ThreadTS = old.ThreadTS
+	}
+	s.calls = append(s.calls, call)
+	msg.TS = ts
+	s.messages[call.Channel+"/"+ts] = msg
+	return ts, ""
+}
+
+// FindMessage returns the first message (by ts) whose text contains s,
+// as it stands after its updates.
+func (s *Slack) FindMessage(text string) (SlackCall, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var found []SlackCall
+	for _, m := range s.messages {
+		if strings.Contains(m.Text, text) {
+			found = append(found, m)
+		}
+	}
+	slices.SortFunc(found, func(a, b SlackCall) int { return strings.Compare(a.TS, b.TS) })
+	if len(found) == 0 {
+		return SlackCall{}, false
+	}
+	return found[0], true
+}
+
+// Message returns a message as it stands after its updates.
+func (s *Slack) Message(channel, ts string) (SlackCall, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.messages[channel+"/"+ts]
+	return m, ok
 }

@@ -1,0 +1,119 @@
+package config
+
+import (
+	"github.com/dre-dev/dre/internal/catalog"
+)
+
+// Triage is the triage: section: how incidents page, escalate and
+// resolve. Default applies to every dataset; a team's entry (by
+// owner.team) overrides it key by key, and a dataset's entry (by name)
+// overrides both. Keys left out keep the built-in defaults.
+type Triage struct {
+	Default  TriagePolicy            `yaml:"default"`
+	Teams    map[string]TriagePolicy `yaml:"teams"`
+	Datasets map[string]TriagePolicy `yaml:"datasets"`
+}
+
+// TriagePolicy is one entry of the triage: section. Every key is
+// optional; unset means the entry below it (dataset, team, default), then
+// the built-in default.
+type TriagePolicy struct {
+	// PageSeverity is the least severe severity that pages on-call
+	// (default 2: sev1 and sev2 page).
+	PageSeverity int `yaml:"page_severity"`
+	// EscalateAfter is how long an unacknowledged incident waits before
+	// escalating, by severity: sev1..sev4 to a duration or "never"
+	// (defaults sev1 5m, sev2 15m, sev3 and sev4 never).
+	EscalateAfter map[string]string `yaml:"escalate_after"`
+	// MaxEscalations bounds the default escalation (default 3); with
+	// escalation steps, escalation.repeat counts instead.
+	MaxEscalations int `yaml:"max_escalations"`
+	// Mentions are who the default escalation mentions in Slack: user IDs
+	// (U...), user group IDs (S...), @here or @channel (default @here).
+	Mentions []string `yaml:"mentions"`
+	// AutoResolveAfter resolves an incident once its checks have passed
+	// for this long (default: never); RecheckEvery is how often they rerun
+	// meanwhile (default 5m).
+	AutoResolveAfter catalog.Duration `yaml:"auto_resolve_after"`
+	RecheckEvery     catalog.Duration `yaml:"recheck_every"`
+	// UniqueKey names the columns that identify a row, for the duplicate
+	// check of the diagnosis (skipped without it); only under datasets.
+	UniqueKey []string `yaml:"unique_key"`
+	// Escalation replaces the default escalation with ordered steps.
+	Escalation *Escalation `yaml:"escalation"`
+}
+
+// Escalation is an escalation policy: steps run in order while nobody
+// acknowledges, then the whole list again Repeat more times.
+type Escalation struct {
+	Steps  []EscalationStep `yaml:"steps"`
+	Repeat int              `yaml:"repeat"`
+}
+
+// EscalationStep is one step of an escalation policy. After counts from
+// the previous step (the first: from the page); unset means the
+// severity's escalate_after. A step does at least one of: mention Slack
+// users or groups, escalate the PagerDuty incident to its next level (or
+// to PagerDutyLevel), page another service under pagerduty.services.
+type EscalationStep struct {
+	After             catalog.Duration `yaml:"after"`
+	Mention           []string         `yaml:"mention"`
+	EscalatePagerDuty bool             `yaml:"escalate_pagerduty"`
+	PagerDutyLevel    int              `yaml:"pagerduty_level"`
+	Page              string           `yaml:"page"`
+}
+
+// PagerDutyService is another PagerDuty service an escalation step may
+// page through the Events API, under its own routing key.
+type PagerDutyService struct {
+	RoutingKey Secret `yaml:"routing_key"`
+}
+
+// TriagePolicy returns the policy of a dataset: its entry over its
+// team's over the default, key by key.
+func (c *Config) TriagePolicy(ds catalog.Dataset) TriagePolicy {
+	p := c.Triage.Default
+	if team, ok := c.Triage.Teams[ds.Owner.Team]; ok && ds.Owner.Team != "" {
+		p = p.over(team)
+	}
+	if own, ok := c.Triage.Datasets[ds.Name]; ok {
+		p = p.over(own)
+	}
+	return p
+}
+
+// over returns p with every key o sets replaced by o's.
+func (p TriagePolicy) over(o TriagePolicy) TriagePolicy {
+	if o.PageSeverity != 0 {
+		p.PageSeverity = o.PageSeverity
+	}
+	if len(o.EscalateAfter) > 0 {
+		merged := map[string]string{}
+		for k, v := range p.EscalateAfter {
+			merged[k] = v
+		}
+		for k, v := range o.EscalateAfter {
+			merged[k] = v
+		}
+		p.EscalateAfter = merged
+	}
+	if o.MaxEscalations != 0 {
+		p.MaxEscalations = o.MaxEscalations
+	}
+	if o.Mentions != nil {
+		p.Mentions = o.Mentions
+	}
+	if o.AutoResolveAfter.Duration != 0 {
+		p.AutoResolveAfter = o.AutoResolveAfter
+	}
+	if o.RecheckEvery.Duration != 0 {
+		p.RecheckEvery = o.RecheckEvery
+	}
+	if o.UniqueKey != nil {
+		p.UniqueKey = o.UniqueKey
+	}
+	if o.Escalation != nil {
+		p.Escalation = o.Escalation
+	}
+	return p
+}

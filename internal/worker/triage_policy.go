@@ -1,0 +1,66 @@
+package worker
+
+import (
+	"strings"
+	"time"
+
+	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/internal/config"
+	"github.com/dre-dev/dre/workflows"
+)
+
+// TriagePolicies returns the triage policy of each dataset from
+// dre.yaml's triage: section, for every path that opens an incident (the
+// gateway, the CLI, SLO burns). The policy travels in the workflow's
+// input, so a running incident keeps the policy it started with.
+func TriagePolicies(cfg *config.Config) func(catalog.Dataset) workflows.TriagePolicy {
+	return func(ds catalog.Dataset) workflows.TriagePolicy { return TriagePolicy(cfg.TriagePolicy(ds)) }
+}
+
+// TriagePolicy converts a checked dre.yaml policy; unset keys stay zero,
+// which the workflow reads as its defaults.
+func TriagePolicy(p config.TriagePolicy) workflows.TriagePolicy {
+	out := workflows.TriagePolicy{
+		PageSeverity: p.PageSeverity, MaxEscalations: p.MaxEscalations, EscalationMention: mentions(p.Mentions),
+		AutoResolveAfter: p.AutoResolveAfter.Duration, RecheckEvery: p.RecheckEvery.Duration, UniqueKey: p.UniqueKey,
+	}
+	for i, key := range config.SeverityKeys {
+		v, ok := p.EscalateAfter[key]
+		if !ok {
+			continue
+		}
+		if out.EscalateAfter == nil {
+			out.EscalateAfter = map[int]time.Duration{}
+		}
+		d := time.Duration(-1) // never
+		if v != "never" {
+			parsed, _ := catalog.ParseDuration(v) // checked by config
+			d = parsed.Duration
+		}
+		out.EscalateAfter[i+1] = d
+	}
+	if e := p.Escalation; e != nil {
+		out.Repeat = e.Repeat
+		for _, s := range e.Steps {
+			out.Steps = append(out.Steps, workflows.EscalationStep{
+				After: s.After.Duration, Mention: markup(s.Mention), PageService: s.Page,
+				EscalatePagerDuty: s.EscalatePagerDuty, PagerDutyLevel: s.PagerDutyLevel,
+			})
+		}
+	}
+	return out
+}
+
+// mentions joins mentions in Slack markup; "" keeps the default.
+func mentions(list []string) string { return strings.Join(markup(list), " ") }
+
+// markup renders checked mentions in Slack markup.
+func markup(list []string) []string {
+	var out []string
+	for _, m := range list {
+		if s, ok := config.SlackMention(m); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
