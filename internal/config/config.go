@@ -28,6 +28,7 @@ type Config struct {
 	Catalog    *catalog.Catalog     // the datasets; never nil
 	People     *people.Directory    // people: and groups:; never nil
 	Decisions  Decisions            // how decisions must be signed
+	Access     Access               // the access reconciler
 }
 
 // Temporal says how to reach the Temporal server.
@@ -194,6 +195,7 @@ type document struct {
 	People    map[string]people.Person `yaml:"people"`
 	Groups    map[string]people.Group  `yaml:"groups"`
 	Decisions Decisions                `yaml:"decisions"`
+	Access    Access                   `yaml:"access"`
 }
 
 // Defaults returns the configuration used when no file is given: a local

@@ -85,6 +85,7 @@ func fromDocument(name string, doc document) *Config {
 		Catalog:    catalog.New(doc.Datasets),
 		People:     people.NewDirectory(doc.People, doc.Groups),
 		Decisions:  doc.Decisions,
+		Access:     doc.Access,
 	}
 	for whName, wh := range doc.Warehouses {
 		wh.Name = whName
