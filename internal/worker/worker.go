@@ -38,6 +38,10 @@ type Deps struct {
 	// access requests check decisions against (see Policy); nil refuses
 	// every access request, as nobody could be verified.
 	Policy *activities.Policy
+	// ActiveGrants lists the running access requests' grants for the
+	// access reconciler; New and NewWithOptions fill it from their client
+	// when nil. Without it the reconciler refuses to run.
+	ActiveGrants activities.ActiveAccessGrants
 }
 
 // RegisterWorkflows registers every workflow; replay tests need only this.
@@ -53,6 +57,7 @@ func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.Deprecate, workflow.RegisterOptions{Name: workflows.DeprecateWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.LifecycleSweep, workflow.RegisterOptions{Name: workflows.LifecycleSweepWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.RestoreDeprecated, workflow.RegisterOptions{Name: workflows.RestoreDeprecatedWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.AccessReconcile, workflow.RegisterOptions{Name: workflows.AccessReconcileWorkflowName})
 }
 
 // Register registers every workflow and activity with its dependencies.
@@ -64,6 +69,7 @@ func Register(r sdkworker.Registry, d Deps) {
 	r.RegisterActivity(&activities.Diagnosis{Warehouses: d.Warehouses})
 	r.RegisterActivity(&activities.Access{Warehouses: d.Warehouses})
 	r.RegisterActivity(&activities.Audit{DSN: d.StateDSN})
+	r.RegisterActivity(&activities.AccessReconcile{Warehouses: d.Warehouses, Active: d.ActiveGrants, Audit: &activities.Audit{DSN: d.StateDSN}})
 	policy := d.Policy
 	if policy == nil {
 		policy = &activities.Policy{} // answers "no policy" for good
@@ -103,6 +109,9 @@ func NewWithOptions(c client.Client, taskQueue string, d Deps, o sdkworker.Optio
 	}
 	if d.SLOTriage == nil {
 		d.SLOTriage = SLOTriage(c, taskQueue)
+	}
+	if d.ActiveGrants == nil {
+		d.ActiveGrants = ActiveAccessGrants(c)
 	}
 	w := sdkworker.New(c, taskQueue, o)
 	Register(w, d)
