@@ -31,7 +31,7 @@ To extend access, request again: extending needs a new approval.`,
   dre access revoke access-request/customers/cli:alice/m1x2y3
   dre access list customers`,
 	}
-	cmd.AddCommand(newAccessRequestCmd(g), newAccessListCmd(g), newAccessReviewCmd(g),
+	cmd.AddCommand(newAccessRequestCmd(g), newAccessListCmd(g), newAccessReviewCmd(g), newAccessReconcileCmd(g),
 		newAccessDecideCmd(g, workflows.AccessApproveUpdate, "Approve a pending request (an approver other than the requester)"),
 		newAccessDecideCmd(g, workflows.AccessDenyUpdate, "Deny a pending request"),
 		newAccessDecideCmd(g, workflows.AccessRevokeUpdate, "Revoke granted access before it expires (the requester or an approver)"))
