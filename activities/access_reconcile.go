@@ -34,13 +34,18 @@ type AccessReconcile struct {
 	Active ActiveAccessGrants
 	// Audit records each orphan; without a state database nothing is.
 	Audit *Audit
-
-	calls atomic.Int64
+	// Calls, when set, counts the warehouse calls made (ACL reads,
+	// per-table grant listings, revocations), for benchmarks. A field,
+	// not a method: every exported method of the struct is an activity.
+	Calls *atomic.Int64
 }
 
-// WarehouseCalls is how many warehouse calls (ACL reads, per-table grant
-// listings, revocations) the activities made, for benchmarks.
-func (a *AccessReconcile) WarehouseCalls() int64 { return a.calls.Load() }
+// count records one warehouse call.
+func (a *AccessReconcile) count() {
+	if a.Calls != nil {
+		a.Calls.Add(1)
+	}
+}
 
 // ReconcileListActive returns the grants of the running access requests
 // on the given datasets (all when none are given).
@@ -147,12 +152,12 @@ func (a *AccessReconcile) readWarehouse(ctx context.Context, name string, tables
 // (BigQuery: each table's IAM policy; no owner, no superusers there).
 func (a *AccessReconcile) readACLs(ctx context.Context, w warehouse.Warehouse, refs []warehouse.TableRef) (warehouse.ACLs, error) {
 	if r, ok := w.(aclReader); ok {
-		a.calls.Add(1)
+		a.count()
 		return r.ACLs(ctx, refs)
 	}
 	out := warehouse.ACLs{Tables: make([]warehouse.TableACL, len(refs))}
 	for i, ref := range refs {
-		a.calls.Add(1)
+		a.count()
 		grants, err := w.Grants(ctx, ref)
 		switch {
 		case errors.As(err, new(*warehouse.NotFoundError)):

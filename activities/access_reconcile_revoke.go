@@ -82,7 +82,7 @@ func (a *AccessReconcile) settle(ctx context.Context, o Orphan, dryRun bool) Orp
 	}
 	w, err := a.Warehouses.Warehouse(ctx, o.Warehouse)
 	if err == nil {
-		a.calls.Add(1)
+		a.count()
 		err = w.Revoke(ctx, o.Grant)
 	}
 	if err != nil {
