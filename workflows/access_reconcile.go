@@ -107,7 +107,6 @@ type AccessReconcileReport struct {
 // accessReconcile is the state of one pass.
 type accessReconcile struct {
 	in     AccessReconcileInput
-	tables []activities.ReconcileTable
 	byName map[string]catalog.Dataset
 	report AccessReconcileReport
 }

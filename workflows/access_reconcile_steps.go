@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -89,7 +88,7 @@ func (r *accessReconcile) batches(active []activities.ActiveGrant) [][]activitie
 		}
 		t := activities.ReconcileTable{
 			Dataset: d.Name, Warehouse: d.Warehouse, Table: d.Table,
-			PIIColumns: slices.Sorted(maps.Keys(d.PII.Columns)), Standing: d.Access.Standing,
+			PIIColumns: piiColumns(d), Standing: d.Access.Standing,
 			Active: byDataset[d.Name], ReportOnly: d.Access.ReportsOrphans(),
 		}
 		out[len(out)-1] = append(out[len(out)-1], t)
