@@ -15,7 +15,9 @@ import (
 // oneWarehouse serves a single warehouse under any name.
 type oneWarehouse struct{ w warehouse.Warehouse }
 
-func (o oneWarehouse) Warehouse(context.Context, string) (warehouse.Warehouse, error) { return o.w, nil }
+func (o oneWarehouse) Warehouse(context.Context, string) (warehouse.Warehouse, error) {
+	return o.w, nil
+}
 
 // noRequests stands in for Temporal: no access request is running.
 type noRequests struct{}
