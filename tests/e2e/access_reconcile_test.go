@@ -7,13 +7,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/dre-dev/dre/activities"
 	"github.com/dre-dev/dre/internal/cli/clitest"
 	"github.com/dre-dev/dre/internal/config"
+	"github.com/dre-dev/dre/internal/schedules"
 	"github.com/dre-dev/dre/internal/worker"
 	"github.com/dre-dev/dre/tests/peers"
 	"github.com/dre-dev/dre/workflows"
@@ -208,5 +211,33 @@ func TestReconcileRevokesATerminatedRequestsGrantKeepsStandingAndReports(t *test
 	again := clitest.Run(t, f.env, "access", "reconcile")
 	if again.Code != 0 || strings.Contains(again.Stdout, "rc_alice") || !strings.Contains(again.Stdout, "reported  rc_contacts") {
 		t.Errorf("second pass: exit %d\n%s%s\nwant rc_alice gone and rc_stale reported again", again.Code, again.Stdout, again.Stderr)
+	}
+}
+
+// dre schedules sync creates the reconciler's schedule at the interval
+// dre.yaml sets, and a second sync changes nothing.
+func TestSchedulesSyncCreatesTheReconcilerAtItsInterval(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "dre.yaml")
+	yaml := reconcileCatalog + "access:\n  reconcile_every: 5m\n"
+	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e := map[string]string{"DRE_CONFIG": path, "DRE_E2E_RECON_DSN": "postgres://unused", "TEMPORAL_ADDRESS": env.Server.FrontendAddress(),
+		"DRE_TASK_QUEUE": env.TaskQueue + "-reconcile-schedule", "USER": "e2e"}
+	h := env.Client.ScheduleClient().GetHandle(context.Background(), schedules.AccessReconcileID)
+	t.Cleanup(func() { _ = h.Delete(context.Background()) })
+	if res := clitest.Run(t, e, "schedules", "sync"); res.Code != 0 || !strings.Contains(res.Stdout, "+ "+schedules.AccessReconcileID+" (every 5m0s") {
+		t.Fatalf("sync: exit %d, stdout %q, stderr %q; want the reconciler created every 5m", res.Code, res.Stdout, res.Stderr)
+	}
+	d, err := h.Describe(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	action, ok := d.Schedule.Action.(*client.ScheduleWorkflowAction)
+	if !ok || action.Workflow != workflows.AccessReconcileWorkflowName || len(d.Schedule.Spec.Intervals) != 1 || d.Schedule.Spec.Intervals[0].Every != 5*time.Minute {
+		t.Errorf("schedule %+v, action %+v; want %s every 5m", d.Schedule.Spec, d.Schedule.Action, workflows.AccessReconcileWorkflowName)
+	}
+	if res := clitest.Run(t, e, "schedules", "sync"); res.Code != 0 || !strings.Contains(res.Stdout, "in step with the catalog") {
+		t.Errorf("second sync: exit %d, stdout %q; want nothing to change", res.Code, res.Stdout)
 	}
 }
