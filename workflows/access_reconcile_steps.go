@@ -177,12 +177,14 @@ func orphanError(o activities.OrphanOutcome) string {
 }
 
 // AccessReconcileDatasets keeps the datasets with PII columns, the ones
-// the reconciler looks at, in their order.
+// the reconciler looks at, in their order, and of each only what it reads
+// (name, table, owner, PII, access), so that a schedule carrying a
+// thousand of them stays small.
 func AccessReconcileDatasets(ds []catalog.Dataset) []catalog.Dataset {
 	var out []catalog.Dataset
 	for _, d := range ds {
 		if len(d.PII.Columns) > 0 {
-			out = append(out, d)
+			out = append(out, catalog.Dataset{Name: d.Name, Warehouse: d.Warehouse, Table: d.Table, Owner: d.Owner, PII: d.PII, Access: d.Access})
 		}
 	}
 	return out
