@@ -91,7 +91,9 @@ errcheck:
 ## bench: speed and memory figures (sequential activity step latency,
 ## partition rewrite against raw SQL, a year's backfill against a plain SQL
 ## loop, Slack command acknowledgement at 200/s, alert ingest at 500
-## Alertmanager alerts/s for 30 s with the incidents opened against expected)
+## Alertmanager alerts/s for 30 s with the incidents opened against expected,
+## an access reconcile pass over 1,000 PII tables with 20 grants each:
+## DRE_BENCH_RECONCILE_TABLES sets another size)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./internal/devserver/
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/warehouse/postgres/
@@ -99,6 +101,7 @@ bench:
 	$(GO) test -run '^$$' -bench Backfill -benchtime 5x -timeout 20m ./tests/bench/
 	$(GO) test -run '^$$' -bench AlertIngest -benchtime 1x -timeout 20m ./tests/bench/ -args -alert-seconds 30
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./internal/gateway/ -args -alert-bench-duration 30s
+	$(GO) test -run '^$$' -bench AccessReconcile -benchtime 3x -timeout 20m ./tests/bench/
 	$(GO) test -run '^$$' -bench VerifyDecision -benchmem ./internal/decision/
 
 clean:

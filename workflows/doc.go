@@ -32,6 +32,7 @@
 //	RestoreDeprecated  deprecate_start.go  activities/deprecate_restore.go (Deprecations)
 //	AccessRequest      access_start.go     activities/access.go (Access), audit.go (Audit)
 //	AccessReview       access_start.go     activities/access.go (Access), audit.go (Audit)
+//	AccessReconcile    access_reconcile_start.go  activities/access_reconcile*.go (AccessReconcile)
 //	PIIScan            piiscan_start.go    activities/piiscan*.go (PIIScans)
 //	SLOEval            slo_start.go        activities/slo*.go (SLOs)
 //

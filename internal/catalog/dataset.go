@@ -22,6 +22,7 @@ type Dataset struct {
 	Runbook         string            `yaml:"runbook,omitempty" json:"runbook,omitempty"`
 	Labels          map[string]string `yaml:"labels,omitempty" json:"labels,omitempty"`
 	Lifecycle       *Lifecycle        `yaml:"lifecycle,omitempty" json:"lifecycle,omitempty"`
+	Access          Access            `yaml:"access,omitempty" json:"access,omitzero"`
 }
 
 // SchemaTable splits Table into its schema (or BigQuery dataset) and table

@@ -25,13 +25,17 @@ if no worker ran at that moment. Every decision is written to the audit log
 with its evidence: the fingerprint of the SSH key that signed it, or
 "unverified" where dre.yaml sets decisions.allow_unsigned (see dre access
 approve --help). The worker checks decisions against its own dre.yaml.
-To extend access, request again: extending needs a new approval.`,
+To extend access, request again: extending needs a new approval. A
+reconciler (dre access reconcile) revokes grants that neither a running
+request nor dre.yaml's access.standing explains, such as one left by a
+terminated request.`,
 		Example: `  dre access request customers --duration 4h --reason "refund ticket 4711" --principal alice
   dre access approve access-request/customers/cli:alice/m1x2y3 --sign ~/.ssh/id_ed25519.pub
   dre access revoke access-request/customers/cli:alice/m1x2y3
-  dre access list customers`,
+  dre access list customers
+  dre access reconcile --dry-run   # grants on PII tables that nothing explains`,
 	}
-	cmd.AddCommand(newAccessRequestCmd(g), newAccessListCmd(g), newAccessReviewCmd(g),
+	cmd.AddCommand(newAccessRequestCmd(g), newAccessListCmd(g), newAccessReviewCmd(g), newAccessReconcileCmd(g),
 		newAccessDecideCmd(g, workflows.AccessApproveUpdate, "Approve a pending request (an approver other than the requester)"),
 		newAccessDecideCmd(g, workflows.AccessDenyUpdate, "Deny a pending request"),
 		newAccessDecideCmd(g, workflows.AccessRevokeUpdate, "Revoke granted access before it expires (the requester or an approver)"))

@@ -12,8 +12,10 @@ func newSchedulesCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "schedules",
 		Short: "Keep Temporal Schedules in step with dre.yaml",
-		Long: `dre derives its Temporal Schedules from the catalog (today: the daily
-lifecycle sweep that starts deprecations on their deprecate_on date). The
+		Long: `dre derives its Temporal Schedules from the catalog: the daily lifecycle
+sweep that starts deprecations on their deprecate_on date, and the access
+reconciler over the PII datasets (every access.reconcile_every, default
+15m; see dre access reconcile --help). The
 schedules are named ` + schedules.Prefix + `*; dre never touches other schedules.
 They appear in the Temporal UI under Schedules.`,
 		Example: `  dre schedules sync --dry-run
@@ -46,7 +48,7 @@ a merge.`,
 			}
 			defer c.Close()
 			sc := c.ScheduleClient()
-			plan, err := schedules.Diff(cmd.Context(), sc, schedules.FromCatalog(cfg.Catalog, cfg.Temporal.TaskQueue))
+			plan, err := schedules.Diff(cmd.Context(), sc, schedules.Wanted(cfg.Catalog, cfg.Access.ReconcileEvery.Duration, cfg.Temporal.TaskQueue))
 			if err != nil {
 				return err
 			}

@@ -25,6 +25,9 @@ func (d *decoder) checkFile(cfg *Config, datasets []catalog.Dataset, opts LoadOp
 	if cfg.PagerDuty.WebhookMaxAge.Duration < 0 {
 		d.addPath("pagerduty.webhook_max_age", "want a positive duration like 1h; unset means 1h")
 	}
+	if cfg.Access.ReconcileEvery.Duration < 0 {
+		d.addPath("access.reconcile_every", "want a positive duration like 15m; unset means 15m")
+	}
 	for _, p := range catalog.ValidateAll(datasets, cfg.WarehouseNames()) {
 		// A broken warehouses section would make every dataset's
 		// warehouse look unknown; its own problem says enough.

@@ -30,6 +30,7 @@ type Config struct {
 	Decisions  Decisions            // how decisions must be signed
 	Alerts     Alerts               // monitoring tools' alerts in
 	Triage     Triage               // paging, escalation, auto-resolve
+	Access     Access               // the access reconciler
 }
 
 // Temporal says how to reach the Temporal server.
@@ -205,6 +206,8 @@ type document struct {
 	Alerts Alerts `yaml:"alerts"`
 	// Triage policies: paging, escalation steps, auto-resolve.
 	Triage Triage `yaml:"triage"`
+	// Access: how often the access reconciler runs.
+	Access Access `yaml:"access"`
 }
 
 // Defaults returns the configuration used when no file is given: a local

@@ -88,6 +88,7 @@ func fromDocument(name string, doc document) *Config {
 		Decisions:  doc.Decisions,
 		Alerts:     doc.Alerts,
 		Triage:     doc.Triage,
+		Access:     doc.Access,
 	}
 	for whName, wh := range doc.Warehouses {
 		wh.Name = whName

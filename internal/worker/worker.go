@@ -42,6 +42,10 @@ type Deps struct {
 	// TriagePolicy is the triage policy of a dataset (TriagePolicies),
 	// for the incidents SLO burns open; nil means the defaults.
 	TriagePolicy func(catalog.Dataset) workflows.TriagePolicy
+	// ActiveGrants lists the running access requests' grants for the
+	// access reconciler; New and NewWithOptions fill it from their client
+	// when nil. Without it the reconciler refuses to run.
+	ActiveGrants activities.ActiveAccessGrants
 }
 
 // RegisterWorkflows registers every workflow; replay tests need only this.
@@ -57,6 +61,7 @@ func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.Deprecate, workflow.RegisterOptions{Name: workflows.DeprecateWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.LifecycleSweep, workflow.RegisterOptions{Name: workflows.LifecycleSweepWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.RestoreDeprecated, workflow.RegisterOptions{Name: workflows.RestoreDeprecatedWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.AccessReconcile, workflow.RegisterOptions{Name: workflows.AccessReconcileWorkflowName})
 }
 
 // Register registers every workflow and activity with its dependencies.
@@ -68,6 +73,7 @@ func Register(r sdkworker.Registry, d Deps) {
 	r.RegisterActivity(&activities.Diagnosis{Warehouses: d.Warehouses})
 	r.RegisterActivity(&activities.Access{Warehouses: d.Warehouses})
 	r.RegisterActivity(&activities.Audit{DSN: d.StateDSN})
+	r.RegisterActivity(&activities.AccessReconcile{Warehouses: d.Warehouses, Active: d.ActiveGrants, Audit: &activities.Audit{DSN: d.StateDSN}})
 	policy := d.Policy
 	if policy == nil {
 		policy = &activities.Policy{} // answers "no policy" for good
@@ -107,6 +113,9 @@ func NewWithOptions(c client.Client, taskQueue string, d Deps, o sdkworker.Optio
 	}
 	if d.SLOTriage == nil {
 		d.SLOTriage = sloTriage{c: c, taskQueue: taskQueue, policy: d.TriagePolicy}
+	}
+	if d.ActiveGrants == nil {
+		d.ActiveGrants = ActiveAccessGrants(c)
 	}
 	w := sdkworker.New(c, taskQueue, o)
 	Register(w, d)
