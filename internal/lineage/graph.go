@@ -116,7 +116,9 @@ func (g *Graph) Downstream(name string) []string { return slices.Clone(g.down[na
 
 // Sources returns where the edge from -> to was learnt, or nil if there
 // is no such edge.
-func (g *Graph) Sources(from, to string) []Source { return slices.Clone(g.sources[[2]string{from, to}]) }
+func (g *Graph) Sources(from, to string) []Source {
+	return slices.Clone(g.sources[[2]string{from, to}])
+}
 
 // EdgeCount returns the number of edges.
 func (g *Graph) EdgeCount() int { return len(g.sources) }

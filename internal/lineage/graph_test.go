@@ -114,7 +114,7 @@ func TestNoCycleNoProblems(t *testing.T) {
 func TestMergeKeepsEachEdgeSource(t *testing.T) {
 	gr, _ := Build(threeLevels())
 	err := gr.Merge("local", []TableEdge{
-		{From: "public.orders", To: "public.revenue"},      // also declared
+		{From: "public.orders", To: "public.revenue"},     // also declared
 		{From: "public.orders", To: "reporting.orders_v"}, // a view outside the catalog
 	}, PostgresViews)
 	if err != nil {
