@@ -51,15 +51,22 @@ func newGraph(ds []catalog.Dataset) *Graph {
 		down:     make(map[string][]string, len(ds)),
 		sources:  make(map[[2]string][]Source, len(ds)),
 	}
+	ambiguous := map[string]bool{}
 	for _, d := range ds {
 		if _, dup := g.datasets[d.Name]; dup {
 			continue
 		}
 		g.datasets[d.Name] = d
 		key := tableKey(d.Warehouse, d.Table)
-		if _, taken := g.byTable[key]; !taken {
-			g.byTable[key] = d.Name
+		if _, taken := g.byTable[key]; taken {
+			// Two datasets on one table name (in two databases, say):
+			// an edge naming the table cannot tell which is meant.
+			ambiguous[key] = true
 		}
+		g.byTable[key] = d.Name
+	}
+	for key := range ambiguous {
+		delete(g.byTable, key)
 	}
 	return g
 }
