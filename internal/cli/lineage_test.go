@@ -133,3 +133,22 @@ func TestCatalogImportDbtBadInput(t *testing.T) {
 		}
 	}
 }
+
+func TestDeprecatePlanListsDownstreamConsumers(t *testing.T) {
+	config := strings.Replace(lineageConfig, "owner: {team: commerce}, upstream: [raw_orders]}",
+		"owner: {team: commerce}, upstream: [raw_orders], lifecycle: {deprecate_on: 2027-03-01, final_action: archive}}", 1)
+	config = strings.Replace(config, "owner: {team: finance}", "owner: {team: finance, slack_channel: '#finance'}", 1)
+	env := map[string]string{"DRE_CONFIG": writeConfig(t, config)}
+	res := clitest.Run(t, env, "deprecate", "plan", "orders")
+	if res.Code != 0 {
+		t.Fatalf("exit %d", res.Code)
+	}
+	for _, want := range []string{"downstream consumers (3)", "revenue", "finance", "#finance", "churn", "board", "dre lineage orders --downstream -o mermaid"} {
+		if !strings.Contains(res.Stdout, want) {
+			t.Errorf("plan lacks %q", want)
+		}
+	}
+	if strings.Contains(res.Stdout[strings.Index(res.Stdout, "downstream"):], "raw_orders") {
+		t.Error("plan lists raw_orders, which is upstream, as a consumer")
+	}
+}
