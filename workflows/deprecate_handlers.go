@@ -4,11 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/dre-dev/dre/activities"
+	"github.com/dre-dev/dre/internal/catalog"
 	"github.com/dre-dev/dre/internal/warehouse"
 )
 
@@ -184,11 +186,16 @@ func (d *deprecation) usageGate(ctx workflow.Context) (passed bool, err error) {
 	if err := d.act(ctx, "count the reads of "+d.s.Table, a.DeprecateReadUsage, in, &usage); err != nil {
 		return false, err
 	}
-	if usage.Reads == 0 {
+	var reason string
+	switch {
+	case usage.Reads > 0:
+		reason = fmt.Sprintf("%s was read %d times in the last %s", d.s.Table, usage.Reads, d.life.UsageGate)
+	case d.holdsForDownstream(ctx):
+		reason = downstreamReason(d.s.Table, d.in.Downstream)
+	default:
 		d.record(ctx, fmt.Sprintf("no reads in the last %s", d.life.UsageGate), "")
 		return true, nil
 	}
-	reason := fmt.Sprintf("%s was read %d times in the last %s", d.s.Table, usage.Reads, d.life.UsageGate)
 	d.s.Pause = &DeprecatePause{Kind: DeprecatePauseUsage, Reason: reason, Since: now}
 	d.record(ctx, reason+"; asking the owner", "")
 	d.tellOwner(ctx, fmt.Sprintf(":raised_hand: %s. Soft delete is paused: `dre deprecate continue %s` to go on, or `dre deprecate extend %s --until YYYY-MM-DD`.",
@@ -198,6 +205,27 @@ func (d *deprecation) usageGate(ctx workflow.Context) (passed bool, err error) {
 	}
 	// An extension moved the retire date ahead; a continue left it behind.
 	return !workflow.Now(ctx).Before(d.s.RetiresAt), nil
+}
+
+// deprecateDownstreamGate is the GetVersion ID of the usage gate holding
+// for downstream datasets. It is asked only when the input lists some,
+// which no deprecation started before the change does.
+const deprecateDownstreamGate = "usage-gate-downstream"
+
+// holdsForDownstream reports whether the gate holds for the downstream
+// datasets of the input.
+func (d *deprecation) holdsForDownstream(ctx workflow.Context) bool {
+	return len(d.in.Downstream) > 0 &&
+		workflow.GetVersion(ctx, deprecateDownstreamGate, workflow.DefaultVersion, 1) == 1
+}
+
+// downstreamReason says which datasets still read table, and who owns them.
+func downstreamReason(table string, downstream []catalog.Dataset) string {
+	names := make([]string, len(downstream))
+	for i, ds := range downstream {
+		names[i] = fmt.Sprintf("%s (%s)", ds.Name, orText(ds.Owner.Team, orText(ds.Owner.SlackChannel, "no owner")))
+	}
+	return fmt.Sprintf("%s still feeds %d downstream datasets: %s", table, len(downstream), strings.Join(names, ", "))
 }
 
 // decide waits for the owner to continue, extend or cancel. Without an
