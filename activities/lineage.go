@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/dre-dev/dre/internal/catalog"
 	"github.com/dre-dev/dre/internal/lineage"
 	"github.com/dre-dev/dre/internal/warehouse"
 )
@@ -17,9 +19,26 @@ type viewDependencyReader interface {
 	ViewDependencies(ctx context.Context) ([]warehouse.Dependency, error)
 }
 
-// Lineage reads the lineage warehouses know without being told.
+// Lineage answers lineage questions for workflows: from the worker's own
+// catalog (so every way of starting a workflow gets the same answer) and
+// from what warehouses know without being told.
 type Lineage struct {
 	Warehouses warehouseSource
+	// Catalog is the worker's dre.yaml catalog; nil knows no lineage.
+	Catalog *catalog.Catalog
+
+	once  sync.Once
+	graph *lineage.Graph
+}
+
+// DownstreamDatasets returns every catalog dataset computed from dataset,
+// at any depth, sorted by name; none when the catalog does not know it.
+func (l *Lineage) DownstreamDatasets(_ context.Context, dataset string) ([]catalog.Dataset, error) {
+	l.once.Do(func() {
+		// dre.yaml with a cycle does not load, so the error is always nil.
+		l.graph, _ = lineage.Build(l.Catalog.Datasets())
+	})
+	return l.graph.DownstreamDatasets(dataset), nil
 }
 
 // ViewDependenciesInput names the warehouse to read.

@@ -64,3 +64,20 @@ func TestViewDependenciesMergeWithDeclaredLineage(t *testing.T) {
 		t.Error("an unknown warehouse read view dependencies")
 	}
 }
+
+// The worker's catalog answers which datasets are downstream, at any depth.
+func TestDownstreamDatasetsFromTheWorkersCatalog(t *testing.T) {
+	l := &activities.Lineage{Catalog: catalog.New([]catalog.Dataset{
+		{Name: "orders", Warehouse: "local", Table: "public.orders"},
+		{Name: "revenue", Warehouse: "local", Table: "public.revenue", Upstream: []string{"orders"}},
+		{Name: "board", Warehouse: "local", Table: "public.board", Upstream: []string{"revenue"}},
+	})}
+	got, err := l.DownstreamDatasets(t.Context(), "orders")
+	if err != nil || len(got) != 2 || got[0].Name != "board" || got[1].Name != "revenue" {
+		t.Errorf("downstream of orders = %+v, %v; want board and revenue", got, err)
+	}
+	none, err := (&activities.Lineage{}).DownstreamDatasets(t.Context(), "orders")
+	if err != nil || len(none) != 0 {
+		t.Errorf("a worker without a catalog answered %+v, %v; want nothing", none, err)
+	}
+}
