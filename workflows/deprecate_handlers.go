@@ -221,6 +221,26 @@ func (d *deprecation) holdsForDownstream(ctx workflow.Context) bool {
 		workflow.GetVersion(ctx, deprecateDownstreamGate, workflow.DefaultVersion, 1) == 1
 }
 
+// deprecateDownstreamOwnersChange is the GetVersion ID of announcing to
+// the owners of downstream datasets; asked only when the input lists some.
+const deprecateDownstreamOwnersChange = "announce-downstream-owners"
+
+// addDownstreamOwners makes the Slack channel of each downstream dataset's
+// owner a consumer, so that it hears the announcement and the reminders.
+func (d *deprecation) addDownstreamOwners(ctx workflow.Context) {
+	if len(d.in.Downstream) == 0 ||
+		workflow.GetVersion(ctx, deprecateDownstreamOwnersChange, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return
+	}
+	for _, ds := range d.in.Downstream {
+		ch := ds.Owner.SlackChannel
+		if ch != "" && ch != d.in.Dataset.Owner.SlackChannel && !slices.Contains(d.s.Consumers, ch) {
+			d.s.Consumers = append(d.s.Consumers, ch)
+		}
+	}
+	slices.Sort(d.s.Consumers)
+}
+
 // downstreamReason says which datasets still read table, and who owns them.
 func downstreamReason(table string, downstream []catalog.Dataset) string {
 	names := make([]string, len(downstream))

@@ -226,7 +226,7 @@ func TestArchivedNameFitsPostgres(t *testing.T) {
 func TestDeprecateUsageGateHoldsForDownstreamDatasets(t *testing.T) {
 	h := newDeprecateHarness(t)
 	h.table.reads = 0
-	downstream := []catalog.Dataset{{Name: "sessions_daily", Table: "public.sessions_daily", Owner: catalog.Owner{Team: "growth"}}}
+	downstream := []catalog.Dataset{{Name: "sessions_daily", Table: "public.sessions_daily", Owner: catalog.Owner{Team: "growth", SlackChannel: "#growth"}}}
 	var paused DeprecateStatus
 	h.at(31*oneDay, func() { paused = h.status() })
 	h.at(31*oneDay+time.Hour, func() { h.update("owner", DeprecateContinueUpdate, DeprecateAction{By: "U0OWNER"}) })
@@ -241,6 +241,10 @@ func TestDeprecateUsageGateHoldsForDownstreamDatasets(t *testing.T) {
 	}
 	if s.Status != DeprecateDropped {
 		t.Errorf("status %s; want dropped after the owner continued", s.Status)
+	}
+	if !slices.Contains(s.Consumers, "#growth") || len(h.postsTo("#growth")) < 2 ||
+		!strings.Contains(h.postsTo("#growth")[0], "legacy_sessions (public.legacy_sessions) is deprecated") {
+		t.Errorf("consumers %v, posts to #growth %q; want the downstream owner announced and reminded", s.Consumers, h.postsTo("#growth"))
 	}
 }
 

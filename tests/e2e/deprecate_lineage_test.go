@@ -29,6 +29,14 @@ func TestDeprecateHoldsAtTheUsageGateForADownstreamModel(t *testing.T) {
 		t.Errorf("the table was moved (archived %q) although a model is computed from it", s.Archived)
 	}
 	if res := clitest.Run(t, e, "deprecate", "cancel", "dep_feeds", "--reason", "the model still reads it"); res.Code != 0 {
-		t.Errorf("cancel at the gate: exit %d", res.Code)
+		t.Fatalf("cancel at the gate: exit %d", res.Code)
 	}
+	var end workflows.DeprecateStatus
+	if err := env.Client.GetWorkflow(t.Context(), workflows.DeprecateWorkflowID("dep_feeds"), "").Get(t.Context(), &end); err != nil {
+		t.Fatalf("the cancelled deprecation ended with %v", err)
+	}
+	if !tableExists(t, "public.dep_feeds") {
+		t.Error("the table is gone after the deprecation was cancelled at the gate")
+	}
+	recordHistory(t, workflows.DeprecateWorkflowID("dep_feeds"), "deprecate-held-for-downstream-then-cancelled.json")
 }
