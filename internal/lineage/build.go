@@ -1,6 +1,7 @@
 package lineage
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -37,8 +38,8 @@ func Build(ds []catalog.Dataset) (*Graph, error) {
 // closes it.
 func Check(ds []catalog.Dataset) []catalog.Problem {
 	_, err := Build(ds)
-	ce, ok := err.(*CycleError)
-	if !ok {
+	var ce *CycleError
+	if !errors.As(err, &ce) {
 		return nil
 	}
 	out := make([]catalog.Problem, 0, len(ce.Cycles))

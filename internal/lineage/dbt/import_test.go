@@ -115,6 +115,8 @@ func TestImportVersionErrors(t *testing.T) {
 		{`{"metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v8.json"}}`, "schema v8 is older"},
 		{`{"metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v13.json"}}`, "schema v13 is newer"},
 		{`{"metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/run-results/v6.json"}}`, "not a manifest schema URL"},
+		{`{"metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v13.json"}, "nodes": [1]}`, "schema v13 is newer"},
+		{`{"metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v12.json"}, "nodes": [1]}`, "reading the manifest"},
 		{`{"nodes": {}}`, "metadata.dbt_schema_version is missing"},
 		{`[1, 2]`, "not a dbt manifest"},
 	} {

@@ -94,30 +94,45 @@ type group struct {
 // https://schemas.getdbt.com/dbt/manifest/v12.json.
 var schemaVersion = regexp.MustCompile(`/manifest/v(\d+)\.json$`)
 
-// parse decodes a manifest after checking its schema version, so that a
-// manifest of another version fails with a message naming it rather than
-// with a confusing field error.
+// parse decodes a manifest and checks its schema version. A manifest
+// that does not decode is checked for its version first, so that one of
+// another version fails with a message naming it rather than with a
+// confusing field error; a good one is read once, which is most of the
+// cost of loading a large project.
 func parse(data []byte) (*manifest, int, error) {
+	var m manifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		if _, verr := versionOf(data); verr != nil {
+			return nil, 0, verr
+		}
+		return nil, 0, fmt.Errorf("reading the manifest: %w", err)
+	}
+	version, err := checkSchemaURL(m.Metadata.SchemaVersion)
+	if err != nil {
+		return nil, 0, err
+	}
+	return &m, version, nil
+}
+
+// versionOf reads only metadata.dbt_schema_version and checks it.
+func versionOf(data []byte) (int, error) {
 	var head struct {
-		Metadata *struct {
+		Metadata struct {
 			SchemaVersion string `json:"dbt_schema_version"`
 		} `json:"metadata"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, 0, fmt.Errorf("not a dbt manifest: %w", err)
+		return 0, fmt.Errorf("not a dbt manifest: %w", err)
 	}
-	if head.Metadata == nil || head.Metadata.SchemaVersion == "" {
-		return nil, 0, errors.New("not a dbt manifest: metadata.dbt_schema_version is missing; pass the target/manifest.json that dbt parse, compile or build writes")
+	return checkSchemaURL(head.Metadata.SchemaVersion)
+}
+
+// checkSchemaURL requires a schema URL, then a supported version.
+func checkSchemaURL(url string) (int, error) {
+	if url == "" {
+		return 0, errors.New("not a dbt manifest: metadata.dbt_schema_version is missing; pass the target/manifest.json that dbt parse, compile or build writes")
 	}
-	version, err := checkVersion(head.Metadata.SchemaVersion)
-	if err != nil {
-		return nil, 0, err
-	}
-	var m manifest
-	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, 0, fmt.Errorf("reading the v%d manifest: %w", version, err)
-	}
-	return &m, version, nil
+	return checkVersion(url)
 }
 
 // checkVersion returns the supported schema version url names.
