@@ -29,9 +29,9 @@ type Edge struct {
 	Sources []Source `json:"sources"`
 }
 
-// Graph is a dependency graph; Merge adds to it, so merge before sharing
-// it between goroutines. Its nodes are
-// dataset names and, for tables outside the catalog, schema.table.
+// Graph is a dependency graph whose nodes are dataset names and, for
+// tables outside the catalog, schema.table. Merge adds to it, so merge
+// before sharing it between goroutines.
 type Graph struct {
 	datasets map[string]catalog.Dataset
 	// byTable finds the dataset holding warehouse/schema.table, so an
