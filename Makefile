@@ -93,7 +93,8 @@ errcheck:
 ## loop, Slack command acknowledgement at 200/s, alert ingest at 500
 ## Alertmanager alerts/s for 30 s with the incidents opened against expected,
 ## an access reconcile pass over 1,000 PII tables with 20 grants each:
-## DRE_BENCH_RECONCILE_TABLES sets another size)
+## DRE_BENCH_RECONCILE_TABLES sets another size, loading a 5,000-dataset
+## dbt manifest into the lineage graph)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./internal/devserver/
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/warehouse/postgres/
@@ -103,6 +104,7 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./internal/gateway/ -args -alert-bench-duration 30s
 	$(GO) test -run '^$$' -bench AccessReconcile -benchtime 3x -timeout 20m ./tests/bench/
 	$(GO) test -run '^$$' -bench VerifyDecision -benchmem ./internal/decision/
+	$(GO) test -run '^$$' -bench Load5000 -benchmem -benchtime 5x ./internal/lineage/dbt/
 
 clean:
 	rm -rf bin

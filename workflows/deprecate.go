@@ -53,6 +53,10 @@ type DeprecateInput struct {
 	// DecisionTimeout is how long a veto or the usage gate waits for the
 	// owner before the default (extend by one grace period); 0 means 7 days.
 	DecisionTimeout time.Duration `json:"decisionTimeout,omitempty"`
+	// Downstream are the datasets the catalog's lineage says are computed
+	// from this one, as the starter found them: the usage gate holds while
+	// any is there, even when nobody read the table in the window.
+	Downstream []catalog.Dataset `json:"downstream,omitempty"`
 }
 
 // DeprecateEvent is one line of a deprecation's timeline.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -184,11 +185,18 @@ func (d *deprecation) usageGate(ctx workflow.Context) (passed bool, err error) {
 	if err := d.act(ctx, "count the reads of "+d.s.Table, a.DeprecateReadUsage, in, &usage); err != nil {
 		return false, err
 	}
-	if usage.Reads == 0 {
+	var reasons []string
+	if usage.Reads > 0 {
+		reasons = append(reasons, fmt.Sprintf("%s was read %d times in the last %s", d.s.Table, usage.Reads, d.life.UsageGate))
+	}
+	if d.holdsForDownstream(ctx) {
+		reasons = append(reasons, downstreamReason(d.s.Table, d.in.Downstream))
+	}
+	if len(reasons) == 0 {
 		d.record(ctx, fmt.Sprintf("no reads in the last %s", d.life.UsageGate), "")
 		return true, nil
 	}
-	reason := fmt.Sprintf("%s was read %d times in the last %s", d.s.Table, usage.Reads, d.life.UsageGate)
+	reason := strings.Join(reasons, "; ")
 	d.s.Pause = &DeprecatePause{Kind: DeprecatePauseUsage, Reason: reason, Since: now}
 	d.record(ctx, reason+"; asking the owner", "")
 	d.tellOwner(ctx, fmt.Sprintf(":raised_hand: %s. Soft delete is paused: `dre deprecate continue %s` to go on, or `dre deprecate extend %s --until YYYY-MM-DD`.",

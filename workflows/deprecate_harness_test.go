@@ -203,7 +203,13 @@ func (h *deprecateHarness) status() DeprecateStatus {
 // run executes the workflow to its end and returns its result.
 func (h *deprecateHarness) run(ds catalog.Dataset) DeprecateStatus {
 	h.t.Helper()
-	h.env.ExecuteWorkflow(Deprecate, DeprecateInput{Dataset: ds, Requester: "cli:alice"})
+	return h.runInput(DeprecateInput{Dataset: ds, Requester: "cli:alice"})
+}
+
+// runInput runs Deprecate with in to its end and returns its result.
+func (h *deprecateHarness) runInput(in DeprecateInput) DeprecateStatus {
+	h.t.Helper()
+	h.env.ExecuteWorkflow(Deprecate, in)
 	if !h.env.IsWorkflowCompleted() {
 		h.t.Fatal("the workflow did not complete")
 	}

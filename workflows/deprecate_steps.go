@@ -39,6 +39,7 @@ func (d *deprecation) announce(ctx workflow.Context) error {
 		return err
 	}
 	d.s.Consumers = slices.Sorted(slices.Values(usage.Readers))
+	d.addDownstreamOwners(ctx)
 	if err := d.mark(ctx); err != nil {
 		return err
 	}

@@ -16,6 +16,9 @@ import (
 // catalog changes).
 type LifecycleSweepInput struct {
 	Datasets []catalog.Dataset `json:"datasets"`
+	// Downstream are, by dataset name, the datasets the lineage says are
+	// computed from it; each deprecation's usage gate holds for them.
+	Downstream map[string][]catalog.Dataset `json:"downstream,omitempty"`
 }
 
 // LifecycleSweepResult says which deprecations the sweep started.
@@ -39,7 +42,7 @@ func LifecycleSweep(ctx workflow.Context, in LifecycleSweepInput) (LifecycleSwee
 		if ds.Lifecycle == nil || today.Before(ds.Lifecycle.DeprecateOn.Time()) {
 			continue
 		}
-		started, err := startDeprecation(ctx, ds)
+		started, err := startDeprecation(ctx, ds, in.Downstream[ds.Name])
 		if err != nil {
 			return out, err
 		}
@@ -54,7 +57,7 @@ func LifecycleSweep(ctx workflow.Context, in LifecycleSweepInput) (LifecycleSwee
 
 // startDeprecation starts deprecate/<dataset> as an abandoned child and
 // waits until it has started; false means it existed already.
-func startDeprecation(ctx workflow.Context, ds catalog.Dataset) (bool, error) {
+func startDeprecation(ctx workflow.Context, ds catalog.Dataset, downstream []catalog.Dataset) (bool, error) {
 	opts := workflow.ChildWorkflowOptions{
 		WorkflowID:            DeprecateWorkflowID(ds.Name),
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
@@ -63,7 +66,7 @@ func startDeprecation(ctx workflow.Context, ds catalog.Dataset) (bool, error) {
 		TypedSearchAttributes: deprecateSearchAttributes(ds),
 	}
 	child := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), DeprecateWorkflowName,
-		DeprecateInput{Dataset: ds, Requester: "schedule:lifecycle-sweep"})
+		DeprecateInput{Dataset: ds, Requester: "schedule:lifecycle-sweep", Downstream: downstream})
 	err := child.GetChildWorkflowExecution().Get(ctx, nil)
 	var exists *temporal.ChildWorkflowExecutionAlreadyStartedError
 	if errors.As(err, &exists) {

@@ -220,3 +220,40 @@ func TestArchivedNameFitsPostgres(t *testing.T) {
 		t.Errorf("ArchivedName = %q (%d characters); want at most %d, dated", table, len(table), 63-len(deprecateSnapshotSuffix))
 	}
 }
+
+// A table nobody read still feeds a downstream dataset: the usage gate
+// holds, naming it and its owner, until an approver continues.
+func TestDeprecateUsageGateHoldsForDownstreamDatasets(t *testing.T) {
+	h := newDeprecateHarness(t)
+	h.table.reads = 0
+	downstream := []catalog.Dataset{{Name: "sessions_daily", Table: "public.sessions_daily", Owner: catalog.Owner{Team: "growth", SlackChannel: "#growth"}}}
+	var paused DeprecateStatus
+	h.at(31*oneDay, func() { paused = h.status() })
+	h.at(31*oneDay+time.Hour, func() { h.update("owner", DeprecateContinueUpdate, DeprecateAction{By: "U0OWNER"}) })
+	s := h.runInput(DeprecateInput{Dataset: deprecateDataset(), Requester: "cli:alice", Downstream: downstream})
+
+	if paused.Pause == nil || paused.Phase != DeprecateUsageGate ||
+		paused.Pause.Reason != "public.legacy_sessions still feeds 1 downstream datasets: sessions_daily (growth)" {
+		t.Fatalf("a day after the gate: phase %s, pause %+v; want a hold naming sessions_daily and its owner", paused.Phase, paused.Pause)
+	}
+	if !slices.ContainsFunc(h.postsTo("#product-analytics"), func(p string) bool { return strings.Contains(p, "sessions_daily (growth)") }) {
+		t.Errorf("the owner was not told about the downstream dataset: %q", h.postsTo("#product-analytics"))
+	}
+	if s.Status != DeprecateDropped {
+		t.Errorf("status %s; want dropped after the owner continued", s.Status)
+	}
+	if !slices.Contains(s.Consumers, "#growth") || len(h.postsTo("#growth")) < 2 ||
+		!strings.Contains(h.postsTo("#growth")[0], "legacy_sessions (public.legacy_sessions) is deprecated") {
+		t.Errorf("consumers %v, posts to #growth %q; want the downstream owner announced and reminded", s.Consumers, h.postsTo("#growth"))
+	}
+}
+
+// Without downstream datasets an unread table passes the gate, as before.
+func TestDeprecateUsageGatePassesWithoutReadsOrDownstream(t *testing.T) {
+	h := newDeprecateHarness(t)
+	h.table.reads = 0
+	s := h.run(deprecateDataset())
+	if !slices.Contains(timeline(s), "usage-gate: no reads in the last 14d") || s.Status != DeprecateDropped {
+		t.Errorf("status %s, timeline:\n%s", s.Status, strings.Join(timeline(s), "\n"))
+	}
+}

@@ -36,6 +36,7 @@ func Triage(ctx workflow.Context, in TriageInput) (TriageTimeline, error) {
 		return t.timeline(), err
 	}
 	t.startDiagnosis(ctx)
+	t.startImpact(ctx)
 	t.pageIfDue(ctx, "opened")
 	if t.autoResolveOn() {
 		t.armRecheck(ctx)

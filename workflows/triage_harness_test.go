@@ -39,6 +39,8 @@ type triageHarness struct {
 	// rejected collects the rejections of update, by label.
 	rejected map[string]error
 	updates  int
+	// downstream is what the worker's lineage answers for every dataset.
+	downstream []catalog.Dataset
 }
 
 func newTriageHarness(t *testing.T) *triageHarness {
@@ -51,6 +53,12 @@ func newTriageHarness(t *testing.T) *triageHarness {
 	h.env.OnActivity(n.Page, mock.Anything, mock.Anything).Return(h.page)
 	h.env.OnActivity(n.PostIncident, mock.Anything, mock.Anything).Return(h.postIncident)
 	h.env.OnActivity(n.EscalatePagerDuty, mock.Anything, mock.Anything).Return(h.escalatePagerDuty)
+	var l *activities.Lineage
+	h.env.OnActivity(l.DownstreamDatasets, mock.Anything, mock.Anything).Return(func(context.Context, string) ([]catalog.Dataset, error) {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		return h.downstream, nil
+	})
 	var d *activities.Diagnosis
 	for check, fn := range map[string]any{
 		activities.CheckFreshness: d.DiagnoseFreshness, activities.CheckVolume: d.DiagnoseVolume,

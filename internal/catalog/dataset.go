@@ -23,6 +23,11 @@ type Dataset struct {
 	Labels          map[string]string `yaml:"labels,omitempty" json:"labels,omitempty"`
 	Lifecycle       *Lifecycle        `yaml:"lifecycle,omitempty" json:"lifecycle,omitempty"`
 	Access          Access            `yaml:"access,omitempty" json:"access,omitzero"`
+	// Upstream lists what the table is computed from: other datasets by
+	// name, or tables outside the catalog as schema.table.
+	Upstream []string `yaml:"upstream,omitempty" json:"upstream,omitempty"`
+	// UniqueKey lists the columns that identify a row (dbt's unique_key).
+	UniqueKey []string `yaml:"unique_key,omitempty" json:"unique_key,omitempty"`
 }
 
 // SchemaTable splits Table into its schema (or BigQuery dataset) and table

@@ -58,7 +58,7 @@ func ValidateAll(ds []Dataset, warehouses []string) []Problem {
 			first[d.Name] = i
 		}
 	}
-	return out
+	return append(out, checkUpstreamNames(ds)...)
 }
 
 // Validate checks d against the configured warehouse names and returns
@@ -75,6 +75,10 @@ func (d Dataset) Validate(warehouses []string) []Problem {
 	checkPII(ps, d.PII)
 	checkLifecycle(ps, d.Lifecycle)
 	checkAccess(ps, d.Access)
+	checkUpstream(ps, d.Name, d.Upstream)
+	for i, col := range d.UniqueKey {
+		checkIdentifier(ps, fmt.Sprintf("unique_key[%d]", i), col)
+	}
 	return ps.list
 }
 

@@ -16,9 +16,10 @@ func newCatalogCmd(g *globals) *cobra.Command {
 		Short: "Inspect and check the dataset catalog in dre.yaml",
 		Example: `  dre catalog lint dre.yaml
   dre catalog list
-  dre catalog check orders`,
+  dre catalog check orders
+  dre catalog import dbt --manifest target/manifest.json --warehouse analytics`,
 	}
-	cmd.AddCommand(newCatalogLintCmd(g), newCatalogListCmd(g), newCatalogSchemaCmd(), newCatalogCheckCmd(g))
+	cmd.AddCommand(newCatalogLintCmd(g), newCatalogListCmd(g), newCatalogSchemaCmd(), newCatalogCheckCmd(g), newCatalogImportCmd(g))
 	return cmd
 }
 

@@ -108,6 +108,7 @@ it prints to watch every run.`,
 	root.AddCommand(newPIICmd(g))
 	root.AddCommand(newAccessCmd(g), newAuditCmd(g))
 	root.AddCommand(newSLOCmd(g))
+	root.AddCommand(newLineageCmd(g))
 	return root
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/dre-dev/dre/internal/catalog"
 	"github.com/dre-dev/dre/internal/config"
+	"github.com/dre-dev/dre/internal/lineage"
 	"github.com/dre-dev/dre/workflows"
 )
 
@@ -93,7 +94,8 @@ func newDeprecateStartCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer s.c.Close()
-			in := workflows.DeprecateInput{Dataset: s.ds, Requester: g.cliActor()}
+			graph, _ := lineage.Build(s.cfg.Catalog.Datasets()) // config.Load refused cycles
+			in := workflows.DeprecateInput{Dataset: s.ds, Requester: g.cliActor(), Downstream: graph.DownstreamDatasets(s.ds.Name)}
 			run, err := workflows.StartDeprecate(cmd.Context(), s.c, s.cfg.Temporal.TaskQueue, in)
 			var running *serviceerror.WorkflowExecutionAlreadyStarted
 			if errors.As(err, &running) {

@@ -3,11 +3,13 @@ package cli
 import (
 	"fmt"
 	"io"
+	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/internal/lineage"
 	"github.com/dre-dev/dre/workflows"
 )
 
@@ -17,7 +19,11 @@ func newDeprecatePlanCmd(g *globals) *cobra.Command {
 		Short: "Print a deprecation's dates, phase by phase, from the catalog; starts nothing",
 		Long: `plan reads the dataset's lifecycle and prints when each phase would happen
 if the deprecation started on deprecate_on (or now, when that has passed),
-with nobody extending, vetoing or reading the table at the usage gate.`,
+with nobody extending, vetoing or reading the table at the usage gate.
+
+It then lists the consumers the lineage knows: every dataset downstream of
+this one (its upstream: entries, at any depth), with their owners, who
+should hear of the deprecation before the table goes.`,
 		Example: `  dre deprecate plan legacy_sessions`,
 		Args:    exactArgs(1, "one dataset name (see dre catalog list)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -30,6 +36,8 @@ with nobody extending, vetoing or reading the table at the usage gate.`,
 				return err
 			}
 			printDeprecatePlan(cmd.OutOrStdout(), ds, time.Now().UTC())
+			graph, _ := lineage.Build(cfg.Catalog.Datasets()) // config.Load refused cycles
+			printDownstreamConsumers(cmd.OutOrStdout(), graph, ds.Name)
 			return nil
 		},
 	}
@@ -71,4 +79,27 @@ func printDeprecatePlan(w io.Writer, ds catalog.Dataset, now time.Time) {
 		row(final, workflows.DeprecateSnapshot, "copy with its metadata")
 	}
 	row(final, workflows.DeprecateFinal, string(l.FinalAction))
+}
+
+// printDownstreamConsumers lists the datasets downstream of name, nearest
+// first, with who owns them.
+func printDownstreamConsumers(w io.Writer, graph *lineage.Graph, name string) {
+	sg, err := graph.Walk(name, lineage.Down, 0)
+	if err != nil || len(sg.Nodes) == 1 {
+		fmt.Fprintf(w, "\nno downstream datasets in the lineage (upstream: entries in dre.yaml)\n")
+		return
+	}
+	fmt.Fprintf(w, "\ndownstream consumers (%d), from the lineage:\n", len(sg.Nodes)-1)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  DEPTH\tDATASET\tTABLE\tOWNER\tSLACK")
+	for _, n := range sg.Nodes[1:] {
+		d, _ := graph.Dataset(n.Name)
+		table := n.Table
+		if n.External {
+			table = "(outside the catalog)"
+		}
+		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\n", n.Depth, n.Name, table, orNone(d.Owner.Team), orNone(d.Owner.SlackChannel))
+	}
+	_ = tw.Flush()
+	fmt.Fprintf(w, "picture: dre lineage %s --downstream -o mermaid\n", name)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 
 	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/internal/lineage"
 )
 
 // warehouseName keeps warehouse names as plain as dataset names.
@@ -28,7 +29,8 @@ func (d *decoder) checkFile(cfg *Config, datasets []catalog.Dataset, opts LoadOp
 	if cfg.Access.ReconcileEvery.Duration < 0 {
 		d.addPath("access.reconcile_every", "want a positive duration like 15m; unset means 15m")
 	}
-	for _, p := range catalog.ValidateAll(datasets, cfg.WarehouseNames()) {
+	problems := catalog.ValidateAll(datasets, cfg.WarehouseNames())
+	for _, p := range append(problems, lineage.Check(datasets)...) {
 		// A broken warehouses section would make every dataset's
 		// warehouse look unknown; its own problem says enough.
 		if d.hasFailed(p.Path) || d.Failed["warehouses"] && strings.HasSuffix(p.Path, ".warehouse") {

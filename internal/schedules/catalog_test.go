@@ -31,3 +31,21 @@ func TestFromCatalogCarriesOnlyLifecycleDatasets(t *testing.T) {
 		t.Errorf("FromCatalog without lifecycles = %+v; want none, so that sync deletes the sweep", s)
 	}
 }
+
+func TestFromCatalogCarriesDownstreamDatasets(t *testing.T) {
+	life := &catalog.Lifecycle{DeprecateOn: catalog.Date{Year: 2027, Month: 3, Day: 1}, FinalAction: catalog.FinalDrop}
+	cat := catalog.New([]catalog.Dataset{
+		{Name: "legacy", Warehouse: "wh", Table: "public.legacy", Lifecycle: life},
+		{Name: "report", Warehouse: "wh", Table: "public.report", Upstream: []string{"legacy"}},
+		{Name: "board", Warehouse: "wh", Table: "public.board", Upstream: []string{"report"}},
+		{Name: "alone", Warehouse: "wh", Table: "public.alone", Lifecycle: life},
+	})
+	in := FromCatalog(cat, "dre")[0].Args[0].(workflows.LifecycleSweepInput)
+	down := in.Downstream["legacy"]
+	if len(down) != 2 || down[0].Name != "board" || down[1].Name != "report" {
+		t.Errorf("downstream of legacy = %+v; want board and report", down)
+	}
+	if _, ok := in.Downstream["alone"]; ok {
+		t.Errorf("alone has downstream %+v; want none", in.Downstream["alone"])
+	}
+}

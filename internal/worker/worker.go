@@ -68,6 +68,7 @@ func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
 func Register(r sdkworker.Registry, d Deps) {
 	RegisterWorkflows(r)
 	r.RegisterActivity(&activities.Checks{Warehouses: d.Warehouses})
+	r.RegisterActivity(&activities.Lineage{Warehouses: d.Warehouses, Catalog: catalogOf(d.Policy)})
 	r.RegisterActivity(&activities.Runbooks{Warehouses: d.Warehouses})
 	r.RegisterActivity(&activities.Backfills{Warehouses: d.Warehouses})
 	r.RegisterActivity(&activities.Diagnosis{Warehouses: d.Warehouses})

@@ -26,7 +26,8 @@ import (
 // the demo tables other tests read.
 const deprecateDB = "deprecate"
 
-// deprecateCatalog has one dataset per test, each with seconds-long
+// deprecateCatalog has one dataset per test (dep_feeds with the model
+// computed from it), each with seconds-long
 // durations so that whole phases pass while the test waits, and the three
 // of the lifecycle sweep's test (due, due and started already, not due),
 // whose hour-long grace periods hold them until the test cancels them.
@@ -41,6 +42,16 @@ datasets:
     owner: {team: analytics}
     lifecycle: {deprecate_on: 2020-01-01, replacement: public.events, grace_period: 15s, remind_every: 5s,
       usage_gate: 1h, soft_delete_retention: 1h, final_action: drop}
+  - name: dep_feeds
+    warehouse: wh
+    table: public.dep_feeds
+    owner: {team: analytics}
+    lifecycle: {deprecate_on: 2020-01-01, grace_period: 2s, usage_gate: 1h, soft_delete_retention: 1h, final_action: drop}
+  - name: dep_feeds_model
+    warehouse: wh
+    table: public.dep_feeds_model
+    owner: {team: growth, slack_channel: "#growth"}
+    upstream: [dep_feeds]
   - name: dep_cancel
     warehouse: wh
     table: public.dep_cancel
