@@ -82,7 +82,7 @@ func (w *Warehouse) Sample(ctx context.Context, ref warehouse.TableRef, columns 
 	if err != nil {
 		return warehouse.Sample{}, err
 	}
-	out := warehouse.Sample{Columns: map[string][]string{}}
+	out := warehouse.Sample{Columns: map[string][]string{}, Method: sampleMethod(md.NumBytes), TableRows: int64(md.NumRows)}
 	if len(columns) == 0 || limit <= 0 {
 		return out, nil
 	}
@@ -125,6 +125,14 @@ func (w *Warehouse) sampled(ctx context.Context, ref warehouse.TableRef, columns
 
 // sampleSQL selects the columns, from a share of the blocks of a large
 // table. limit is an int, so formatting it into the text is safe.
+// sampleMethod says how sampleSQL chooses rows, for reports.
+func sampleMethod(tableBytes int64) string {
+	if tableBytes > sampleBytes {
+		return fmt.Sprintf("TABLESAMPLE SYSTEM (%d PERCENT)", max(1, 100*sampleBytes/tableBytes))
+	}
+	return "first rows (a table this small is read whole)"
+}
+
 func sampleSQL(table string, columns []string, limit int, tableBytes int64) string {
 	list := ""
 	for i, c := range columns {
