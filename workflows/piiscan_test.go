@@ -115,7 +115,7 @@ func TestPIIScanApproverTagsAndNonApproverIsRejected(t *testing.T) {
 	if r.Status != PIIScanDone || len(r.Tagged) != 1 || r.Tagged[0].Approver != "U0OWNER" {
 		t.Errorf("report %+v; want done with one tag approved by U0OWNER", r)
 	}
-	for _, s := range []string{"| signups | `contact` | email | 100% of 50 | 0.95 | tagged email, approved by U0OWNER |", "| signups | `phone` | phone | 50 |"} {
+	for _, s := range []string{"| signups | `contact` | is email | 100% of 50 | 0.95 | - | tagged email, approved by U0OWNER |", "| signups | `phone` | phone | 50 |"} {
 		if !strings.Contains(r.Markdown, s) {
 			t.Errorf("report lacks %q:\n%s", s, r.Markdown)
 		}

@@ -130,7 +130,7 @@ func sampleMethod(tableBytes int64) string {
 	if tableBytes > sampleBytes {
 		return fmt.Sprintf("TABLESAMPLE SYSTEM (%d PERCENT)", max(1, 100*sampleBytes/tableBytes))
 	}
-	return "first rows (a table this small is read whole)"
+	return "first rows (too small a table for TABLESAMPLE)"
 }
 
 func sampleSQL(table string, columns []string, limit int, tableBytes int64) string {
