@@ -16,6 +16,7 @@ require (
 	cloud.google.com/go/bigquery v1.86.2
 	cloud.google.com/go/iam v1.14.0
 	github.com/PagerDuty/go-pagerduty v1.8.0
+	github.com/brianvoe/gofakeit/v7 v7.18.9
 	github.com/dgryski/go-farm v0.0.0-20240924180020-3414d57e47da
 	github.com/expr-lang/expr v1.17.8
 	github.com/goccy/go-yaml v1.19.2
@@ -85,7 +86,6 @@ require (
 	github.com/benbjohnson/clock v1.3.5 // indirect
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/blang/semver/v4 v4.0.0 // indirect
-	github.com/brianvoe/gofakeit/v7 v7.18.9 // indirect
 	github.com/cactus/go-statsd-client/statsd v0.0.0-20200423205355-cb0885a1018c // indirect
 	github.com/cactus/go-statsd-client/v5 v5.1.0 // indirect
 	github.com/caio/go-tdigest/v5 v5.0.0 // indirect

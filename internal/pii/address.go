@@ -19,23 +19,31 @@ func (addressDetector) Kind() Kind { return Address }
 // named like an address, since five digits are any number.
 func (addressDetector) Score(column, value string) float64 {
 	ctx := addressContext(column)
-	if ctx == contextAgainst {
-		return 0
+	if ctx == contextAgainst || !strings.ContainsAny(value, "0123456789０１２３４５６７８９") {
+		return 0 // every address shape has a house number or a postal code
 	}
 	street, postal := streetLine(value), postalCode(value)
+	house := !street && houseLine.MatchString(strings.TrimSpace(value))
 	s := 0.0
 	switch {
 	case street && postal:
 		s = 0.9
+	case house && postal:
+		s = 0.8
 	case street:
 		s = 0.75
+	case house:
+		s = 0.4
 	case postal:
 		s = 0.25
 	default:
 		return 0
 	}
-	if ctx == contextStrong {
+	switch ctx {
+	case contextStrong:
 		s += 0.3
+	case contextWeak:
+		s += 0.1
 	}
 	return min(s, 0.97)
 }
@@ -46,10 +54,12 @@ func (d addressDetector) ScoreColumn(column string, values []string) Match {
 	if m.Matched == 0 {
 		return m
 	}
-	streets, postals := 0, 0
+	streets, houses, postals := 0, 0, 0
 	for _, v := range values {
 		if streetLine(v) {
 			streets++
+		} else if houseLine.MatchString(strings.TrimSpace(v)) {
+			houses++
 		}
 		if postalCode(v) {
 			postals++
@@ -57,6 +67,9 @@ func (d addressDetector) ScoreColumn(column string, values []string) Match {
 	}
 	if streets > 0 {
 		m.Reasons = append(m.Reasons, fmt.Sprintf("%.0f%% have a house number beside a street word", ratioOf(streets, len(values))*100))
+	}
+	if houses > 0 {
+		m.Reasons = append(m.Reasons, fmt.Sprintf("%.0f%% start with a house number and a capitalised name", ratioOf(houses, len(values))*100))
 	}
 	if postals > 0 {
 		m.Reasons = append(m.Reasons, fmt.Sprintf("%.0f%% have a postal code", ratioOf(postals, len(values))*100))
@@ -81,6 +94,11 @@ var (
 		"katu", "tie", "utca", "út"}
 	cjkStreet = regexp.MustCompile(`[0-9０-９一二三四五六七八九十]+\s*(号|號|番地|番|丁目|巷|弄|번지|번길)|(路|街|大道|通り|로|길)\s*[0-9０-９]+`)
 )
+
+// houseLine is a house number and capitalised words, a street without a
+// street word ("346 Harborsfort"): an address only in an address column
+// or beside a postal code, since titles start with numbers too.
+var houseLine = regexp.MustCompile(`^[0-9]{1,6}[a-zA-Z]? (\p{Lu}[\p{L}'.-]*)( \p{Lu}[\p{L}'.-]*){0,3}(,|$)`)
 
 // houseNumber accepts 12, 12a, 221B, 12-14 and 12/3.
 var houseNumber = regexp.MustCompile(`^[0-9]{1,5}[a-zA-Z]?([-/][0-9]{1,4}[a-zA-Z]?)?,?$`)
@@ -154,7 +172,8 @@ func startsUpperOrDigit(w string) bool {
 // postalCodes are postal code formats by country, each anchored to what
 // stands beside it in an address so that bare numbers do not match.
 var postalCodes = []*regexp.Regexp{
-	regexp.MustCompile(`\b[A-Z]{2},? [0-9]{5}(-[0-9]{4})?\b`),                   // US: state and ZIP
+	regexp.MustCompile(`\b[A-Z]{2},? [0-9]{5}(-[0-9]{4})?\b`), // US: state and ZIP
+	usStateZIP, // US: state name and ZIP
 	regexp.MustCompile(`\b[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][ABD-HJLNP-UW-Z]{2}\b`), // UK
 	regexp.MustCompile(`\b[A-Z][0-9][A-Z] [0-9][A-Z][0-9]\b`),                   // Canada
 	regexp.MustCompile(`\b[1-9][0-9]{3} ?[A-Z]{2}\b`),                           // Netherlands
@@ -178,5 +197,12 @@ func postalCode(value string) bool {
 	}
 	return false
 }
+
+// usStateZIP is a US state's name and a ZIP code, as in "Ohio 43004".
+var usStateZIP = regexp.MustCompile(`(Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|Hawaii|Idaho|` +
+	`Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|Michigan|Minnesota|Mississippi|Missouri|Montana|` +
+	`Nebraska|Nevada|New Hampshire|New Jersey|New Mexico|New York|North Carolina|North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|` +
+	`Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington|West Virginia|Wisconsin|Wyoming|` +
+	`District of Columbia),? [0-9]{5}(-[0-9]{4})?\b`)
 
 var zipOnly = regexp.MustCompile(`^[0-9]{5}(-[0-9]{4})?$`)
