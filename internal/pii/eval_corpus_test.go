@@ -83,7 +83,7 @@ func evalPositives() []evalFamily {
 		}},
 		{"json-user", []string{"payload", "data", "attributes"}, "jsonb", []Kind{Email, Name, Address}, func(f *gofakeit.Faker) string {
 			return jsonDoc(map[string]any{"event": pick(f, "signup", "order", "refund"), "id": f.UUID(),
-				"user": map[string]any{"email": f.Email(), "name": f.Name(), "plan": pick(f, "free", "pro")},
+				"user":     map[string]any{"email": f.Email(), "name": f.Name(), "plan": pick(f, "free", "pro")},
 				"shipping": map[string]any{"street": f.Street(), "city": f.City(), "zip": f.Zip()}})
 		}},
 	}
