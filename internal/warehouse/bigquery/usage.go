@@ -76,11 +76,18 @@ func foldUsage(rows [][]bigquery.Value) warehouse.Usage {
 // BigQuery bills a LIMIT query for every byte of the columns it reads.
 const sampleBytes = 256 << 20
 
-// Sample returns up to limit non-NULL values of each column, as text.
+// Sample returns up to limit non-NULL values of each column (all columns
+// when columns is empty, as the PII scan asks), as text; JSON, STRUCT and
+// ARRAY values arrive as their JSON text.
 func (w *Warehouse) Sample(ctx context.Context, ref warehouse.TableRef, columns []string, limit int) (warehouse.Sample, error) {
 	md, err := w.sampled(ctx, ref, columns)
 	if err != nil {
 		return warehouse.Sample{}, err
+	}
+	if len(columns) == 0 {
+		for _, f := range md.Schema {
+			columns = append(columns, f.Name)
+		}
 	}
 	out := warehouse.Sample{Columns: map[string][]string{}, Method: sampleMethod(md.NumBytes), TableRows: int64(md.NumRows)}
 	if len(columns) == 0 || limit <= 0 {
@@ -123,8 +130,6 @@ func (w *Warehouse) sampled(ctx context.Context, ref warehouse.TableRef, columns
 	return md, nil
 }
 
-// sampleSQL selects the columns, from a share of the blocks of a large
-// table. limit is an int, so formatting it into the text is safe.
 // sampleMethod says how sampleSQL chooses rows, for reports.
 func sampleMethod(tableBytes int64) string {
 	if tableBytes > sampleBytes {
@@ -133,6 +138,8 @@ func sampleMethod(tableBytes int64) string {
 	return "first rows (too small a table for TABLESAMPLE)"
 }
 
+// sampleSQL selects the columns, from a share of the blocks of a large
+// table. limit is an int, so formatting it into the text is safe.
 func sampleSQL(table string, columns []string, limit int, tableBytes int64) string {
 	list := ""
 	for i, c := range columns {
