@@ -47,7 +47,9 @@ func TestPIIScanFindsEmailsInABigQueryJSONColumn(t *testing.T) {
 		}
 	}
 	reg := warehouse.NewRegistry(map[string]warehouse.Opener{
-		"bq": func(ctx context.Context) (warehouse.Conn, error) { return bqwh.Open(ctx, project, "US", srv.ClientOptions()...) },
+		"bq": func(ctx context.Context) (warehouse.Conn, error) {
+			return bqwh.Open(ctx, project, "US", srv.ClientOptions()...)
+		},
 	})
 	t.Cleanup(reg.Close)
 	var s testsuite.WorkflowTestSuite
