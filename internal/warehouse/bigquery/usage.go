@@ -100,7 +100,7 @@ func (w *Warehouse) Sample(ctx context.Context, ref warehouse.TableRef, columns 
 	for _, row := range rows {
 		for i, c := range columns {
 			if row[i] != nil && len(out.Columns[c]) < limit {
-				out.Columns[c] = append(out.Columns[c], text(row[i]))
+				out.Columns[c] = append(out.Columns[c], sampleText(schemaField(md.Schema, c), row[i]))
 			}
 		}
 	}
