@@ -92,3 +92,12 @@ func TestAddressesAcrossLocales(t *testing.T) {
 		}
 	}
 }
+
+func TestNamesInUpperAndLowerCase(t *testing.T) {
+	if m, ok := ScanColumn("customer", []string{"JOHN SMITH", "MARIA GARCIA", "olivia martin", "hans müller"}, 0); !ok || m.Kind != Name {
+		t.Errorf("upper- and lower-case names: %+v, %v; want a name column", m, ok)
+	}
+	if m, ok := ScanColumn("stage", []string{"PENDING REVIEW", "in transit", "DELIVERED", "on hold"}, 0); ok {
+		t.Errorf("status phrases flagged as %s; want nothing", m.Kind)
+	}
+}

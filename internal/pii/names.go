@@ -105,29 +105,35 @@ func nameShape(value string) (words, hits int, ok bool) {
 	if len(fields) > 4 {
 		return 0, 0, false
 	}
+	oddCase := false
 	for _, f := range fields {
 		lower := strings.ToLower(strings.Trim(f, ",."))
 		if nameParticles[lower] && len(fields) > 2 {
 			continue
 		}
-		if !nameWord(f) {
+		ok, proper := nameWord(f)
+		if !ok {
 			return 0, 0, false
 		}
+		oddCase = oddCase || !proper
 		words++
 		if givenNames[lower] || surnames[lower] {
 			hits++
 		}
 	}
-	return words, hits, words > 0
+	// "JOHN SMITH" and "john smith" are names too, but so is any upper-
+	// or lower-case phrase in shape: only a listed name vouches for them.
+	return words, hits, words > 0 && (!oddCase || hits > 0)
 }
 
 // nameParticles are the lower-case words inside European and Arabic
 // names (Ludwig van Beethoven, Mohammed bin Salman).
 var nameParticles = wordSet("van von der den de da di del della du le la bin ibn al el dos das ter")
 
-// nameWord accepts a capitalised word of letters in one script, with the
-// apostrophes, hyphens and dots of O'Brien, Jean-Luc and J.
-func nameWord(w string) bool {
+// nameWord accepts a word of letters in one script, with the apostrophes,
+// hyphens and dots of O'Brien, Jean-Luc and J. proper is false for an
+// all upper- or lower-case word of a script with case.
+func nameWord(w string) (ok, proper bool) {
 	w = strings.TrimSuffix(w, ",")
 	var first rune = -1
 	var script *unicode.RangeTable
@@ -137,22 +143,26 @@ func nameWord(w string) bool {
 			continue
 		}
 		if !unicode.IsLetter(r) {
-			return false
+			return false, false
 		}
 		if first < 0 {
 			first, script = r, scriptOf(r)
 		} else if scriptOf(r) != script {
-			return false
+			return false, false
 		}
 		letters++
 	}
-	if first < 0 || script == nil {
-		return false
+	switch {
+	case first < 0 || script == nil:
+		return false, false
+	case caseless(script):
+		return letters >= 2, true
+	case strings.ToLower(w) == w:
+		return true, false
+	case strings.ToUpper(w) == w:
+		return true, letters <= 3 // initials and short names: "J.", "LI"
 	}
-	if caseless(script) {
-		return letters >= 2
-	}
-	return unicode.IsUpper(first) && (letters == 1 || strings.ToUpper(w) != w || letters <= 3)
+	return unicode.IsUpper(first), unicode.IsUpper(first)
 }
 
 // nameScripts are the scripts whose names nameWord accepts.
