@@ -128,7 +128,7 @@ func (s *PIIScans) ScanDataset(ctx context.Context, in PIIScanInput) (PIIDataset
 		SampleMethod: sample.Method, TableRows: sample.TableRows}
 	opts := pii.Options{Threshold: in.Threshold, ContainsThreshold: in.ContainsThreshold}
 	for _, col := range info.Columns {
-		out.add(classifyColumn(col, in.Tagged[col.Name], sample.Columns[col.Name], opts))
+		out.add(classifyColumn(ref.Table, col, in.Tagged[col.Name], sample.Columns[col.Name], opts))
 	}
 	return out, nil
 }
@@ -158,12 +158,12 @@ type columnVerdict struct {
 
 // classifyColumn prefers the catalog's tag over the warehouse's: the
 // catalog is what reviews and access requests read.
-func classifyColumn(col warehouse.Column, catalogTag catalog.PIIKind, values []string, opts pii.Options) columnVerdict {
+func classifyColumn(table string, col warehouse.Column, catalogTag catalog.PIIKind, values []string, opts pii.Options) columnVerdict {
 	v := columnVerdict{column: col.Name, tagged: catalogTag}
 	if v.tagged == "" {
 		v.tagged = catalog.PIIKind(col.PII)
 	}
-	r := pii.Inspect(pii.ColumnInfo{Name: col.Name, Type: col.Type, Comment: col.Comment}, values, opts)
+	r := pii.Inspect(pii.ColumnInfo{Table: table, Name: col.Name, Type: col.Type, Comment: col.Comment}, values, opts)
 	v.sampled = r.Sampled
 	for _, f := range r.Findings {
 		c := PIIColumn{Column: col.Name, Mode: f.Mode, Found: f.Kind.PIIKind(), Confidence: round3(f.Confidence),

@@ -43,11 +43,14 @@ var (
 		"middlename maidenname cardholder recipient addressee")
 	personQualifiers = wordSet("first last full given family middle maiden legal contact customer person patient " +
 		"employee holder passenger guest user member client buyer sender recipient owner display billing shipping " +
-		"account emergency parent spouse beneficiary driver")
+		"account emergency parent spouse beneficiary driver customers users people persons employees contacts " +
+		"patients members clients guests passengers students authors owners buyers")
 	notPersonWords = wordSet("product company file table schema city town street brand category host domain app " +
 		"service job event item sku title country state region team project org organization organisation business " +
 		"merchant store shop vendor model device column field bucket queue topic key tag label type status template " +
-		"campaign plan dataset database metric feature package bank school course department role group channel")
+		"campaign plan dataset database metric feature package bank school course department role group channel " +
+		"products companies cities vendors merchants stores shops teams projects organizations categories brands " +
+		"items datasets tables files tags services apps events jobs roles groups channels plans")
 	addressWords = wordSet("address addresses addr street streetaddress address1 address2 line1 line2 " +
 		"residence mailing shipping billing postal postcode zip zipcode")
 	notAddressWords = wordSet("email mail ip mac url web wallet host ipv4 ipv6 remote server bitcoin eth memory")
@@ -68,6 +71,16 @@ func nameContext(column string) columnContext {
 		return contextWeak
 	}
 	return contextNone
+}
+
+// contextColumn is the name detectors read a column's context from: a
+// bare "name" borrows its table's ("customers.name" is a person's,
+// "products.name" is not).
+func contextColumn(table, column string) string {
+	if table != "" && slices.Equal(columnWords(column), []string{"name"}) {
+		return table + "." + column
+	}
+	return column
 }
 
 // addressContext reads a column name for postal addresses: "addr",

@@ -19,6 +19,8 @@ const (
 
 // ColumnInfo is what the warehouse says about a column besides its values.
 type ColumnInfo struct {
+	// Table is the table's name, context for a column called "name".
+	Table   string
 	Name    string
 	Type    string
 	Comment string
@@ -74,7 +76,7 @@ func Inspect(col ColumnInfo, values []string, opt Options) ColumnReport {
 			r.Findings = append(r.Findings, inspectValues(leaf.path, leaf.contextName(), leaf.values, opt)...)
 		}
 	} else {
-		r.Findings = inspectValues(col.Name, col.Name, nonEmpty, opt)
+		r.Findings = inspectValues(col.Name, contextColumn(col.Table, col.Name), nonEmpty, opt)
 	}
 	r.Hints = contextHints(col, r.Findings)
 	return r

@@ -101,3 +101,15 @@ func TestNamesInUpperAndLowerCase(t *testing.T) {
 		t.Errorf("status phrases flagged as %s; want nothing", m.Kind)
 	}
 }
+
+func TestTableContextOfANameColumn(t *testing.T) {
+	people := []string{"Zebulon Quart", "Ottoline Brisk", "Percival Dunmore", "Wilhelmina Stroud"} // no listed names
+	r := Inspect(ColumnInfo{Table: "customers", Name: "name"}, people, Options{})
+	if len(r.Findings) != 1 || r.Findings[0].Kind != Name || r.Findings[0].Path != "name" {
+		t.Errorf("customers.name: %+v; want a name column by the table's context", r.Findings)
+	}
+	r = Inspect(ColumnInfo{Table: "products", Name: "name"}, []string{"Olivia Lamp", "Martin Chair", "Priya Stool", "Hans Desk"}, Options{})
+	if len(r.Findings) != 0 {
+		t.Errorf("products.name: %+v; want nothing", r.Findings)
+	}
+}

@@ -74,10 +74,10 @@ func (nameDetector) ScoreColumn(column string, values []string) Match {
 func contextEvidence(ctx columnContext, m *Match, column, what string) float64 {
 	switch ctx {
 	case contextStrong:
-		m.Reasons = append(m.Reasons, fmt.Sprintf("column name %q suggests %s", column, what))
+		m.Reasons = append(m.Reasons, fmt.Sprintf("column %q suggests %s", column, what))
 		return 0.55
 	case contextWeak:
-		m.Reasons = append(m.Reasons, fmt.Sprintf("column name %q may hold %s", column, what))
+		m.Reasons = append(m.Reasons, fmt.Sprintf("column %q may hold %s", column, what))
 		return 0.15
 	}
 	return 0
