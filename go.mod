@@ -16,6 +16,7 @@ require (
 	cloud.google.com/go/bigquery v1.86.2
 	cloud.google.com/go/iam v1.14.0
 	github.com/PagerDuty/go-pagerduty v1.8.0
+	github.com/brianvoe/gofakeit/v7 v7.18.9
 	github.com/dgryski/go-farm v0.0.0-20240924180020-3414d57e47da
 	github.com/expr-lang/expr v1.17.8
 	github.com/goccy/go-yaml v1.19.2

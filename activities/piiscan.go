@@ -49,19 +49,41 @@ type PIIScanInput struct {
 	// Threshold is the match ratio that flags a column; 0 means
 	// pii.DefaultThreshold.
 	Threshold float64 `json:"threshold,omitempty"`
+	// ContainsThreshold is the share of a free-text column's rows that
+	// must mention one kind to flag it; 0 means
+	// pii.DefaultContainsThreshold.
+	ContainsThreshold float64 `json:"containsThreshold,omitempty"`
 }
 
 // PIIColumn is one column's verdict. Sample values never appear in it:
 // it travels through workflow history and Slack.
 type PIIColumn struct {
 	Column string `json:"column"`
+	// Path is where in the column the PII sits when that is not the
+	// whole value: a JSON leaf such as payload.user.email.
+	Path string `json:"path,omitempty"`
+	// Mode is pii.ModeIs (the values are PII) or pii.ModeContains (free
+	// text mentions it in Ratio of the rows).
+	Mode string `json:"mode,omitempty"`
 	// Found is the catalog kind detected, "" when none was.
 	Found      catalog.PIIKind `json:"found,omitempty"`
 	Confidence float64         `json:"confidence,omitempty"`
 	Ratio      float64         `json:"ratio,omitempty"`
 	Sampled    int             `json:"sampled"`
+	// Reasons are the evidence for names and addresses and for mentions
+	// in text, for people to judge.
+	Reasons []string `json:"reasons,omitempty"`
 	// Tagged is the column's tag in the catalog or the warehouse.
 	Tagged catalog.PIIKind `json:"tagged,omitempty"`
+}
+
+// PIIHint is an untagged column whose name or comment suggests PII that
+// the sample did not show: "likely PII, check".
+type PIIHint struct {
+	Column  string          `json:"column"`
+	Kind    catalog.PIIKind `json:"kind"`
+	Reason  string          `json:"reason"`
+	Sampled int             `json:"sampled"`
 }
 
 // PIIDatasetScan is what a scan of one table found.
@@ -74,9 +96,14 @@ type PIIDatasetScan struct {
 	// Unconfirmed columns are tagged with a kind a detector finds, yet
 	// none was found in their sample: a stale tag, or an empty column.
 	Unconfirmed []PIIColumn `json:"unconfirmed,omitempty"`
-	// Unchecked columns are tagged with kinds no detector finds (names,
-	// addresses).
+	// Unchecked columns are tagged "other", which no detector finds.
 	Unchecked []string `json:"unchecked,omitempty"`
+	// Likely are untagged columns whose name or comment suggests PII.
+	Likely []PIIHint `json:"likely,omitempty"`
+	// SampleMethod is how the warehouse chose the sampled rows, and
+	// TableRows its estimate of the table's size.
+	SampleMethod string `json:"sampleMethod,omitempty"`
+	TableRows    int64  `json:"tableRows,omitempty"`
 }
 
 // ScanDataset samples every column of a table and runs the detectors.
@@ -97,9 +124,11 @@ func (s *PIIScans) ScanDataset(ctx context.Context, in PIIScanInput) (PIIDataset
 	if err != nil {
 		return PIIDatasetScan{}, backfillFailure(err)
 	}
-	out := PIIDatasetScan{Dataset: in.Dataset, Table: in.Table, Columns: len(info.Columns)}
+	out := PIIDatasetScan{Dataset: in.Dataset, Table: in.Table, Columns: len(info.Columns),
+		SampleMethod: sample.Method, TableRows: sample.TableRows}
+	opts := pii.Options{Threshold: in.Threshold, ContainsThreshold: in.ContainsThreshold}
 	for _, col := range info.Columns {
-		out.add(classifyColumn(col, in.Tagged[col.Name], sample.Columns[col.Name], in.Threshold))
+		out.add(classifyColumn(ref.Table, col, in.Tagged[col.Name], sample.Columns[col.Name], opts))
 	}
 	return out, nil
 }
@@ -120,36 +149,47 @@ func (s *PIIScans) open(ctx context.Context, name, table string) (piiTable, ware
 
 // columnVerdict is one column with its tag and what the detectors said.
 type columnVerdict struct {
-	PIIColumn
-	detectable bool
+	column   string
+	tagged   catalog.PIIKind
+	sampled  int
+	findings []PIIColumn
+	hints    []PIIHint
 }
 
 // classifyColumn prefers the catalog's tag over the warehouse's: the
 // catalog is what reviews and access requests read.
-func classifyColumn(col warehouse.Column, catalogTag catalog.PIIKind, values []string, threshold float64) columnVerdict {
-	v := columnVerdict{PIIColumn: PIIColumn{Column: col.Name, Tagged: catalogTag}}
-	if v.Tagged == "" {
-		v.Tagged = catalog.PIIKind(col.PII)
+func classifyColumn(table string, col warehouse.Column, catalogTag catalog.PIIKind, values []string, opts pii.Options) columnVerdict {
+	v := columnVerdict{column: col.Name, tagged: catalogTag}
+	if v.tagged == "" {
+		v.tagged = catalog.PIIKind(col.PII)
 	}
-	m, found := pii.ScanColumn(col.Name, values, threshold)
-	v.Sampled = m.Sampled
-	if found {
-		v.Found, v.Confidence, v.Ratio = m.Kind.PIIKind(), round3(m.Confidence), round3(m.Ratio)
+	r := pii.Inspect(pii.ColumnInfo{Table: table, Name: col.Name, Type: col.Type, Comment: col.Comment}, values, opts)
+	v.sampled = r.Sampled
+	for _, f := range r.Findings {
+		c := PIIColumn{Column: col.Name, Mode: f.Mode, Found: f.Kind.PIIKind(), Confidence: round3(f.Confidence),
+			Ratio: round3(f.Ratio), Sampled: f.Sampled, Reasons: f.Reasons, Tagged: v.tagged}
+		if f.Path != col.Name {
+			c.Path = f.Path
+		}
+		v.findings = append(v.findings, c)
 	}
-	v.detectable = v.Tagged != "" && pii.Detectable(v.Tagged)
+	for _, h := range r.Hints {
+		v.hints = append(v.hints, PIIHint{Column: col.Name, Kind: h.Kind.PIIKind(), Reason: h.Reason, Sampled: r.Sampled})
+	}
 	return v
 }
 
 func (s *PIIDatasetScan) add(v columnVerdict) {
 	switch {
-	case v.Tagged == "" && v.Found != "":
-		s.Untagged = append(s.Untagged, v.PIIColumn)
-	case v.Tagged != "" && !v.detectable:
-		s.Unchecked = append(s.Unchecked, v.Column)
-	case v.Tagged != "" && v.Found == "":
-		s.Unconfirmed = append(s.Unconfirmed, v.PIIColumn)
+	case v.tagged == "":
+		s.Untagged = append(s.Untagged, v.findings...)
+		s.Likely = append(s.Likely, v.hints...)
+	case !pii.Detectable(v.tagged):
+		s.Unchecked = append(s.Unchecked, v.column)
+		slices.Sort(s.Unchecked)
+	case len(v.findings) == 0:
+		s.Unconfirmed = append(s.Unconfirmed, PIIColumn{Column: v.column, Sampled: v.sampled, Tagged: v.tagged})
 	}
-	slices.Sort(s.Unchecked)
 }
 
 // round3 keeps reports and histories readable.

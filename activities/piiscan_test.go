@@ -70,8 +70,15 @@ func TestPIIScanAndTagAgainstPostgres(t *testing.T) {
 	if len(found) != 2 || found["contact"] != catalog.PIIEmail || found["client_ip"] != catalog.PIIIP {
 		t.Errorf("untagged PII %v; want contact as email and client_ip as ip", found)
 	}
-	if len(scan.Unconfirmed) != 1 || scan.Unconfirmed[0].Column != "phone" || !slices.Equal(scan.Unchecked, []string{"name"}) {
-		t.Errorf("unconfirmed %+v, unchecked %v; want phone (no phones in it) and name (no detector)", scan.Unconfirmed, scan.Unchecked)
+	unconfirmed := []string{}
+	for _, c := range scan.Unconfirmed {
+		unconfirmed = append(unconfirmed, c.Column)
+	}
+	if !slices.Equal(unconfirmed, []string{"phone", "name"}) || len(scan.Unchecked) != 0 {
+		t.Errorf("unconfirmed %v, unchecked %v; want phone (no phones in it) and name (placeholders, no names)", unconfirmed, scan.Unchecked)
+	}
+	if scan.SampleMethod != "random 50 of 60 rows" || scan.TableRows != 60 {
+		t.Errorf("sample method %q of %d rows; want random 50 of 60 rows", scan.SampleMethod, scan.TableRows)
 	}
 
 	val, err = env.ExecuteActivity(a.TagColumn, activities.PIITagInput{Warehouse: "local", Table: "public.people", Column: "contact", Kind: catalog.PIIEmail})

@@ -94,7 +94,7 @@ func (s *piiScan) scanAll(ctx workflow.Context) {
 		}
 		futures[i] = workflow.ExecuteActivity(ctx, a.ScanDataset, activities.PIIScanInput{
 			Dataset: d.Name, Warehouse: d.Warehouse, Table: d.Table, Tagged: d.PII.Columns,
-			Limit: s.in.SampleLimit, Threshold: s.in.Threshold,
+			Limit: s.in.SampleLimit, Threshold: s.in.Threshold, ContainsThreshold: s.in.ContainsThreshold,
 		})
 	}
 	for i := max(0, len(futures)-piiScanConcurrency); i < len(futures); i++ {
@@ -187,6 +187,9 @@ type PIIScanInput struct {
 	SampleLimit int `json:"sampleLimit,omitempty"`
 	// Threshold is the match ratio that flags a column; 0 means 0.8.
 	Threshold float64 `json:"threshold,omitempty"`
+	// ContainsThreshold is the share of a free-text column's rows that
+	// must mention one kind to flag it; 0 means 0.2.
+	ContainsThreshold float64 `json:"containsThreshold,omitempty"`
 	// ApprovalTimeout is how long "tag as PII" stays on offer; 0 means 7
 	// days. The stated default when nobody approves: the column stays
 	// untagged and the report says so.
@@ -218,6 +221,9 @@ func (in PIIScanInput) validate() error {
 	}
 	if in.Threshold < 0 || in.Threshold > 1 {
 		return fmt.Errorf("threshold %v: use a match ratio between 0 and 1, such as 0.8", in.Threshold)
+	}
+	if in.ContainsThreshold < 0 || in.ContainsThreshold > 1 {
+		return fmt.Errorf("contains threshold %v: use a share of rows between 0 and 1, such as 0.2", in.ContainsThreshold)
 	}
 	for _, d := range in.Datasets {
 		if d.Name == "" || d.Warehouse == "" || d.Table == "" {

@@ -23,28 +23,43 @@ func (s *piiScan) report() PIIScanReport {
 func (s *piiScan) markdown(keep func(dataset string) bool) string {
 	var b strings.Builder
 	appendf(&b, "# PII scan: %s\n\n", s.in.Scope)
-	appendf(&b, "Workflow `%s`, started %s, status **%s**. Up to %d values per column; a column is flagged when %s of them match.\n",
-		s.id, timelineStamp(s.started), s.status, s.in.SampleLimit, thresholdText(s.in.Threshold))
-	var untagged, unconfirmed, unchecked strings.Builder
+	appendf(&b, "Workflow `%s`, started %s, status **%s**. Up to %d values per column; a column is flagged when %s of them are one kind, or when %s of its rows mention one (free text).\n",
+		s.id, timelineStamp(s.started), s.status, s.in.SampleLimit, thresholdText(s.in.Threshold, "80%"), thresholdText(s.in.ContainsThreshold, "20%"))
+	var untagged, unconfirmed, likely, unchecked, samples strings.Builder
 	for _, d := range s.scans {
 		if !keep(d.Dataset) {
 			continue
 		}
+		appendf(&samples, "- %s: %s\n", d.Dataset, orText(d.SampleMethod, "method not reported"))
 		for _, c := range d.Untagged {
-			appendf(&untagged, "| %s | `%s` | %s | %.0f%% of %d | %.2f | %s |\n", d.Dataset, c.Column, c.Found, c.Ratio*100, c.Sampled, c.Confidence, s.offerState(d.Dataset, c.Column))
+			appendf(&untagged, "| %s | `%s` | %s %s | %.0f%% of %d | %.2f | %s | %s |\n", d.Dataset, orText(c.Path, c.Column), modeText(c.Mode), c.Found,
+				c.Ratio*100, c.Sampled, c.Confidence, orText(strings.Join(c.Reasons, "; "), "-"), s.offerState(d.Dataset, c.Column))
 		}
 		for _, c := range d.Unconfirmed {
 			appendf(&unconfirmed, "| %s | `%s` | %s | %d |\n", d.Dataset, c.Column, c.Tagged, c.Sampled)
+		}
+		for _, h := range d.Likely {
+			appendf(&likely, "| %s | `%s` | %s | %s | %d |\n", d.Dataset, h.Column, h.Kind, h.Reason, h.Sampled)
 		}
 		if len(d.Unchecked) > 0 {
 			appendf(&unchecked, "- %s: %s\n", d.Dataset, strings.Join(d.Unchecked, ", "))
 		}
 	}
-	section(&b, "Untagged PII", "| dataset | column | looks like | matched | confidence | tag |\n|---|---|---|---|---|---|\n", untagged.String(), "None found.")
+	section(&b, "Untagged PII", "| dataset | column | holds | matched | confidence | why | tag |\n|---|---|---|---|---|---|---|\n", untagged.String(), "None found.")
+	section(&b, "Likely PII, check", "Untagged columns whose name or comment suggests PII that the sample did not show (an empty column, or values the sample missed):\n\n| dataset | column | may hold | because | values sampled |\n|---|---|---|---|---|\n", likely.String(), "None.")
 	section(&b, "Tagged, but no PII found", "Stale tags, or empty columns: check and untag if the data is gone.\n\n| dataset | column | tagged | values sampled |\n|---|---|---|---|\n", unconfirmed.String(), "None.")
 	if unchecked.Len() > 0 {
-		section(&b, "Not checked", "Tagged with kinds no detector finds (names, addresses):\n\n", unchecked.String(), "")
+		section(&b, "Not checked", "Tagged \"other\", a kind no sample can confirm:\n\n", unchecked.String(), "")
 	}
+	s.failedSection(&b, keep)
+	if samples.Len() > 0 {
+		section(&b, "Samples", "How each table's rows were chosen:\n\n", samples.String(), "")
+	}
+	return b.String()
+}
+
+// failedSection lists the datasets the scan could not read.
+func (s *piiScan) failedSection(b *strings.Builder, keep func(dataset string) bool) {
 	var failed strings.Builder
 	for _, f := range s.failed {
 		if keep(f.Dataset) {
@@ -52,9 +67,16 @@ func (s *piiScan) markdown(keep func(dataset string) bool) string {
 		}
 	}
 	if failed.Len() > 0 {
-		section(&b, "Could not scan", "", failed.String(), "")
+		section(b, "Could not scan", "", failed.String(), "")
 	}
-	return b.String()
+}
+
+// modeText says whether a column is PII or mentions it.
+func modeText(mode string) string {
+	if mode == "contains" {
+		return "mentions"
+	}
+	return "is"
 }
 
 // section writes a heading and its body, or the empty text.
@@ -78,9 +100,9 @@ func (s *piiScan) offerState(dataset, column string) string {
 	return "awaiting approval until " + timelineStamp(s.deadline)
 }
 
-func thresholdText(t float64) string {
+func thresholdText(t float64, otherwise string) string {
 	if t == 0 {
-		return "80%"
+		return otherwise
 	}
 	return fmt.Sprintf("%.0f%%", t*100)
 }
@@ -101,7 +123,12 @@ func (s *piiScan) notifyOwners(ctx workflow.Context) {
 // clicker is the approver, whom the tag update's validator checks.
 func tagButtons(workflowID string, d activities.PIIDatasetScan) []activities.SlackActions {
 	row := activities.SlackActions{}
+	seen := map[string]bool{}
 	for _, c := range d.Untagged {
+		if seen[c.Column] { // one column, several paths or kinds: one tag
+			continue
+		}
+		seen[c.Column] = true
 		row.Buttons = append(row.Buttons, activities.SlackButton{
 			ActionID: activities.PIIButtonTag, Label: "Tag " + c.Column + " as PII", Style: "primary",
 			Value: activities.ButtonValue(workflowID, d.Dataset+"/"+c.Column),
@@ -114,7 +141,7 @@ func (s *piiScan) ownerNotice(d activities.PIIDatasetScan) string {
 	var b strings.Builder
 	appendf(&b, ":warning: The PII scan found personal data in untagged columns of *%s* (`%s`):\n", d.Dataset, d.Table)
 	for _, c := range d.Untagged {
-		appendf(&b, "• `%s` looks like %s (%.0f%% of %d sampled values)\n", c.Column, c.Found, c.Ratio*100, c.Sampled)
+		appendf(&b, "• `%s` %s %s (%.0f%% of %d sampled values)\n", orText(c.Path, c.Column), modeText(c.Mode), c.Found, c.Ratio*100, c.Sampled)
 	}
 	approvers := s.byName[d.Dataset].PII.Approvers
 	mentions := make([]string, len(approvers))
@@ -134,10 +161,11 @@ func (s *piiScan) postReport(ctx workflow.Context) {
 		s.post(ctx, s.in.ReportChannel, s.markdown(func(string) bool { return true }))
 		return
 	}
+	withLikely := workflow.GetVersion(ctx, piiLikelyReportChange, workflow.DefaultVersion, 1) >= 1
 	byChannel := map[string][]string{}
 	var channels []string
 	for _, d := range s.in.Datasets {
-		if d.Owner.SlackChannel == "" || !s.hasFindings(d.Name) {
+		if d.Owner.SlackChannel == "" || !s.hasFindings(d.Name, withLikely) {
 			continue
 		}
 		if _, seen := byChannel[d.Owner.SlackChannel]; !seen {
@@ -151,11 +179,16 @@ func (s *piiScan) postReport(ctx workflow.Context) {
 	}
 }
 
+// piiLikelyReportChange is the GetVersion ID of sending owners the report
+// when their datasets have only "likely PII" columns: scans started before
+// it posted nothing for those.
+const piiLikelyReportChange = "pii-likely-report"
+
 // hasFindings reports whether a dataset has anything an owner should read.
-func (s *piiScan) hasFindings(dataset string) bool {
+func (s *piiScan) hasFindings(dataset string, withLikely bool) bool {
 	for _, d := range s.scans {
 		if d.Dataset == dataset {
-			return len(d.Untagged) > 0 || len(d.Unconfirmed) > 0
+			return len(d.Untagged) > 0 || len(d.Unconfirmed) > 0 || (withLikely && len(d.Likely) > 0)
 		}
 	}
 	return slices.ContainsFunc(s.failed, func(f PIIScanFailure) bool { return f.Dataset == dataset })

@@ -23,8 +23,10 @@ type piiHarness struct {
 	tags  []activities.PIITagInput
 	posts []activities.SlackMessage
 	sent  int // updates sent, for unique update IDs
-	// extra are more untagged columns the scan reports.
-	extra []activities.PIIColumn
+	// extra are more untagged columns the scan reports, likely its
+	// "likely PII" columns.
+	extra  []activities.PIIColumn
+	likely []activities.PIIHint
 }
 
 var piiSignups = catalog.Dataset{
@@ -44,7 +46,8 @@ func newPIIHarness(t *testing.T) *piiHarness {
 		}
 		return activities.PIIDatasetScan{Dataset: in.Dataset, Table: in.Table, Columns: 3,
 			Untagged:    append([]activities.PIIColumn{{Column: "contact", Found: catalog.PIIEmail, Ratio: 1, Confidence: 0.95, Sampled: 50}}, h.extra...),
-			Unconfirmed: []activities.PIIColumn{{Column: "phone", Tagged: catalog.PIIPhone, Sampled: 50}}}, nil
+			Unconfirmed: []activities.PIIColumn{{Column: "phone", Tagged: catalog.PIIPhone, Sampled: 50}},
+			Likely:      h.likely, SampleMethod: "TABLESAMPLE BERNOULLI (1.2%) of about 50000 rows"}, nil
 	})
 	h.env.OnActivity(a.TagColumn, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.PIITagInput) (activities.PIITagResult, error) {
 		h.mu.Lock()
@@ -115,7 +118,7 @@ func TestPIIScanApproverTagsAndNonApproverIsRejected(t *testing.T) {
 	if r.Status != PIIScanDone || len(r.Tagged) != 1 || r.Tagged[0].Approver != "U0OWNER" {
 		t.Errorf("report %+v; want done with one tag approved by U0OWNER", r)
 	}
-	for _, s := range []string{"| signups | `contact` | email | 100% of 50 | 0.95 | tagged email, approved by U0OWNER |", "| signups | `phone` | phone | 50 |"} {
+	for _, s := range []string{"| signups | `contact` | is email | 100% of 50 | 0.95 | - | tagged email, approved by U0OWNER |", "| signups | `phone` | phone | 50 |"} {
 		if !strings.Contains(r.Markdown, s) {
 			t.Errorf("report lacks %q:\n%s", s, r.Markdown)
 		}
@@ -187,5 +190,40 @@ func TestPIIScanScheduleIsDailyAndBoundsApprovals(t *testing.T) {
 	}
 	if PIIScanScope([]string{"orders", "customers", "orders"}) != "customers,orders" || PIIScanScope(nil) != PIIScanAllScope {
 		t.Error("PIIScanScope must sort and deduplicate names, and scope no names as all")
+	}
+}
+
+func TestPIIScanReportShowsPathsMentionsLikelyPIIAndTheSample(t *testing.T) {
+	h := newPIIHarness(t)
+	h.extra = []activities.PIIColumn{
+		{Column: "payload", Path: "payload.user.email", Mode: "is", Found: catalog.PIIEmail, Ratio: 1, Confidence: 0.95, Sampled: 40},
+		{Column: "payload", Path: "payload.user.name", Mode: "is", Found: catalog.PIIName, Ratio: 0.9, Confidence: 0.8, Sampled: 40,
+			Reasons: []string{"90% are shaped like names", "45% hold a listed given name or surname"}},
+		{Column: "note", Mode: "contains", Found: catalog.PIIPhone, Ratio: 0.33, Confidence: 0.83, Sampled: 60,
+			Reasons: []string{"33% of values mention a phone number"}},
+	}
+	h.likely = []activities.PIIHint{{Column: "ssn", Kind: catalog.PIINationalID, Reason: `column name "ssn"`}}
+	r := h.run(t, PIIScanInput{Scope: "signups", Datasets: []catalog.Dataset{piiSignups}, ContainsThreshold: 0.25})
+	for _, s := range []string{
+		"| signups | `payload.user.email` | is email | 100% of 40 | 0.95 | - |",
+		"| signups | `payload.user.name` | is name | 90% of 40 | 0.80 | 90% are shaped like names; 45% hold a listed given name or surname |",
+		"| signups | `note` | mentions phone | 33% of 60 | 0.83 | 33% of values mention a phone number |",
+		"## Likely PII, check", "| signups | `ssn` | national_id | column name \"ssn\" | 0 |",
+		"- signups: TABLESAMPLE BERNOULLI (1.2%) of about 50000 rows", "when 25% of its rows mention one",
+	} {
+		if !strings.Contains(r.Markdown, s) {
+			t.Errorf("report lacks %q:\n%s", s, r.Markdown)
+		}
+	}
+	if len(h.posts) == 0 || len(h.posts[0].Actions) != 1 || len(h.posts[0].Actions[0].Buttons) != 3 {
+		t.Fatalf("owner notice %+v; want one tag button per column (contact, payload, note)", h.posts)
+	}
+}
+
+func TestPIIScanRefusesABadContainsThreshold(t *testing.T) {
+	h := newPIIHarness(t)
+	h.env.ExecuteWorkflow(PIIScan, PIIScanInput{Scope: "signups", Datasets: []catalog.Dataset{piiSignups}, ContainsThreshold: 1.5})
+	if err := h.env.GetWorkflowError(); err == nil || !strings.Contains(err.Error(), "contains threshold 1.5") {
+		t.Fatalf("a contains threshold of 1.5: %v; want a refusal that names it", err)
 	}
 }

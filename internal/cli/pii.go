@@ -16,9 +16,14 @@ func newPIICmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "pii",
 		Short: "Find untagged personal data in the catalog's tables and tag it (the pii-scan workflow)",
-		Long: `A PII scan samples every column of each dataset, detects emails, phone numbers,
-payment cards, IBANs, US social security numbers, IP addresses and dates of
-birth, and reports untagged PII columns and tags that found nothing. The
+		Long: `A PII scan samples random rows of each dataset and detects emails, phone
+numbers, payment cards, IBANs, US social security numbers, IP addresses,
+dates of birth, person names and postal addresses: in whole columns, in the
+string leaves of JSON columns (reported by path, payload.user.email) and as
+mentions inside free text (a note column where a fifth of the rows name a
+phone number). It reports untagged PII with its evidence, untagged columns
+whose name or comment suggests PII the sample did not show ("likely PII,
+check"), tags that found nothing, and how each table was sampled. The
 owners of untagged PII are asked in Slack; a dataset's pii.approvers can
 then tag a column, which writes the tag in the warehouse and verifies it.`,
 		Example: `  dre pii scan                       # every dataset; prints the report
@@ -34,6 +39,7 @@ then tag a column, which writes the tag in the warehouse and verifies it.`,
 type piiScanFlags struct {
 	limit         int
 	threshold     float64
+	contains      float64
 	approval      time.Duration
 	reportChannel string
 }
@@ -41,6 +47,7 @@ type piiScanFlags struct {
 func (f *piiScanFlags) register(cmd *cobra.Command) {
 	cmd.Flags().IntVar(&f.limit, "limit", workflows.DefaultPIISampleLimit, "values sampled per column (1 to 1000)")
 	cmd.Flags().Float64Var(&f.threshold, "threshold", 0.8, "share of a column's values that must match to flag it (0 to 1)")
+	cmd.Flags().Float64Var(&f.contains, "contains-threshold", 0.2, "share of a free-text column's rows that must mention one kind to flag it (0 to 1)")
 	cmd.Flags().DurationVar(&f.approval, "approval-timeout", 0, "how long tagging stays on offer (default 168h; scheduled: 90% of the interval)")
 	cmd.Flags().StringVar(&f.reportChannel, "report-channel", "", "Slack channel for the whole report (default: each owner gets their part)")
 }
@@ -49,6 +56,9 @@ func (f *piiScanFlags) register(cmd *cobra.Command) {
 func (f *piiScanFlags) input(cfg *config.Config, names []string) (workflows.PIIScanInput, error) {
 	if f.limit < 1 || f.limit > 1000 || f.threshold <= 0 || f.threshold > 1 {
 		return workflows.PIIScanInput{}, &usageError{fmt.Errorf("--limit %d, --threshold %v: use 1 to 1000 values and a ratio above 0 up to 1", f.limit, f.threshold)}
+	}
+	if f.contains <= 0 || f.contains > 1 {
+		return workflows.PIIScanInput{}, &usageError{fmt.Errorf("--contains-threshold %v: use a share of rows above 0 up to 1, such as 0.2", f.contains)}
 	}
 	datasets := cfg.Catalog.Datasets()
 	if len(names) > 0 {
@@ -65,7 +75,7 @@ func (f *piiScanFlags) input(cfg *config.Config, names []string) (workflows.PIIS
 		return workflows.PIIScanInput{}, errors.New("the catalog has no datasets to scan; add some under datasets: in dre.yaml")
 	}
 	return workflows.PIIScanInput{Scope: workflows.PIIScanScope(names), Datasets: datasets, SampleLimit: f.limit,
-		Threshold: f.threshold, ApprovalTimeout: f.approval, ReportChannel: f.reportChannel}, nil
+		Threshold: f.threshold, ContainsThreshold: f.contains, ApprovalTimeout: f.approval, ReportChannel: f.reportChannel}, nil
 }
 
 func newPIIScanCmd(g *globals) *cobra.Command {
@@ -77,7 +87,8 @@ func newPIIScanCmd(g *globals) *cobra.Command {
 waits until every table is sampled and prints the Markdown report. Offers to
 tag untagged PII stay open in the workflow until approved or timed out.`,
 		Example: `  dre pii scan
-  dre pii scan customers --limit 500 --threshold 0.9`,
+  dre pii scan customers --limit 500 --threshold 0.9
+  dre pii scan tickets --contains-threshold 0.1   # flag notes that mention PII in 10% of rows`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := g.loadConfig()
 			if err != nil {

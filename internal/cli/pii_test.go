@@ -31,6 +31,7 @@ func TestPIICommandsCheckFlagsBeforeDialing(t *testing.T) {
 		{[]string{"pii", "tag", "signups"}, 2, "want a dataset and a column"},
 		{[]string{"pii", "scan", "--limit", "0"}, 2, "--limit 0"},
 		{[]string{"pii", "scan", "--threshold", "1.5"}, 2, "a ratio above 0 up to 1"},
+		{[]string{"pii", "scan", "--contains-threshold", "0"}, 2, "--contains-threshold 0"},
 		{[]string{"pii", "scan", "signup"}, 1, `did you mean "signups"`},
 		{[]string{"pii", "schedule", "--limit", "5000"}, 2, "--limit 5000"},
 	}

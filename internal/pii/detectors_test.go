@@ -110,7 +110,8 @@ func TestKindsMapToCatalogKinds(t *testing.T) {
 			t.Errorf("%s maps to %q, want a specific catalog kind", d.Kind(), k)
 		}
 	}
-	if SSN.PIIKind() != catalog.PIINationalID || !Detectable(catalog.PIIEmail) || Detectable(catalog.PIIName) {
-		t.Error("SSN must map to national_id; email must be detectable and name not")
+	if SSN.PIIKind() != catalog.PIINationalID || !Detectable(catalog.PIIEmail) || !Detectable(catalog.PIIName) ||
+		!Detectable(catalog.PIIAddress) || Detectable(catalog.PIIOther) {
+		t.Error("SSN must map to national_id; email, name and address must be detectable and other not")
 	}
 }

@@ -1,6 +1,7 @@
 // Package pii finds personal data in sampled column values: email
 // addresses, phone numbers, payment cards, IBANs, US social security
-// numbers, IP addresses and dates of birth. Each detector scores one value
+// numbers, IP addresses, dates of birth, person names and postal
+// addresses, in plain columns, inside free text and in JSON documents. Each detector scores one value
 // with a confidence between 0 and 1; ScanColumn turns the scores of a
 // column's sample into a verdict with a match ratio, so that one stray
 // value does not flag a column and one odd value does not hide one.
@@ -23,6 +24,10 @@ const (
 	SSN   Kind = "ssn"
 	IP    Kind = "ip"
 	DOB   Kind = "dob"
+	// Name and Address weigh value shapes, word lists and the column's
+	// name together (see ScoreColumn).
+	Name    Kind = "name"
+	Address Kind = "address"
 )
 
 // PIIKind is the catalog kind a column found to hold k is tagged with.
@@ -44,13 +49,17 @@ func (k Kind) PIIKind() catalog.PIIKind {
 		return catalog.PIIIP
 	case DOB:
 		return catalog.PIIDOB
+	case Name:
+		return catalog.PIIName
+	case Address:
+		return catalog.PIIAddress
 	}
 	return catalog.PIIOther
 }
 
 // Detectable reports whether some detector can find data of the catalog
-// kind k. Names and addresses have none: a tagged name column can be
-// neither confirmed nor refuted by sampling.
+// kind k; "other" has none, so a column tagged with it can be neither
+// confirmed nor refuted by sampling.
 func Detectable(k catalog.PIIKind) bool {
 	for _, d := range Detectors() {
 		if d.Kind().PIIKind() == k {
@@ -79,5 +88,11 @@ const MatchScore = 0.5
 // kinds tie on a column, the earlier one wins.
 func Detectors() []Detector {
 	return []Detector{cardDetector{}, ibanDetector{}, ssnDetector{}, emailDetector{},
-		ipDetector{}, dobDetector{}, phoneDetector{}}
+		ipDetector{}, dobDetector{}, phoneDetector{}, addressDetector{}, nameDetector{}}
+}
+
+// columnScorer is a detector that judges a column as a whole rather than
+// averaging its values' scores, and says why.
+type columnScorer interface {
+	ScoreColumn(column string, values []string) Match
 }

@@ -23,6 +23,8 @@ type Match struct {
 	Matched    int     `json:"matched"`
 	// Sampled counts the non-empty values looked at.
 	Sampled int `json:"sampled"`
+	// Reasons are the evidence behind Confidence, for people.
+	Reasons []string `json:"reasons,omitempty"`
 }
 
 // ScanColumn runs every detector over a column's sampled values and
@@ -56,6 +58,15 @@ func ScanColumn(column string, values []string, threshold float64) (m Match, ok 
 
 // score is one detector's verdict over non-empty values.
 func score(d Detector, column string, values []string) Match {
+	if cs, ok := d.(columnScorer); ok {
+		return cs.ScoreColumn(column, values)
+	}
+	return perValue(d, column, values)
+}
+
+// perValue is the share of values scoring MatchScore or more, and their
+// mean score times that share.
+func perValue(d Detector, column string, values []string) Match {
 	m := Match{Kind: d.Kind(), Sampled: len(values)}
 	var sum float64
 	for _, v := range values {

@@ -215,4 +215,9 @@ type Usage struct {
 // Sample holds up to N values per column, as text.
 type Sample struct {
 	Columns map[string][]string `json:"columns"`
+	// Method says how the rows were chosen ("TABLESAMPLE BERNOULLI (2%)",
+	// "all rows"), so that a report can say how far to trust the sample.
+	Method string `json:"method,omitempty"`
+	// TableRows is the table's row count as the warehouse estimates it.
+	TableRows int64 `json:"tableRows,omitempty"`
 }

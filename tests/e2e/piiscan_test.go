@@ -68,7 +68,7 @@ func piiScanSetup(t *testing.T) map[string]string {
 func TestPIIScanReportsUntaggedEmailsAndTagsThemOnApproval(t *testing.T) {
 	e := piiScanSetup(t)
 	res := clitest.Run(t, e, "pii", "scan", "signups")
-	if res.Code != 0 || !strings.Contains(res.Stdout, "| signups | `contact` | email | 100% of 40 |") ||
+	if res.Code != 0 || !strings.Contains(res.Stdout, "| signups | `contact` | is email | 100% of 40 |") ||
 		!strings.Contains(res.Stdout, "awaiting approval until") {
 		t.Fatalf("pii scan: exit %d\nstdout %s\nstderr %s\nwant contact reported as untagged email", res.Code, res.Stdout, res.Stderr)
 	}

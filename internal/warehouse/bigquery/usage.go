@@ -76,13 +76,20 @@ func foldUsage(rows [][]bigquery.Value) warehouse.Usage {
 // BigQuery bills a LIMIT query for every byte of the columns it reads.
 const sampleBytes = 256 << 20
 
-// Sample returns up to limit non-NULL values of each column, as text.
+// Sample returns up to limit non-NULL values of each column (all columns
+// when columns is empty, as the PII scan asks), as text; JSON, STRUCT and
+// ARRAY values arrive as their JSON text.
 func (w *Warehouse) Sample(ctx context.Context, ref warehouse.TableRef, columns []string, limit int) (warehouse.Sample, error) {
 	md, err := w.sampled(ctx, ref, columns)
 	if err != nil {
 		return warehouse.Sample{}, err
 	}
-	out := warehouse.Sample{Columns: map[string][]string{}}
+	if len(columns) == 0 {
+		for _, f := range md.Schema {
+			columns = append(columns, f.Name)
+		}
+	}
+	out := warehouse.Sample{Columns: map[string][]string{}, Method: sampleMethod(md.NumBytes), TableRows: int64(md.NumRows)}
 	if len(columns) == 0 || limit <= 0 {
 		return out, nil
 	}
@@ -93,7 +100,7 @@ func (w *Warehouse) Sample(ctx context.Context, ref warehouse.TableRef, columns 
 	for _, row := range rows {
 		for i, c := range columns {
 			if row[i] != nil && len(out.Columns[c]) < limit {
-				out.Columns[c] = append(out.Columns[c], text(row[i]))
+				out.Columns[c] = append(out.Columns[c], sampleText(schemaField(md.Schema, c), row[i]))
 			}
 		}
 	}
@@ -121,6 +128,14 @@ func (w *Warehouse) sampled(ctx context.Context, ref warehouse.TableRef, columns
 		}
 	}
 	return md, nil
+}
+
+// sampleMethod says how sampleSQL chooses rows, for reports.
+func sampleMethod(tableBytes int64) string {
+	if tableBytes > sampleBytes {
+		return fmt.Sprintf("TABLESAMPLE SYSTEM (%d PERCENT)", max(1, 100*sampleBytes/tableBytes))
+	}
+	return "first rows (too small a table for TABLESAMPLE)"
 }
 
 // sampleSQL selects the columns, from a share of the blocks of a large

@@ -19,6 +19,7 @@ func registerFunctions() {
 	registerOnce.Do(func() {
 		sqlite.MustRegisterDeterministicScalarFunction("farm_fingerprint", 1, farmFingerprint)
 		sqlite.MustRegisterDeterministicScalarFunction("to_json_string", 1, toJSONString)
+		sqlite.MustRegisterDeterministicScalarFunction("parse_json", 1, parseJSON)
 		sqlite.MustRegisterScalarFunction("bq_now", 0, func(*sqlite.FunctionContext, []driver.Value) (driver.Value, error) {
 			return time.Now().UTC().Format(timestampLayout), nil
 		})
@@ -50,6 +51,21 @@ func farmFingerprint(_ *sqlite.FunctionContext, args []driver.Value) (driver.Val
 func toJSONString(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
 	b, err := json.Marshal(args[0])
 	return string(b), err
+}
+
+// parseJSON is PARSE_JSON: the text of a JSON value, stored as given, and
+// an error for text that is not JSON, as BigQuery refuses it.
+func parseJSON(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+	s, ok := args[0].(string)
+	switch {
+	case args[0] == nil:
+		return nil, nil
+	case !ok:
+		return nil, fmt.Errorf("PARSE_JSON takes a STRING, not %T", args[0])
+	case !json.Valid([]byte(s)):
+		return nil, fmt.Errorf("PARSE_JSON: invalid JSON input %q", s)
+	}
+	return s, nil
 }
 
 // bitXor is the BIT_XOR aggregate: NULL over no (non-NULL) rows.
