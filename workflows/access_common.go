@@ -20,9 +20,11 @@ const (
 	AuditAccessGranted   = "access.granted"
 	AuditAccessRevoked   = "access.revoked"
 	AuditAccessExpired   = "access.expired"
-	AuditReviewKeep      = "review.keep"
-	AuditReviewRevoke    = "review.revoke"
-	AuditReviewReport    = "review.report"
+	// AuditAccessNotRevoked is access a request or review could not revoke.
+	AuditAccessNotRevoked = "access.not-revoked"
+	AuditReviewKeep       = "review.keep"
+	AuditReviewRevoke     = "review.revoke"
+	AuditReviewReport     = "review.report"
 )
 
 // ErrSeparationOfDuties marks a decision on one's own access.

@@ -29,6 +29,9 @@ const (
 	AccessDenied  = "denied"
 	AccessRevoked = "revoked"
 	AccessExpired = "expired"
+	// AccessRevokeFailed is a request whose access could not all be
+	// revoked: the state's NotRevoked and Ending say what and why.
+	AccessRevokeFailed = "revoke-failed"
 )
 
 // Access request policy defaults.
@@ -100,6 +103,15 @@ type AccessRequestState struct {
 	ExpiresAt   time.Time `json:"expiresAt,omitzero"`
 	EndedBy     string    `json:"endedBy,omitempty"`
 	EndedAt     time.Time `json:"endedAt,omitzero"`
+	// Ending says how the access ended: "revoked on expiry", "revoked on
+	// cancel", "could not revoke on failure"...
+	Ending string `json:"ending,omitempty"`
+	// Standing are the privileges (table or table.column) the principal
+	// held before the request: neither granted nor revoked by it.
+	Standing []string `json:"standing,omitempty"`
+	// NotRevoked are the privileges the ACL still showed after the
+	// revocation.
+	NotRevoked []string `json:"notRevoked,omitempty"`
 }
 
 // AccessRequest runs one access request: approval by a catalog approver
@@ -126,7 +138,7 @@ func AccessRequest(ctx workflow.Context, in AccessRequestInput) (AccessRequestSt
 		return r.state, err
 	}
 	if err := r.awaitEnd(ctx); err != nil {
-		return r.state, err
+		return r.state, r.endAbnormally(ctx, err)
 	}
 	return r.state, r.revoke(ctx)
 }
@@ -181,6 +193,11 @@ type accessRequest struct {
 	// early revocation: a key fingerprint or Unverified; "" before the
 	// worker's policy was fetched.
 	decisionKey, endKey string
+	// added are the grants the request gave over the principal's standing
+	// privileges, nil in runs recorded before those were read (see owned).
+	added []activities.AccessGrant
+	// ending is how the access ended: one of the ending* constants.
+	ending string
 }
 
 // grants are the privileges the request gives: SELECT on the table or on
