@@ -25,6 +25,9 @@ const (
 	AuditReviewKeep       = "review.keep"
 	AuditReviewRevoke     = "review.revoke"
 	AuditReviewReport     = "review.report"
+	// AuditReviewNotRevoked is a grant a review decided to revoke but
+	// could not.
+	AuditReviewNotRevoked = "review.not-revoked"
 )
 
 // ErrSeparationOfDuties marks a decision on one's own access.
