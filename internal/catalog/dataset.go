@@ -22,6 +22,7 @@ type Dataset struct {
 	Runbook         string            `yaml:"runbook,omitempty" json:"runbook,omitempty"`
 	Labels          map[string]string `yaml:"labels,omitempty" json:"labels,omitempty"`
 	Lifecycle       *Lifecycle        `yaml:"lifecycle,omitempty" json:"lifecycle,omitempty"`
+	Access          *Access           `yaml:"access,omitempty" json:"access,omitempty"`
 }
 
 // SchemaTable splits Table into its schema (or BigQuery dataset) and table
@@ -83,6 +84,40 @@ type PII struct {
 	// ReviewDefault is what an access review does with a grant nobody
 	// decided on by the deadline: "revoke" (the default) or "keep".
 	ReviewDefault string `yaml:"review_default,omitempty" json:"review_default,omitempty"`
+}
+
+// Access declares who may read a dataset's table without an access
+// request. A deprecation's brownout end, cancel or restore gives back a
+// read grant on a dataset with PII only when it is declared here or an
+// access request holds it at that moment.
+type Access struct {
+	Standing []StandingGrant `yaml:"standing,omitempty" json:"standing,omitempty"`
+}
+
+// StandingGrant is one declared privilege of one warehouse principal (a
+// role, or a BigQuery member), on the table or on one of its columns.
+type StandingGrant struct {
+	Principal string `yaml:"principal" json:"principal"`
+	// Privilege is SELECT (the default) or another warehouse privilege.
+	Privilege string `yaml:"privilege,omitempty" json:"privilege,omitempty"`
+	// Column is "" for the whole table.
+	Column string `yaml:"column,omitempty" json:"column,omitempty"`
+}
+
+// Governed reports whether access to the dataset is dre's to decide: it
+// has PII columns or declares standing grants. Restores then give back
+// only the declared and requested grants.
+func (d Dataset) Governed() bool {
+	return len(d.PII.Columns) > 0 || (d.Access != nil && len(d.Access.Standing) > 0)
+}
+
+// StandingPrivilege is the privilege a standing grant declares, SELECT
+// when it names none.
+func (g StandingGrant) StandingPrivilege() string {
+	if g.Privilege == "" {
+		return "SELECT"
+	}
+	return strings.ToUpper(g.Privilege)
 }
 
 // Lifecycle plans the deprecation of a dataset: reminders, brownouts, a

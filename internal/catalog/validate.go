@@ -74,6 +74,7 @@ func (d Dataset) Validate(warehouses []string) []Problem {
 	checkSLOs(ps, d)
 	checkPII(ps, d.PII)
 	checkLifecycle(ps, d.Lifecycle)
+	checkAccess(ps, d.Access)
 	return ps.list
 }
 

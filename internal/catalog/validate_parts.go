@@ -49,6 +49,24 @@ func checkPII(ps *problems, p PII) {
 	}
 }
 
+// checkAccess requires a principal on every standing grant, and
+// identifier-safe names where dre quotes them into SQL.
+func checkAccess(ps *problems, a *Access) {
+	if a == nil {
+		return
+	}
+	for i, g := range a.Standing {
+		path := fmt.Sprintf("access.standing[%d]", i)
+		if g.Principal == "" {
+			ps.addf(path+".principal", "principal is required: the warehouse role (or BigQuery member) that keeps access")
+		}
+		if g.Privilege != "" && !identifier.MatchString(g.Privilege) && !strings.HasPrefix(g.Privilege, "roles/") {
+			ps.addf(path+".privilege", "privilege %q is not valid; write SELECT (the default) or a BigQuery role like roles/bigquery.dataViewer", g.Privilege)
+		}
+		checkIdentifier(ps, path+".column", g.Column)
+	}
+}
+
 // checkLifecycle requires a deprecation date and a final action, and
 // rejects negative periods and empty brownouts.
 func checkLifecycle(ps *problems, l *Lifecycle) {

@@ -38,6 +38,10 @@ type Deps struct {
 	// access requests check decisions against (see Policy); nil refuses
 	// every access request, as nobody could be verified.
 	Policy *activities.Policy
+	// AccessLedger lists the running access requests, so that a
+	// deprecation's restore gives back only allowed reads; New and
+	// NewWithOptions fill it from their client when nil.
+	AccessLedger activities.AccessLedger
 }
 
 // RegisterWorkflows registers every workflow; replay tests need only this.
@@ -79,7 +83,12 @@ func Register(r sdkworker.Registry, d Deps) {
 	}
 	r.RegisterActivity(slos)
 	// A StepAudit over an Audit without DSN records nothing, as wanted.
-	r.RegisterActivity(&activities.Deprecations{Warehouses: d.Warehouses, Audit: activities.StepAudit{Audit: &activities.Audit{DSN: d.StateDSN}}})
+	deprecations := &activities.Deprecations{Warehouses: d.Warehouses, Audit: activities.StepAudit{Audit: &activities.Audit{DSN: d.StateDSN}},
+		Ledger: d.AccessLedger}
+	if d.Policy != nil {
+		deprecations.Catalog = d.Policy.Catalog
+	}
+	r.RegisterActivity(deprecations)
 	notify := d.Notify
 	if notify == nil {
 		notify = &activities.Notify{}
@@ -103,6 +112,9 @@ func NewWithOptions(c client.Client, taskQueue string, d Deps, o sdkworker.Optio
 	}
 	if d.SLOTriage == nil {
 		d.SLOTriage = SLOTriage(c, taskQueue)
+	}
+	if d.AccessLedger == nil {
+		d.AccessLedger = AccessLedger(c)
 	}
 	w := sdkworker.New(c, taskQueue, o)
 	Register(w, d)
