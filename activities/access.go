@@ -23,6 +23,9 @@ type accessWarehouses interface {
 // verified by the warehouse adapter, so retries are safe.
 type Access struct {
 	Warehouses accessWarehouses
+	// Incidents tells whether a triage incident is open, for access
+	// granted for one; nil refuses such access.
+	Incidents accessIncidents
 }
 
 // AccessGrant is one privilege in one named warehouse.

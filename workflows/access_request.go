@@ -53,6 +53,11 @@ type AccessRequestInput struct {
 	Reason   string        `json:"reason"`
 	// ApprovalTimeout denies a request nobody decided on (default 72h).
 	ApprovalTimeout time.Duration `json:"approvalTimeout,omitempty"`
+	// Incident ties the access to an open triage incident, triage/<dataset>:
+	// it ends when the incident resolves, or at expiry, whichever is first.
+	Incident string `json:"incident,omitempty"`
+	// IncidentCheckEvery is how often the incident is checked (default 5m).
+	IncidentCheckEvery time.Duration `json:"incidentCheckEvery,omitempty"`
 }
 
 // AccessDecision is the argument of every access request update. A
@@ -89,13 +94,15 @@ func SlackOnBehalfOf(team, user string) string { return "slack:" + team + "/" + 
 
 // AccessRequestState answers the status query and is the result.
 type AccessRequestState struct {
-	WorkflowID string   `json:"workflowId"`
-	Dataset    string   `json:"dataset"`
-	Requester  string   `json:"requester"`
-	Principal  string   `json:"principal"`
-	Columns    []string `json:"columns,omitempty"`
-	Status     string   `json:"status"`
-	DecidedBy  string   `json:"decidedBy,omitempty"`
+	WorkflowID string `json:"workflowId"`
+	Dataset    string `json:"dataset"`
+	// Incident is the triage incident the access is for, if any.
+	Incident  string   `json:"incident,omitempty"`
+	Requester string   `json:"requester"`
+	Principal string   `json:"principal"`
+	Columns   []string `json:"columns,omitempty"`
+	Status    string   `json:"status"`
+	DecidedBy string   `json:"decidedBy,omitempty"`
 	// DecisionKey is the fingerprint of the key that signed the approval
 	// or denial, or "unverified".
 	DecisionKey string    `json:"decisionKey,omitempty"`
@@ -124,13 +131,16 @@ func AccessRequest(ctx workflow.Context, in AccessRequestInput) (AccessRequestSt
 	}
 	r := &accessRequest{in: in, state: AccessRequestState{
 		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Dataset: in.Dataset.Name,
-		Requester: in.Requester, Principal: in.Principal, Columns: in.Columns, Status: AccessPending,
+		Requester: in.Requester, Principal: in.Principal, Columns: in.Columns, Status: AccessPending, Incident: in.Incident,
 	}}
 	r.usesWorkerPolicy(ctx)
 	if err := r.registerHandlers(ctx); err != nil {
 		return r.state, err
 	}
 	if err := r.loadPolicy(ctx); err != nil {
+		return r.state, err
+	}
+	if err := r.requireOpenIncident(ctx); err != nil {
 		return r.state, err
 	}
 	r.open(ctx)
@@ -157,6 +167,9 @@ func (in AccessRequestInput) Validate() error {
 		return fmt.Errorf("duration %s is not allowed for %s: ask for up to %s (pii.max_access)", in.Duration, in.Dataset.Name, in.maxAccess())
 	}
 	if _, err := warehouse.ParseTableRef(in.Dataset.Table); err != nil {
+		return err
+	}
+	if err := validIncident(in.Incident); err != nil {
 		return err
 	}
 	for _, name := range append([]string{in.Principal}, in.Columns...) {
@@ -220,10 +233,14 @@ func (r *accessRequest) grants() []activities.AccessGrant {
 
 // what describes the access for messages and the audit log.
 func (r *accessRequest) what() string {
-	if len(r.in.Columns) == 0 {
-		return fmt.Sprintf("SELECT on %s (%s) for %s", r.in.Dataset.Name, r.in.Dataset.Table, r.in.Principal)
+	forIncident := ""
+	if r.in.Incident != "" {
+		forIncident = " during " + r.in.Incident
 	}
-	return fmt.Sprintf("SELECT on %s (%s: %s) for %s", r.in.Dataset.Name, r.in.Dataset.Table, strings.Join(r.in.Columns, ", "), r.in.Principal)
+	if len(r.in.Columns) == 0 {
+		return fmt.Sprintf("SELECT on %s (%s) for %s%s", r.in.Dataset.Name, r.in.Dataset.Table, r.in.Principal, forIncident)
+	}
+	return fmt.Sprintf("SELECT on %s (%s: %s) for %s%s", r.in.Dataset.Name, r.in.Dataset.Table, strings.Join(r.in.Columns, ", "), r.in.Principal, forIncident)
 }
 
 func (r *accessRequest) audit(ctx workflow.Context, action, actor, reason string) {
@@ -236,6 +253,9 @@ func (r *accessRequest) auditDecision(ctx workflow.Context, action, actor, reaso
 	details := map[string]string{"requester": r.in.Requester, "access": r.what(), "duration": r.in.Duration.String()}
 	if key != "" {
 		details["verified_key"] = key
+	}
+	if r.in.Incident != "" {
+		details["incident"] = r.in.Incident
 	}
 	auditEntry(ctx, activities.AuditEntry{
 		Actor: actor, Action: action, Target: r.in.Dataset.Name + "/" + r.in.Principal, Reason: reason, Details: details,

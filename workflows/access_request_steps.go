@@ -102,8 +102,12 @@ func (r *accessRequest) standingNote() string {
 	return fmt.Sprintf(" %s already held SELECT on %s, which the request leaves in place.", r.in.Principal, strings.Join(r.state.Standing, ", "))
 }
 
-// awaitEnd sleeps on a durable timer until expiry or an early revocation.
+// awaitEnd sleeps on a durable timer until expiry or an early revocation
+// (or, for access granted for an incident, its resolution).
 func (r *accessRequest) awaitEnd(ctx workflow.Context) error {
+	if r.in.Incident != "" {
+		return r.awaitEndOrResolution(ctx)
+	}
 	opts := workflow.AwaitOptions{Timeout: r.state.ExpiresAt.Sub(workflow.Now(ctx)), TimerOptions: workflow.TimerOptions{Summary: "access expiry"}}
 	revoked, err := workflow.AwaitWithOptions(ctx, opts, func() bool { return r.ended })
 	if err != nil {

@@ -46,6 +46,8 @@ type accessHarness struct {
 	// sticky grants survive a revocation that reports success, as a
 	// privilege another grantor gave does.
 	sticky []warehouse.Grant
+	// incidentOpen answers AccessIncidentOpen; nil means open.
+	incidentOpen func() bool
 }
 
 func newAccessHarness(t *testing.T) *accessHarness {
@@ -93,6 +95,9 @@ func newAccessHarness(t *testing.T) *accessHarness {
 			}
 		}
 		return held, nil
+	})
+	h.env.OnActivity(a.AccessIncidentOpen, mock.Anything, mock.Anything).Return(func(context.Context, string) (bool, error) {
+		return h.incidentOpen == nil || h.incidentOpen(), nil
 	})
 	h.env.OnActivity(a.AccessRemaining, mock.Anything, mock.Anything).Return(func(_ context.Context, grants []activities.AccessGrant) ([]activities.AccessGrant, error) {
 		h.mu.Lock()

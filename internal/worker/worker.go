@@ -66,7 +66,7 @@ func Register(r sdkworker.Registry, d Deps) {
 	r.RegisterActivity(&activities.Runbooks{Warehouses: d.Warehouses})
 	r.RegisterActivity(&activities.Backfills{Warehouses: d.Warehouses})
 	r.RegisterActivity(&activities.Diagnosis{Warehouses: d.Warehouses})
-	r.RegisterActivity(&activities.Access{Warehouses: d.Warehouses})
+	r.RegisterActivity(&activities.Access{Warehouses: d.Warehouses, Incidents: d.SLOTriage})
 	r.RegisterActivity(&activities.Audit{DSN: d.StateDSN})
 	policy := d.Policy
 	if policy == nil {
