@@ -211,6 +211,9 @@ type accessRequest struct {
 	added []activities.AccessGrant
 	// ending is how the access ended: one of the ending* constants.
 	ending string
+	// heldColumns are the column privileges the principal held before
+	// the request, which revoking a table-level grant takes away too.
+	heldColumns []activities.AccessGrant
 }
 
 // grants are the privileges the request gives: SELECT on the table or on

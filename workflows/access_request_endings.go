@@ -48,6 +48,11 @@ func (r *accessRequest) recordStanding(ctx workflow.Context) error {
 		return err
 	}
 	r.added = []activities.AccessGrant{}
+	for _, h := range held {
+		if h.Column != "" {
+			r.heldColumns = append(r.heldColumns, activities.AccessGrant{Warehouse: r.in.Dataset.Warehouse, Grant: h})
+		}
+	}
 	for _, g := range r.grants() {
 		if slices.ContainsFunc(held, func(h warehouse.Grant) bool { return activities.SameGrant(h, g.Grant) }) {
 			r.state.Standing = append(r.state.Standing, grantTarget(g))
@@ -125,7 +130,7 @@ func (r *accessRequest) revokeOwned(ctx workflow.Context) error {
 	if !proves || len(owned) == 0 {
 		return err
 	}
-	return errors.Join(err, r.verifyRevoked(ctx, owned))
+	return errors.Join(err, r.regrantColumns(ctx, owned), r.verifyRevoked(ctx, owned))
 }
 
 // endingText says how the access ended, for the state, Slack and audit.
@@ -134,4 +139,23 @@ func endingText(ending string, err error) string {
 		return "could not revoke on " + ending
 	}
 	return "revoked on " + ending
+}
+
+// regrantColumns gives back the column privileges the principal held
+// before the request when the request revoked a table-level grant:
+// PostgreSQL's REVOKE on a table takes the same privilege off every
+// column too, standing column grants included.
+func (r *accessRequest) regrantColumns(ctx workflow.Context, owned []activities.AccessGrant) error {
+	tableWide := slices.ContainsFunc(owned, func(g activities.AccessGrant) bool { return g.Grant.Column == "" })
+	if !tableWide || len(r.heldColumns) == 0 {
+		return nil
+	}
+	var a *activities.Access
+	var failed []error
+	for _, g := range r.heldColumns {
+		if err := workflow.ExecuteActivity(grantOptions(ctx, "give back "+grantTarget(g)+" to "+g.Grant.Principal), a.GrantAccess, g).Get(ctx, nil); err != nil {
+			failed = append(failed, fmt.Errorf("giving back %s's standing %s on %s: %w", g.Grant.Principal, g.Grant.Privilege, grantTarget(g), err))
+		}
+	}
+	return errors.Join(failed...)
 }

@@ -78,3 +78,20 @@ func TestAccessRequestRevocationTheACLContradictsIsReported(t *testing.T) {
 		t.Errorf("last Slack post %q; want it to say the revocation failed", last)
 	}
 }
+
+// A table-wide request by a principal with a standing column grant: the
+// expiry's REVOKE on the table takes the column grant too, so the request
+// gives it back.
+func TestAccessRequestExpiryGivesBackAStandingColumnGrant(t *testing.T) {
+	h := newAccessHarness(t)
+	ref := warehouse.TableRef{Schema: "public", Table: "customers"}
+	standing := warehouse.Grant{Table: ref, Principal: "alice", Privilege: "SELECT", Column: "email"}
+	h.acl = []warehouse.Grant{standing}
+	in := aliceRequest()
+	in.Columns = nil
+	h.update(time.Minute, AccessApproveUpdate, AccessDecision{By: "UOWNER"})
+	st := h.runRequest(in)
+	if st.Status != AccessExpired || len(h.acl) != 1 || h.acl[0] != standing {
+		t.Fatalf("state %+v, acl %v; want the table grant gone and alice's email grant back", st, h.acl)
+	}
+}

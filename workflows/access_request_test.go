@@ -81,7 +81,10 @@ func newAccessHarness(t *testing.T) *accessHarness {
 		}
 		h.revoked = append(h.revoked, g)
 		h.acl = slices.DeleteFunc(h.acl, func(held warehouse.Grant) bool {
-			return activities.SameGrant(held, g.Grant) && !slices.ContainsFunc(h.sticky, func(s warehouse.Grant) bool { return activities.SameGrant(s, g.Grant) })
+			// As in PostgreSQL, revoking on the table revokes on every column too.
+			cascades := g.Grant.Column == "" && held.Column != "" && held.Principal == g.Grant.Principal && held.Privilege == g.Grant.Privilege
+			return (activities.SameGrant(held, g.Grant) || cascades) &&
+				!slices.ContainsFunc(h.sticky, func(s warehouse.Grant) bool { return activities.SameGrant(s, g.Grant) })
 		})
 		return nil
 	})

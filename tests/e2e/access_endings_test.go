@@ -1,10 +1,12 @@
 package e2e
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/dre-dev/dre/internal/cli/clitest"
@@ -118,4 +120,39 @@ func TestAccessReviewReportsWhatItCannotRevokeAndRevokesTheRest(t *testing.T) {
 	if !strings.Contains(final.Markdown, "## Could not revoke") || !strings.Contains(final.Markdown, "- customers/e2e_henry") {
 		t.Errorf("report lacks henry under Could not revoke:\n%s", final.Markdown)
 	}
+}
+
+// A role with a standing grant on one column asks for the whole table:
+// PostgreSQL's REVOKE at expiry takes the column grant too, and dre gives
+// it back, so the role can read that column and only that column again.
+func TestAccessRequestExpiryKeepsAStandingColumnGrant(t *testing.T) {
+	f := accessSetup(t)
+	f.createRoles(t, false, "e2e_gus")
+	f.sql(t, "GRANT SELECT (email) ON public.customers TO e2e_gus")
+	defer f.sql(t, "REVOKE SELECT (email) ON public.customers FROM e2e_gus")
+	f.startWorker(t)
+	id := f.requestApproved(t, "e2e_gus", "gus", "2s")
+	var final workflows.AccessRequestState
+	if err := env.Client.GetWorkflow(t.Context(), id, "").Get(t.Context(), &final); err != nil {
+		t.Fatal(err)
+	}
+	var email bool
+	if err := f.query(t, `SELECT has_column_privilege('e2e_gus', 'public.customers', 'email', 'SELECT')`, &email); err != nil {
+		t.Fatal(err)
+	}
+	if final.Status != workflows.AccessExpired || f.canSelect(t, "e2e_gus") || !email {
+		t.Fatalf("after expiry: state %+v, table SELECT %v, email SELECT %v; want expired, no table access, the email grant kept",
+			final, f.canSelect(t, "e2e_gus"), email)
+	}
+}
+
+// query reads one value from the fixture's warehouse.
+func (f *accessFixture) query(t *testing.T, sql string, into any) error {
+	t.Helper()
+	conn, err := pgx.Connect(t.Context(), f.warehouseDSN)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	return conn.QueryRow(t.Context(), sql).Scan(into)
 }
