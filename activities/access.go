@@ -23,6 +23,9 @@ type accessWarehouses interface {
 // verified by the warehouse adapter, so retries are safe.
 type Access struct {
 	Warehouses accessWarehouses
+	// Incidents tells whether a triage incident is open, for access
+	// granted for one; nil refuses such access.
+	Incidents accessIncidents
 }
 
 // AccessGrant is one privilege in one named warehouse.
@@ -118,9 +121,10 @@ func (a *Access) warehouse(ctx context.Context, name string) (warehouse.Warehous
 	return w, err
 }
 
-// accessFailure makes invalid grants non-retryable; everything else (a
-// connection, a lock, a verification that failed) is retried by policy,
-// since a revocation must eventually happen.
+// accessFailure makes invalid grants, and privileges only another grantor
+// can revoke, non-retryable: no retry changes them, and the workflow must
+// report them. Everything else (a connection, a lock) is retried by
+// policy, since a revocation must eventually happen.
 func accessFailure(what string, g AccessGrant, err error) error {
 	if err == nil {
 		return nil
@@ -128,6 +132,10 @@ func accessFailure(what string, g AccessGrant, err error) error {
 	var bad *warehouse.InvalidIdentifierError
 	if errors.As(err, &bad) {
 		return temporal.NewNonRetryableApplicationError(err.Error(), errInvalidInput, err)
+	}
+	var grantor *warehouse.GrantorError
+	if errors.As(err, &grantor) {
+		return temporal.NewNonRetryableApplicationError(grantor.Error(), errOtherGrantor, err)
 	}
 	return fmt.Errorf("%s %s on %s to %s: %w", what, g.Grant.Privilege, g.Grant.Table, g.Grant.Principal, err)
 }

@@ -76,9 +76,10 @@ func expected(g warehouse.Grant, t ReconcileTable, owner string, superusers []st
 		return true
 	}
 	// A standing privilege on the table covers the same privilege on any
-	// of its columns.
+	// of its columns; one on a column covers that column only.
 	if slices.ContainsFunc(t.Standing, func(s catalog.StandingGrant) bool {
-		return samePrincipal(g.Principal, s.Principal) && strings.EqualFold(g.Privilege, s.Privilege)
+		return samePrincipal(g.Principal, s.Principal) && strings.EqualFold(g.Privilege, s.StandingPrivilege()) &&
+			(s.Column == "" || s.Column == g.Column)
 	}) {
 		return true
 	}
@@ -105,7 +106,7 @@ func explainedByActive(o Orphan, active []ActiveGrant) bool {
 // PostgreSQL role names exactly (PUBLIC in any case), IAM members
 // (kind:email) without regard to case.
 func samePrincipal(a, b string) bool {
-	if strings.EqualFold(a, "public") || strings.Contains(a, ":") {
+	if strings.EqualFold(a, "public") || strings.EqualFold(b, "public") || strings.Contains(a, ":") || strings.Contains(b, ":") {
 		return strings.EqualFold(a, b)
 	}
 	return a == b

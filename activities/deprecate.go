@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dre-dev/dre/internal/catalog"
 	"github.com/dre-dev/dre/internal/warehouse"
 )
 
@@ -19,6 +20,11 @@ type Deprecations struct {
 	// Audit records the destructive steps. It is nil until the audit log
 	// exists; nothing is recorded then.
 	Audit auditor
+	// Catalog is the worker's dre.yaml catalog, whose access.standing
+	// DeprecateAllowedGrants reads; nil uses the deprecation's own copy.
+	Catalog *catalog.Catalog
+	// Ledger lists the running access requests; nil counts none.
+	Ledger AccessLedger
 }
 
 // DeprecateTable names a dataset's table in its warehouse.

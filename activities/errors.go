@@ -11,6 +11,8 @@ import (
 const (
 	errInvalidInput     = "InvalidInput"
 	errUnknownWarehouse = "UnknownWarehouse"
+	// errOtherGrantor is a privilege only another grantor can revoke.
+	errOtherGrantor = "OtherGrantor"
 )
 
 // parseTable parses a catalog table name; a bad one is a non-retryable

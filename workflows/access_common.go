@@ -20,9 +20,14 @@ const (
 	AuditAccessGranted   = "access.granted"
 	AuditAccessRevoked   = "access.revoked"
 	AuditAccessExpired   = "access.expired"
-	AuditReviewKeep      = "review.keep"
-	AuditReviewRevoke    = "review.revoke"
-	AuditReviewReport    = "review.report"
+	// AuditAccessNotRevoked is access a request or review could not revoke.
+	AuditAccessNotRevoked = "access.not-revoked"
+	AuditReviewKeep       = "review.keep"
+	AuditReviewRevoke     = "review.revoke"
+	AuditReviewReport     = "review.report"
+	// AuditReviewNotRevoked is a grant a review decided to revoke but
+	// could not.
+	AuditReviewNotRevoked = "review.not-revoked"
 )
 
 // ErrSeparationOfDuties marks a decision on one's own access.

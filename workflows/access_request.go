@@ -29,6 +29,9 @@ const (
 	AccessDenied  = "denied"
 	AccessRevoked = "revoked"
 	AccessExpired = "expired"
+	// AccessRevokeFailed is a request whose access could not all be
+	// revoked: the state's NotRevoked and Ending say what and why.
+	AccessRevokeFailed = "revoke-failed"
 )
 
 // Access request policy defaults.
@@ -50,6 +53,11 @@ type AccessRequestInput struct {
 	Reason   string        `json:"reason"`
 	// ApprovalTimeout denies a request nobody decided on (default 72h).
 	ApprovalTimeout time.Duration `json:"approvalTimeout,omitempty"`
+	// Incident ties the access to an open triage incident, triage/<dataset>:
+	// it ends when the incident resolves, or at expiry, whichever is first.
+	Incident string `json:"incident,omitempty"`
+	// IncidentCheckEvery is how often the incident is checked (default 5m).
+	IncidentCheckEvery time.Duration `json:"incidentCheckEvery,omitempty"`
 }
 
 // AccessDecision is the argument of every access request update. A
@@ -86,13 +94,15 @@ func SlackOnBehalfOf(team, user string) string { return "slack:" + team + "/" + 
 
 // AccessRequestState answers the status query and is the result.
 type AccessRequestState struct {
-	WorkflowID string   `json:"workflowId"`
-	Dataset    string   `json:"dataset"`
-	Requester  string   `json:"requester"`
-	Principal  string   `json:"principal"`
-	Columns    []string `json:"columns,omitempty"`
-	Status     string   `json:"status"`
-	DecidedBy  string   `json:"decidedBy,omitempty"`
+	WorkflowID string `json:"workflowId"`
+	Dataset    string `json:"dataset"`
+	// Incident is the triage incident the access is for, if any.
+	Incident  string   `json:"incident,omitempty"`
+	Requester string   `json:"requester"`
+	Principal string   `json:"principal"`
+	Columns   []string `json:"columns,omitempty"`
+	Status    string   `json:"status"`
+	DecidedBy string   `json:"decidedBy,omitempty"`
 	// DecisionKey is the fingerprint of the key that signed the approval
 	// or denial, or "unverified".
 	DecisionKey string    `json:"decisionKey,omitempty"`
@@ -100,6 +110,15 @@ type AccessRequestState struct {
 	ExpiresAt   time.Time `json:"expiresAt,omitzero"`
 	EndedBy     string    `json:"endedBy,omitempty"`
 	EndedAt     time.Time `json:"endedAt,omitzero"`
+	// Ending says how the access ended: "revoked on expiry", "revoked on
+	// cancel", "could not revoke on failure"...
+	Ending string `json:"ending,omitempty"`
+	// Standing are the privileges (table or table.column) the principal
+	// held before the request: neither granted nor revoked by it.
+	Standing []string `json:"standing,omitempty"`
+	// NotRevoked are the privileges the ACL still showed after the
+	// revocation.
+	NotRevoked []string `json:"notRevoked,omitempty"`
 }
 
 // AccessRequest runs one access request: approval by a catalog approver
@@ -112,7 +131,7 @@ func AccessRequest(ctx workflow.Context, in AccessRequestInput) (AccessRequestSt
 	}
 	r := &accessRequest{in: in, state: AccessRequestState{
 		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Dataset: in.Dataset.Name,
-		Requester: in.Requester, Principal: in.Principal, Columns: in.Columns, Status: AccessPending,
+		Requester: in.Requester, Principal: in.Principal, Columns: in.Columns, Status: AccessPending, Incident: in.Incident,
 	}}
 	r.usesWorkerPolicy(ctx)
 	if err := r.registerHandlers(ctx); err != nil {
@@ -121,12 +140,15 @@ func AccessRequest(ctx workflow.Context, in AccessRequestInput) (AccessRequestSt
 	if err := r.loadPolicy(ctx); err != nil {
 		return r.state, err
 	}
+	if err := r.requireOpenIncident(ctx); err != nil {
+		return r.state, err
+	}
 	r.open(ctx)
 	if err := r.awaitDecision(ctx); err != nil || r.state.Status != AccessGranted {
 		return r.state, err
 	}
 	if err := r.awaitEnd(ctx); err != nil {
-		return r.state, err
+		return r.state, r.endAbnormally(ctx, err)
 	}
 	return r.state, r.revoke(ctx)
 }
@@ -145,6 +167,9 @@ func (in AccessRequestInput) Validate() error {
 		return fmt.Errorf("duration %s is not allowed for %s: ask for up to %s (pii.max_access)", in.Duration, in.Dataset.Name, in.maxAccess())
 	}
 	if _, err := warehouse.ParseTableRef(in.Dataset.Table); err != nil {
+		return err
+	}
+	if err := validIncident(in.Incident); err != nil {
 		return err
 	}
 	for _, name := range append([]string{in.Principal}, in.Columns...) {
@@ -181,6 +206,14 @@ type accessRequest struct {
 	// early revocation: a key fingerprint or Unverified; "" before the
 	// worker's policy was fetched.
 	decisionKey, endKey string
+	// added are the grants the request gave over the principal's standing
+	// privileges, nil in runs recorded before those were read (see owned).
+	added []activities.AccessGrant
+	// ending is how the access ended: one of the ending* constants.
+	ending string
+	// heldColumns are the column privileges the principal held before
+	// the request, which revoking a table-level grant takes away too.
+	heldColumns []activities.AccessGrant
 }
 
 // grants are the privileges the request gives: SELECT on the table or on
@@ -203,10 +236,14 @@ func (r *accessRequest) grants() []activities.AccessGrant {
 
 // what describes the access for messages and the audit log.
 func (r *accessRequest) what() string {
-	if len(r.in.Columns) == 0 {
-		return fmt.Sprintf("SELECT on %s (%s) for %s", r.in.Dataset.Name, r.in.Dataset.Table, r.in.Principal)
+	forIncident := ""
+	if r.in.Incident != "" {
+		forIncident = " during " + r.in.Incident
 	}
-	return fmt.Sprintf("SELECT on %s (%s: %s) for %s", r.in.Dataset.Name, r.in.Dataset.Table, strings.Join(r.in.Columns, ", "), r.in.Principal)
+	if len(r.in.Columns) == 0 {
+		return fmt.Sprintf("SELECT on %s (%s) for %s%s", r.in.Dataset.Name, r.in.Dataset.Table, r.in.Principal, forIncident)
+	}
+	return fmt.Sprintf("SELECT on %s (%s: %s) for %s%s", r.in.Dataset.Name, r.in.Dataset.Table, strings.Join(r.in.Columns, ", "), r.in.Principal, forIncident)
 }
 
 func (r *accessRequest) audit(ctx workflow.Context, action, actor, reason string) {
@@ -219,6 +256,9 @@ func (r *accessRequest) auditDecision(ctx workflow.Context, action, actor, reaso
 	details := map[string]string{"requester": r.in.Requester, "access": r.what(), "duration": r.in.Duration.String()}
 	if key != "" {
 		details["verified_key"] = key
+	}
+	if r.in.Incident != "" {
+		details["incident"] = r.in.Incident
 	}
 	auditEntry(ctx, activities.AuditEntry{
 		Actor: actor, Action: action, Target: r.in.Dataset.Name + "/" + r.in.Principal, Reason: reason, Details: details,

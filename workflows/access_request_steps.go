@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -49,70 +50,124 @@ func (r *accessRequest) awaitDecision(ctx workflow.Context) error {
 	return r.grant(ctx)
 }
 
-// grant applies every privilege; if one cannot be applied, what was
-// applied is taken back, so a request never half-grants.
+// grant applies every privilege the principal does not hold already; if
+// one cannot be applied, what was applied is taken back, so a request
+// never half-grants.
 func (r *accessRequest) grant(ctx workflow.Context) error {
 	var a *activities.Access
 	gctx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 2 * time.Minute, ScheduleToCloseTimeout: time.Hour,
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute}, Summary: "grant " + r.what(),
 	})
-	for _, g := range r.grants() {
+	if err := r.recordStanding(gctx); err != nil {
+		return r.refuseGrant(ctx, err)
+	}
+	for _, g := range r.owned() {
 		if err := workflow.ExecuteActivity(gctx, a.GrantAccess, g).Get(ctx, nil); err != nil {
-			r.state.Status, r.state.EndedBy = AccessDenied, "grant failed"
-			if rollback := r.revokeAll(ctx); rollback != nil {
-				r.state.EndedBy = "grant failed; rollback failed, access may remain"
-				err = fmt.Errorf("%w; taking back the grants already applied failed too, so some may remain: %w", err, rollback)
-			}
-			setAccessStatus(ctx, AccessDenied, time.Time{})
-			return err
+			return r.refuseGrant(ctx, err)
 		}
 	}
 	now := workflow.Now(ctx)
 	r.state.Status, r.state.GrantedAt, r.state.ExpiresAt = AccessGranted, now, now.Add(r.in.Duration)
-	r.auditDecision(ctx, AuditAccessGranted, r.state.DecidedBy, "expires "+r.state.ExpiresAt.UTC().Format(time.RFC3339), r.decisionKey)
+	r.auditDecision(ctx, AuditAccessGranted, r.state.DecidedBy, "expires "+r.state.ExpiresAt.UTC().Format(time.RFC3339)+r.standingNote(), r.decisionKey)
 	setAccessStatus(ctx, AccessGranted, r.state.ExpiresAt)
-	postSlack(ctx, r.channel(), fmt.Sprintf(":white_check_mark: %s granted, approved by %s, until %s.", r.what(), slackMention(r.state.DecidedBy), r.state.ExpiresAt.UTC().Format(time.RFC3339)))
+	postSlack(ctx, r.channel(), fmt.Sprintf(":white_check_mark: %s granted, approved by %s, until %s.%s", r.what(), slackMention(r.state.DecidedBy),
+		r.state.ExpiresAt.UTC().Format(time.RFC3339), activities.SlackEscape(r.standingNote())))
 	return nil
 }
 
-// awaitEnd sleeps on a durable timer until expiry or an early revocation.
+// refuseGrant ends a request whose grant failed: what was applied is
+// taken back (in a disconnected context, so that a cancel during the
+// grant cannot skip it) and the request is denied.
+func (r *accessRequest) refuseGrant(ctx workflow.Context, err error) error {
+	r.state.Status, r.state.EndedBy = AccessDenied, "grant failed"
+	rctx := ctx
+	if dctx, _ := workflow.NewDisconnectedContext(ctx); ctx.Err() != nil && endsEverywhere(dctx) {
+		rctx = dctx
+	}
+	if rollback := r.revokeOwned(rctx); rollback != nil {
+		r.state.EndedBy = "grant failed; rollback failed, access may remain"
+		err = fmt.Errorf("%w; taking back the grants already applied failed too, so some may remain: %w", err, rollback)
+	}
+	setAccessStatus(rctx, AccessDenied, time.Time{})
+	return err
+}
+
+// standingNote names the privileges the principal held before the
+// request, which its end leaves in place.
+func (r *accessRequest) standingNote() string {
+	if len(r.state.Standing) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" %s already held SELECT on %s, which the request leaves in place.", r.in.Principal, strings.Join(r.state.Standing, ", "))
+}
+
+// awaitEnd sleeps on a durable timer until expiry or an early revocation
+// (or, for access granted for an incident, its resolution).
 func (r *accessRequest) awaitEnd(ctx workflow.Context) error {
+	if r.in.Incident != "" {
+		return r.awaitEndOrResolution(ctx)
+	}
 	opts := workflow.AwaitOptions{Timeout: r.state.ExpiresAt.Sub(workflow.Now(ctx)), TimerOptions: workflow.TimerOptions{Summary: "access expiry"}}
 	revoked, err := workflow.AwaitWithOptions(ctx, opts, func() bool { return r.ended })
 	if err != nil {
 		return err
 	}
+	r.ending = endingRequest
 	if !revoked {
-		r.state.EndedBy = "expiry"
+		r.state.EndedBy, r.ending = "expiry", endingExpiry
 	}
 	return nil
 }
 
-// revoke takes the access away, retrying until the warehouse confirms.
+// revoke takes the access away, retrying until the warehouse confirms,
+// and says how it ended. A revocation refused for good is reported, in
+// the status, the audit log and Slack, as access that could not be revoked.
 func (r *accessRequest) revoke(ctx workflow.Context) error {
-	if err := r.revokeAll(ctx); err != nil {
+	if r.ending == "" {
+		r.ending = r.state.EndedBy
+	}
+	if endsEverywhere(ctx) { // a cancel arriving now must not stop the revocation
+		ctx, _ = workflow.NewDisconnectedContext(ctx)
+	}
+	err := r.revokeOwned(ctx)
+	if err != nil && !endsEverywhere(ctx) {
 		return err
 	}
+	r.state.Ending = endingText(r.ending, err)
 	action, status := AuditAccessRevoked, AccessRevoked
-	if r.state.EndedBy == "expiry" {
+	switch {
+	case err != nil:
+		action, status = AuditAccessNotRevoked, AccessRevokeFailed
+	case r.ending == endingExpiry:
 		action, status = AuditAccessExpired, AccessExpired
 	}
 	r.state.Status, r.state.EndedAt = status, workflow.Now(ctx)
-	r.auditDecision(ctx, action, r.state.EndedBy, r.note, r.endKey)
+	reason := r.note
+	if err != nil {
+		reason = err.Error()
+	}
+	r.auditDecision(ctx, action, r.state.EndedBy, reason, r.endKey)
 	setAccessStatus(ctx, status, time.Time{})
-	postSlack(ctx, r.channel(), fmt.Sprintf(":lock: %s is %s (%s).", r.what(), status, activities.SlackEscape(r.state.EndedBy)))
-	return nil
+	text := fmt.Sprintf(":lock: %s is %s (%s).", r.what(), status, activities.SlackEscape(r.state.EndedBy))
+	if endsEverywhere(ctx) {
+		text = fmt.Sprintf(":lock: %s: %s (ended by %s).%s", r.what(), r.state.Ending, activities.SlackEscape(r.state.EndedBy), activities.SlackEscape(r.standingNote()))
+		if err != nil {
+			text = fmt.Sprintf(":rotating_light: %s: %s: %s", r.what(), r.state.Ending, activities.SlackEscape(err.Error()))
+		}
+	}
+	postSlack(ctx, r.channel(), text)
+	return err
 }
 
-// revokeAll takes back every grant of the request. A revocation that fails
-// (only for good: they are retried until then) does not stop the others,
-// so one refused privilege never leaves the rest in place; every failure
-// is returned.
-func (r *accessRequest) revokeAll(ctx workflow.Context) error {
+// revokeAll takes back the grants. A revocation that fails (only for
+// good: they are retried until then) does not stop the others, so one
+// refused privilege never leaves the rest in place; every failure is
+// returned.
+func (r *accessRequest) revokeAll(ctx workflow.Context, grants []activities.AccessGrant) error {
 	var a *activities.Access
 	var failed []error
-	for _, g := range r.grants() {
+	for _, g := range grants {
 		err := workflow.ExecuteActivity(grantOptions(ctx, "revoke "+r.what()), a.RevokeAccess, g).Get(ctx, nil)
 		if err == nil {
 			continue

@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/dre-dev/dre/activities"
 	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/internal/warehouse"
 )
 
 // accessHarness runs AccessRequest or AccessReview with the warehouse,
@@ -38,6 +40,14 @@ type accessHarness struct {
 	// with customersDataset, testPeople's directory, unsigned allowed.
 	policy *activities.Policy
 	people *testPeople
+	// acl is the warehouse's access control list: what GrantAccess and
+	// RevokeAccess change, and AccessHeld and AccessRemaining read back.
+	acl []warehouse.Grant
+	// sticky grants survive a revocation that reports success, as a
+	// privilege another grantor gave does.
+	sticky []warehouse.Grant
+	// incidentOpen answers AccessIncidentOpen; nil means open.
+	incidentOpen func() bool
 }
 
 func newAccessHarness(t *testing.T) *accessHarness {
@@ -56,6 +66,7 @@ func newAccessHarness(t *testing.T) *accessHarness {
 			return err
 		}
 		h.granted = append(h.granted, g)
+		h.acl = append(h.acl, g.Grant)
 		return nil
 	})
 	h.env.OnActivity(a.RevokeAccess, mock.Anything, mock.Anything).Return(func(_ context.Context, g activities.AccessGrant) error {
@@ -69,7 +80,38 @@ func newAccessHarness(t *testing.T) *accessHarness {
 			return err
 		}
 		h.revoked = append(h.revoked, g)
+		h.acl = slices.DeleteFunc(h.acl, func(held warehouse.Grant) bool {
+			// As in PostgreSQL, revoking on the table revokes on every column too.
+			cascades := g.Grant.Column == "" && held.Column != "" && held.Principal == g.Grant.Principal && held.Privilege == g.Grant.Privilege
+			return (activities.SameGrant(held, g.Grant) || cascades) &&
+				!slices.ContainsFunc(h.sticky, func(s warehouse.Grant) bool { return activities.SameGrant(s, g.Grant) })
+		})
 		return nil
+	})
+	h.env.OnActivity(a.AccessHeld, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.AccessHeldInput) ([]warehouse.Grant, error) {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		var held []warehouse.Grant
+		for _, g := range h.acl {
+			if g.Principal == in.Principal && g.Table.String() == in.Table {
+				held = append(held, g)
+			}
+		}
+		return held, nil
+	})
+	h.env.OnActivity(a.AccessIncidentOpen, mock.Anything, mock.Anything).Return(func(context.Context, string) (bool, error) {
+		return h.incidentOpen == nil || h.incidentOpen(), nil
+	})
+	h.env.OnActivity(a.AccessRemaining, mock.Anything, mock.Anything).Return(func(_ context.Context, grants []activities.AccessGrant) ([]activities.AccessGrant, error) {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		var left []activities.AccessGrant
+		for _, g := range grants {
+			if slices.ContainsFunc(h.acl, func(held warehouse.Grant) bool { return activities.SameGrant(held, g.Grant) }) {
+				left = append(left, g)
+			}
+		}
+		return left, nil
 	})
 	var au *activities.Audit
 	h.env.OnActivity(au.Record, mock.Anything, mock.Anything).Return(func(_ context.Context, e activities.AuditEntry) (activities.AuditRecorded, error) {

@@ -68,6 +68,9 @@ type ReviewItem struct {
 	DecidedBy string `json:"decidedBy,omitempty"` // "default" when nobody did
 	Note      string `json:"note,omitempty"`
 	Revoked   bool   `json:"revoked,omitempty"`
+	// NotRevoked is why a grant decided revoke is still in place, once
+	// its bounded retries are spent.
+	NotRevoked string `json:"notRevoked,omitempty"`
 }
 
 // AccessReviewResult answers the status query and is the result.

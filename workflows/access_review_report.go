@@ -15,6 +15,10 @@ import (
 // refused for good does not stop the others (see revokesPastFailure); the
 // refused ones are not audited as revoked, and are all returned.
 func (r *review) execute(ctx workflow.Context) error {
+	if workflow.GetVersion(ctx, reviewParallelVersion, workflow.DefaultVersion, 1) >= 1 {
+		r.setStatus(ctx, "revoking")
+		return r.executeInParallel(ctx)
+	}
 	r.setStatus(ctx, "revoking")
 	var a *activities.Access
 	var failed []error
@@ -44,16 +48,22 @@ func (r *review) report(ctx workflow.Context) {
 	r.res.Markdown, r.res.CSV = reviewMarkdown(r.res), reviewCSV(r.res)
 	kept, revoked, defaulted := r.counts()
 	postSlack(ctx, r.in.ComplianceChannel, r.res.Markdown)
-	auditEntry(ctx, activities.AuditEntry{Actor: "dre", Action: AuditReviewReport, Target: AccessReviewWorkflowID(r.in.Period),
-		Details: map[string]string{"kept": fmt.Sprint(kept), "revoked": fmt.Sprint(revoked), "defaulted": fmt.Sprint(defaulted)}})
+	details := map[string]string{"kept": fmt.Sprint(kept), "revoked": fmt.Sprint(revoked), "defaulted": fmt.Sprint(defaulted)}
+	if n := r.notRevoked(); n > 0 {
+		details["not_revoked"] = fmt.Sprint(n)
+	}
+	auditEntry(ctx, activities.AuditEntry{Actor: "dre", Action: AuditReviewReport, Target: AccessReviewWorkflowID(r.in.Period), Details: details})
 	r.setStatus(ctx, "done")
 }
 
+// counts tallies the items; one that could not be revoked counts as
+// neither kept nor revoked (see notRevoked).
 func (r *review) counts() (kept, revoked, defaulted int) {
 	for _, it := range r.res.Items {
-		if it.Revoked {
+		switch {
+		case it.Revoked:
 			revoked++
-		} else {
+		case it.NotRevoked == "":
 			kept++
 		}
 		if it.DecidedBy == "default" {
@@ -61,6 +71,17 @@ func (r *review) counts() (kept, revoked, defaulted int) {
 		}
 	}
 	return kept, revoked, defaulted
+}
+
+// notRevoked counts the grants decided revoke that are still in place.
+func (r *review) notRevoked() int {
+	n := 0
+	for _, it := range r.res.Items {
+		if it.NotRevoked != "" {
+			n++
+		}
+	}
+	return n
 }
 
 func reviewMarkdown(res AccessReviewResult) string {
@@ -71,15 +92,16 @@ func reviewMarkdown(res AccessReviewResult) string {
 		appendf(&b, "| %s | %s | %s | %s | %s | %s | %t | %s |\n", it.ID, it.Dataset, it.Grant.Principal, orText(it.Grant.Column, "(table)"),
 			it.Decision, it.DecidedBy, it.Revoked, strings.ReplaceAll(it.Note, "|", "\\|"))
 	}
+	notRevokedMarkdown(&b, res.Items)
 	return b.String()
 }
 
 func reviewCSV(res AccessReviewResult) string {
 	var b strings.Builder
-	b.WriteString("grant,dataset,warehouse,table,principal,column,decision,decided_by,revoked,note\n")
+	b.WriteString("grant,dataset,warehouse,table,principal,column,decision,decided_by,revoked,note,not_revoked\n")
 	for _, it := range res.Items {
 		fields := []string{it.ID, it.Dataset, it.Warehouse, it.Grant.Table.String(), it.Grant.Principal, it.Grant.Column,
-			it.Decision, it.DecidedBy, fmt.Sprint(it.Revoked), it.Note}
+			it.Decision, it.DecidedBy, fmt.Sprint(it.Revoked), it.Note, it.NotRevoked}
 		for i, f := range fields {
 			if strings.ContainsAny(f, ",\"\n") {
 				fields[i] = `"` + strings.ReplaceAll(f, `"`, `""`) + `"`
@@ -88,4 +110,20 @@ func reviewCSV(res AccessReviewResult) string {
 		b.WriteString(strings.Join(fields, ",") + "\n")
 	}
 	return b.String()
+}
+
+// notRevokedMarkdown lists the grants decided revoke that dre could not
+// take away, with the warehouse's reason, for someone to act on.
+func notRevokedMarkdown(b *strings.Builder, items []ReviewItem) {
+	header := false
+	for _, it := range items {
+		if it.NotRevoked == "" {
+			continue
+		}
+		if !header {
+			b.WriteString("\n## Could not revoke\n\nThese grants were decided revoke but are still in place; revoke them as the role that granted them.\n\n")
+			header = true
+		}
+		appendf(b, "- %s (%s on %s%s): could not revoke: %s\n", it.ID, it.Grant.Privilege, it.Grant.Table, onColumn(it.Grant.Column), it.NotRevoked)
+	}
 }

@@ -2,6 +2,8 @@ package workflows
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -65,11 +67,7 @@ func TestAccessReviewRevokesKeepsAndDefaultsAtTheDeadline(t *testing.T) {
 			t.Errorf("%s: %q; want %q", id, got[id], w)
 		}
 	}
-	var revoked []string
-	for _, g := range h.revoked {
-		revoked = append(revoked, g.Grant.Principal)
-	}
-	if strings.Join(revoked, ",") != "bob,ualice" {
+	if revoked := revokedPrincipals(h); strings.Join(revoked, ",") != "bob,ualice" {
 		t.Errorf("revoked %v; want bob (decided) and ualice (default)", revoked)
 	}
 	if !strings.Contains(res.Markdown, "| customers/bob | customers | bob | (table) | revoke | UOWNER | true | left the team |") ||
@@ -97,31 +95,65 @@ func TestAccessReviewDefaultKeepIsHonoured(t *testing.T) {
 	}
 }
 
-func TestAccessReviewRevocationRefusedForGoodDoesNotStopTheOthers(t *testing.T) {
-	h := newAccessHarness(t)
-	h.refuse = func(action string, g activities.AccessGrant) error {
-		if action == "revoke" && g.Grant.Principal == "bob" {
-			return temporal.NewNonRetryableApplicationError("role bob does not exist", "Refused", nil)
-		}
-		return nil
+// A review whose first grant cannot be revoked, refused for good or
+// failing on every bounded attempt, still revokes the others, finishes,
+// and reports the first as could not revoke with the warehouse's reason
+// in the report, the Slack message and the audit log.
+func TestAccessReviewRevocationThatFailsDoesNotStopTheOthers(t *testing.T) {
+	for name, refusal := range map[string]error{
+		"refused for good":         temporal.NewNonRetryableApplicationError("role bob does not exist", "Refused", nil),
+		"failing on every attempt": errors.New("connecting to the warehouse: connection refused"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			h := newAccessHarness(t)
+			attempts := 0
+			h.refuse = func(action string, g activities.AccessGrant) error {
+				if action == "revoke" && g.Grant.Principal == "bob" {
+					attempts++
+					return refusal
+				}
+				return nil
+			}
+			res := h.runReview(reviewInput(customersDataset()))
+			if revoked := revokedPrincipals(h); strings.Join(revoked, ",") != "carol,ualice" {
+				t.Errorf("revoked %v; want carol and ualice revoked (by default) past bob's failure", revoked)
+			}
+			if attempts > reviewRevokeAttempts {
+				t.Errorf("bob's revocation was attempted %d times; want at most %d", attempts, reviewRevokeAttempts)
+			}
+			reason := refusal.Error()
+			var app *temporal.ApplicationError
+			if errors.As(refusal, &app) {
+				reason = app.Message()
+			}
+			if res.Items[0].ID != "customers/bob" || res.Items[0].Revoked || !strings.Contains(res.Items[0].NotRevoked, reason) {
+				t.Fatalf("first item %+v; want bob not revoked, with the reason", res.Items[0])
+			}
+			report := h.posts[len(h.posts)-1].Text
+			if !strings.Contains(report, "Could not revoke") || !strings.Contains(report, "customers/bob") || !strings.Contains(report, reason) {
+				t.Errorf("report posted:\n%s\nwant bob listed as could not revoke, with the reason", report)
+			}
+			audited := false
+			for _, e := range h.audited {
+				if e.Target == "customers/bob" && e.Action == AuditReviewRevoke {
+					t.Errorf("audit %+v records bob's access as revoked; it was not", e)
+				}
+				audited = audited || (e.Target == "customers/bob" && e.Action == AuditReviewNotRevoked && strings.Contains(e.Reason, reason))
+			}
+			if !audited {
+				t.Errorf("audit %v; want bob's failed revocation recorded with the reason", h.actions())
+			}
+		})
 	}
-	var a *activities.Access
-	h.env.OnActivity(a.ListPIIGrants, mock.Anything, mock.Anything).Return(reviewGrants)
-	h.env.ExecuteWorkflow(AccessReview, reviewInput(customersDataset()))
-	err := h.env.GetWorkflowError()
-	if err == nil || !strings.Contains(err.Error(), "revoke customers/bob") || !strings.Contains(err.Error(), "role bob does not exist") {
-		t.Fatalf("workflow error = %v; want bob's refused revocation reported", err)
-	}
-	var revoked []string
+}
+
+// revokedPrincipals are the principals whose grants were revoked, sorted:
+// revocations run side by side.
+func revokedPrincipals(h *accessHarness) []string {
+	var out []string
 	for _, g := range h.revoked {
-		revoked = append(revoked, g.Grant.Principal)
+		out = append(out, g.Grant.Principal)
 	}
-	if strings.Join(revoked, ",") != "carol,ualice" {
-		t.Errorf("revoked %v; want carol and ualice revoked (by default) past bob's refusal", revoked)
-	}
-	for _, e := range h.audited {
-		if e.Action == AuditReviewRevoke && e.Target == "customers/bob" {
-			t.Errorf("audit %+v records bob's access as revoked; it was refused", e)
-		}
-	}
+	slices.Sort(out)
+	return out
 }

@@ -67,3 +67,9 @@ func StartAccessReview(ctx context.Context, c Starter, taskQueue, period string,
 	}
 	return c.ExecuteWorkflow(ctx, opts, AccessReviewWorkflowName, in)
 }
+
+// ActiveAccessQuery finds the running access requests on a dataset whose
+// access is granted, for restores that give back only what is allowed.
+func ActiveAccessQuery(dataset string) string {
+	return KindQuery(KindAccessRequest) + " AND DreStatus = '" + AccessGranted + "' AND DreDataset = '" + dataset + "' AND ExecutionStatus = 'Running'"
+}

@@ -101,7 +101,10 @@ type DeprecateStatus struct {
 	// the drop (RestoreDeprecated) puts on the table it recreates. It only
 	// changes the result, no command, so old histories replay unchanged.
 	Restorable *warehouse.TableMeta `json:"restorable,omitempty"`
-	Timeline   []DeprecateEvent     `json:"timeline"`
+	// Withheld are the grants a brownout's end or a restore did not give
+	// back because they were no longer allowed, each with the reason.
+	Withheld []activities.WithheldGrant `json:"withheld,omitempty"`
+	Timeline []DeprecateEvent           `json:"timeline"`
 }
 
 // Deprecate runs a dataset's lifecycle: announce, remind, brown out, check

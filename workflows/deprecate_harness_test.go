@@ -41,6 +41,15 @@ type deprecateHarness struct {
 	posts    []activities.SlackMessage
 	restored *activities.DeprecateRestoreInput
 	rejected map[string]error
+	// active are the running access requests the ledger reports.
+	active []activities.ActiveAccess
+}
+
+// ActiveAccess is the harness's access ledger.
+func (h *deprecateHarness) ActiveAccess(context.Context, string) ([]activities.ActiveAccess, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.active), nil
 }
 
 // deprecateOriginal is the table's metadata before anything happens.
@@ -92,6 +101,9 @@ func newDeprecateHarness(t *testing.T) *deprecateHarness {
 	h.env.OnActivity(a.DeprecateSnapshot, mock.Anything, mock.Anything).Return(h.snapshot)
 	h.env.OnActivity(a.DeprecateDrop, mock.Anything, mock.Anything).Return(h.drop)
 	h.env.OnActivity(a.DeprecateRestoreTable, mock.Anything, mock.Anything).Return(h.restore)
+	h.env.OnActivity(a.DeprecateAllowedGrants, mock.Anything, mock.Anything).Return(func(ctx context.Context, in activities.DeprecateAllowedInput) (activities.DeprecateAllowed, error) {
+		return (&activities.Deprecations{Ledger: h}).DeprecateAllowedGrants(ctx, in)
+	})
 	return h
 }
 

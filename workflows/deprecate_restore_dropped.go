@@ -48,6 +48,9 @@ type RestoreDeprecatedResult struct {
 	At   time.Time           `json:"at"`
 	// Summary is one line for people.
 	Summary string `json:"summary"`
+	// Withheld are the grants of Meta not given back because nothing
+	// allows them any more (see activities.DeprecateAllowedGrants).
+	Withheld []activities.WithheldGrant `json:"withheld,omitempty"`
 }
 
 // RestoreDeprecated recreates a retired table with the metadata it had
@@ -67,17 +70,43 @@ func RestoreDeprecated(ctx workflow.Context, in RestoreDeprecatedInput) (Restore
 	if err != nil {
 		workflow.GetLogger(ctx).Warn("search attributes not set", "error", err)
 	}
+	withheld, err := in.keepAllowedGrants(ctx)
+	if err != nil {
+		return RestoreDeprecatedResult{}, err
+	}
 	from, got, err := in.restore(ctx)
 	if err != nil {
 		return RestoreDeprecatedResult{}, err
 	}
 	res := RestoreDeprecatedResult{Dataset: in.Dataset.Name, Table: in.Dataset.Table, From: from, Meta: got, At: workflow.Now(ctx),
 		Summary: fmt.Sprintf("restored from %s and verified: comment, %d labels, %d PII tags, %d grants",
-			from, len(got.Labels), len(got.PII), len(got.Grants))}
+			from, len(got.Labels), len(got.PII), len(got.Grants)), Withheld: withheld}
+	if len(withheld) > 0 {
+		res.Summary += "; not given back: " + withheldText(withheld)
+	}
 	// Slack is how the owner hears of it, not where it is kept: postSlack
 	// only logs a failure.
 	postSlack(ctx, in.Dataset.Owner.SlackChannel, fmt.Sprintf(":leftwards_arrow_with_hook: %s is back, restored from %s by %s.", in.Dataset.Table, from, activities.SlackEscape(orSomeone(in.Requester))))
 	return res, nil
+}
+
+// keepAllowedGrants narrows in.Meta's grants to those allowed now and
+// returns the others (see deprecateAllowedVersion; runs recorded before
+// it restore every grant).
+func (in *RestoreDeprecatedInput) keepAllowedGrants(ctx workflow.Context) ([]activities.WithheldGrant, error) {
+	if workflow.GetVersion(ctx, deprecateAllowedVersion, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return nil, nil
+	}
+	var a *activities.Deprecations
+	ask := activities.DeprecateAllowedInput{DeprecateTable: activities.DeprecateTable{Warehouse: in.Dataset.Warehouse, Table: in.Dataset.Table},
+		Dataset: in.Dataset, Grants: in.Meta.Grants, Restore: true}
+	actx := workflow.WithActivityOptions(ctx, activityOptionsWithSummary(ctx, "which grants on "+in.Dataset.Table+" may come back"))
+	var got activities.DeprecateAllowed
+	if err := workflow.ExecuteActivity(actx, a.DeprecateAllowedGrants, ask).Get(ctx, &got); err != nil {
+		return nil, err
+	}
+	in.Meta.Grants = got.Allowed
+	return got.Withheld, nil
 }
 
 func (in RestoreDeprecatedInput) validate() error {

@@ -31,6 +31,10 @@ func runRestoreDeprecated(t *testing.T, in RestoreDeprecatedInput) (RestoreDepre
 			calls["archive"] = in
 			return cloneMeta(in.Meta), nil
 		})
+	env.OnActivity(a.DeprecateAllowedGrants, mock.Anything, mock.Anything).Return(
+		func(ctx context.Context, in activities.DeprecateAllowedInput) (activities.DeprecateAllowed, error) {
+			return (&activities.Deprecations{}).DeprecateAllowedGrants(ctx, in)
+		})
 	var n *activities.Notify
 	env.OnActivity(n.PostSlack, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, m activities.SlackMessage) (activities.SlackPosted, error) {
@@ -107,5 +111,23 @@ func TestDeprecateRecordsWhatARestoreAfterTheDropPutsBack(t *testing.T) {
 	}
 	if s.Restorable.Comment != deprecateOriginal().Comment || len(s.Restorable.Grants) != 5 {
 		t.Errorf("restorable %+v; want the comment from before the announce and the 5 grants held at the soft delete", *s.Restorable)
+	}
+}
+
+// After the drop, a restore of a dataset with PII gives back only the
+// grants still allowed: bi's, declared standing, and the owner's.
+func TestDeprecatedTableRestoredAfterTheDropWithholdsGrantsNoLongerAllowed(t *testing.T) {
+	in := RestoreDeprecatedInput{Dataset: governedDataset(), Requester: "cli:alice",
+		Snapshot: "dre_archive.public_legacy_sessions_20270331_snap", Meta: deprecateOriginal()}
+	res, calls, err := runRestoreDeprecated(t, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	asked := calls["snapshot"].(activities.DeprecateRestoreSnapshotInput)
+	if got := strings.Join(grantNames(asked.Meta.Grants), ","); got != "bi:SELECT (session_id),owner:SELECT,owner:TRUNCATE" {
+		t.Errorf("restored grants %s; want analyst's withheld", got)
+	}
+	if len(res.Withheld) != 1 || !strings.Contains(res.Summary, "not given back: analyst SELECT") {
+		t.Errorf("result %+v; want analyst's grant reported as withheld", res)
 	}
 }

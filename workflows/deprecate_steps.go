@@ -267,7 +267,11 @@ func (d *deprecation) brownout(ctx workflow.Context, b catalog.Brownout) error {
 	if err := d.sleepUntil(ctx, end, nil); err != nil {
 		return err
 	}
-	in.Grants = revoked
+	allowed, err := d.allowedNow(ctx, revoked, "brownout over", false)
+	if err != nil {
+		return err
+	}
+	in.Grants = allowed
 	if err := d.act(ctx, "brownout over: give reads back on "+d.s.Table, a.DeprecateGrantBack, in, nil); err != nil {
 		return err
 	}
@@ -410,13 +414,18 @@ func (d *deprecation) restore(ctx workflow.Context) error {
 	var a *activities.Deprecations
 	var got warehouse.TableMeta
 	in := activities.DeprecateRestoreInput{DeprecateTable: d.target(), Archived: d.s.Archived, Meta: d.restoreMeta()}
+	allowed, err := d.allowedNow(ctx, in.Meta.Grants, "restore", true)
+	if err != nil {
+		return err
+	}
+	in.Meta.Grants = allowed
 	if err := d.act(ctx, "restore "+d.s.Table, a.DeprecateRestoreTable, in, &got); err != nil {
 		return err
 	}
 	d.s.Archived = ""
 	d.finishRestore(ctx, fmt.Sprintf("restored and verified: name, comment, %d labels, %d PII tags, %d grants",
 		len(got.Labels), len(got.PII), len(got.Grants)))
-	d.tellOwner(ctx, fmt.Sprintf(":leftwards_arrow_with_hook: The deprecation of %s was cancelled; the table is back as it was.", d.s.Table))
+	d.tellOwner(ctx, fmt.Sprintf(":leftwards_arrow_with_hook: The deprecation of %s was cancelled; the table is back as it was%s.", d.s.Table, d.withheldNote()))
 	return nil
 }
 
@@ -436,4 +445,12 @@ func (d *deprecation) finishRestore(ctx workflow.Context, what string) {
 	d.s.Status = DeprecateRestored
 	d.record(ctx, what, "")
 	d.setPhase(ctx, DeprecateDone, time.Time{})
+}
+
+// withheldNote qualifies "as it was" when grants were withheld.
+func (d *deprecation) withheldNote() string {
+	if len(d.s.Withheld) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", but for %d grant(s) no longer allowed (see its timeline)", len(d.s.Withheld))
 }

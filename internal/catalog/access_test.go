@@ -8,7 +8,7 @@ import (
 func TestAccessValidationNamesEachBadKey(t *testing.T) {
 	d := Dataset{Name: "customers", Warehouse: "wh", Table: "public.customers", Access: Access{
 		Orphans:  "ignore",
-		Standing: []StandingGrant{{Principal: "bi", Privilege: "SELECT"}, {Privilege: "SELECT"}, {Principal: "etl"}},
+		Standing: []StandingGrant{{Principal: "bi", Privilege: "SELECT"}, {Privilege: "SELECT"}, {Principal: "etl", Privilege: "SELECT; DROP"}},
 	}}
 	var paths []string
 	for _, p := range d.Validate([]string{"wh"}) {

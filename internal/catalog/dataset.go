@@ -91,6 +91,22 @@ type PII struct {
 	ReviewDefault string `yaml:"review_default,omitempty" json:"review_default,omitempty"`
 }
 
+// Governed reports whether access to the dataset is dre's to decide: it
+// has PII columns or declares standing grants. Restores then give back
+// only the declared and requested grants.
+func (d Dataset) Governed() bool {
+	return len(d.PII.Columns) > 0 || len(d.Access.Standing) > 0
+}
+
+// StandingPrivilege is the privilege a standing grant declares, SELECT
+// when it names none.
+func (g StandingGrant) StandingPrivilege() string {
+	if g.Privilege == "" {
+		return "SELECT"
+	}
+	return strings.ToUpper(g.Privilege)
+}
+
 // Lifecycle plans the deprecation of a dataset: reminders, brownouts, a
 // soft delete and finally a drop or an archive.
 type Lifecycle struct {

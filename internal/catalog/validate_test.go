@@ -91,6 +91,12 @@ func TestValidate(t *testing.T) {
 			"lifecycle.brownouts[0].start: brownout start is required",
 			"lifecycle.brownouts[0].duration: brownout duration must be positive, got 0s",
 			`lifecycle.final_action: final_action "truncate" is not valid; want one of "drop", "archive"`}},
+		{"access standing", func(d *Dataset) {
+			d.Access = Access{Standing: []StandingGrant{{Principal: "bi"}, {Privilege: "SELECT; DROP", Column: "a b"}}}
+		}, []string{
+			"access.standing[1].principal: principal is required",
+			`access.standing[1].privilege: privilege "SELECT; DROP" is not valid`,
+			`access.standing[1].column: `}},
 		{"lifecycle replacement", func(d *Dataset) { d.Lifecycle.Replacement = "orders_v2" }, []string{"lifecycle.replacement: lifecycle.replacement \"orders_v2\" must be schema.table"}},
 	}
 	for _, tt := range tests {

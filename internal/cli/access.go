@@ -43,13 +43,20 @@ terminated request.`,
 }
 
 func newAccessRequestCmd(g *globals) *cobra.Command {
-	var duration, reason, principal, as string
+	var duration, reason, principal, as, incident string
 	var columns []string
 	cmd := &cobra.Command{
 		Use:   "request <dataset>",
 		Short: "Ask for SELECT on a PII dataset (or some of its columns) for a while",
+		Long: `Ask for SELECT on a PII dataset (or some of its columns) for a while.
+
+With --for triage/<dataset> the access is for an open incident: it is
+refused unless that incident is open, and it is revoked when the incident
+resolves or at the end of --duration, whichever comes first (checked every
+5 minutes on a durable timer, so also after a worker outage).`,
 		Example: `  dre access request customers --duration 4h --reason "refund ticket 4711"
-  dre access request customers --columns email,phone --duration 2d --reason "GDPR export" --principal analyst_jo`,
+  dre access request customers --columns email,phone --duration 2d --reason "GDPR export" --principal analyst_jo
+  dre access request customers --for triage/orders --duration 8h --reason "orders missing their customer"`,
 		Args: exactArgs(1, "one dataset name (see dre catalog list)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			d, err := catalog.ParseDuration(duration)
@@ -66,7 +73,7 @@ func newAccessRequestCmd(g *globals) *cobra.Command {
 				return err
 			}
 			in := workflows.AccessRequestInput{Dataset: ds, Requester: orDefault(as, g.cliActor()), Principal: principal,
-				Columns: columns, Duration: d.Duration, Reason: reason}
+				Columns: columns, Duration: d.Duration, Reason: reason, Incident: incident}
 			if in.Principal == "" {
 				in.Principal = strings.TrimPrefix(in.Requester, "cli:")
 			}
@@ -87,6 +94,7 @@ func newAccessRequestCmd(g *globals) *cobra.Command {
 	fl.StringSliceVar(&columns, "columns", nil, "grant only these columns (default: the whole table)")
 	fl.StringVar(&principal, "principal", "", "warehouse role that receives the grant (default: your user name)")
 	fl.StringVar(&as, "as", "", "who is asking (default: cli:$USER)")
+	fl.StringVar(&incident, "for", "", "an open triage incident, triage/<dataset>: access ends when it resolves")
 	return cmd
 }
 

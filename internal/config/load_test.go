@@ -48,7 +48,7 @@ func TestLoadFull(t *testing.T) {
 		{"completeness", []any{orders.SLOs[2].Column, orders.SLOs[2].MaxNullRate}, "[customer_id 0.01]"},
 		{"pii", []int{len(orders.PII.Columns), len(orders.PII.Approvers)}, "[0 0]"},
 		{"labels", orders.Labels, "map[tier:gold]"},
-		{"access", orders.Access, "{[{bi_reader SELECT}] revoke}"},
+		{"access", orders.Access, "{[{bi_reader SELECT order_id} {dashboards  }] revoke}"},
 		{"reconcile every", cfg.Access.ReconcileEvery, "15m"},
 		{"lifecycle", []any{life.DeprecateOn, life.Replacement, life.GracePeriod, life.RemindEvery, life.SoftDeleteRetention, life.FinalAction, life.Approvers}, "[2027-03-01 public.orders_v2 30d 7d 30d drop [U012ABCDEF]]"},
 		{"brownout", life.Brownouts[0].Start.Format("2006-01-02T15:04Z07:00") + " " + life.Brownouts[0].Duration.String(), "2027-02-15T14:00Z 2h"},

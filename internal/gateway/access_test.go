@@ -58,6 +58,13 @@ func TestSlashAccessRequestStartsAValidatedRequest(t *testing.T) {
 	if in.Requester != "U1" || in.Principal != "jo_doe" || strings.Join(in.Columns, ",") != "email,phone" || in.Duration != 4*time.Hour || in.Reason != "refund ticket 4711" {
 		t.Fatalf("started %+v; want U1's 4h request for email and phone as jo_doe", in)
 	}
+	incident := cmd
+	incident.Text = "access request customers 8h for triage/orders orders without customers"
+	c.Run(ctx, incident)
+	<-fake.started
+	if in := fake.requests[1]; in.Incident != "triage/orders" || in.Reason != "orders without customers" {
+		t.Fatalf("started %+v; want the access tied to triage/orders, the rest as the reason", in)
+	}
 	stranger := cmd
 	stranger.UserID, stranger.UserName = "U2", "jo_doe"
 	if msg := c.Run(ctx, stranger); !strings.Contains(msg.Text, "U2") || !strings.Contains(msg.Text, "people") || len(fake.started) != 0 {

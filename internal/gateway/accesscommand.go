@@ -14,7 +14,7 @@ import (
 
 // accessUsage is the help of /dre access.
 const accessUsage = "Usage:\n" +
-	"• `/dre access request <dataset> [columns] <duration> <reason>` — e.g. `/dre access request customers email,phone 4h refund ticket 4711`\n" +
+	"• `/dre access request <dataset> [columns] <duration> [for triage/<dataset>] <reason>` — e.g. `/dre access request customers email,phone 4h refund ticket 4711`; with `for triage/orders` access ends when that incident resolves\n" +
 	"• `/dre access approve|deny|revoke <request-id> [note]` — the request ID is in the approvers' message"
 
 // access runs /dre access: a request is validated here and queued; a
@@ -63,8 +63,9 @@ func (c *Commands) accessRequest(cmd slack.SlashCommand, args []string) slack.Ms
 	return ephemeral("Requesting %s on *%s* as role `%s` for %s; the approvers are asked in %s.", columnsText(in.Columns), in.Dataset.Name, in.Principal, in.Duration, channelOf(in.Dataset))
 }
 
-// parseAccessRequest reads <dataset> [columns] <duration> <reason>; the
-// problem is "" when the request is well formed.
+// parseAccessRequest reads <dataset> [columns] <duration> [for
+// triage/<dataset>] <reason>; the problem is "" when the request is well
+// formed.
 func parseAccessRequest(cat *catalog.Catalog, args []string) (workflows.AccessRequestInput, string) {
 	if len(args) < 3 {
 		return workflows.AccessRequestInput{}, "Say which dataset, for how long and why."
@@ -85,7 +86,14 @@ func parseAccessRequest(cat *catalog.Catalog, args []string) (workflows.AccessRe
 	if err != nil {
 		return in, capitalize(err.Error())
 	}
-	in.Duration, in.Reason = d.Duration, strings.Join(rest[1:], " ")
+	reason := rest[1:]
+	if len(reason) >= 2 && strings.EqualFold(reason[0], "for") && strings.HasPrefix(reason[1], "triage/") {
+		in.Incident, reason = reason[1], reason[2:]
+	}
+	if len(reason) == 0 {
+		return in, "Say why you need the access."
+	}
+	in.Duration, in.Reason = d.Duration, strings.Join(reason, " ")
 	return in, ""
 }
 

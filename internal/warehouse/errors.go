@@ -61,3 +61,15 @@ func (r TableRef) Validate() error {
 	}
 	return ValidIdentifier(r.Table)
 }
+
+// GrantorError says a revocation left the privilege in place because
+// another role granted it, and only that role (or one acting as it) can
+// revoke it. Retrying changes nothing, so activities report it at once.
+type GrantorError struct {
+	Principal, Privilege string
+	Table                TableRef
+}
+
+func (e *GrantorError) Error() string {
+	return fmt.Sprintf("%s still holds %s on %s: another role granted it; revoke it as that role", e.Principal, e.Privilege, e.Table)
+}

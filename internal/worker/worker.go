@@ -46,6 +46,10 @@ type Deps struct {
 	// access reconciler; New and NewWithOptions fill it from their client
 	// when nil. Without it the reconciler refuses to run.
 	ActiveGrants activities.ActiveAccessGrants
+	// AccessLedger lists the running access requests, so that a
+	// deprecation's restore gives back only allowed reads; New and
+	// NewWithOptions fill it from their client when nil.
+	AccessLedger activities.AccessLedger
 }
 
 // RegisterWorkflows registers every workflow; replay tests need only this.
@@ -72,7 +76,7 @@ func Register(r sdkworker.Registry, d Deps) {
 	r.RegisterActivity(&activities.Runbooks{Warehouses: d.Warehouses})
 	r.RegisterActivity(&activities.Backfills{Warehouses: d.Warehouses})
 	r.RegisterActivity(&activities.Diagnosis{Warehouses: d.Warehouses})
-	r.RegisterActivity(&activities.Access{Warehouses: d.Warehouses})
+	r.RegisterActivity(&activities.Access{Warehouses: d.Warehouses, Incidents: d.SLOTriage})
 	r.RegisterActivity(&activities.Audit{DSN: d.StateDSN})
 	r.RegisterActivity(&activities.AccessReconcile{Warehouses: d.Warehouses, Active: d.ActiveGrants, Audit: &activities.Audit{DSN: d.StateDSN}})
 	policy := d.Policy
@@ -90,7 +94,12 @@ func Register(r sdkworker.Registry, d Deps) {
 	}
 	r.RegisterActivity(slos)
 	// A StepAudit over an Audit without DSN records nothing, as wanted.
-	r.RegisterActivity(&activities.Deprecations{Warehouses: d.Warehouses, Audit: activities.StepAudit{Audit: &activities.Audit{DSN: d.StateDSN}}})
+	deprecations := &activities.Deprecations{Warehouses: d.Warehouses, Audit: activities.StepAudit{Audit: &activities.Audit{DSN: d.StateDSN}},
+		Ledger: d.AccessLedger}
+	if d.Policy != nil {
+		deprecations.Catalog = d.Policy.Catalog
+	}
+	r.RegisterActivity(deprecations)
 	notify := d.Notify
 	if notify == nil {
 		notify = &activities.Notify{}
@@ -117,6 +126,9 @@ func NewWithOptions(c client.Client, taskQueue string, d Deps, o sdkworker.Optio
 	}
 	if d.ActiveGrants == nil {
 		d.ActiveGrants = ActiveAccessGrants(c)
+	}
+	if d.AccessLedger == nil {
+		d.AccessLedger = AccessLedger(c)
 	}
 	w := sdkworker.New(c, taskQueue, o)
 	Register(w, d)

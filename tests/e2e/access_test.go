@@ -58,7 +58,8 @@ func accessSetup(t *testing.T) *accessFixture {
 			t.Fatal(err)
 		}
 		f.cfg = cfg
-		f.deps = worker.Deps{Warehouses: worker.Warehouses(cfg, f.warehouseDSN), StateDSN: f.stateDSN, Policy: worker.Policy(cfg)}
+		f.deps = worker.Deps{Warehouses: worker.Warehouses(cfg, f.warehouseDSN), StateDSN: f.stateDSN, Policy: worker.Policy(cfg),
+			SLOTriage: worker.SLOTriage(env.Client, f.queue)}
 		f.cliEnv = map[string]string{"DRE_CONFIG": path, "TEMPORAL_ADDRESS": env.Server.FrontendAddress(),
 			"DRE_TASK_QUEUE": f.queue, "DRE_STATE_DSN": f.stateDSN, "USER": "e2e"}
 		accessFix = f

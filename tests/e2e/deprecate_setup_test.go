@@ -27,8 +27,9 @@ import (
 const deprecateDB = "deprecate"
 
 // deprecateCatalog has one dataset per test (dep_feeds with the model
-// computed from it), each with seconds-long
-// durations so that whole phases pass while the test waits, and the three
+// computed from it), each with seconds-long durations so that whole phases
+// pass while the test waits (dep_brownout's test sets its dates and
+// brownout when it starts it), and the three
 // of the lifecycle sweep's test (due, due and started already, not due),
 // whose hour-long grace periods hold them until the test cancels them.
 const deprecateCatalog = `warehouses:
@@ -63,6 +64,14 @@ datasets:
     owner: {team: analytics}
     lifecycle: {deprecate_on: 2020-01-01, grace_period: 4s, remind_every: 1s, soft_delete_retention: 2s,
       final_action: drop, snapshot: true}
+  - name: dep_brownout
+    warehouse: wh
+    table: public.dep_brownout
+    owner: {team: analytics}
+    access:
+      standing:
+        - {principal: dep_bi, column: session_id}
+    lifecycle: {deprecate_on: 2999-01-01, grace_period: 1h, soft_delete_retention: 1h, final_action: drop}
   - name: dep_sweep_new
     warehouse: wh
     table: public.dep_sweep_new
@@ -126,7 +135,7 @@ func deprecateSetup(t *testing.T) map[string]string {
 func startDeprecateWorker(t *testing.T, e map[string]string) (stop func()) {
 	t.Helper()
 	w := sdkworker.New(env.Client, e["DRE_TASK_QUEUE"], sdkworker.Options{})
-	worker.Register(w, worker.Deps{Warehouses: deprecateWH})
+	worker.Register(w, worker.Deps{Warehouses: deprecateWH, AccessLedger: worker.AccessLedger(env.Client)})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -43,7 +43,7 @@ func failure(op string, ref warehouse.TableRef, need string, err error) error {
 	}
 	// Errors dre raised itself are already typed and named.
 	if errors.As(err, new(*warehouse.NotFoundError)) || errors.As(err, new(*warehouse.PermissionError)) ||
-		errors.As(err, new(*warehouse.InvalidIdentifierError)) {
+		errors.As(err, new(*warehouse.InvalidIdentifierError)) || errors.As(err, new(*warehouse.GrantorError)) {
 		return err
 	}
 	if ref == (warehouse.TableRef{}) {

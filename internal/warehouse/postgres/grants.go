@@ -105,7 +105,7 @@ func checkGrant(ctx context.Context, q querier, g warehouse.Grant, oid uint32, g
 	case give && !has:
 		return fmt.Errorf("GRANT ran but %s does not hold %s", want.Principal, want.Privilege)
 	case !give && has:
-		return fmt.Errorf("%s still holds %s: another role granted it; revoke it as that role", want.Principal, want.Privilege)
+		return &warehouse.GrantorError{Principal: want.Principal, Privilege: want.Privilege, Table: want.Table}
 	}
 	return nil
 }
