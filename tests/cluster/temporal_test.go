@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -202,21 +203,29 @@ const dynamicConfig = `system.forceSearchAttributesCacheRefreshOnRead:
     constraints: {}
 `
 
-// freePorts reserves n distinct free TCP ports on 127.0.0.1.
+// freePorts finds n distinct free TCP ports on 127.0.0.1 below 32768:
+// Temporal keeps each service's port in a smallint column of its
+// cluster_membership table, so the kernel's ephemeral ports (32768 and
+// up) make every service exit at start.
 func freePorts(t *testing.T, n int) []int {
 	t.Helper()
 	var ports []int
 	var ls []net.Listener
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
+	defer func() {
+		for _, l := range ls {
+			_ = l.Close()
+		}
+	}()
+	for port := 20000 + rand.IntN(10000); len(ports) < n && port < 32768; port++ {
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
 		if err != nil {
-			t.Fatal(err)
+			continue // taken
 		}
 		ls = append(ls, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+		ports = append(ports, port)
 	}
-	for _, l := range ls {
-		_ = l.Close()
+	if len(ports) < n {
+		t.Fatalf("found only %d free ports below 32768, want %d", len(ports), n)
 	}
 	return ports
 }
