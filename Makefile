@@ -25,7 +25,7 @@ LIGHT_PKGS = $(call list_pkgs,light)
 HEAVY_PKGS = $(call list_pkgs,heavy)
 NODEV_LIGHT_PKGS = $(filter-out $(call list_pkgs,heavy,-tags $(PROD_TAGS)),$(HEAVY_PKGS))
 
-.PHONY: run test test-light test-heavy fuzz build build-prod pkgs lint fmt-check vet workflowcheck bench clean
+.PHONY: run test test-light test-heavy test-cluster fuzz build build-prod pkgs lint fmt-check vet workflowcheck bench clean
 
 ## run: everything in one process (Temporal + UI + worker + gateway + PostgreSQL) with demo data
 run:
@@ -40,6 +40,11 @@ test-light:
 
 test-heavy:
 	$(GO) test -count=1 -timeout 20m $(HEAVY_PKGS)
+
+## test-cluster: only the multi-service tests: the real Temporal server as four
+## processes (frontend, history, matching, worker) on PostgreSQL; test-heavy runs them too
+test-cluster:
+	$(GO) test -count=1 -v -timeout 20m ./tests/cluster/
 
 # A short fuzz of the runbook parser: malformed YAML must yield positioned
 # problems, never a panic. Longer runs: make fuzz FUZZTIME=10m

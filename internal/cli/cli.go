@@ -107,7 +107,7 @@ it prints to watch every run.`,
 	root.AddCommand(newSchedulesCmd(g))
 	root.AddCommand(newPIICmd(g))
 	root.AddCommand(newAccessCmd(g), newAuditCmd(g))
-	root.AddCommand(newSLOCmd(g))
+	root.AddCommand(newSLOCmd(g), newAdminCmd(g))
 	root.AddCommand(newLineageCmd(g))
 	return root
 }

@@ -7,15 +7,13 @@ import (
 	"io"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
-	namespacepb "go.temporal.io/api/namespace/v1"
-	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/server/common/log"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
-	"google.golang.org/protobuf/types/known/durationpb"
+
+	"github.com/dre-dev/dre/internal/temporaladmin"
 )
 
 // waitReady polls the frontend until it answers for the namespace. Startup
@@ -47,61 +45,15 @@ func waitReady(ctx context.Context, addr, namespace string) (client.Client, erro
 // search attributes the first time, so a newer dre adding one would
 // otherwise find it missing on an old database.
 func reconcileNamespace(ctx context.Context, c client.Client, opts Options) error {
-	if err := addMissingSearchAttributes(ctx, c, opts); err != nil {
+	ns := temporaladmin.Namespace{Name: opts.Namespace, Retention: opts.Retention, SearchAttributes: opts.SearchAttributes}
+	if _, err := temporaladmin.AddMissingSearchAttributes(ctx, c, ns); err != nil {
+		if errors.Is(err, temporaladmin.ErrAttributeType) {
+			return fmt.Errorf("%w; use a fresh database (delete %s)", err, opts.DBPath)
+		}
 		return err
 	}
-	return applyRetention(ctx, c, opts)
-}
-
-func addMissingSearchAttributes(ctx context.Context, c client.Client, opts Options) error {
-	resp, err := c.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: opts.Namespace})
-	if err != nil {
-		return fmt.Errorf("listing search attributes: %w", err)
-	}
-	missing := map[string]enumspb.IndexedValueType{}
-	for name, typ := range opts.SearchAttributes {
-		if have, ok := resp.GetCustomAttributes()[name]; !ok {
-			missing[name] = typ
-		} else if have != typ {
-			return fmt.Errorf("search attribute %s is registered as %s but dre needs %s; use a fresh database (delete %s)", name, have, typ, opts.DBPath)
-		}
-	}
-	if len(missing) == 0 {
-		return nil
-	}
-	_, err = c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
-		Namespace: opts.Namespace, SearchAttributes: missing,
-	})
-	if err != nil {
-		return fmt.Errorf("adding search attributes %v: %w", keys(missing), err)
-	}
-	return nil
-}
-
-func applyRetention(ctx context.Context, c client.Client, opts Options) error {
-	desc, err := c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: opts.Namespace})
-	if err != nil {
-		return fmt.Errorf("describing namespace %q: %w", opts.Namespace, err)
-	}
-	if desc.GetConfig().GetWorkflowExecutionRetentionTtl().AsDuration() == opts.Retention {
-		return nil
-	}
-	_, err = c.WorkflowService().UpdateNamespace(ctx, &workflowservice.UpdateNamespaceRequest{
-		Namespace: opts.Namespace,
-		Config:    &namespacepb.NamespaceConfig{WorkflowExecutionRetentionTtl: durationpb.New(opts.Retention)},
-	})
-	if err != nil {
-		return fmt.Errorf("setting the retention of namespace %q to %s: %w", opts.Namespace, opts.Retention, err)
-	}
-	return nil
-}
-
-func keys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
+	_, err := temporaladmin.ApplyRetention(ctx, c, ns)
+	return err
 }
 
 // quietLogger drops the SDK client's logs during readiness polling, where

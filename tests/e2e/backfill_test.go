@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/dre-dev/dre/internal/cli/clitest"
+	"github.com/dre-dev/dre/tests/demoenv"
 	"github.com/dre-dev/dre/workflows"
 )
 
@@ -28,22 +29,11 @@ func demoConn(t *testing.T) *pgx.Conn {
 	return conn
 }
 
-// ordersMismatch counts the rows of public.orders and raw.order_events in
-// [from, to) that have no identical counterpart on the other side, and
-// the rows of public.orders.
+// ordersMismatch is demoenv.OrdersMismatch: rows of public.orders and
+// raw.order_events in [from, to) without an identical counterpart, and the
+// rows of public.orders.
 func ordersMismatch(t *testing.T, conn *pgx.Conn, from, to string) (mismatched, rows int64) {
-	t.Helper()
-	err := conn.QueryRow(t.Context(), `WITH o AS (
-	SELECT order_id, customer_id, amount_cents, status, order_date FROM public.orders WHERE order_date >= $1::date AND order_date < $2::date),
-e AS (SELECT order_id, customer_id, amount_cents, status, event_time::date AS order_date FROM raw.order_events
-	WHERE event_time >= $1::date AND event_time < $2::date)
-SELECT (SELECT count(*) FROM (SELECT * FROM o EXCEPT ALL SELECT * FROM e) AS extra)
-     + (SELECT count(*) FROM (SELECT * FROM e EXCEPT ALL SELECT * FROM o) AS missing),
-       (SELECT count(*) FROM o)`, from, to).Scan(&mismatched, &rows)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return mismatched, rows
+	return demoenv.OrdersMismatch(t, conn, from, to)
 }
 
 func TestBackfillFillsTheDemoGapExactlyOnce(t *testing.T) {

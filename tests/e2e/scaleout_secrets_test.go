@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/dre-dev/dre/internal/cli/clitest"
 	"github.com/dre-dev/dre/internal/demo"
+	"github.com/dre-dev/dre/tests/demoenv"
 	"github.com/dre-dev/dre/tests/peers"
 	"github.com/dre-dev/dre/workflows"
 )
@@ -28,23 +27,10 @@ const (
 	secretPGPassword = "pg-e2e-password-0c6e4d"
 )
 
-// serviceConfig is the demo catalog as a production dre.yaml: the
-// warehouse DSN is a reference to WAREHOUSE_DSN, never a value. Each orders
-// partition sleeps pause seconds, so a backfill lasts long enough to be
-// interrupted; extra is appended as more top-level sections.
+// serviceConfig is demoenv.ServiceConfig: the demo catalog as a
+// production dre.yaml, each orders partition sleeping pause seconds.
 func serviceConfig(t *testing.T, pause float64, extra string) string {
-	t.Helper()
-	text := strings.Replace(string(demo.Config), "    postgres:\n      embedded: true\nstate:\n  embedded: true\n",
-		"    postgres:\n      dsn: {env: WAREHOUSE_DSN}\n", 1)
-	text = strings.Replace(text, "FROM raw.order_events WHERE", fmt.Sprintf("FROM raw.order_events, (SELECT pg_sleep(%g)) AS pause WHERE", pause), 1)
-	if !strings.Contains(text, "pg_sleep") || !strings.Contains(text, "WAREHOUSE_DSN") {
-		t.Fatal("the demo config changed shape; update serviceConfig")
-	}
-	path := filepath.Join(t.TempDir(), "dre.yaml")
-	if err := os.WriteFile(path, []byte(text+extra), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return demoenv.ServiceConfig(t, pause, extra)
 }
 
 // TestSecretsNeverReachLogsOrHistory runs a sev1 incident, which pages
