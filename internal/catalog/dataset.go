@@ -9,19 +9,23 @@ import (
 // partition is produced, its SLOs, PII and lifecycle. The json tags match
 // the yaml ones so a Dataset can travel as a Temporal workflow input.
 type Dataset struct {
-	Name            string            `yaml:"name" json:"name"`
-	Description     string            `yaml:"description,omitempty" json:"description,omitempty"`
-	Warehouse       string            `yaml:"warehouse" json:"warehouse"`
-	Table           string            `yaml:"table" json:"table"`
-	Owner           Owner             `yaml:"owner,omitempty" json:"owner,omitzero"`
-	Partition       *Partition        `yaml:"partition,omitempty" json:"partition,omitempty"`
-	FreshnessColumn string            `yaml:"freshness_column,omitempty" json:"freshness_column,omitempty"`
-	Source          *Source           `yaml:"source,omitempty" json:"source,omitempty"`
-	SLOs            []SLO             `yaml:"slos,omitempty" json:"slos,omitempty"`
-	PII             PII               `yaml:"pii,omitempty" json:"pii,omitzero"`
-	Runbook         string            `yaml:"runbook,omitempty" json:"runbook,omitempty"`
-	Labels          map[string]string `yaml:"labels,omitempty" json:"labels,omitempty"`
-	Lifecycle       *Lifecycle        `yaml:"lifecycle,omitempty" json:"lifecycle,omitempty"`
+	Name            string     `yaml:"name" json:"name"`
+	Description     string     `yaml:"description,omitempty" json:"description,omitempty"`
+	Warehouse       string     `yaml:"warehouse" json:"warehouse"`
+	Table           string     `yaml:"table" json:"table"`
+	Owner           Owner      `yaml:"owner,omitempty" json:"owner,omitzero"`
+	Partition       *Partition `yaml:"partition,omitempty" json:"partition,omitempty"`
+	FreshnessColumn string     `yaml:"freshness_column,omitempty" json:"freshness_column,omitempty"`
+	Source          *Source    `yaml:"source,omitempty" json:"source,omitempty"`
+	// UniqueKey is the columns that identify one row.
+	UniqueKey []string `yaml:"unique_key,omitempty" json:"unique_key,omitempty"`
+	// Validation is what the rows must satisfy (see checks.go).
+	Validation *Validation       `yaml:"validation,omitempty" json:"validation,omitempty"`
+	SLOs       []SLO             `yaml:"slos,omitempty" json:"slos,omitempty"`
+	PII        PII               `yaml:"pii,omitempty" json:"pii,omitzero"`
+	Runbook    string            `yaml:"runbook,omitempty" json:"runbook,omitempty"`
+	Labels     map[string]string `yaml:"labels,omitempty" json:"labels,omitempty"`
+	Lifecycle  *Lifecycle        `yaml:"lifecycle,omitempty" json:"lifecycle,omitempty"`
 }
 
 // SchemaTable splits Table into its schema (or BigQuery dataset) and table

@@ -71,6 +71,7 @@ func (d Dataset) Validate(warehouses []string) []Problem {
 	checkPartition(ps, d.Partition)
 	checkIdentifier(ps, "freshness_column", d.FreshnessColumn)
 	checkSource(ps, d.Source, d.Partition != nil)
+	checkValidation(ps, d)
 	checkSLOs(ps, d)
 	checkPII(ps, d.PII)
 	checkLifecycle(ps, d.Lifecycle)
