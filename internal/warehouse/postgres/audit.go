@@ -12,8 +12,8 @@ import (
 )
 
 // RewriteAudited replaces one partition by write-audit-publish, at most
-// once per (run, table, partition), in one transaction of two pipelined
-// batches:
+// once per (run, table, partition), in one transaction of pipelined
+// batches (see stageAndCheck):
 //
 //  1. the advisory lock and the ledger look-up, as RewritePartition does;
 //     the partition's current row count; the SELECT's rows into a
@@ -30,19 +30,14 @@ import (
 // committed is either the published rows with their ledger row, or the
 // recorded failure with the old rows untouched.
 func (w *Warehouse) RewriteAudited(ctx context.Context, r warehouse.Rewrite, a warehouse.Audit) (warehouse.RewriteResult, error) {
-	sel, args, err := rewriteSelect(r)
-	if err != nil {
-		return warehouse.RewriteResult{}, err
-	}
-	staged := warehouse.StagingName(r.RunID, r.Table, r.Partition.Start)
-	checks, err := checkStatements(staged, r.Partition, a.Checks)
+	p, err := newAuditPlan(r, a)
 	if err != nil {
 		return warehouse.RewriteResult{}, err
 	}
 	if err := w.ensureMeta(ctx); err != nil {
 		return warehouse.RewriteResult{}, err
 	}
-	res, err := w.auditTx(ctx, auditPlan{r: r, a: a, sel: sel, args: args, staged: staged, checks: checks})
+	res, err := w.auditTx(ctx, p)
 	return res, failure("auditing a partition of", r.Table, "SELECT, INSERT and DELETE on "+r.Table.String()+", TEMPORARY on the database and SELECT on the tables the backfill reads", err)
 }
 
@@ -54,6 +49,17 @@ type auditPlan struct {
 	args   []any
 	staged string
 	checks []statement
+}
+
+// newAuditPlan validates an audited rewrite and builds its statements.
+func newAuditPlan(r warehouse.Rewrite, a warehouse.Audit) (auditPlan, error) {
+	sel, args, err := rewriteSelect(r)
+	if err != nil {
+		return auditPlan{}, err
+	}
+	staged := warehouse.StagingName(r.RunID, r.Table, r.Partition.Start)
+	checks, err := checkStatements(staged, r.Partition, a.Checks)
+	return auditPlan{r: r, a: a, sel: sel, args: args, staged: staged, checks: checks}, err
 }
 
 // auditTx runs the two batches of RewriteAudited on one connection.
@@ -93,24 +99,52 @@ type staging struct {
 	stats warehouse.PartitionStats
 }
 
-// stageAndCheck sends the first batch: lock, ledger look-up, old row
-// count, staging, the staged rows' statistics, the source comparisons and
-// the checks, reading their answers in the order they were queued.
+// stageAndCheck sends the first two batches: lock, ledger look-up, old
+// row count and the staging table's creation; then, unless the ledger
+// shows the partition done, the staged rows, their statistics, the
+// source comparisons and the checks. They are two batches because pgx
+// prepares a batch's statements before running any, and the second's
+// need the staging table to exist.
 func stageAndCheck(ctx context.Context, conn batcher, p auditPlan, timeout time.Duration) (staging, error) {
-	r := p.r
+	out, err := lockAndCreate(ctx, conn, p, timeout)
+	if err != nil || out.applied {
+		return out, err
+	}
 	b := &pgx.Batch{}
-	b.Queue("BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE")
-	b.Queue(fmt.Sprintf("SET LOCAL statement_timeout = %d", max(timeout.Milliseconds(), 1)))
-	b.Queue(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, r.Table.String()+"/"+r.Partition.Start.UTC().Format(time.RFC3339Nano))
-	b.Queue(`SELECT rows, checksum `+ledgerRow, p.r.RunID, r.Table.String(), r.Partition.Start)
-	b.Queue(fmt.Sprintf("SELECT count(*) FROM %s WHERE %s", ident(r.Table), partitionWhere(r.Partition.Column)), r.Partition.Start, r.Partition.End)
-	b.Queue(fmt.Sprintf("CREATE TEMPORARY TABLE %s (LIKE %s INCLUDING DEFAULTS) ON COMMIT DROP", quote(p.staged), ident(r.Table)))
 	b.Queue(fmt.Sprintf("INSERT INTO %s %s", quote(p.staged), p.sel), p.args...)
 	b.Queue(fmt.Sprintf("SELECT %s FROM %s AS s", checksumOf("s"), quote(p.staged)))
 	queueComparisons(b, p)
 	for _, c := range p.checks {
 		b.Queue(c.sql, c.args...)
 	}
+	results := conn.SendBatch(ctx, b)
+	defer results.Close()
+	if _, err := results.Exec(); err != nil {
+		return out, err
+	}
+	if out.stats, err = scanStats(results.QueryRow()); err != nil {
+		return out, err
+	}
+	out.audit.NewRows = out.stats.Rows
+	if err := readComparisons(results, p, &out); err != nil {
+		return out, err
+	}
+	if err := readChecks(results, p.a.Checks, &out.audit); err != nil {
+		return out, err
+	}
+	return out, results.Close()
+}
+
+// lockAndCreate sends the first batch of stageAndCheck.
+func lockAndCreate(ctx context.Context, conn batcher, p auditPlan, timeout time.Duration) (staging, error) {
+	r := p.r
+	b := &pgx.Batch{}
+	b.Queue("BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE")
+	b.Queue(fmt.Sprintf("SET LOCAL statement_timeout = %d", max(timeout.Milliseconds(), 1)))
+	b.Queue(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, r.Table.String()+"/"+r.Partition.Start.UTC().Format(time.RFC3339Nano))
+	b.Queue(`SELECT rows, checksum `+ledgerRow, r.RunID, r.Table.String(), r.Partition.Start)
+	b.Queue(fmt.Sprintf("SELECT count(*) FROM %s WHERE %s", ident(r.Table), partitionWhere(r.Partition.Column)), r.Partition.Start, r.Partition.End)
+	b.Queue(fmt.Sprintf("CREATE TEMPORARY TABLE %s (LIKE %s INCLUDING DEFAULTS) ON COMMIT DROP", quote(p.staged), ident(r.Table)))
 	results := conn.SendBatch(ctx, b)
 	defer results.Close()
 	var out staging
@@ -128,19 +162,7 @@ func stageAndCheck(ctx context.Context, conn batcher, p auditPlan, timeout time.
 	if err := results.QueryRow().Scan(&out.audit.OldRows); err != nil {
 		return out, err
 	}
-	for range 2 {
-		if _, err := results.Exec(); err != nil {
-			return out, err
-		}
-	}
-	if out.stats, err = scanStats(results.QueryRow()); err != nil {
-		return out, err
-	}
-	out.audit.NewRows = out.stats.Rows
-	if err := readComparisons(results, p, &out); err != nil {
-		return out, err
-	}
-	if err := readChecks(results, p.a.Checks, &out.audit); err != nil {
+	if _, err := results.Exec(); err != nil {
 		return out, err
 	}
 	return out, results.Close()
@@ -149,6 +171,11 @@ func stageAndCheck(ctx context.Context, conn batcher, p auditPlan, timeout time.
 // publishStaged sends the second batch of a passed audit: the swap and
 // the ledger row, committed together.
 func publishStaged(ctx context.Context, conn batcher, p auditPlan, found staging) error {
+	return execAll(ctx, conn, swapBatch(p, found))
+}
+
+// swapBatch is the second batch of a passed audit.
+func swapBatch(p auditPlan, found staging) *pgx.Batch {
 	r := p.r
 	b := &pgx.Batch{}
 	b.Queue(fmt.Sprintf("DELETE FROM %s WHERE %s", ident(r.Table), partitionWhere(r.Partition.Column)), r.Partition.Start, r.Partition.End)
@@ -157,7 +184,7 @@ func publishStaged(ctx context.Context, conn batcher, p auditPlan, found staging
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`+ledgerWritten,
 		r.RunID, r.Table.String(), r.Partition.Start, r.Partition.End, found.stats.Rows, found.stats.Checksum, r.SourceHash)
 	b.Queue("COMMIT")
-	return execAll(ctx, conn, b)
+	return b
 }
 
 // recordAuditFailure ends a failed audit: the failure goes in the ledger

@@ -1,0 +1,51 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/dre-dev/dre/internal/warehouse"
+)
+
+// Crash points of CrashAuditAt.
+const (
+	CrashAfterStaging    = "after staging"
+	CrashAfterValidation = "after validation"
+	CrashDuringSwap      = "during the swap"
+)
+
+// CrashAuditAt runs RewriteAudited's own steps up to point, then cuts the
+// connection without a word to the server, as a worker killed with
+// kill -9 does: no ROLLBACK, no Terminate message.
+func (w *Warehouse) CrashAuditAt(ctx context.Context, r warehouse.Rewrite, a warehouse.Audit, point string) error {
+	p, err := newAuditPlan(r, a)
+	if err != nil {
+		return err
+	}
+	if point == CrashAfterStaging {
+		p.checks, p.a = nil, warehouse.Audit{} // staged, nothing checked yet
+	}
+	if err := w.ensureMeta(ctx); err != nil {
+		return err
+	}
+	pooled, err := w.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	conn := pooled.Hijack()
+	defer conn.PgConn().Conn().Close() //nolint:errcheck // the cut is the point
+	found, err := stageAndCheck(ctx, conn, p, longTimeout)
+	if err != nil || point != CrashDuringSwap {
+		return err
+	}
+	if !found.audit.Passed {
+		return fmt.Errorf("the audit failed, nothing to swap: %s", found.audit.Summary())
+	}
+	swap := &pgx.Batch{}
+	for _, q := range swapBatch(p, found).QueuedQueries[:2] { // DELETE and INSERT, not the ledger row nor COMMIT
+		swap.Queue(q.SQL, q.Arguments...)
+	}
+	return execAll(ctx, conn, swap)
+}
