@@ -27,7 +27,7 @@ would rewrite, in the order it would, and how many of the range it leaves out.`,
   dre backfill plan orders --from 2026-11-01 --to 2026-12-01 --only missing
   dre backfill plan orders --from 2026-11-01 --to 2026-12-01 --only failed --order newest
   dre backfill plan orders --partitions 2026-11-03,2026-11-07`,
-		Args:    exactArgs(1, "one dataset name (see dre catalog list)"),
+		Args: exactArgs(1, "one dataset name (see dre catalog list)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, in, err := f.input(g, args[0])
 			if err != nil {
