@@ -64,10 +64,13 @@ type CheckFinding struct {
 }
 
 // StagingName is the name of the table that holds a partition's new rows
-// while they are audited: deterministic per (run, table, partition), so
-// a retried or crashed attempt finds, and replaces, its own staging.
-func StagingName(runID string, table TableRef, start time.Time) string {
-	sum := sha256.Sum256([]byte(runID + "\x00" + table.String() + "\x00" + start.UTC().Format(time.RFC3339Nano)))
+// while they are audited. It is deterministic and depends on the target
+// table alone: the staging table is temporary (PostgreSQL), so private to
+// the session and gone with its transaction, and never meets another
+// run's or partition's; one name per table lets the warehouse reuse the
+// statements that read it from one partition to the next.
+func StagingName(table TableRef) string {
+	sum := sha256.Sum256([]byte(table.String()))
 	return "dre_wap_" + hex.EncodeToString(sum[:10])
 }
 
