@@ -70,7 +70,7 @@ func buildAudit(in RewritePartitionInput, rw warehouse.Rewrite) (warehouse.Audit
 	case ValidateSQL:
 		return a, &validationError{"with write-audit-publish, declare SQL checks under validation.sql in dre.yaml: they read the staged rows as {{ .Table }}"}
 	}
-	checks, err := datasetChecks(in.Checks, in.UniqueKey, warehouse.StagingName(rw.Table))
+	checks, err := datasetChecks(in.Checks, in.UniqueKey, warehouse.StagedRows)
 	a.Checks = checks
 	return a, err
 }

@@ -18,8 +18,8 @@ const (
 
 // Check is one assertion about a partition's staged rows. The adapter
 // builds the SQL of the structured kinds in its own dialect; CheckSQL
-// carries a SELECT already rendered against the staging table (see
-// StagingName), which returns the violating rows.
+// carries a SELECT reading the rows as StagedRows, which returns the
+// violating ones.
 type Check struct {
 	// Name is how reports call it: not_null(order_id), unique(order_id).
 	Name    string   `json:"name"`
@@ -63,16 +63,10 @@ type CheckFinding struct {
 	Example string `json:"example,omitempty"`
 }
 
-// StagingName is the name of the table that holds a partition's new rows
-// while they are audited. It is deterministic and depends on the target
-// table alone: the staging table is temporary (PostgreSQL), so private to
-// the session and gone with its transaction, and never meets another
-// run's or partition's; one name per table lets the warehouse reuse the
-// statements that read it from one partition to the next.
-func StagingName(table TableRef) string {
-	sum := sha256.Sum256([]byte(table.String()))
-	return "dre_wap_" + hex.EncodeToString(sum[:10])
-}
+// StagedRows is the name under which a check reads the rows under audit
+// ({{ .Table }} in dre.yaml's SQL checks): the adapter binds it to them,
+// whatever holds them (see each adapter's RewriteAudited).
+const StagedRows = "dre_staged"
 
 // Ledger statuses of LedgerEntry.Status.
 const (

@@ -93,7 +93,7 @@ func wapAdapterLoop(b *testing.B, w *postgres.Warehouse, run, table string, audi
 			}
 			continue
 		}
-		sql, err := catalog.ExpandCheck(wapCheck.Select, warehouse.StagingName(ref), "@from", "@to")
+		sql, err := catalog.ExpandCheck(wapCheck.Select, warehouse.StagedRows, "@from", "@to")
 		if err != nil {
 			b.Fatal(err)
 		}

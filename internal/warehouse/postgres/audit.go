@@ -12,23 +12,25 @@ import (
 )
 
 // RewriteAudited replaces one partition by write-audit-publish, at most
-// once per (run, table, partition), in one transaction of pipelined
-// batches (see stageAndCheck):
+// once per (run, table, partition). The staging area is the transaction
+// itself: the new rows are written in place of the old ones but stay
+// invisible to every other session until COMMIT, which is the publish.
+// It takes two pipelined batches, as RewritePartition does:
 //
-//  1. the advisory lock and the ledger look-up, as RewritePartition does;
-//     the partition's current row count; the SELECT's rows into a
-//     temporary table shaped like the target (StagingName, dropped at the
-//     end of the transaction), which no other session can read; and
-//     every check against it;
-//  2. if every check passed: DELETE the partition, INSERT the staged rows,
-//     record the ledger row and COMMIT; if not: record the failure in the
-//     ledger and COMMIT, leaving the partition as it was.
+//  1. the advisory lock and the ledger look-up; a savepoint; DELETE the
+//     partition's rows and INSERT the SELECT's (the old and new row
+//     counts); then every check, reading the new rows as StagedRows;
+//  2. if every check passed: the ledger row and COMMIT; if not: ROLLBACK
+//     TO the savepoint, which restores the old rows, the failure in the
+//     ledger, and COMMIT.
 //
-// Being one transaction, it needs no cleanup: a crash at any point (after
-// staging, after the checks, during the swap) rolls everything back,
-// staging table included, and the next attempt starts afresh; what
-// committed is either the published rows with their ledger row, or the
-// recorded failure with the old rows untouched.
+// Being one transaction, it needs no cleanup and leaves nothing behind: a
+// crash at any point (after staging, after the checks, during the
+// publish) rolls everything back and the next attempt starts afresh;
+// what commits is either the new rows with their ledger row, or the
+// recorded failure with the old rows untouched. Staging in place writes
+// the rows once, where a staging table would write them twice, which
+// keeps the audit's cost to its checks (see BenchmarkRewriteAudited).
 func (w *Warehouse) RewriteAudited(ctx context.Context, r warehouse.Rewrite, a warehouse.Audit) (warehouse.RewriteResult, error) {
 	p, err := newAuditPlan(r, a)
 	if err != nil {
@@ -38,7 +40,7 @@ func (w *Warehouse) RewriteAudited(ctx context.Context, r warehouse.Rewrite, a w
 		return warehouse.RewriteResult{}, err
 	}
 	res, err := w.auditTx(ctx, p)
-	return res, failure("auditing a partition of", r.Table, "SELECT, INSERT and DELETE on "+r.Table.String()+", TEMPORARY on the database and SELECT on the tables the backfill reads", err)
+	return res, failure("auditing a partition of", r.Table, "SELECT, INSERT and DELETE on "+r.Table.String()+" and SELECT on the tables the backfill reads", err)
 }
 
 // auditPlan is one audited rewrite's statements.
@@ -47,12 +49,11 @@ type auditPlan struct {
 	a      warehouse.Audit
 	sel    string
 	args   []any
-	staged string
 	checks []statement
 }
 
-// checksummed is true when the staged rows' checksum is asked for: by
-// the rewrite, or to compare them with a source table. Hashing every row
+// checksummed is true when the new rows' checksum is asked for: by the
+// rewrite, or to compare them with a source table. Hashing every row
 // costs as much as a fifth of a small partition's rewrite.
 func (p auditPlan) checksummed() bool { return p.r.Checksum || p.a.CompareTable != nil }
 
@@ -62,9 +63,8 @@ func newAuditPlan(r warehouse.Rewrite, a warehouse.Audit) (auditPlan, error) {
 	if err != nil {
 		return auditPlan{}, err
 	}
-	staged := warehouse.StagingName(r.Table)
-	checks, err := checkStatements(staged, r.Partition, a.Checks)
-	return auditPlan{r: r, a: a, sel: sel, args: args, staged: staged, checks: checks}, err
+	checks, err := checkStatements(r.Table, r.Partition, a.Checks)
+	return auditPlan{r: r, a: a, sel: sel, args: args, checks: checks}, err
 }
 
 // auditTx runs the two batches of RewriteAudited on one connection.
@@ -88,11 +88,9 @@ func (w *Warehouse) auditTx(ctx context.Context, p auditPlan) (res warehouse.Rew
 		return res, err
 	case found.applied:
 		return alreadyApplied(ctx, conn, p.r, found.done)
-	case !found.audit.Passed:
-		return warehouse.RewriteResult{Rows: found.audit.NewRows, Audit: &found.audit}, recordAuditFailure(ctx, conn, p.r, found.audit)
 	}
 	res = warehouse.RewriteResult{Rows: found.audit.NewRows, Checksum: found.stats.Checksum, Audit: &found.audit}
-	return res, publishStaged(ctx, conn, p, found)
+	return res, execAll(ctx, conn, publishBatch(p, found))
 }
 
 // staging is what the first batch found.
@@ -100,63 +98,17 @@ type staging struct {
 	done    warehouse.RewriteResult
 	applied bool
 	audit   warehouse.AuditResult
-	// stats are the staged rows' count and checksum.
+	// stats are the new rows' count and, when asked for, checksum.
 	stats warehouse.PartitionStats
 }
 
-// stageAndCheck sends the first two batches: lock, ledger look-up, old
-// row count and the staging table's creation; then, unless the ledger
-// shows the partition done, the staged rows, their statistics, the
-// source comparisons and the checks. They are two batches because pgx
-// prepares a batch's statements before running any, and the second's
-// need the staging table to exist.
-func stageAndCheck(ctx context.Context, conn batcher, p auditPlan, timeout time.Duration) (staging, error) {
-	out, err := lockAndCreate(ctx, conn, p, timeout)
-	if err != nil || out.applied {
-		return out, err
-	}
-	b := &pgx.Batch{}
-	b.Queue(fmt.Sprintf("INSERT INTO %s %s", quote(p.staged), p.sel), p.args...)
-	if p.checksummed() {
-		b.Queue(fmt.Sprintf("SELECT %s FROM %s AS s", checksumOf("s"), quote(p.staged)))
-	}
-	queueComparisons(b, p)
-	for _, c := range p.checks {
-		b.Queue(c.sql, c.args...)
-	}
-	results := conn.SendBatch(ctx, b)
-	defer results.Close()
-	tag, err := results.Exec()
-	if err != nil {
-		return out, err
-	}
-	out.stats.Rows = tag.RowsAffected()
-	if p.checksummed() {
-		if out.stats, err = scanStats(results.QueryRow()); err != nil {
-			return out, err
-		}
-	}
-	out.audit.NewRows = out.stats.Rows
-	if err := readComparisons(results, p, &out); err != nil {
-		return out, err
-	}
-	if err := readChecks(results, p.a.Checks, &out.audit); err != nil {
-		return out, err
-	}
-	return out, results.Close()
-}
+// stagingSavepoint is where a failed audit rolls back to.
+const stagingSavepoint = "dre_before_staging"
 
-// lockAndCreate sends the first batch of stageAndCheck.
-func lockAndCreate(ctx context.Context, conn batcher, p auditPlan, timeout time.Duration) (staging, error) {
-	r := p.r
-	b := &pgx.Batch{}
-	b.Queue("BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE")
-	b.Queue(fmt.Sprintf("SET LOCAL statement_timeout = %d", max(timeout.Milliseconds(), 1)))
-	b.Queue(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, r.Table.String()+"/"+r.Partition.Start.UTC().Format(time.RFC3339Nano))
-	b.Queue(`SELECT rows, checksum `+ledgerRow, r.RunID, r.Table.String(), r.Partition.Start)
-	b.Queue(fmt.Sprintf("SELECT count(*) FROM %s WHERE %s", ident(r.Table), partitionWhere(r.Partition.Column)), r.Partition.Start, r.Partition.End)
-	b.Queue(fmt.Sprintf("CREATE TEMPORARY TABLE %s (LIKE %s INCLUDING DEFAULTS) ON COMMIT DROP", quote(p.staged), ident(r.Table)))
-	results := conn.SendBatch(ctx, b)
+// stageAndCheck sends the first batch and reads its answers in the order
+// they were queued.
+func stageAndCheck(ctx context.Context, conn batcher, p auditPlan, timeout time.Duration) (staging, error) {
+	results := conn.SendBatch(ctx, stageBatch(p, timeout))
 	defer results.Close()
 	var out staging
 	for range 3 {
@@ -170,41 +122,79 @@ func lockAndCreate(ctx context.Context, conn batcher, p auditPlan, timeout time.
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return out, err
 	}
-	if err := results.QueryRow().Scan(&out.audit.OldRows); err != nil {
+	if err := readStaging(results, p, &out); err != nil {
 		return out, err
 	}
-	if _, err := results.Exec(); err != nil {
+	if err := readComparisons(results, p, &out); err != nil {
+		return out, err
+	}
+	if err := readChecks(results, p.a.Checks, &out.audit); err != nil {
 		return out, err
 	}
 	return out, results.Close()
 }
 
-// publishStaged sends the second batch of a passed audit: the swap and
-// the ledger row, committed together.
-func publishStaged(ctx context.Context, conn batcher, p auditPlan, found staging) error {
-	return execAll(ctx, conn, swapBatch(p, found))
-}
-
-// swapBatch is the second batch of a passed audit.
-func swapBatch(p auditPlan, found staging) *pgx.Batch {
+// stageBatch is the first batch: lock, ledger look-up, savepoint, the
+// rewrite in place, and the audit's queries.
+func stageBatch(p auditPlan, timeout time.Duration) *pgx.Batch {
 	r := p.r
 	b := &pgx.Batch{}
+	b.Queue("BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE")
+	b.Queue(fmt.Sprintf("SET LOCAL statement_timeout = %d", max(timeout.Milliseconds(), 1)))
+	b.Queue(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, r.Table.String()+"/"+r.Partition.Start.UTC().Format(time.RFC3339Nano))
+	b.Queue(`SELECT rows, checksum `+ledgerRow, r.RunID, r.Table.String(), r.Partition.Start)
+	b.Queue("SAVEPOINT " + stagingSavepoint)
 	b.Queue(fmt.Sprintf("DELETE FROM %s WHERE %s", ident(r.Table), partitionWhere(r.Partition.Column)), r.Partition.Start, r.Partition.End)
-	b.Queue(fmt.Sprintf("INSERT INTO %s SELECT * FROM %s", ident(r.Table), quote(p.staged)))
+	b.Queue(fmt.Sprintf("INSERT INTO %s %s", ident(r.Table), p.sel), p.args...)
+	if p.checksummed() {
+		b.Queue(partitionStatsSQL(r.Table, r.Partition), r.Partition.Start, r.Partition.End)
+	}
+	queueComparisons(b, p)
+	for _, c := range p.checks {
+		b.Queue(c.sql, c.args...)
+	}
+	return b
+}
+
+// readStaging reads the savepoint, the DELETE's and INSERT's row counts
+// and, when asked for, the new rows' statistics.
+func readStaging(results pgx.BatchResults, p auditPlan, out *staging) error {
+	if _, err := results.Exec(); err != nil {
+		return err
+	}
+	deleted, err := results.Exec()
+	if err != nil {
+		return err
+	}
+	inserted, err := results.Exec()
+	if err != nil {
+		return err
+	}
+	out.audit.OldRows, out.audit.NewRows = deleted.RowsAffected(), inserted.RowsAffected()
+	out.stats.Rows = out.audit.NewRows
+	if p.checksummed() {
+		out.stats, err = scanStats(results.QueryRow())
+	}
+	return err
+}
+
+// publishBatch is the second batch: the ledger row and COMMIT when the
+// audit passed; otherwise the old rows back, the failure in the ledger,
+// and COMMIT.
+func publishBatch(p auditPlan, found staging) *pgx.Batch {
+	r := p.r
+	b := &pgx.Batch{}
+	if !found.audit.Passed {
+		b.Queue("ROLLBACK TO SAVEPOINT " + stagingSavepoint)
+		queueLedgerFailure(b, r, found.audit.NewRows, found.audit.Summary())
+		b.Queue("COMMIT")
+		return b
+	}
 	b.Queue(`INSERT INTO dre_meta.backfill_ledger (run_id, table_name, partition_start, partition_end, rows, checksum, source_hash)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`+ledgerWritten,
 		r.RunID, r.Table.String(), r.Partition.Start, r.Partition.End, found.stats.Rows, found.stats.Checksum, r.SourceHash)
 	b.Queue("COMMIT")
 	return b
-}
-
-// recordAuditFailure ends a failed audit: the failure goes in the ledger
-// and the transaction commits without having touched the partition.
-func recordAuditFailure(ctx context.Context, conn batcher, r warehouse.Rewrite, a warehouse.AuditResult) error {
-	b := &pgx.Batch{}
-	queueLedgerFailure(b, r, a.NewRows, a.Summary())
-	b.Queue("COMMIT")
-	return execAll(ctx, conn, b)
 }
 
 // queueLedgerFailure queues the ledger row of a partition that failed for

@@ -29,7 +29,7 @@ func BenchmarkRewriteAudited(b *testing.B) {
 		for d := range benchDays {
 			p := warehouse.Partition{Column: "day", Start: first.AddDate(0, 0, d), End: first.AddDate(0, 0, d+1)}
 			check := warehouse.Check{Name: "no_negative_amounts", Kind: warehouse.CheckSQL,
-				SQL: "SELECT * FROM " + warehouse.StagingName(t1) + " WHERE amount < 0"}
+				SQL: "SELECT * FROM " + warehouse.StagedRows + " WHERE amount < 0"}
 			steps := []func(){
 				func() {
 					start := time.Now()

@@ -3,6 +3,7 @@ package postgres
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -13,22 +14,31 @@ import (
 // auditExampleLen bounds the example of a violation kept in reports.
 const auditExampleLen = 200
 
-// checkStatements builds each check's query over the staging table: one
-// row of (violations, an example violation as text).
-func checkStatements(staged string, p warehouse.Partition, checks []warehouse.Check) ([]statement, error) {
+// checkStatements builds each check's query over the partition's new
+// rows: one row of (violations, an example violation as text).
+func checkStatements(table warehouse.TableRef, p warehouse.Partition, checks []warehouse.Check) ([]statement, error) {
 	out := make([]statement, 0, len(checks))
 	for _, c := range checks {
-		st, err := checkStatement(quote(staged), p, c)
+		st, err := checkStatement(p, c)
 		if err != nil {
 			return nil, fmt.Errorf("check %s: %w", c.Name, err)
 		}
-		out = append(out, st)
+		out = append(out, stagedRows(table, p, st))
 	}
 	return out, nil
 }
 
-// checkStatement builds one check's query.
-func checkStatement(staged string, p warehouse.Partition, c warehouse.Check) (statement, error) {
+// stagedRows binds StagedRows to the partition's rows as the transaction
+// sees them (the new ones), as a CTE before the check's query; the
+// partition bounds are the parameters after the check's own.
+func stagedRows(table warehouse.TableRef, p warehouse.Partition, st statement) statement {
+	cte := fmt.Sprintf("WITH %s AS (SELECT * FROM %s WHERE %s) ", warehouse.StagedRows, ident(table), partitionWhereFrom(p.Column, len(st.args)+1))
+	return statement{sql: cte + st.sql, args: append(slices.Clip(st.args), p.Start, p.End)}
+}
+
+// checkStatement builds one check's query over StagedRows.
+func checkStatement(p warehouse.Partition, c warehouse.Check) (statement, error) {
+	staged := warehouse.StagedRows
 	cols, err := quotedColumns(c.Columns)
 	if err != nil {
 		return statement{}, err

@@ -18,14 +18,15 @@ const (
 
 // CrashAuditAt runs RewriteAudited's own steps up to point, then cuts the
 // connection without a word to the server, as a worker killed with
-// kill -9 does: no ROLLBACK, no Terminate message.
+// kill -9 does: no ROLLBACK, no Terminate message. During the swap means
+// with the ledger row written but not committed.
 func (w *Warehouse) CrashAuditAt(ctx context.Context, r warehouse.Rewrite, a warehouse.Audit, point string) error {
 	p, err := newAuditPlan(r, a)
 	if err != nil {
 		return err
 	}
 	if point == CrashAfterStaging {
-		p.checks, p.a = nil, warehouse.Audit{} // staged, nothing checked yet
+		p.checks, p.a = nil, warehouse.Audit{} // the new rows written, nothing checked yet
 	}
 	if err := w.ensureMeta(ctx); err != nil {
 		return err
@@ -41,10 +42,11 @@ func (w *Warehouse) CrashAuditAt(ctx context.Context, r warehouse.Rewrite, a war
 		return err
 	}
 	if !found.audit.Passed {
-		return fmt.Errorf("the audit failed, nothing to swap: %s", found.audit.Summary())
+		return fmt.Errorf("the audit failed, nothing to publish: %s", found.audit.Summary())
 	}
+	publish := publishBatch(p, found)
 	swap := &pgx.Batch{}
-	for _, q := range swapBatch(p, found).QueuedQueries[:2] { // DELETE and INSERT, not the ledger row nor COMMIT
+	for _, q := range publish.QueuedQueries[:len(publish.QueuedQueries)-1] { // all but COMMIT
 		swap.Queue(q.SQL, q.Arguments...)
 	}
 	return execAll(ctx, conn, swap)
