@@ -90,12 +90,14 @@ errcheck:
 
 ## bench: speed and memory figures (sequential activity step latency,
 ## partition rewrite against raw SQL, a year's backfill against a plain SQL
-## loop, Slack command acknowledgement at 200/s)
+## loop, the same with write-audit-publish and one SQL check, Slack command
+## acknowledgement at 200/s)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./internal/devserver/
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/warehouse/postgres/
 	$(GO) test -run '^$$' -bench Runbook -benchmem -benchtime 20x ./tests/bench/
-	$(GO) test -run '^$$' -bench Backfill -benchtime 5x -timeout 20m ./tests/bench/
+	$(GO) test -run '^$$' -bench 'Backfill$$' -benchtime 5x -timeout 20m ./tests/bench/
+	$(GO) test -run '^$$' -bench BackfillWAP -benchtime 3x -timeout 20m ./tests/bench/
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./internal/gateway/
 	$(GO) test -run '^$$' -bench VerifyDecision -benchmem ./internal/decision/
 

@@ -28,13 +28,15 @@ var wapCheck = catalog.SQLCheck{Name: "no_negative_amounts", Select: "SELECT * F
 // in four ways per iteration, each into its own copy of the source:
 //
 //   - sequential: the plain SQL loop of BenchmarkBackfill;
+//
 //   - direct and wap: dre backfill at concurrency 1, publishing directly,
 //     and by write-audit-publish with one SQL check (target: wap ≤ 1.3×
 //     direct);
+//
 //   - adapter-direct and adapter-wap (reported as a ratio): the same two
 //     rewrites called in a loop without Temporal, the SQL's own share.
 //
-//	go test -run '^$' -bench BackfillWAP -benchtime 3x ./tests/bench/
+//     go test -run '^$' -bench BackfillWAP -benchtime 3x ./tests/bench/
 func BenchmarkBackfillWAP(b *testing.B) {
 	dsn := localpgtest.NewDatabase(b, env.PG)
 	raw := bfLoad(b, dsn)
