@@ -83,15 +83,22 @@ func TestAuditKeepsOldRowsWhenUniqueFails(t *testing.T) {
 
 // TestAuditRecoversFromACrashAtEveryPoint kills the audited rewrite's
 // connection after staging, after validation and during the swap, then
-// runs it again: each time the partition ends with the new rows exactly
-// once and one ledger row.
+// runs it again: until the kill, readers see only the old rows; after the
+// rerun, the partition holds the new rows exactly once and one ledger row.
 func TestAuditRecoversFromACrashAtEveryPoint(t *testing.T) {
 	for _, point := range []string{postgres.CrashAfterStaging, postgres.CrashAfterValidation, postgres.CrashDuringSwap} {
 		t.Run(strings.ReplaceAll(point, " ", "-"), func(t *testing.T) {
 			f := newFixture(t)
 			c := newAuditCase(t, f)
 			r := warehouse.Rewrite{Table: c.ref, Partition: c.part, Select: c.good, RunID: "crash"}
-			if err := f.w.CrashAuditAt(t.Context(), r, c.unique, point); err != nil {
+			readers := func() {
+				var ids []int64
+				err := f.admin.QueryRow(t.Context(), "SELECT array_agg(id ORDER BY id) FROM "+f.Qualified(c.ref)+" WHERE day = $1", c.part.Start).Scan(&ids)
+				if err != nil || len(ids) != 2 || ids[0] != 1 || ids[1] != 2 {
+					t.Errorf("%s, a reader sees ids %v (%v); want only the old rows [1 2]", point, ids, err)
+				}
+			}
+			if err := f.w.CrashAuditAt(t.Context(), r, c.unique, point, readers); err != nil {
 				t.Fatalf("crash %s: %v", point, err)
 			}
 			res, err := f.w.RewriteAudited(t.Context(), r, c.unique)

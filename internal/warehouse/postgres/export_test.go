@@ -16,11 +16,12 @@ const (
 	CrashDuringSwap      = "during the swap"
 )
 
-// CrashAuditAt runs RewriteAudited's own steps up to point, then cuts the
-// connection without a word to the server, as a worker killed with
-// kill -9 does: no ROLLBACK, no Terminate message. During the swap means
-// with the ledger row written but not committed.
-func (w *Warehouse) CrashAuditAt(ctx context.Context, r warehouse.Rewrite, a warehouse.Audit, point string) error {
+// CrashAuditAt runs RewriteAudited's own steps up to point, calls
+// meanwhile (what readers see then), then cuts the connection without a
+// word to the server, as a worker killed with kill -9 does: no ROLLBACK,
+// no Terminate message. During the swap means with the ledger row written
+// but not committed.
+func (w *Warehouse) CrashAuditAt(ctx context.Context, r warehouse.Rewrite, a warehouse.Audit, point string, meanwhile func()) error {
 	p, err := newAuditPlan(r, a)
 	if err != nil {
 		return err
@@ -37,6 +38,7 @@ func (w *Warehouse) CrashAuditAt(ctx context.Context, r warehouse.Rewrite, a war
 	}
 	conn := pooled.Hijack()
 	defer conn.PgConn().Conn().Close() //nolint:errcheck // the cut is the point
+	defer meanwhile()
 	found, err := stageAndCheck(ctx, conn, p, longTimeout)
 	if err != nil || point != CrashDuringSwap {
 		return err
