@@ -100,12 +100,14 @@ errcheck:
 ## an access reconcile pass over 1,000 PII tables with 20 grants each:
 ## DRE_BENCH_RECONCILE_TABLES sets another size, loading a 5,000-dataset
 ## dbt manifest into the lineage graph, PII detection's column-level precision
-## and recall per kind on a generated faker corpus)
+## and recall per kind on a generated faker corpus, a year's backfill with
+## write-audit-publish and one SQL check)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./internal/devserver/
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/warehouse/postgres/
 	$(GO) test -run '^$$' -bench Runbook -benchmem -benchtime 20x ./tests/bench/
-	$(GO) test -run '^$$' -bench Backfill -benchtime 5x -timeout 20m ./tests/bench/
+	$(GO) test -run '^$$' -bench 'Backfill$$' -benchtime 5x -timeout 20m ./tests/bench/
+	$(GO) test -run '^$$' -bench BackfillWAP -benchtime 3x -timeout 20m ./tests/bench/
 	$(GO) test -run '^$$' -bench AlertIngest -benchtime 1x -timeout 20m ./tests/bench/ -args -alert-seconds 30
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./internal/gateway/ -args -alert-bench-duration 30s
 	$(GO) test -run '^$$' -bench AccessReconcile -benchtime 3x -timeout 20m ./tests/bench/

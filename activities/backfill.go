@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/dre-dev/dre/internal/catalog"
 	"github.com/dre-dev/dre/internal/warehouse"
 )
 
@@ -52,6 +53,13 @@ type RewritePartitionInput struct {
 	Validation BackfillValidation `json:"validation,omitzero"`
 	// Dataset labels the partitions and rows the worker counts.
 	Dataset string `json:"dataset,omitempty"`
+	// Publish is catalog.PublishWAP to write, audit and publish; anything
+	// else replaces the partition directly and validates it afterwards.
+	Publish string `json:"publish,omitempty"`
+	// Checks are the dataset's checks, which a WAP rewrite runs against
+	// the staged rows; UniqueKey is what validation.unique checks.
+	Checks    *catalog.Validation `json:"checks,omitempty"`
+	UniqueKey []string            `json:"uniqueKey,omitempty"`
 }
 
 // RewritePartitionResult is what the rewrite wrote and how it was checked.
@@ -90,11 +98,11 @@ func (b *Backfills) target(ctx context.Context, name, table string) (warehouse.T
 // rewriteOne rewrites and validates one partition; its errors are already
 // classified by backfillFailure.
 func rewriteOne(ctx context.Context, w warehouse.Warehouse, ref warehouse.TableRef, in RewritePartitionInput) (RewritePartitionResult, error) {
-	res, err := w.RewritePartition(ctx, warehouse.Rewrite{
-		Table: ref, Partition: in.Partition, Select: in.Select,
-		RunID: in.RunID, Attempt: int(activity.GetInfo(ctx).Attempt),
-		Checksum: in.Validation.Kind == ValidateChecksum,
-	})
+	rw := rewriteOf(ctx, ref, in)
+	if in.Publish == catalog.PublishWAP {
+		return rewriteAudited(ctx, w, in, rw)
+	}
+	res, err := w.RewritePartition(ctx, rw)
 	if err != nil {
 		return RewritePartitionResult{}, backfillFailure(err)
 	}
@@ -104,6 +112,15 @@ func rewriteOne(ctx context.Context, w warehouse.Warehouse, ref warehouse.TableR
 	}
 	meterRewrite(ctx, in.Dataset, res)
 	return RewritePartitionResult{RewriteResult: res, Validated: checked}, nil
+}
+
+// rewriteOf is the warehouse's rewrite of one partition.
+func rewriteOf(ctx context.Context, ref warehouse.TableRef, in RewritePartitionInput) warehouse.Rewrite {
+	return warehouse.Rewrite{
+		Table: ref, Partition: in.Partition, Select: in.Select,
+		RunID: in.RunID, Attempt: int(activity.GetInfo(ctx).Attempt),
+		Checksum: in.Validation.Kind == ValidateChecksum, SourceHash: warehouse.SourceHash(in.Select),
+	}
 }
 
 // keepHeartbeating heartbeats now and every backfillHeartbeatGap until the

@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/dre-dev/dre/internal/catalog"
 	"github.com/dre-dev/dre/internal/warehouse"
 )
 
@@ -27,6 +28,10 @@ type RewritePartitionsInput struct {
 	// failure fails the activity (Temporal retries it with backoff) until
 	// the partition has used them up, then it is reported as failed.
 	MaxAttempts int `json:"maxAttempts"`
+	// Publish, Checks and UniqueKey are RewritePartitionInput's.
+	Publish   string              `json:"publish,omitempty"`
+	Checks    *catalog.Validation `json:"checks,omitempty"`
+	UniqueKey []string            `json:"uniqueKey,omitempty"`
 	// StopOnFailure ends the batch at its first failed partition (the
 	// stop policy); the partitions after it are left out of the result.
 	StopOnFailure bool `json:"stopOnFailure,omitempty"`
@@ -87,6 +92,10 @@ func (b *Backfills) RewritePartitions(ctx context.Context, in RewritePartitionsI
 			return RewritePartitionsResult{}, err
 		}
 		hb.finished(out)
+		if out.Failure != "" && out.Audit == nil {
+			// An audit records its own failure, in its transaction.
+			recordFailure(ctx, w, rewriteOf(ctx, ref, oneOf(in, i)), out.Failure)
+		}
 		if out.Failure != "" && in.StopOnFailure {
 			break
 		}
@@ -97,10 +106,7 @@ func (b *Backfills) RewritePartitions(ctx context.Context, in RewritePartitionsI
 // rewriteTimed rewrites partition i of the batch and turns a failure into
 // an outcome, also returning the error so the caller can decide to retry.
 func rewriteTimed(ctx context.Context, w warehouse.Warehouse, ref warehouse.TableRef, in RewritePartitionsInput, i int) (PartitionOutcome, error) {
-	one := RewritePartitionInput{
-		Warehouse: in.Warehouse, Table: in.Table, Partition: in.Partitions[i], Select: in.Select,
-		SourceTable: in.SourceTable, RunID: in.RunID, Validation: in.Validation, Dataset: in.Dataset,
-	}
+	one := oneOf(in, i)
 	start := time.Now()
 	res, err := rewriteOne(ctx, w, ref, one)
 	out := PartitionOutcome{Start: one.Partition.Start, RewritePartitionResult: res, Elapsed: time.Since(start)}
@@ -112,6 +118,15 @@ func rewriteTimed(ctx context.Context, w warehouse.Warehouse, ref warehouse.Tabl
 		}
 	}
 	return out, err
+}
+
+// oneOf is partition i of the batch as a single rewrite.
+func oneOf(in RewritePartitionsInput, i int) RewritePartitionInput {
+	return RewritePartitionInput{
+		Warehouse: in.Warehouse, Table: in.Table, Partition: in.Partitions[i], Select: in.Select,
+		SourceTable: in.SourceTable, RunID: in.RunID, Validation: in.Validation,
+		Publish: in.Publish, Checks: in.Checks, UniqueKey: in.UniqueKey, Dataset: in.Dataset,
+	}
 }
 
 // retryable is false for the errors backfillFailure marked permanent.

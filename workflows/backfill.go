@@ -104,6 +104,7 @@ type BackfillReport struct {
 // once, validated, with bounded concurrency; a dry run only plans. Long
 // ranges continue as new every few hundred partitions, carrying progress.
 func Backfill(ctx workflow.Context, in BackfillInput) (BackfillReport, error) {
+	in = in.withDerivedRange()
 	if err := in.validate(); err != nil {
 		return BackfillReport{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrInvalidInput, nil)
 	}
@@ -163,6 +164,9 @@ func newBackfillRun(ctx workflow.Context, in BackfillInput) *backfillRun {
 		in.warnLegacyBounds(ctx)
 	}
 	b.total = countPartitions(b.gran, in.From, in.To)
+	if in.Progress != nil && in.Progress.Selective {
+		b.total = in.Progress.Selected
+	}
 	b.concurrency = in.Concurrency
 	if b.concurrency == 0 {
 		b.concurrency = BackfillDefaultConcurrency
@@ -184,6 +188,9 @@ func newBackfillRun(ctx workflow.Context, in BackfillInput) *backfillRun {
 // the run should end without writing (a dry run, no approval, cancelled).
 func (b *backfillRun) prepare(ctx workflow.Context) (stop bool, err error) {
 	b.setStatus(ctx, BackfillPlanning)
+	if err := b.selectPartitions(ctx); err != nil {
+		return true, err
+	}
 	if !b.in.DryRun && b.p.Approver == "" {
 		if reason := b.holdReason(ctx); reason != "" {
 			return b.awaitApproval(ctx, "approval despite: "+reason)
@@ -258,6 +265,22 @@ type BackfillInput struct {
 	// warehouse work each, from the partitions' measured times.
 	PartitionsPerActivity int `json:"partitionsPerActivity,omitempty"`
 
+	// Only is the reprocess mode: BackfillAll (default), BackfillMissing
+	// (leave out partitions an earlier backfill wrote from the same
+	// source) or BackfillFailedOnly (redo what run OfRun failed, by
+	// default the last run that recorded anything in the range).
+	Only  string `json:"only,omitempty"`
+	OfRun string `json:"ofRun,omitempty"`
+	// Partitions, when set, are the only partitions rewritten (their
+	// starts); From and To may then be left zero.
+	Partitions []time.Time `json:"partitions,omitempty"`
+	// Order is BackfillOldestFirst (default) or BackfillNewestFirst.
+	Order string `json:"order,omitempty"`
+	// Publish is catalog.PublishWAP (write, audit with the dataset's
+	// checks, publish only what passes) or catalog.PublishDirect; ""
+	// follows the dataset's validation.mode (see Dataset.PublishMode).
+	Publish string `json:"publish,omitempty"`
+
 	// Progress carries the state of a backfill across continue-as-new; it
 	// is nil when a backfill starts.
 	Progress *BackfillProgress `json:"progress,omitempty"`
@@ -301,6 +324,15 @@ type BackfillProgress struct {
 	// PartitionTime is the average time one partition has taken, which
 	// sizes the batches; carried so a new run does not start over small.
 	PartitionTime time.Duration `json:"partitionTime,omitempty"`
+	// Selective runs rewrite Queue, the selected partitions not yet
+	// dispatched, in dispatch order, instead of walking from Next;
+	// Selected counts the selection, Skipped the range's partitions left
+	// out, and OfRun is the run whose failures are redone.
+	Selective bool            `json:"selective,omitempty"`
+	Queue     []PartitionSpan `json:"queue,omitempty"`
+	Selected  int             `json:"selected,omitempty"`
+	Skipped   int             `json:"skipped,omitempty"`
+	OfRun     string          `json:"ofRun,omitempty"`
 }
 
 // backfillReportFailures bounds the failures listed in the Slack message.

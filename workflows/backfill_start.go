@@ -27,6 +27,7 @@ func BackfillPlanWorkflowID(dataset string) string { return "backfill-plan/" + d
 // backfill-plan/<dataset>. A second start of a running one fails with
 // WorkflowExecutionAlreadyStarted.
 func StartBackfill(ctx context.Context, c Starter, taskQueue string, in BackfillInput) (client.WorkflowRun, error) {
+	in = in.withDerivedRange() // so that the summary names the range of a bare partition list
 	return c.ExecuteWorkflow(ctx, BackfillStartOptions(taskQueue, in), BackfillWorkflowName, in)
 }
 
@@ -59,6 +60,10 @@ func backfillDetails(in BackfillInput) string {
 	lines := []string{
 		fmt.Sprintf("Dataset **%s** in warehouse `%s`, owner %s, partitioned by `%s`.", ds.Name, ds.Warehouse, ds.Owner.Team, ds.Partition.Column),
 		fmt.Sprintf("Rows from %s; concurrency %d; on failure: %s; validation: %s.", source, in.Concurrency, orText(in.OnFailure, "-"), orText(in.Validation.Kind, "-")),
+	}
+	if in.selective() || in.Publish != "" {
+		lines = append(lines, fmt.Sprintf("Partitions: %s, %d listed, %s first; publish: %s.",
+			orText(in.Only, BackfillAll), len(in.Partitions), orText(in.Order, BackfillOldestFirst), in.publishMode()))
 	}
 	if in.Requester != "" {
 		lines = append(lines, "Requested by "+in.Requester+".")

@@ -28,6 +28,9 @@ type BackfillPlan struct {
 	// Extrapolated is true when Total extends the estimated partitions'
 	// average to the partitions beyond them.
 	Extrapolated bool `json:"extrapolated,omitempty"`
+	// Skipped counts the range's partitions a reprocess mode or an
+	// explicit list leaves out.
+	Skipped int `json:"skipped,omitempty"`
 }
 
 // PartitionCost is one partition's estimate.
@@ -141,6 +144,9 @@ func (in BackfillInput) validate() error {
 	if _, err := in.validationSQL(); err != nil {
 		return fmt.Errorf("validation sql: %v", err)
 	}
+	if err := in.validateSelection(); err != nil {
+		return err
+	}
 	return in.validateSettings()
 }
 
@@ -179,7 +185,7 @@ func (in BackfillInput) validateSettings() error {
 
 // makePlan estimates the first partitions and extrapolates the rest.
 func (b *backfillRun) makePlan(ctx workflow.Context) error {
-	parts := PlanPartitions(b.gran, b.in.Dataset.Partition.Column, b.in.From, b.in.To, backfillPlanDetail)
+	parts := b.plannedPartitions(backfillPlanDetail)
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 10 * time.Minute,
 		HeartbeatTimeout:    time.Minute,
@@ -193,6 +199,7 @@ func (b *backfillRun) makePlan(ctx workflow.Context) error {
 		return err
 	}
 	b.plan = summarisePlan(parts, res.Costs, b.total)
+	b.plan.Skipped = b.p.Skipped
 	return nil
 }
 
@@ -237,7 +244,12 @@ func (b *backfillRun) execute(ctx workflow.Context) error {
 	}
 }
 
-func (b *backfillRun) hasNext() bool { return b.p.Next.Before(b.in.To) }
+func (b *backfillRun) hasNext() bool {
+	if b.p.Selective {
+		return len(b.p.Queue) > 0
+	}
+	return b.p.Next.Before(b.in.To)
+}
 
 // stopping is true once nothing more may start: cancelled, or failed
 // under the stop policy.
@@ -389,7 +401,7 @@ func (b *backfillRun) batchSize() int {
 			n = int(backfillBatchTarget / b.p.PartitionTime)
 		}
 	}
-	left := countPartitionsUpTo(b.gran, b.p.Next, b.in.To, b.shareLeft())
+	left := b.leftUpTo(b.shareLeft())
 	spread := (left + b.concurrency - 1) / b.concurrency
 	return max(1, min(n, b.maxBatch, spread))
 }
@@ -412,11 +424,23 @@ func countPartitionsUpTo(g catalog.Granularity, from, to time.Time, limit int) i
 	return n
 }
 
-// nextBatch takes the next partitions off the range.
+// leftUpTo counts the partitions not yet dispatched, stopping at limit.
+func (b *backfillRun) leftUpTo(limit int) int {
+	if b.p.Selective {
+		return b.queuedUpTo(limit)
+	}
+	return countPartitionsUpTo(b.gran, b.p.Next, b.in.To, limit)
+}
+
+// nextBatch takes the next partitions off the range or the selection.
 func (b *backfillRun) nextBatch() []warehouse.Partition {
 	n := b.batchSize()
 	parts := make([]warehouse.Partition, 0, n)
 	for len(parts) < n && b.hasNext() {
+		if b.p.Selective {
+			parts = append(parts, b.takeQueued())
+			continue
+		}
 		p := warehouse.Partition{Column: b.in.Dataset.Partition.Column, Start: b.p.Next, End: b.gran.Next(b.p.Next)}
 		parts = append(parts, p)
 		b.p.Next = p.End
@@ -447,6 +471,9 @@ func (b *backfillRun) rewriteBatch(ctx workflow.Context, parts []warehouse.Parti
 		Warehouse: b.in.Dataset.Warehouse, Table: b.in.Dataset.Table, Partitions: parts,
 		Select: b.sel, SourceTable: b.in.sourceTable(), RunID: b.p.LedgerRun, Validation: b.in.Validation,
 		MaxAttempts: attempts, StopOnFailure: b.in.OnFailure != BackfillSkip, Dataset: b.in.Dataset.Name,
+	}
+	if b.in.publishMode() == catalog.PublishWAP {
+		in.Publish, in.Checks, in.UniqueKey = catalog.PublishWAP, b.in.Dataset.Validation, b.in.Dataset.UniqueKey
 	}
 	var a *activities.Backfills
 	var res activities.RewritePartitionsResult

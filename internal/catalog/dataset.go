@@ -26,8 +26,11 @@ type Dataset struct {
 	// Upstream lists what the table is computed from: other datasets by
 	// name, or tables outside the catalog as schema.table.
 	Upstream []string `yaml:"upstream,omitempty" json:"upstream,omitempty"`
-	// UniqueKey lists the columns that identify a row (dbt's unique_key).
+	// UniqueKey lists the columns that identify a row (dbt's unique_key);
+	// validation.unique checks it.
 	UniqueKey []string `yaml:"unique_key,omitempty" json:"unique_key,omitempty"`
+	// Validation is what the rows must satisfy (see checks.go).
+	Validation *Validation `yaml:"validation,omitempty" json:"validation,omitempty"`
 }
 
 // SchemaTable splits Table into its schema (or BigQuery dataset) and table

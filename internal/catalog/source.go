@@ -3,6 +3,7 @@ package catalog
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"text/template"
 	"text/template/parse"
@@ -41,25 +42,44 @@ func (d Dataset) SourceQuery(from, to string) (string, error) {
 // {{ .From }} and {{ .To }} actions: functions, conditionals and other
 // fields could only fail at backfill time, or smuggle logic into SQL.
 func parseSelect(text string) (*template.Template, error) {
-	tmpl, err := template.New("source.select").Option("missingkey=error").Parse(text)
+	return parseTemplate("source.select", text, "From", "To")
+}
+
+// parseTemplate parses SQL text whose only actions are the plain fields
+// named, as {{ .Name }}.
+func parseTemplate(name, text string, fields ...string) (*template.Template, error) {
+	tmpl, err := template.New(name).Option("missingkey=error").Parse(text)
 	if err != nil {
 		return nil, fmt.Errorf("invalid template: %v", strings.TrimPrefix(err.Error(), "template: "))
 	}
 	if tmpl.Tree == nil || len(tmpl.Templates()) > 1 {
-		return nil, errors.New("template may not define templates; use only {{ .From }} and {{ .To }}")
+		return nil, fmt.Errorf("template may not define templates; use only %s", fieldList(fields))
 	}
 	for _, node := range tmpl.Tree.Root.Nodes {
-		if !allowedNode(node) {
+		if !allowedNode(node, fields) {
 			line := 1 + strings.Count(text[:node.Position()], "\n")
-			return nil, fmt.Errorf("template may only use {{ .From }} and {{ .To }}, found %s on line %d", node, line)
+			return nil, fmt.Errorf("template may only use %s, found %s on line %d", fieldList(fields), node, line)
 		}
 	}
 	return tmpl, nil
 }
 
-// allowedNode reports whether node is text, a comment, or exactly
-// {{ .From }} or {{ .To }}.
-func allowedNode(node parse.Node) bool {
+// fieldList names template fields as people write them:
+// {{ .From }} and {{ .To }}.
+func fieldList(fields []string) string {
+	parts := make([]string, len(fields))
+	for i, f := range fields {
+		parts[i] = "{{ ." + f + " }}"
+	}
+	if len(parts) < 2 {
+		return strings.Join(parts, "")
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+}
+
+// allowedNode reports whether node is text, a comment, or exactly one of
+// the fields, as {{ .Field }}.
+func allowedNode(node parse.Node, fields []string) bool {
 	switch n := node.(type) {
 	case *parse.TextNode, *parse.CommentNode:
 		return true
@@ -68,7 +88,7 @@ func allowedNode(node parse.Node) bool {
 			return false
 		}
 		field, ok := n.Pipe.Cmds[0].Args[0].(*parse.FieldNode)
-		return ok && len(field.Ident) == 1 && (field.Ident[0] == "From" || field.Ident[0] == "To")
+		return ok && len(field.Ident) == 1 && slices.Contains(fields, field.Ident[0])
 	}
 	return false
 }

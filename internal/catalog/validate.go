@@ -71,14 +71,12 @@ func (d Dataset) Validate(warehouses []string) []Problem {
 	checkPartition(ps, d.Partition)
 	checkIdentifier(ps, "freshness_column", d.FreshnessColumn)
 	checkSource(ps, d.Source, d.Partition != nil)
+	checkValidation(ps, d)
 	checkSLOs(ps, d)
 	checkPII(ps, d.PII)
 	checkLifecycle(ps, d.Lifecycle)
 	checkAccess(ps, d.Access)
 	checkUpstream(ps, d.Name, d.Upstream)
-	for i, col := range d.UniqueKey {
-		checkIdentifier(ps, fmt.Sprintf("unique_key[%d]", i), col)
-	}
 	return ps.list
 }
 

@@ -91,6 +91,7 @@ func parseBound(s string) (time.Time, error) {
 // backfillStartFlags are the knobs of a backfill run.
 type backfillStartFlags struct {
 	rangeFlags
+	selectFlags
 	concurrency, maxAttempts int
 	sel, onFailure           string
 	budget, tolerance        float64
@@ -108,7 +109,18 @@ backfill of the same dataset is refused while one runs. With --budget the
 run estimates its cost first and, above the budget, waits for
 "dre backfill approve". It waits for that approval too while the dataset's
 SLO error budget is exhausted (dre slo status): the workflow checks that
-itself, however it was started, and the approval is the override. With
+itself, however it was started, and the approval is the override.
+
+--only missing leaves out partitions the ledger shows written by an earlier
+backfill from the same source; --only failed redoes those an earlier run
+failed (--of <run-id>, by default the last run over the range);
+--partitions lists the partitions to rewrite; --order newest fixes recent
+data first. With --publish wap (or validation.mode: wap in dre.yaml, the
+default when the dataset declares validation checks) each partition's new
+rows are staged, checked (rowcount or checksum, and dre.yaml's not_null,
+unique, accepted_values and sql checks), and published only if they pass;
+a partition that fails keeps its old rows and the report says why, with
+the old and new row counts. With
 --wait it shows progress until the run ends:
 a live bar with rate and ETA on a terminal, a plain line per change
 otherwise; then the report.
@@ -117,6 +129,9 @@ otherwise; then the report.
 		Example: `  dre backfill start orders --from 2026-01-01 --to 2026-02-01
   dre backfill start orders --from 2026-01-01 --to 2026-02-01 --concurrency 8 --wait
   dre backfill start orders --from 2026-01 --to 2026-03 --on-failure skip --validate rowcount --tolerance 0.01
+  dre backfill start orders --from 2026-11-01 --to 2026-12-01 --only missing --order newest
+  dre backfill start orders --from 2026-11-01 --to 2026-12-01 --only failed --of <run-id>
+  dre backfill start orders --partitions 2026-11-03,2026-11-07 --publish wap
   dre backfill start orders --from 2026-01-01 --to 2026-01-08 --select "SELECT * FROM staging.orders WHERE order_date >= {{ .From }} AND order_date < {{ .To }}"`,
 		Args: exactArgs(1, "one dataset name (see dre catalog list)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -128,6 +143,7 @@ otherwise; then the report.
 		},
 	}
 	f.rangeFlags.register(cmd)
+	f.selectFlags.register(cmd)
 	cmd.Flags().IntVar(&f.concurrency, "concurrency", workflows.BackfillDefaultConcurrency, fmt.Sprintf("partitions rewritten at once (1 to %d)", workflows.BackfillMaxConcurrency))
 	cmd.Flags().StringVar(&f.sel, "select", "", "SELECT producing one partition, reading {{ .From }} and {{ .To }} like dre.yaml sources (default: the dataset's source in dre.yaml)")
 	cmd.Flags().Float64Var(&f.budget, "budget", 0, "estimated cost above which the run waits for approval (PostgreSQL planner units, BigQuery bytes); 0: none")
@@ -147,9 +163,12 @@ otherwise; then the report.
 
 // input builds the workflow input from the flags and the catalog.
 func (f *backfillStartFlags) input(g *globals, dataset string) (*config.Config, workflows.BackfillInput, error) {
-	from, to, err := f.parse()
-	if err != nil {
-		return nil, workflows.BackfillInput{}, err
+	var from, to time.Time
+	var err error
+	if f.partitions == "" || f.rangeFlags != (rangeFlags{}) {
+		if from, to, err = f.parse(); err != nil {
+			return nil, workflows.BackfillInput{}, err
+		}
 	}
 	if err := f.checkSQLFlags(g.opts.Stderr); err != nil {
 		return nil, workflows.BackfillInput{}, err
@@ -162,11 +181,12 @@ func (f *backfillStartFlags) input(g *globals, dataset string) (*config.Config, 
 	if err != nil {
 		return nil, workflows.BackfillInput{}, err
 	}
-	return cfg, workflows.BackfillInput{
+	in := workflows.BackfillInput{
 		Dataset: ds, From: from, To: to, Select: f.sel, Concurrency: f.concurrency, Requester: g.cliActor(),
 		OnFailure: f.onFailure, MaxAttempts: f.maxAttempts, Budget: f.budget,
 		Validation: workflows.BackfillValidation{Kind: f.validate, Tolerance: f.tolerance, SQL: f.validateSQL},
-	}, nil
+	}
+	return cfg, in, f.selectFlags.apply(&in)
 }
 
 // startBackfill starts the run, refusing a second one per dataset.

@@ -20,9 +20,14 @@ func newBackfillPlanCmd(g *globals) *cobra.Command {
 		Long: `plan runs the backfill as a dry run (workflow backfill-plan/<dataset>): it
 lists the partitions of [--from, --to) and estimates each one's SELECT with
 the warehouse (PostgreSQL EXPLAIN, BigQuery dry-run bytes). Nothing is written.
-Ranges over 500 partitions show the first 500 and extrapolate the total.`,
-		Example: `  dre backfill plan orders --from 2026-01-01 --to 2026-02-01`,
-		Args:    exactArgs(1, "one dataset name (see dre catalog list)"),
+Ranges over 500 partitions show the first 500 and extrapolate the total.
+With --only, --partitions and --order it lists the partitions that mode
+would rewrite, in the order it would, and how many of the range it leaves out.`,
+		Example: `  dre backfill plan orders --from 2026-01-01 --to 2026-02-01
+  dre backfill plan orders --from 2026-11-01 --to 2026-12-01 --only missing
+  dre backfill plan orders --from 2026-11-01 --to 2026-12-01 --only failed --order newest
+  dre backfill plan orders --partitions 2026-11-03,2026-11-07`,
+		Args: exactArgs(1, "one dataset name (see dre catalog list)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, in, err := f.input(g, args[0])
 			if err != nil {
@@ -47,6 +52,7 @@ Ranges over 500 partitions show the first 500 and extrapolate the total.`,
 		},
 	}
 	f.rangeFlags.register(cmd)
+	f.selectFlags.register(cmd)
 	cmd.Flags().StringVar(&f.sel, "select", "", "SELECT producing one partition, reading {{ .From }} and {{ .To }} like dre.yaml sources (default: the dataset's source in dre.yaml)")
 	return cmd
 }
@@ -77,4 +83,7 @@ func printPlanTotal(out io.Writer, r workflows.BackfillReport) {
 	t := r.Plan.Total
 	fmt.Fprintf(out, "%d partitions of %s, %s: %d rows, %.1f cost units, %d bytes. Nothing was written.\n",
 		r.Total, r.Table, how, t.Rows, t.Units, t.Bytes)
+	if r.Plan.Skipped > 0 {
+		fmt.Fprintf(out, "%d partitions of the range are left out by the selection (--only, --partitions).\n", r.Plan.Skipped)
+	}
 }

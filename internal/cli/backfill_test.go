@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/dre-dev/dre/workflows"
 )
 
 func TestBackfillSQLFlagsWarnOnAtFromAndRefuseBadTemplates(t *testing.T) {
@@ -27,5 +29,22 @@ func TestBackfillSQLFlagsWarnOnAtFromAndRefuseBadTemplates(t *testing.T) {
 	var usage *usageError
 	if err := f.checkSQLFlags(&stderr); !errors.As(err, &usage) || !strings.Contains(err.Error(), "--select: template may only use") {
 		t.Errorf("bad template: err %v; want a usage error naming --select and what it may use", err)
+	}
+}
+
+func TestBackfillSelectFlags(t *testing.T) {
+	var in workflows.BackfillInput
+	s := selectFlags{only: "missing", order: "newest", partitions: "2026-11-03, 2026-11-07", publish: "wap"}
+	if err := s.apply(&in); err != nil || len(in.Partitions) != 2 || in.Partitions[1].Day() != 7 || in.Only != "missing" || in.Order != "newest" || in.Publish != "wap" {
+		t.Errorf("apply: %+v, %v; want both partitions, missing, newest, wap", in, err)
+	}
+	var usage *usageError
+	for flags, want := range map[selectFlags]string{
+		{partitions: "2026-11-03,03/11/2026"}: "--partitions: cannot read \"03/11/2026\"",
+		{publish: "later"}:                    "--publish \"later\": use wap or direct",
+	} {
+		if err := flags.apply(&in); !errors.As(err, &usage) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%+v: %v; want a usage error saying %q", flags, err, want)
+		}
 	}
 }

@@ -153,6 +153,10 @@ type Rewrite struct {
 	// rewrite, so it is asked for only when a validation compares it;
 	// without it RewriteResult.Checksum may be empty.
 	Checksum bool `json:"checksum,omitempty"`
+	// SourceHash identifies the source definition in the ledger (see
+	// SourceHash), so reprocess mode "missing" can skip partitions written
+	// from the same definition.
+	SourceHash string `json:"sourceHash,omitempty"`
 }
 
 // RewriteResult is what a rewrite wrote.
@@ -162,6 +166,9 @@ type RewriteResult struct {
 	// AlreadyApplied is true when the ledger showed this run had already
 	// rewritten the partition: nothing was written again.
 	AlreadyApplied bool `json:"alreadyApplied,omitempty"`
+	// Audit is what a write-audit-publish rewrite checked; when it did not
+	// pass, nothing was published and the partition kept its rows.
+	Audit *AuditResult `json:"audit,omitempty"`
 }
 
 // PartitionStats is a partition's row count and content checksum.

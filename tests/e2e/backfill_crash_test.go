@@ -135,18 +135,22 @@ SELECT (SELECT count(*) FROM (SELECT * FROM ref EXCEPT ALL SELECT * FROM got) AS
 }
 
 // assertLedgerOncePerPartition checks that one run applied each written
-// partition once: one ledger row each, with the rows the source has.
+// partition once: one ledger row each, with the rows the source has; and
+// that the partition that always fails is recorded as failed, with why,
+// for --only failed.
 func assertLedgerOncePerPartition(t *testing.T, conn *pgx.Conn) {
 	t.Helper()
-	var entries, partitions, runs, wrongRows int64
-	err := conn.QueryRow(t.Context(), `SELECT count(*), count(DISTINCT partition_start), count(DISTINCT run_id),
-		count(*) FILTER (WHERE rows <> $1) FROM dre_meta.backfill_ledger WHERE table_name = 'public.target'`, crashRows).
-		Scan(&entries, &partitions, &runs, &wrongRows)
+	var entries, partitions, runs, wrongRows, failed int64
+	err := conn.QueryRow(t.Context(), `SELECT count(*) FILTER (WHERE status = 'written'), count(DISTINCT partition_start) FILTER (WHERE status = 'written'),
+		count(DISTINCT run_id), count(*) FILTER (WHERE status = 'written' AND rows <> $1),
+		count(*) FILTER (WHERE status = 'failed' AND partition_start = '2025-03-01' AND detail LIKE '%division by zero%')
+		FROM dre_meta.backfill_ledger WHERE table_name = 'public.target'`, crashRows).
+		Scan(&entries, &partitions, &runs, &wrongRows, &failed)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if entries != crashDays-1 || partitions != crashDays-1 || runs != 1 || wrongRows != 0 {
-		t.Errorf("ledger: %d entries for %d partitions from %d runs, %d with the wrong row count; want %d, once each, one run",
-			entries, partitions, runs, wrongRows, crashDays-1)
+	if entries != crashDays-1 || partitions != crashDays-1 || runs != 1 || wrongRows != 0 || failed != 1 {
+		t.Errorf("ledger: %d written entries for %d partitions from %d runs, %d with the wrong row count, %d failures of 2025-03-01; want %d, once each, one run, and that failure",
+			entries, partitions, runs, wrongRows, failed, crashDays-1)
 	}
 }

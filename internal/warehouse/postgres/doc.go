@@ -23,11 +23,15 @@
 // the schema for it):
 //
 //   - backfill_ledger (run_id, table_name, partition_start, partition_end,
-//     rows, checksum, applied_at), primary key (run_id, table_name,
-//     partition_start): one row per partition a backfill run rewrote,
-//     written in the rewrite's own transaction. It is what makes
-//     RewritePartition apply at most once per run and partition: a retry
-//     finds the row and returns the recorded rows and checksum.
+//     rows, checksum, applied_at, source_hash, status, detail), primary
+//     key (run_id, table_name, partition_start): one row per partition a
+//     backfill run rewrote (status written), written in the rewrite's own
+//     transaction, or failed for good (status failed, detail saying why).
+//     It is what makes RewritePartition apply at most once per run and
+//     partition: a retry finds the written row and returns the recorded
+//     rows and checksum. source_hash and the failed rows serve the
+//     reprocess modes (LedgerEntries); tables from before them get the
+//     three columns on first use.
 //   - table_labels (schema_name, table_name, key, value): table labels.
 //     PostgreSQL has no labels, and keeping them out of the table comment
 //     leaves that for people.

@@ -29,6 +29,10 @@ CREATE TABLE IF NOT EXISTS dre_meta.backfill_ledger (
 	applied_at      timestamptz NOT NULL DEFAULT now(),
 	PRIMARY KEY (run_id, table_name, partition_start)
 );
+ALTER TABLE dre_meta.backfill_ledger
+	ADD COLUMN IF NOT EXISTS source_hash text NOT NULL DEFAULT '',
+	ADD COLUMN IF NOT EXISTS status      text NOT NULL DEFAULT 'written',
+	ADD COLUMN IF NOT EXISTS detail      text NOT NULL DEFAULT '';
 CREATE TABLE IF NOT EXISTS dre_meta.table_labels (
 	schema_name text NOT NULL,
 	table_name  text NOT NULL,
@@ -53,6 +57,15 @@ CREATE TABLE IF NOT EXISTS dre_meta.usage_observations (
 	PRIMARY KEY (schema_name, table_name, observed_at)
 );`
 
+// metaMissing counts the dre_meta tables that do not exist, plus one when
+// the ledger predates its status column (added with write-audit-publish
+// and the reprocess modes; metaDDL adds it).
+const metaMissing = `SELECT count(*) FILTER (WHERE to_regclass(name) IS NULL)
+	+ CASE WHEN EXISTS (SELECT 1 FROM pg_attribute
+		WHERE attrelid = to_regclass('dre_meta.backfill_ledger') AND attname = 'status' AND NOT attisdropped)
+	THEN 0 ELSE 1 END
+	FROM unnest($1::text[]) AS t(name)`
+
 // ensureMeta creates the dre_meta tables unless they exist. It looks
 // before it creates: CREATE SCHEMA IF NOT EXISTS needs CREATE on the
 // database even when the schema exists, and an administrator may have
@@ -65,7 +78,7 @@ func (w *Warehouse) ensureMeta(ctx context.Context) error {
 		return nil
 	}
 	var missing int
-	err := w.pool.QueryRow(ctx, `SELECT count(*) FROM unnest($1::text[]) AS t(name) WHERE to_regclass(name) IS NULL`, metaTables).Scan(&missing)
+	err := w.pool.QueryRow(ctx, metaMissing, metaTables).Scan(&missing)
 	if err == nil && missing > 0 {
 		err = w.writeTx(ctx, warehouse.DefaultTimeout, func(tx pgx.Tx) error {
 			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('dre_meta', 0))`); err != nil {

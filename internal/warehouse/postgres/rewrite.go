@@ -125,7 +125,13 @@ type batcher interface {
 
 // ledgerRow selects this run's ledger row of the partition from
 // $1 (run), $2 (table) and $3 (partition start).
-const ledgerRow = `FROM dre_meta.backfill_ledger WHERE run_id = $1 AND table_name = $2 AND partition_start = $3`
+const ledgerRow = `FROM dre_meta.backfill_ledger WHERE run_id = $1 AND table_name = $2 AND partition_start = $3 AND status = 'written'`
+
+// ledgerWritten is the end of an INSERT into the ledger of a written
+// partition: a failure an earlier attempt of the run recorded is replaced.
+const ledgerWritten = ` ON CONFLICT (run_id, table_name, partition_start) DO UPDATE
+	SET rows = EXCLUDED.rows, checksum = EXCLUDED.checksum, source_hash = EXCLUDED.source_hash,
+		status = 'written', detail = '', applied_at = now()`
 
 // statement is SQL with its arguments.
 type statement struct {
@@ -186,8 +192,8 @@ func prepareRewrite(ctx context.Context, conn batcher, r warehouse.Rewrite, time
 // the ledger row and COMMIT.
 func recordAndCommit(ctx context.Context, conn batcher, r warehouse.Rewrite, rows int64) (warehouse.RewriteResult, error) {
 	b := &pgx.Batch{}
-	b.Queue(`INSERT INTO dre_meta.backfill_ledger (run_id, table_name, partition_start, partition_end, rows, checksum)
-		VALUES ($1, $2, $3, $4, $5, '')`, r.RunID, r.Table.String(), r.Partition.Start, r.Partition.End, rows)
+	b.Queue(`INSERT INTO dre_meta.backfill_ledger (run_id, table_name, partition_start, partition_end, rows, checksum, source_hash)
+		VALUES ($1, $2, $3, $4, $5, '', $6)`+ledgerWritten, r.RunID, r.Table.String(), r.Partition.Start, r.Partition.End, rows, r.SourceHash)
 	b.Queue("COMMIT")
 	return warehouse.RewriteResult{Rows: rows}, execAll(ctx, conn, b)
 }
@@ -213,11 +219,11 @@ func insertChecksummedAndCommit(ctx context.Context, conn batcher, r warehouse.R
 	ins := fmt.Sprintf(`WITH written AS (INSERT INTO %s %s
 		RETURNING *),
 		stats AS (SELECT count(*) AS n, %s AS checksum FROM written)
-		INSERT INTO dre_meta.backfill_ledger (run_id, table_name, partition_start, partition_end, rows, checksum)
-		SELECT $%d, $%d, $%d, $%d, n, checksum FROM stats RETURNING rows, checksum`,
-		ident(r.Table), trimStatement(sel), checksumHex("written"), n+1, n+2, n+3, n+4)
+		INSERT INTO dre_meta.backfill_ledger (run_id, table_name, partition_start, partition_end, rows, checksum, source_hash)
+		SELECT $%d, $%d, $%d, $%d, n, checksum, $%d FROM stats%s RETURNING rows, checksum`,
+		ident(r.Table), trimStatement(sel), checksumHex("written"), n+1, n+2, n+3, n+4, n+5, ledgerWritten)
 	b := &pgx.Batch{}
-	b.Queue(ins, append(slices.Clip(args), r.RunID, r.Table.String(), r.Partition.Start, r.Partition.End)...)
+	b.Queue(ins, append(slices.Clip(args), r.RunID, r.Table.String(), r.Partition.Start, r.Partition.End, r.SourceHash)...)
 	b.Queue("COMMIT")
 	results := conn.SendBatch(ctx, b)
 	defer results.Close()
