@@ -83,7 +83,8 @@ type RecordSLOInput struct {
 }
 
 // RecordSLO stores the observation, then evaluates the SLO over the stored
-// series at the observation's time: the budget left and the burn rates.
+// series at the observation's time: the budget left and the burn rates,
+// which it also publishes as gauges on the worker's /metrics.
 func (s *SLOs) RecordSLO(ctx context.Context, in RecordSLOInput) (slo.Evaluation, error) {
 	st, err := s.store()
 	if err != nil {
@@ -100,7 +101,9 @@ func (s *SLOs) RecordSLO(ctx context.Context, in RecordSLOInput) (slo.Evaluation
 	if err != nil {
 		return slo.Evaluation{}, err
 	}
-	return slo.Evaluate(obs, in.Objective, in.Rules, in.Obs.At), nil
+	e := slo.Evaluate(obs, in.Objective, in.Rules, in.Obs.At)
+	meterSLO(ctx, in.Dataset, in.SLO, in.Objective, e)
+	return e, nil
 }
 
 // SLOIncidentOpen reports whether the dataset's triage is open, so that
