@@ -74,3 +74,20 @@ func TestSLOExportNeedsExactlyOneFormat(t *testing.T) {
 		t.Errorf("export of a dataset without SLOs: exit %d, stderr %q", res.Code, res.Stderr)
 	}
 }
+
+func TestSLOReportChecksPeriodAndFormatBeforeDialing(t *testing.T) {
+	env := sloConfig(t)
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"slo", "report", "--period", "November"}, "YYYY-MM, such as 2026-11"},
+		{[]string{"slo", "report", "--period", "2026-13"}, "YYYY-MM"},
+		{[]string{"slo", "report", "--period", "2026-11", "-o", "html"}, "markdown (md) or csv"},
+	}
+	for _, c := range cases {
+		if res := clitest.Run(t, env, c.args...); res.Code != 2 || !strings.Contains(res.Stderr, c.want) {
+			t.Errorf("dre %s: exit %d, stderr %q; want a usage error mentioning %q", strings.Join(c.args, " "), res.Code, res.Stderr, c.want)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -122,7 +123,7 @@ func expectedAlerts(t *testing.T, alert string, datasets []string) string {
 	}
 	var out strings.Builder
 	for _, ds := range ruleDatasets() {
-		if !contains(datasets, ds.Name) {
+		if !slices.Contains(datasets, ds.Name) {
 			continue
 		}
 		for _, r := range sloAlerts(ds.Name, ds.SLOs[0], ScaleRules(WorkbookRules, ds.SLOs[0].Interval.Duration)) {
@@ -137,15 +138,6 @@ func expectedAlerts(t *testing.T, alert string, datasets []string) string {
 		}
 	}
 	return out.String()
-}
-
-func contains(xs []string, x string) bool {
-	for _, s := range xs {
-		if s == x {
-			return true
-		}
-	}
-	return false
 }
 
 func indent(s, prefix string) string {

@@ -117,6 +117,12 @@ func (s *Store) Since(ctx context.Context, dataset, name string, from time.Time)
 	return s.list(ctx, `WHERE dataset = $1 AND slo = $2 AND at > $3 ORDER BY at`, dataset, name, from.UTC())
 }
 
+// Between returns the observations of dataset's SLO whose slot starts in
+// [from, to), oldest first: the readings of a calendar period.
+func (s *Store) Between(ctx context.Context, dataset, name string, from, to time.Time) ([]slo.Observation, error) {
+	return s.list(ctx, `WHERE dataset = $1 AND slo = $2 AND at >= $3 AND at < $4 ORDER BY at`, dataset, name, from.UTC(), to.UTC())
+}
+
 // Recent returns the latest n observations of dataset's SLO taken outside
 // incidents, newest first: the points of a volume baseline.
 func (s *Store) Recent(ctx context.Context, dataset, name string, n int) ([]slo.Observation, error) {
