@@ -17,6 +17,7 @@ type sloStore interface {
 	Record(ctx context.Context, dataset, name string, o slo.Observation, detail string) error
 	Since(ctx context.Context, dataset, name string, from time.Time) ([]slo.Observation, error)
 	Recent(ctx context.Context, dataset, name string, n int) ([]slo.Observation, error)
+	RecordReconstructed(ctx context.Context, dataset, name string, obs []slo.Observation, details []string) (int64, error)
 }
 
 // SLOTriage opens or joins a dataset's triage. It is declared here because
