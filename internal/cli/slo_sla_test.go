@@ -4,7 +4,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dre-dev/dre/activities"
 	"github.com/dre-dev/dre/internal/slo"
+	"github.com/dre-dev/dre/workflows"
 )
 
 func TestSLAReportPrintsMarkdownAndCSV(t *testing.T) {
@@ -42,5 +44,16 @@ func TestSLAReportPrintsMarkdownAndCSV(t *testing.T) {
 		"orders,orders-complete,completeness,0.99,no readings,n/a,no readings,0,0,,0\n"
 	if csv.String() != wantCSV {
 		t.Errorf("CSV:\n%s\nwant:\n%s", csv.String(), wantCSV)
+	}
+}
+
+func TestSLOStatusSaysWhatTheHistoryBootstrapStored(t *testing.T) {
+	st := workflows.SLOEvalStatus{Dataset: "orders", Status: "ok", Bootstrap: &workflows.SLOBootstrap{Request: "first-sync", SLOs: []activities.SLOHistory{
+		{SLO: "fresh", Slots: 167, Bad: 45, Stored: 166}, {SLO: "custom", Skipped: "custom SQL reads the table as it is now"},
+	}}}
+	var out strings.Builder
+	printSLOStatus(&out, st)
+	if want := "(first-sync): fresh 166 readings stored, 45 bad; custom skipped (custom SQL reads the table as it is now)"; !strings.Contains(out.String(), want) {
+		t.Errorf("status lacks %q:\n%s", want, out.String())
 	}
 }

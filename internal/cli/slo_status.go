@@ -66,6 +66,26 @@ func printSLOStatus(out io.Writer, st workflows.SLOEvalStatus) {
 			slo.Percent(s.Last.SLI), slo.Percent(s.Last.BudgetLeft), s.Level, burns)
 	}
 	_ = tw.Flush()
+	if b := st.Bootstrap; b != nil {
+		fmt.Fprintf(out, "  history reconstructed from the warehouse at %s (%s): %s\n", b.At.UTC().Format(time.RFC3339), b.Request, bootstrapSummary(b))
+	}
+}
+
+// bootstrapSummary says what the latest history bootstrap stored, or why
+// it failed.
+func bootstrapSummary(b *workflows.SLOBootstrap) string {
+	if b.Error != "" {
+		return "failed: " + b.Error
+	}
+	parts := make([]string, 0, len(b.SLOs))
+	for _, h := range b.SLOs {
+		if h.Skipped != "" {
+			parts = append(parts, h.SLO+" skipped ("+h.Skipped+")")
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s %d readings stored, %d bad", h.SLO, h.Stored, h.Bad))
+	}
+	return strings.Join(parts, "; ")
 }
 
 func newSLOReportCmd(g *globals) *cobra.Command {
