@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -33,7 +34,7 @@ func (g *globals) slaReport(cmd *cobra.Command, period, format string) error {
 	defer c.Close()
 	datasets := sloDatasets(cfg.Catalog, "")
 	if len(datasets) == 0 {
-		return fmt.Errorf("no SLOs to report: the catalog has no slos:")
+		return errors.New("no SLOs to report: no dataset in the catalog has slos")
 	}
 	dsn, err := g.stateDSNOf(cfg)
 	if err != nil {

@@ -94,7 +94,7 @@ func PrometheusRules(w io.Writer, datasets []catalog.Dataset, rules []Rule) erro
 	}
 	out, err := yaml.MarshalWithOptions(file, yaml.UseLiteralStyleIfMultiline(true))
 	if err != nil {
-		return fmt.Errorf("Prometheus rules: %w", err)
+		return fmt.Errorf("writing the Prometheus rules: %w", err)
 	}
 	_, err = fmt.Fprintf(w, "%s\n%s", ruleFileHeader, out)
 	return err
