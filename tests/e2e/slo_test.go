@@ -181,6 +181,14 @@ func sloCLI(t *testing.T, e sloE2E) {
 	if res.Code != 0 || err != nil || !strings.Contains(string(svg), "<polyline") {
 		t.Errorf("slo chart: exit %d, %v; want an SVG with the budget line", res.Code, err)
 	}
+	// The chart covers the whole hour-long window, reconstructed readings included.
+	points := 0
+	if m := regexp.MustCompile(`points="([^"]*)"`).FindStringSubmatch(string(svg)); m != nil {
+		points = len(strings.Fields(m[1]))
+	}
+	if points < 3599 {
+		t.Errorf("slo chart: the budget line has %d points; want the whole window (3599 reconstructed and more)", points)
+	}
 	// Sync signalled the running evaluator: still exactly one.
 	if n := sloCount(t, "WorkflowId = 'slo-eval/slo_orders'"); n != 1 {
 		t.Errorf("%d slo-eval/slo_orders runs after sync, want 1", n)
