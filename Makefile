@@ -101,7 +101,8 @@ errcheck:
 ## DRE_BENCH_RECONCILE_TABLES sets another size, loading a 5,000-dataset
 ## dbt manifest into the lineage graph, PII detection's column-level precision
 ## and recall per kind on a generated faker corpus, a year's backfill with
-## write-audit-publish and one SQL check)
+## write-audit-publish and one SQL check, SLO history bootstrap of 100
+## datasets over 28 days at 10 minutes)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./internal/devserver/
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/warehouse/postgres/
@@ -114,6 +115,7 @@ bench:
 	$(GO) test -run '^$$' -bench VerifyDecision -benchmem ./internal/decision/
 	$(GO) test -run '^$$' -bench Load5000 -benchmem -benchtime 5x ./internal/lineage/dbt/
 	$(GO) test -run '^$$' -bench PIIAccuracy -benchtime 1x ./internal/pii/
+	$(GO) test -run '^$$' -bench BootstrapSLOHistory -benchtime 1x ./activities/
 
 clean:
 	rm -rf bin

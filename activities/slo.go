@@ -17,6 +17,7 @@ type sloStore interface {
 	Record(ctx context.Context, dataset, name string, o slo.Observation, detail string) error
 	Since(ctx context.Context, dataset, name string, from time.Time) ([]slo.Observation, error)
 	Recent(ctx context.Context, dataset, name string, n int) ([]slo.Observation, error)
+	RecordReconstructed(ctx context.Context, dataset, name string, obs []slo.Observation, details []string) (int64, error)
 }
 
 // SLOTriage opens or joins a dataset's triage. It is declared here because
@@ -83,7 +84,8 @@ type RecordSLOInput struct {
 }
 
 // RecordSLO stores the observation, then evaluates the SLO over the stored
-// series at the observation's time: the budget left and the burn rates.
+// series at the observation's time: the budget left and the burn rates,
+// which it also publishes as gauges on the worker's /metrics.
 func (s *SLOs) RecordSLO(ctx context.Context, in RecordSLOInput) (slo.Evaluation, error) {
 	st, err := s.store()
 	if err != nil {
@@ -100,7 +102,9 @@ func (s *SLOs) RecordSLO(ctx context.Context, in RecordSLOInput) (slo.Evaluation
 	if err != nil {
 		return slo.Evaluation{}, err
 	}
-	return slo.Evaluate(obs, in.Objective, in.Rules, in.Obs.At), nil
+	e := slo.Evaluate(obs, in.Objective, in.Rules, in.Obs.At)
+	meterSLO(ctx, in.Dataset, in.SLO, in.Objective, e)
+	return e, nil
 }
 
 // SLOIncidentOpen reports whether the dataset's triage is open, so that

@@ -26,11 +26,13 @@ func SLOEval(ctx workflow.Context, in SLOEvalInput) (SLOEvalStatus, error) {
 		return e.status, err
 	}
 	catalogCh := workflow.GetSignalChannel(ctx, SLOCatalogSignal)
+	e.bootstrapCh = workflow.GetSignalChannel(ctx, SLOBootstrapSignal)
 	for rounds := 0; ; rounds++ {
 		if err := e.round(ctx); err != nil {
 			return e.status, err
 		}
 		e.drain(catalogCh)
+		e.receiveBootstrap(e.bootstrapCh)
 		if rounds >= sloRoundsPerRun || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
 			next := e.in
 			next.State = &e.status
@@ -58,8 +60,9 @@ func validateSLOEval(ds catalog.Dataset) error {
 
 // sloEval is the evaluator's state.
 type sloEval struct {
-	in     SLOEvalInput
-	status SLOEvalStatus
+	in          SLOEvalInput
+	status      SLOEvalStatus
+	bootstrapCh workflow.ReceiveChannel
 }
 
 func newSLOEval(ctx workflow.Context, in SLOEvalInput) *sloEval {
@@ -74,7 +77,9 @@ func newSLOEval(ctx workflow.Context, in SLOEvalInput) *sloEval {
 }
 
 // apply adopts a catalog entry: SLOs keep their state by name, new ones
-// start empty and are due at once, removed ones are dropped.
+// start empty and are due at once, removed ones are dropped. A new SLO
+// asks for a history bootstrap, so its first chart and budget cover the
+// whole window.
 func (e *sloEval) apply(ds catalog.Dataset) {
 	old := map[string]SLOState{}
 	for _, s := range e.status.SLOs {
@@ -83,7 +88,10 @@ func (e *sloEval) apply(ds catalog.Dataset) {
 	e.in.Dataset = ds
 	e.status.SLOs = e.status.SLOs[:0:0]
 	for _, def := range ds.SLOs {
-		s := old[def.Name]
+		s, known := old[def.Name]
+		if !known && e.status.BootstrapPending == "" {
+			e.status.BootstrapPending = sloFirstSync
+		}
 		s.Name, s.Kind = def.Name, string(def.Kind)
 		s.Objective = slo.Objective{Target: def.Objective, Window: def.Window.Duration, Interval: def.Interval.Duration}
 		if s.Level == "" {
@@ -122,6 +130,7 @@ func (e *sloEval) wait(ctx workflow.Context, ch workflow.ReceiveChannel) {
 	sel := workflow.NewSelector(ctx)
 	sel.AddFuture(timer, func(workflow.Future) {})
 	sel.AddReceive(ch, func(workflow.ReceiveChannel, bool) { e.drain(ch) })
+	sel.AddReceive(e.bootstrapCh, func(c workflow.ReceiveChannel, _ bool) { e.receiveBootstrap(c) })
 	sel.Select(ctx)
 }
 
@@ -193,6 +202,10 @@ type SLOEvalStatus struct {
 	Rounds  int `json:"rounds"`
 	Pages   int `json:"pages"`
 	Tickets int `json:"tickets"`
+	// BootstrapPending is the request ID of a history bootstrap the next
+	// round runs; Bootstrap the outcome of the latest one.
+	BootstrapPending string        `json:"bootstrapPending,omitempty"`
+	Bootstrap        *SLOBootstrap `json:"bootstrap,omitempty"`
 }
 
 // SLOState is the latest evaluation of one SLO and its recent history.

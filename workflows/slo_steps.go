@@ -25,6 +25,7 @@ func sloActivity(ctx workflow.Context, timeout time.Duration, summary string) wo
 
 // round evaluates every SLO that is due and publishes the new status.
 func (e *sloEval) round(ctx workflow.Context) error {
+	e.bootstrap(ctx)
 	now := workflow.Now(ctx)
 	var due []int
 	for i, s := range e.status.SLOs {

@@ -55,6 +55,10 @@ func sloRun(t *testing.T, bad func(k int) bool, slackPosts int) (SLOEvalStatus, 
 		stored = append(stored, in.Obs)
 		return slo.Evaluate(stored, in.Objective, in.Rules, in.Obs.At), nil
 	})
+	// A new evaluator reconstructs its history once, before its first round.
+	env.OnActivity(a.BootstrapSLOHistory, mock.Anything, mock.MatchedBy(func(in activities.BootstrapSLOHistoryInput) bool {
+		return in.Dataset.Name == "orders" && in.Until.Equal(sloStart)
+	})).Return([]activities.SLOHistory{{SLO: "fresh", Slots: 8063, Stored: 8063}}, nil).Once()
 	env.OnActivity(a.ReportSLOBreach, mock.Anything, mock.Anything).Return(func(_ context.Context, b activities.SLOBreach) error {
 		breaches = append(breaches, b)
 		return nil
@@ -103,6 +107,9 @@ func TestSLOEvalPagesOnceAndStopsAfterRecovery(t *testing.T) {
 		if !contains(b.Description, want) {
 			t.Errorf("breach evidence lacks %q: %s", want, b.Description)
 		}
+	}
+	if st.Bootstrap == nil || st.Bootstrap.Request != sloFirstSync || st.Bootstrap.Error != "" {
+		t.Errorf("bootstrap %+v; want the first sync's, without error", st.Bootstrap)
 	}
 	// 5 bad of 101 over 28 days spends the 1% budget five times over.
 	s := st.SLOs[0]

@@ -32,7 +32,8 @@ DreStatus to frozen.`,
   dre slo export --openslo > slos.yaml
   dre slo import slos.yaml`,
 	}
-	cmd.AddCommand(newSLOScheduleCmd(g), newSLOStatusCmd(g), newSLOReportCmd(g), newSLOChartCmd(g), newSLOExportCmd(g), newSLOImportCmd())
+	cmd.AddCommand(newSLOScheduleCmd(g), newSLOStatusCmd(g), newSLOReportCmd(g), newSLOChartCmd(g), newSLOExportCmd(g), newSLOImportCmd(),
+		newSLOBackfillHistoryCmd(g))
 	return cmd
 }
 

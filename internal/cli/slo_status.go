@@ -66,43 +66,89 @@ func printSLOStatus(out io.Writer, st workflows.SLOEvalStatus) {
 			slo.Percent(s.Last.SLI), slo.Percent(s.Last.BudgetLeft), s.Level, burns)
 	}
 	_ = tw.Flush()
+	if b := st.Bootstrap; b != nil {
+		fmt.Fprintf(out, "  history reconstructed from the warehouse at %s (%s): %s\n", b.At.UTC().Format(time.RFC3339), b.Request, bootstrapSummary(b))
+	}
+}
+
+// bootstrapSummary says what the latest history bootstrap stored, or why
+// it failed.
+func bootstrapSummary(b *workflows.SLOBootstrap) string {
+	if b.Error != "" {
+		return "failed: " + b.Error
+	}
+	parts := make([]string, 0, len(b.SLOs))
+	for _, h := range b.SLOs {
+		if h.Skipped != "" {
+			parts = append(parts, h.SLO+" skipped ("+h.Skipped+")")
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s %d readings stored, %d bad", h.SLO, h.Stored, h.Bad))
+	}
+	return strings.Join(parts, "; ")
 }
 
 func newSLOReportCmd(g *globals) *cobra.Command {
-	var format string
+	var format, period string
 	cmd := &cobra.Command{
-		Use:   "report",
-		Short: "Report every SLO as a Markdown table or CSV",
-		Long: `report prints one row per SLO of every evaluated dataset: objective,
-window, SLI, budget left, the burn rates over the long windows of the fast
-page, slow page and ticket rules (scaled to the SLO's interval), the alert
-level and whether the dataset is frozen.`,
+		Use:   "report [--period YYYY-MM] [-o markdown|csv]",
+		Short: "Report every SLO now, or its attainment over a calendar month for an SLA review",
+		Long: `Without --period, report prints one row per SLO of every evaluated
+dataset, as its evaluator sees it now: objective, window, SLI, budget left,
+the burn rates over the long windows of the fast page, slow page and ticket
+rules (scaled to the SLO's interval), the alert level and whether the
+dataset is frozen.
+
+With --period YYYY-MM, it reports the calendar month (UTC) for the monthly
+SLA review: per SLO the share of good readings (the attainment), whether
+it met its objective, the share of the month's error budget spent, and the
+incidents (runs of triage/<dataset>, as workflow ID@run ID) during which,
+or in the run of bad readings leading up to which, it read bad.
+bad_without_incident counts bad readings no incident covers. It reads the
+readings from the state database (state.dsn) and the incidents from
+Temporal's visibility, so incidents older than the namespace's retention
+are missing.`,
 		Example: `  dre slo report
-  dre slo report --format csv > slo-$(date +%F).csv`,
+  dre slo report --format csv > slo-$(date +%F).csv
+  dre slo report --period 2026-11
+  dre slo report --period 2026-11 -o csv > sla-2026-11.csv`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if format != "md" && format != "csv" {
-				return &usageError{fmt.Errorf("--format must be md or csv, not %q", format)}
+			switch format {
+			case "md", "markdown":
+				format = "md"
+			case "csv":
+			default:
+				return &usageError{fmt.Errorf("--format (-o) must be markdown (md) or csv, not %q", format)}
 			}
-			statuses, missing, err := g.sloStatuses(cmd.Context(), "")
-			if err != nil {
-				return err
+			if period != "" {
+				return g.slaReport(cmd, period, format)
 			}
-			rows := sloReportRows(statuses)
-			if format == "csv" {
-				w := csv.NewWriter(cmd.OutOrStdout())
-				_ = w.WriteAll(rows)
-				return w.Error()
-			}
-			writeMarkdown(cmd.OutOrStdout(), rows)
-			if len(missing) > 0 {
-				fmt.Fprintf(cmd.OutOrStdout(), "\nNot evaluated yet: %s.\n", strings.Join(missing, ", "))
-			}
-			return nil
+			return g.sloNowReport(cmd, format)
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "md", "md (Markdown table) or csv")
+	cmd.Flags().StringVarP(&format, "format", "o", "md", "markdown (or md) table, or csv")
+	cmd.Flags().StringVar(&period, "period", "", "a calendar month, YYYY-MM: report attainment and incidents over it")
 	return cmd
+}
+
+// sloNowReport prints the evaluators' latest evaluation of every SLO.
+func (g *globals) sloNowReport(cmd *cobra.Command, format string) error {
+	statuses, missing, err := g.sloStatuses(cmd.Context(), "")
+	if err != nil {
+		return err
+	}
+	rows := sloReportRows(statuses)
+	if format == "csv" {
+		w := csv.NewWriter(cmd.OutOrStdout())
+		_ = w.WriteAll(rows)
+		return w.Error()
+	}
+	writeMarkdown(cmd.OutOrStdout(), rows)
+	if len(missing) > 0 {
+		fmt.Fprintf(cmd.OutOrStdout(), "\nNot evaluated yet: %s.\n", strings.Join(missing, ", "))
+	}
+	return nil
 }
 
 // sloReportRows is the report as a header and one row per SLO.

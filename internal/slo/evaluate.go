@@ -8,13 +8,16 @@ import (
 // Observation is one measurement of an SLI: Good of Total events were good
 // during the interval ending At. Value is the raw measure behind it (lag
 // in seconds, rows, null rate) for reports and baselines; Incident marks an
-// observation taken while the dataset had an open triage.
+// observation taken while the dataset had an open triage; Reconstructed
+// one computed afterwards from the warehouse's history (dre slo
+// backfill-history) rather than read live.
 type Observation struct {
-	At       time.Time `json:"at"`
-	Good     int64     `json:"good"`
-	Total    int64     `json:"total"`
-	Value    float64   `json:"value"`
-	Incident bool      `json:"incident,omitempty"`
+	At            time.Time `json:"at"`
+	Good          int64     `json:"good"`
+	Total         int64     `json:"total"`
+	Value         float64   `json:"value"`
+	Incident      bool      `json:"incident,omitempty"`
+	Reconstructed bool      `json:"reconstructed,omitempty"`
 }
 
 // Objective is what an SLO promises: a Target fraction of good events

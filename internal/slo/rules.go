@@ -26,6 +26,10 @@ func (l Level) rank() int {
 	return 0
 }
 
+// Number is the level as the dre_slo_alert_level gauge shows it: 0 ok,
+// 1 ticket, 2 page.
+func (l Level) Number() float64 { return float64(l.rank()) }
+
 // Louder reports whether l calls for more attention than other.
 func (l Level) Louder(other Level) bool { return l.rank() > other.rank() }
 
@@ -72,6 +76,10 @@ func roundUp(d, step time.Duration) time.Duration {
 	n := (d + step - 1) / step
 	return max(n, 1) * step
 }
+
+// WindowLabel is a window as the window label of dre_slo_burn_rate shows
+// it, which is also a valid Prometheus duration: 5m, 1h, 72h, 1h30m.
+func WindowLabel(d time.Duration) string { return short(d) }
 
 // short prints a duration without zero units: 1h, 30m, 72h, 1h30m.
 func short(d time.Duration) string {

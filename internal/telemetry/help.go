@@ -17,6 +17,13 @@ var seriesHelp = map[string]string{
 	"dre_gateway_rejects":           "Requests the gateway turned away, by route and reason.",
 	"dre_gateway_refusals":          "Verified Slack commands and clicks refused by dre's policy, by reason (workspace, not_allowed).",
 	"dre_gateway_pagerduty_ignored": "Verified PagerDuty webhook events that changed nothing, by reason (unmapped_service, stale).",
+
+	"dre_slo_sli":                               "Fraction of good events over the SLO window at the latest evaluation, by dataset and slo.",
+	"dre_slo_objective":                         "The fraction of good events the SLO promises over its window, by dataset and slo.",
+	"dre_slo_error_budget_remaining_ratio":      "Fraction of the SLO window's error budget not yet spent (1 untouched, 0 spent, below 0 overspent), by dataset and slo.",
+	"dre_slo_burn_rate":                         "How many times faster than sustainable the error budget is spent over the window, by dataset, slo and window.",
+	"dre_slo_alert_level":                       "Loudest alert the burn-rate rules call for: 0 ok, 1 ticket, 2 page; by dataset and slo.",
+	"dre_slo_last_evaluation_timestamp_seconds": "Unix time of the evaluation slot the other dre_slo_ gauges of this process describe, by dataset and slo.",
 }
 
 // describeAndBucket is the meter's one view: dre's series get their help

@@ -29,6 +29,14 @@ var durationBuckets = []float64{
 	60, 300, 900, 1800, 3600, 7200, 14400, 43200, 86400,
 }
 
+// seriesPerInstrument is how many label sets one instrument may hold
+// before OpenTelemetry folds the rest into one otel_metric_overflow
+// series. Its default, 2,000, is below what the SLO gauges need: 1,000
+// datasets with two SLOs each make 10,000 dre_slo_burn_rate series (five
+// windows). A bound remains, so that a label gone wild costs a folded
+// series rather than the worker's memory.
+const seriesPerInstrument = 200_000
+
 // Metrics is a process's metrics registry.
 type Metrics struct {
 	registry *prometheus.Registry
@@ -47,7 +55,8 @@ func NewMetrics() (*Metrics, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating the Prometheus exporter: %w", err)
 	}
-	provider := sdkmetric.NewMeterProvider(sdkmetric.WithReader(exporter), sdkmetric.WithView(describeAndBucket))
+	provider := sdkmetric.NewMeterProvider(sdkmetric.WithReader(exporter), sdkmetric.WithView(describeAndBucket),
+		sdkmetric.WithCardinalityLimit(seriesPerInstrument))
 	handler := temporalotel.NewMetricsHandler(temporalotel.MetricsHandlerOptions{
 		Meter: provider.Meter("dre"),
 		// A metric that cannot be created (a name reused with another

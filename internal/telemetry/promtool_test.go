@@ -20,7 +20,14 @@ var (
 	dreCounters = []string{activities.MetricBackfillPartitions, activities.MetricBackfillRows, workflows.MetricTriageIncidents, gateway.MetricRejects,
 		gateway.MetricPagerDutyIgnored, gateway.MetricRefusals}
 	dreTimers = []string{workflows.MetricTriageTimeToAck, workflows.MetricTriageTimeToResolve, gateway.MetricRequestLatency}
+	dreGauges = []string{activities.MetricSLOSLI, activities.MetricSLOObjective, activities.MetricSLOBudgetRemaining, activities.MetricSLOBurnRate,
+		activities.MetricSLOAlertLevel, activities.MetricSLOLastEvaluation}
 )
+
+// dreSeries is every series dre records itself.
+func dreSeries() []string {
+	return slices.Concat(dreCounters, dreTimers, dreGauges)
+}
 
 // promtool is required, not optional: .ci/run installs it (Debian's
 // prometheus package), and without it this check would silently pass.
@@ -35,7 +42,7 @@ func promtoolPath(t *testing.T) string {
 
 func TestEveryDreSeriesPassesPromtool(t *testing.T) {
 	promtool := promtoolPath(t)
-	recorded := append(slices.Clone(dreCounters), dreTimers...)
+	recorded := dreSeries()
 	if described := slices.Sorted(maps.Keys(seriesHelp)); !slices.Equal(described, slices.Sorted(slices.Values(recorded))) {
 		t.Fatalf("help text for %v, but dre records %v: keep seriesHelp and the Metric* constants in step", described, recorded)
 	}
@@ -51,6 +58,9 @@ func TestEveryDreSeriesPassesPromtool(t *testing.T) {
 	for _, name := range dreTimers {
 		h.Timer(name).Record(90 * time.Second)
 	}
+	for _, name := range dreGauges {
+		h.WithTags(map[string]string{"slo": "orders-fresh", "window": "1h"}).Gauge(name).Update(0.5)
+	}
 	s, err := Serve("127.0.0.1:0", m.HTTPHandler(), func() error { return nil })
 	if err != nil {
 		t.Fatal(err)
@@ -64,6 +74,11 @@ func TestEveryDreSeriesPassesPromtool(t *testing.T) {
 	}
 	for _, name := range dreTimers {
 		if want := "# HELP " + name + "_seconds " + seriesHelp[name]; !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	for _, name := range dreGauges {
+		if want := "# HELP " + name + " " + seriesHelp[name] + "\n# TYPE " + name + " gauge"; !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %q", want)
 		}
 	}

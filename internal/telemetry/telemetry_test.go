@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -105,5 +107,26 @@ func TestTracingBuildsTheInterceptor(t *testing.T) {
 	// Nothing was traced, so flushing to the unreachable endpoint sends nothing.
 	if err := flush(context.Background()); err != nil {
 		t.Errorf("flush with no spans: %v", err)
+	}
+}
+
+// TestManySLOSeriesAreNotFolded: 3,000 datasets' burn rates, beyond
+// OpenTelemetry's default 2,000 label sets per instrument, all reach
+// /metrics instead of an otel_metric_overflow series.
+func TestManySLOSeriesAreNotFolded(t *testing.T) {
+	m, err := NewMetrics()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close(context.Background())
+	const n = 3000
+	for i := range n {
+		m.Handler().WithTags(map[string]string{"dataset": "ds" + strconv.Itoa(i), "slo": "fresh", "window": "1h"}).Gauge("dre_slo_burn_rate").Update(1)
+	}
+	rec := httptest.NewRecorder()
+	m.HTTPHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	body := rec.Body.String()
+	if got := strings.Count(body, "\ndre_slo_burn_rate{"); got != n || strings.Contains(body, "otel_metric_overflow") {
+		t.Errorf("%d dre_slo_burn_rate series exported (overflow folded: %v), want %d", got, strings.Contains(body, "otel_metric_overflow"), n)
 	}
 }

@@ -78,7 +78,8 @@ func sloSetup(t *testing.T) sloE2E {
 	if err := os.WriteFile(path, []byte(sloConfig), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	e.cli = map[string]string{"DRE_CONFIG": path, "SLO_E2E_DSN": whDSN, "TEMPORAL_ADDRESS": env.Server.FrontendAddress(), "DRE_TASK_QUEUE": e.queue}
+	e.cli = map[string]string{"DRE_CONFIG": path, "SLO_E2E_DSN": whDSN, "TEMPORAL_ADDRESS": env.Server.FrontendAddress(), "DRE_TASK_QUEUE": e.queue,
+		"DRE_STATE_DSN": env.PG.DSN("slo_state")}
 	cfg, err := config.Load(path, func(k string) (string, bool) { v, ok := e.cli[k]; return v, ok }, config.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -119,12 +120,13 @@ func TestSLOStaleDatasetOpensOneTriageAndRecoveryStopsTheAlerts(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		recordHistory(t, workflows.SLOEvalWorkflowID(ds.Name), "slo-eval-page-and-recover.json")
+		recordHistory(t, workflows.SLOEvalWorkflowID(ds.Name), "slo-eval-bootstrap-page-and-recover.json")
 		_ = env.Client.TerminateWorkflow(ctx, workflows.SLOEvalWorkflowID(ds.Name), "", "test over")
 		_ = env.Client.TerminateWorkflow(ctx, workflows.TriageWorkflowID(ds.Name), "", "test over")
 	})
 
 	paged := sloWaitFor(t, ds.Name, "the stale table to page", func(st workflows.SLOEvalStatus) bool { return st.Pages > 0 })
+	sloBootstrappedOnFirstSync(t, e, paged)
 	// Several more stale rounds, all at page level, must not open or report again.
 	st := sloWaitFor(t, ds.Name, "three more stale rounds", func(st workflows.SLOEvalStatus) bool { return st.Rounds >= paged.Rounds+3 })
 	if st.Pages != 1 || st.SLOs[0].Level != slo.Page || !st.Frozen {
@@ -140,6 +142,7 @@ func TestSLOStaleDatasetOpensOneTriageAndRecoveryStopsTheAlerts(t *testing.T) {
 	}
 	sloCountTriage(t, ds.Name, 1)
 	sloCLI(t, e)
+	sloHistoryAndSLACLI(t, e)
 
 	// Readings taken while the triage was open are marked, so that no
 	// baseline learns from them; the first bad one came before it opened.
@@ -177,6 +180,14 @@ func sloCLI(t *testing.T, e sloE2E) {
 	svg, err := os.ReadFile(out)
 	if res.Code != 0 || err != nil || !strings.Contains(string(svg), "<polyline") {
 		t.Errorf("slo chart: exit %d, %v; want an SVG with the budget line", res.Code, err)
+	}
+	// The chart covers the whole hour-long window, reconstructed readings included.
+	points := 0
+	if m := regexp.MustCompile(`points="([^"]*)"`).FindStringSubmatch(string(svg)); m != nil {
+		points = len(strings.Fields(m[1]))
+	}
+	if points < 3599 {
+		t.Errorf("slo chart: the budget line has %d points; want the whole window (3599 reconstructed and more)", points)
 	}
 	// Sync signalled the running evaluator: still exactly one.
 	if n := sloCount(t, "WorkflowId = 'slo-eval/slo_orders'"); n != 1 {
@@ -276,5 +287,39 @@ func sloFreezeHoldsBackfills(t *testing.T, e sloE2E) {
 	})
 	if !held {
 		t.Fatalf("backfill status: %q; want it awaiting approval", res.Stdout)
+	}
+}
+
+// sloBootstrappedOnFirstSync: the new evaluator reconstructed the past hour
+// (3,599 one-second slots) before its first round, all stale, and stored
+// them marked reconstructed.
+func sloBootstrappedOnFirstSync(t *testing.T, e sloE2E, st workflows.SLOEvalStatus) {
+	t.Helper()
+	b := st.Bootstrap
+	if b == nil || b.Request != "first-sync" || b.Error != "" || len(b.SLOs) != 1 || b.SLOs[0].Slots != 3599 || b.SLOs[0].Bad != 3599 {
+		t.Fatalf("first-sync bootstrap %+v; want 3599 stale slots of fresh reconstructed", b)
+	}
+	var reconstructed int
+	if err := e.state.QueryRow(context.Background(), `SELECT count(*) FROM slo_observations WHERE dataset = $1 AND reconstructed`, e.dataset.Name).Scan(&reconstructed); err != nil {
+		t.Fatal(err)
+	}
+	if int64(reconstructed) > b.SLOs[0].Stored || b.SLOs[0].Stored < 3500 {
+		t.Errorf("%d reconstructed readings in the state database, %d stored; want about 3599, fewer only where live readings replaced them", reconstructed, b.SLOs[0].Stored)
+	}
+}
+
+// sloHistoryAndSLACLI runs backfill-history against the running evaluator
+// and the month's SLA report, which must name the triage the page opened.
+func sloHistoryAndSLACLI(t *testing.T, e sloE2E) {
+	t.Helper()
+	res := clitest.Run(t, e.cli, "slo", "backfill-history", "slo_orders", "--wait", "1m")
+	if res.Code != 0 || !strings.Contains(res.Stdout, "request cli-") || !regexp.MustCompile(`(?m)^fresh\s+3599\s+\d+\s+\d+`).MatchString(res.Stdout) {
+		t.Errorf("slo backfill-history: exit %d, stdout %q; want the evaluator's answer for fresh", res.Code, res.Stdout)
+	}
+	month := time.Now().UTC().Format("2006-01")
+	res = clitest.Run(t, e.cli, "slo", "report", "--period", month, "-o", "csv")
+	rows, err := csv.NewReader(strings.NewReader(res.Stdout)).ReadAll()
+	if res.Code != 0 || err != nil || len(rows) != 2 || rows[1][1] != "fresh" || rows[1][5] != "no" || !strings.HasPrefix(rows[1][9], "triage/slo_orders@") {
+		t.Errorf("slo report --period %s: exit %d, rows %q (%v); want fresh missed, with the triage run that consumed its budget", month, res.Code, rows, err)
 	}
 }
