@@ -12,9 +12,17 @@ import (
 // TriagePolicies returns the triage policy of each dataset from
 // dre.yaml's triage: section, for every path that opens an incident (the
 // gateway, the CLI, SLO burns). The policy travels in the workflow's
-// input, so a running incident keeps the policy it started with.
+// input, so a running incident keeps the policy it started with. Without
+// a unique_key under triage:, the duplicates check uses the dataset's own
+// (the catalog's unique_key, which a dbt import fills in).
 func TriagePolicies(cfg *config.Config) func(catalog.Dataset) workflows.TriagePolicy {
-	return func(ds catalog.Dataset) workflows.TriagePolicy { return TriagePolicy(cfg.TriagePolicy(ds)) }
+	return func(ds catalog.Dataset) workflows.TriagePolicy {
+		p := TriagePolicy(cfg.TriagePolicy(ds))
+		if len(p.UniqueKey) == 0 {
+			p.UniqueKey = ds.UniqueKey
+		}
+		return p
+	}
 }
 
 // TriagePolicy converts a checked dre.yaml policy; unset keys stay zero,
