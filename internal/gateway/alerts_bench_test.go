@@ -3,14 +3,12 @@ package gateway
 import (
 	"flag"
 	"fmt"
-	"net/http"
 	"slices"
-	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/dre-dev/dre/internal/alerts"
+	"github.com/dre-dev/dre/internal/alerts/alertload"
 	"github.com/dre-dev/dre/internal/catalog"
 )
 
@@ -62,39 +60,9 @@ func startAlertBenchGateway(b *testing.B) (string, *fakeAlertTriage) {
 	return startAlertGateway(b, func(o *Options) { o.Alerts.Mapper = alerts.NewMapper(nil, catalog.New(datasets)) })
 }
 
-// sendAlertsAtRate posts delivery i at tick i, each on its own goroutine
-// so a slow answer does not slow the rate.
-func sendAlertsAtRate(b *testing.B, url string, n int) ([]time.Duration, int64) {
-	latencies := make([]time.Duration, n)
-	var failed atomic.Int64
-	done := make(chan struct{}, n)
-	tick := time.NewTicker(time.Second / alertBenchRate)
-	defer tick.Stop()
-	for i := range n {
-		<-tick.C
-		body := benchDelivery(i)
-		go func() {
-			defer func() { done <- struct{}{} }()
-			req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
-			req.Header.Set("Authorization", "Bearer "+testAlertToken)
-			start := time.Now()
-			resp, err := http.DefaultClient.Do(req)
-			latencies[i] = time.Since(start)
-			if err != nil || resp.StatusCode != http.StatusOK {
-				failed.Add(1)
-			}
-			if err == nil {
-				resp.Body.Close()
-			}
-		}()
-	}
-	for range n {
-		<-done
-	}
-	if failed.Load() > 0 {
-		b.Errorf("%d of %d deliveries were not answered 200", failed.Load(), n)
-	}
-	return latencies, failed.Load()
+// sendAlertsAtRate posts delivery i at tick i at alertBenchRate.
+func sendAlertsAtRate(_ *testing.B, url string, n int) ([]time.Duration, int64) {
+	return alertload.Post(url, testAlertToken, alertBenchRate, n, benchDelivery)
 }
 
 // benchDelivery is delivery i: a new alert, spread round-robin over the

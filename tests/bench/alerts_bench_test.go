@@ -4,15 +4,13 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"net/http"
 	"slices"
-	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/dre-dev/dre/activities"
 	"github.com/dre-dev/dre/internal/alerts"
+	"github.com/dre-dev/dre/internal/alerts/alertload"
 	"github.com/dre-dev/dre/internal/config"
 	"github.com/dre-dev/dre/internal/demo"
 	"github.com/dre-dev/dre/internal/gateway"
@@ -95,36 +93,9 @@ func startAlertIngest(b *testing.B) ([]string, string) {
 	return cfg.Catalog.Names(), "http://" + gw.Addr() + "/alerts/alertmanager"
 }
 
-// postAlertsAtRate posts delivery i at tick i, each on its own goroutine
-// so a slow answer does not slow the rate.
+// postAlertsAtRate posts delivery i at tick i at alertRate.
 func postAlertsAtRate(url string, datasets []string, n int) ([]time.Duration, int64) {
-	latencies := make([]time.Duration, n)
-	var failed atomic.Int64
-	done := make(chan struct{}, n)
-	tick := time.NewTicker(time.Second / alertRate)
-	defer tick.Stop()
-	for i := range n {
-		<-tick.C
-		body := alertDelivery(i, datasets)
-		go func() {
-			defer func() { done <- struct{}{} }()
-			req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
-			req.Header.Set("Authorization", "Bearer "+alertToken)
-			start := time.Now()
-			resp, err := http.DefaultClient.Do(req)
-			latencies[i] = time.Since(start)
-			if err != nil || resp.StatusCode != http.StatusOK {
-				failed.Add(1)
-			}
-			if err == nil {
-				resp.Body.Close()
-			}
-		}()
-	}
-	for range n {
-		<-done
-	}
-	return latencies, failed.Load()
+	return alertload.Post(url, alertToken, alertRate, n, func(i int) string { return alertDelivery(i, datasets) })
 }
 
 // alertDelivery is delivery i, an Alertmanager webhook (version 4) with

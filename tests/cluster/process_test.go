@@ -1,13 +1,13 @@
 package cluster
 
 import (
-	"bytes"
 	"os"
 	"os/exec"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/dre-dev/dre/tests/demoenv"
 )
 
 // process is a child process whose output is kept for failure reports.
@@ -67,24 +67,8 @@ func (p *process) kill() {
 	}
 }
 
-// lockedBuffer is a bytes.Buffer safe for a process's output goroutines
-// and the test reading it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+// lockedBuffer keeps a child process's output for the test to read.
+type lockedBuffer = demoenv.LockedBuffer
 
 // eventually polls cond until it holds or the deadline passes.
 func eventually(t *testing.T, what string, within time.Duration, cond func() bool) {

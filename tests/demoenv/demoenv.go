@@ -4,10 +4,12 @@
 package demoenv
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -57,4 +59,25 @@ SELECT (SELECT count(*) FROM (SELECT * FROM o EXCEPT ALL SELECT * FROM e) AS ext
 		t.Fatal(err)
 	}
 	return mismatched, rows
+}
+
+// LockedBuffer is a bytes.Buffer safe for a child process's output
+// goroutines and the test reading it.
+type LockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+// Write appends p.
+func (b *LockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns everything written so far.
+func (b *LockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

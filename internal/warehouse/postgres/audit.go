@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -111,15 +110,8 @@ func stageAndCheck(ctx context.Context, conn batcher, p auditPlan, timeout time.
 	results := conn.SendBatch(ctx, stageBatch(p, timeout))
 	defer results.Close()
 	var out staging
-	for range 3 {
-		if _, err := results.Exec(); err != nil {
-			return out, err
-		}
-	}
-	out.done.AlreadyApplied = true
-	err := results.QueryRow().Scan(&out.done.Rows, &out.done.Checksum)
-	out.applied = err == nil
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+	var err error
+	if out.done, out.applied, err = readLedgerAnswer(results); err != nil {
 		return out, err
 	}
 	if err := readStaging(results, p, &out); err != nil {

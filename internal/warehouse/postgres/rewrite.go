@@ -164,15 +164,8 @@ func prepareRewrite(ctx context.Context, conn batcher, r warehouse.Rewrite, time
 	results := conn.SendBatch(ctx, b)
 	defer results.Close()
 	var out firstBatch
-	for range 3 {
-		if _, err := results.Exec(); err != nil {
-			return out, err
-		}
-	}
-	out.done.AlreadyApplied = true
-	err := results.QueryRow().Scan(&out.done.Rows, &out.done.Checksum)
-	out.applied = err == nil
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+	var err error
+	if out.done, out.applied, err = readLedgerAnswer(results); err != nil {
 		return out, err
 	}
 	if _, err := results.Exec(); err != nil {
@@ -255,4 +248,21 @@ func alreadyApplied(ctx context.Context, conn batcher, r warehouse.Rewrite, done
 		done.Checksum = st.Checksum
 	}
 	return done, nil
+}
+
+// readLedgerAnswer reads the answers a rewrite's first batch opens with:
+// three setup statements, then the ledger row of this run and partition,
+// if one exists (applied), whose result is then the partition's.
+func readLedgerAnswer(results pgx.BatchResults) (done warehouse.RewriteResult, applied bool, err error) {
+	for range 3 {
+		if _, err := results.Exec(); err != nil {
+			return done, false, err
+		}
+	}
+	done.AlreadyApplied = true
+	err = results.QueryRow().Scan(&done.Rows, &done.Checksum)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return done, false, nil
+	}
+	return done, err == nil, err
 }
