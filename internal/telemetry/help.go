@@ -10,6 +10,7 @@ import sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 var seriesHelp = map[string]string{
 	"dre_backfill_partitions":       "Backfill partitions finished, by dataset and outcome (done or failed).",
 	"dre_backfill_rows":             "Rows written by backfills, by dataset.",
+	"dre_gateway_alerts":            "Alerts the gateway read from monitoring tools on /alerts/<source>, by source and outcome.",
 	"dre_triage_incidents":          "Incidents opened by triage, by dataset and severity.",
 	"dre_triage_time_to_ack":        "Time from an incident's opening to its first acknowledgement, by dataset and severity.",
 	"dre_triage_time_to_resolve":    "Time from an incident's opening to its resolution, by dataset and severity.",
