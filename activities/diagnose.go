@@ -37,6 +37,9 @@ type identifierQuoter interface {
 // Diagnosis runs the read-only checks of an incident triage.
 type Diagnosis struct {
 	Warehouses diagnosisSource
+	// Snapshots keeps tables' shapes for the schema drift check; nil (no
+	// state database) limits that check to the catalog's columns.
+	Snapshots SchemaSnapshots
 }
 
 // DiagnoseInput describes the table under diagnosis, from the catalog. Each

@@ -89,10 +89,12 @@ func (d *Diagnosis) DiagnoseNulls(ctx context.Context, in DiagnoseInput) (Findin
 }
 
 // DiagnoseSchema looks for the columns the catalog names (PII, freshness,
-// partition, key columns) in the table the warehouse describes.
+// partition, key columns) in the table the warehouse describes and, when
+// the state database keeps snapshots, reports the columns added, dropped,
+// retyped or changed in nullability since the last look (schemaDrift).
 func (d *Diagnosis) DiagnoseSchema(ctx context.Context, in DiagnoseInput) (Finding, error) {
-	if len(in.ExpectedColumns) == 0 {
-		return skipped(in, CheckSchema, "the catalog names no columns of this table"), nil
+	if len(in.ExpectedColumns) == 0 && d.Snapshots == nil {
+		return skipped(in, CheckSchema, "the catalog names no columns of this table and no state database keeps its shape"), nil
 	}
 	t, err := d.open(ctx, in)
 	if err != nil {
@@ -105,21 +107,38 @@ func (d *Diagnosis) DiagnoseSchema(ctx context.Context, in DiagnoseInput) (Findi
 	if err != nil {
 		return Finding{}, fmt.Errorf("describing %s: %w", t.ref, err)
 	}
+	var problems []string
+	if missing := missingColumns(info.Columns, in.ExpectedColumns); len(missing) > 0 {
+		problems = append(problems, "missing column(s) "+strings.Join(missing, ", ")+" the catalog names")
+	}
+	note := ""
+	if d.Snapshots != nil {
+		changes, since, err := d.schemaDrift(ctx, in.Warehouse+":"+t.ref.String(), info.Columns)
+		if err != nil {
+			return Finding{}, fmt.Errorf("comparing %s with its schema snapshot: %w", t.ref, err)
+		}
+		problems = append(problems, changes...)
+		note = " (" + since + ")"
+	}
+	if len(problems) > 0 {
+		return t.finding(CheckSchema, true, "%s has drifted: %s%s", t.ref, strings.Join(problems, "; "), note), nil
+	}
+	return t.finding(CheckSchema, false, "%s has the expected columns%s", t.ref, note), nil
+}
+
+// missingColumns are the expected columns not in the table.
+func missingColumns(columns []warehouse.Column, expected []string) []string {
 	present := map[string]bool{}
-	for _, c := range info.Columns {
+	for _, c := range columns {
 		present[strings.ToLower(c.Name)] = true
 	}
 	var missing []string
-	for _, c := range in.ExpectedColumns {
+	for _, c := range expected {
 		if !present[strings.ToLower(c)] {
 			missing = append(missing, c)
 		}
 	}
-	if len(missing) > 0 {
-		return t.finding(CheckSchema, true, "%s has drifted from the catalog: missing column(s) %s",
-			t.ref, strings.Join(missing, ", ")), nil
-	}
-	return t.finding(CheckSchema, false, "%s has every column the catalog names", t.ref), nil
+	return missing
 }
 
 // DiagnoseDuplicates counts keys that occur more than once, when the

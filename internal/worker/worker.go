@@ -15,6 +15,7 @@ import (
 
 	"github.com/dre-dev/dre/activities"
 	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/internal/schemasnap"
 	"github.com/dre-dev/dre/internal/slo/slostore"
 	"github.com/dre-dev/dre/internal/warehouse"
 	"github.com/dre-dev/dre/workflows"
@@ -75,7 +76,11 @@ func Register(r sdkworker.Registry, d Deps) {
 	r.RegisterActivity(&activities.Lineage{Warehouses: d.Warehouses, Catalog: catalogOf(d.Policy)})
 	r.RegisterActivity(&activities.Runbooks{Warehouses: d.Warehouses})
 	r.RegisterActivity(&activities.Backfills{Warehouses: d.Warehouses})
-	r.RegisterActivity(&activities.Diagnosis{Warehouses: d.Warehouses})
+	diagnosis := &activities.Diagnosis{Warehouses: d.Warehouses}
+	if d.StateDSN != "" {
+		diagnosis.Snapshots = schemasnap.New(d.StateDSN)
+	}
+	r.RegisterActivity(diagnosis)
 	r.RegisterActivity(&activities.Access{Warehouses: d.Warehouses, Incidents: d.SLOTriage})
 	r.RegisterActivity(&activities.Audit{DSN: d.StateDSN})
 	r.RegisterActivity(&activities.AccessReconcile{Warehouses: d.Warehouses, Active: d.ActiveGrants, Audit: &activities.Audit{DSN: d.StateDSN}})
