@@ -53,7 +53,7 @@ Alertmanager; dre's evaluator keeps paging through triage either way.`,
 			if len(datasets) == 0 {
 				return fmt.Errorf("no SLOs to export: %s has no slos: in the catalog", orAll(firstArg(args)))
 			}
-			write := func(w io.Writer) error { return slo.ExportOpenSLO(w, datasets) }
+			write := func(w io.Writer) error { return slo.ExportOpenSLO(w, datasets, cfg.WarehouseKinds()) }
 			if promRules {
 				write = func(w io.Writer) error { return slo.PrometheusRules(w, datasets, slo.WorkbookRules) }
 			}
