@@ -52,7 +52,9 @@ func TestMeasureRatioOnBigQuery(t *testing.T) {
 		}
 	}
 	reg := warehouse.NewRegistry(map[string]warehouse.Opener{
-		"bq": func(ctx context.Context) (warehouse.Conn, error) { return bqwh.Open(ctx, project, "US", srv.ClientOptions()...) },
+		"bq": func(ctx context.Context) (warehouse.Conn, error) {
+			return bqwh.Open(ctx, project, "US", srv.ClientOptions()...)
+		},
 	})
 	t.Cleanup(reg.Close)
 	o := catalog.SLO{Name: "paid", Kind: catalog.Ratio, Interval: catalog.Duration{Duration: time.Hour},
