@@ -43,6 +43,9 @@ func (c datasetCheck) run(ctx context.Context, check, sql string) (RunbookCheckR
 		return c.completeness(ctx, slo)
 	case slo != nil && kind == catalog.Custom:
 		return c.customSLO(ctx, slo)
+	case slo != nil && kind == catalog.Ratio:
+		msg := fmt.Sprintf("%s is a ratio SLO, which a runbook cannot check yet; use check: custom with its good and total SQL and expect", slo.Name)
+		return RunbookCheckResult{}, temporal.NewNonRetryableApplicationError(msg, errInvalidInput, nil)
 	}
 	msg := fmt.Sprintf("dataset %s has no %s SLO; add one under slos: in dre.yaml, or use check: custom with sql and expect", c.ds.Name, check)
 	return RunbookCheckResult{}, temporal.NewNonRetryableApplicationError(msg, errInvalidInput, nil)

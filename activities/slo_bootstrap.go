@@ -82,6 +82,8 @@ func (s *SLOs) reconstruct(ctx context.Context, ds catalog.Dataset, o catalog.SL
 		obs, whys, h.Queries, err = s.partitionHistory(ctx, ds, o, slots)
 	case o.Kind == catalog.Custom:
 		h.Skipped = "custom SQL reads the table as it is now; its past intervals cannot be told apart"
+	case o.Kind == catalog.Ratio:
+		h.Skipped = "ratio SLOs are read from their first evaluation on: reconstructing would run good and total once per past interval"
 	default:
 		h.Skipped = "the table has no partition: column, so its past row counts are unknown"
 	}

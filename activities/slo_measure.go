@@ -42,7 +42,7 @@ func (s *SLOs) MeasureSLI(ctx context.Context, in MeasureSLIInput) (Measurement,
 		catalog.Freshness:    {ds.FreshnessColumn},
 		catalog.Completeness: {o.Column},
 	}[o.Kind]
-	if ds.Partition != nil && o.Kind != catalog.Freshness && o.Kind != catalog.Custom {
+	if ds.Partition != nil && (o.Kind == catalog.Volume || o.Kind == catalog.Completeness) {
 		columns = append(columns, ds.Partition.Column)
 	}
 	t, err := d.open(ctx, DiagnoseInput{Warehouse: ds.Warehouse, Table: ds.Table}, columns...)
@@ -58,6 +58,8 @@ func (s *SLOs) MeasureSLI(ctx context.Context, in MeasureSLIInput) (Measurement,
 		return measureCompleteness(ctx, t, ds, o)
 	case catalog.Custom:
 		return measureCustom(ctx, t, o, in.At)
+	case catalog.Ratio:
+		return measureRatio(ctx, t, o, in.At)
 	}
 	return Measurement{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf("SLO %s has unknown kind %q; run dre catalog lint", o.Name, o.Kind), errInvalidInput, nil)
 }

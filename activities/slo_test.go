@@ -109,3 +109,30 @@ func TestMeasureVolumeBaselineIgnoresIncidents(t *testing.T) {
 		t.Errorf("with a healthy baseline of 100: %+v, %v; want 6 rows judged bad against it", m, err)
 	}
 }
+
+func TestMeasureRatioBindsTheInterval(t *testing.T) {
+	e := newSLOEnv(t)
+	ratio := func(interval time.Duration) catalog.SLO {
+		return catalog.SLO{Name: "paid", Kind: catalog.Ratio, Interval: catalog.Duration{Duration: interval},
+			Good:  "SELECT count(*) FROM public.orders WHERE customer_id IS NOT NULL AND loaded_at >= {{ .From }} AND loaded_at < {{ .To }}",
+			Total: "SELECT sum(1) FROM public.orders WHERE loaded_at >= {{.From}} AND loaded_at < {{.To}}"}
+	}
+	m, err := e.measure(t, ratio(4*24*time.Hour))
+	if err != nil || m.Good != 2704 || m.Total != 2706 || !strings.Contains(m.Detail, "2704 of 2706 good") {
+		t.Errorf("ratio over 4 days = %+v, %v; want 2704 of 2706", m, err)
+	}
+	m, err = e.measure(t, ratio(time.Hour))
+	if err != nil || m.Good != 0 || m.Total != 0 || !strings.Contains(m.Detail, "no reading: total counted 0 events") {
+		t.Errorf("ratio over the last hour (no rows) = %+v, %v; want no reading", m, err)
+	}
+	inverted := ratio(4 * 24 * time.Hour)
+	inverted.Good, inverted.Total = inverted.Total, inverted.Good
+	if _, err := e.measure(t, inverted); err == nil || !strings.Contains(err.Error(), "good (2706) is more than total (2704)") {
+		t.Errorf("ratio with good > total: err %v, want a non-retryable explanation", err)
+	}
+	twoColumns := ratio(time.Hour)
+	twoColumns.Total = "SELECT 1, 2"
+	if _, err := e.measure(t, twoColumns); err == nil || !strings.Contains(err.Error(), "total must return one row of one non-negative number") {
+		t.Errorf("ratio total of two columns: err %v, want an explanation", err)
+	}
+}

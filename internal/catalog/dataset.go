@@ -67,7 +67,9 @@ type Source struct {
 // SLO is one service-level objective. Which of the measurement fields
 // apply depends on Kind: Threshold for freshness, MinRows and MaxRows for
 // volume (0 means unbounded), Column and MaxNullRate for completeness and
-// SQL (returning good and total) for custom.
+// SQL (returning good and total) for custom, Good and Total (one SELECT
+// each, returning one number, reading the interval as {{ .From }} and
+// {{ .To }}) for ratio.
 type SLO struct {
 	Name        string   `yaml:"name" json:"name"`
 	Kind        SLOKind  `yaml:"kind" json:"kind"`
@@ -77,6 +79,8 @@ type SLO struct {
 	Column      string   `yaml:"column,omitempty" json:"column,omitempty"`
 	MaxNullRate float64  `yaml:"max_null_rate,omitempty" json:"max_null_rate,omitempty"`
 	SQL         string   `yaml:"sql,omitempty" json:"sql,omitempty"`
+	Good        string   `yaml:"good,omitempty" json:"good,omitempty"`
+	Total       string   `yaml:"total,omitempty" json:"total,omitempty"`
 	Objective   float64  `yaml:"objective" json:"objective"`
 	Window      Duration `yaml:"window" json:"window"`
 	Interval    Duration `yaml:"interval" json:"interval"`

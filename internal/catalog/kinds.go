@@ -62,10 +62,13 @@ const (
 	Volume       SLOKind = "volume"
 	Completeness SLOKind = "completeness"
 	Custom       SLOKind = "custom"
+	// Ratio is good events over total events, each counted by its own SQL
+	// over the interval being measured.
+	Ratio SLOKind = "ratio"
 )
 
 // SLOKinds returns every valid SLOKind.
-func SLOKinds() []SLOKind { return []SLOKind{Freshness, Volume, Completeness, Custom} }
+func SLOKinds() []SLOKind { return []SLOKind{Freshness, Volume, Completeness, Custom, Ratio} }
 
 // Valid reports whether k is a known SLO kind.
 func (k SLOKind) Valid() bool { return slices.Contains(SLOKinds(), k) }

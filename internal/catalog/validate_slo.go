@@ -61,6 +61,8 @@ func checkSLOFields(ps *problems, path string, s SLO) {
 		{"column", s.Column != "", Completeness},
 		{"max_null_rate", s.MaxNullRate != 0, Completeness},
 		{"sql", s.SQL != "", Custom},
+		{"good", s.Good != "", Ratio},
+		{"total", s.Total != "", Ratio},
 	}
 	for _, f := range fields {
 		if f.set && f.kind != s.Kind {
@@ -93,6 +95,8 @@ func checkSLOMeasure(ps *problems, path string, s SLO, freshnessColumn string) {
 		if strings.TrimSpace(s.SQL) == "" {
 			ps.addf(path+".sql", "custom SLO needs sql returning two columns, good and total")
 		}
+	case Ratio:
+		checkRatio(ps, path, s)
 	}
 }
 

@@ -21,6 +21,9 @@ func validDataset() Dataset {
 			{Name: "orders-volume", Kind: Volume, MinRows: 50, MaxRows: 100000, Objective: 0.99, Window: dur("28d"), Interval: dur("1h")},
 			{Name: "orders-complete", Kind: Completeness, Column: "customer_id", MaxNullRate: 0.01, Objective: 0.995, Window: dur("28d"), Interval: dur("1h")},
 			{Name: "custom-one", Kind: Custom, SQL: "SELECT 1 AS good, 1 AS total", Objective: 0.999, Window: dur("28d"), Interval: dur("1h")},
+			{Name: "orders-paid", Kind: Ratio, Objective: 0.99, Window: dur("28d"), Interval: dur("1h"),
+				Good:  "SELECT COUNT(*) FROM public.orders WHERE paid AND loaded_at >= {{ .From }} AND loaded_at < {{ .To }}",
+				Total: "SELECT COUNT(*) FROM public.orders WHERE loaded_at >= {{ .From }} AND loaded_at < {{ .To }}"},
 		},
 		PII: PII{Columns: map[string]PIIKind{"email": PIIEmail}, Approvers: []string{"U0DEMOOWNER"}},
 		Lifecycle: &Lifecycle{
@@ -64,7 +67,7 @@ func TestValidate(t *testing.T) {
 		{"source template", func(d *Dataset) { d.Source.Select = "SELECT {{ .Since }}" }, []string{"source.select: template may only use"}},
 		{"source table unpartitioned", func(d *Dataset) { d.Source = &Source{Table: "raw.x"}; d.Partition = nil }, []string{"source.table: copying from a table needs partition.column"}},
 		{"slo duplicate", func(d *Dataset) { d.SLOs[1].Name = "orders-fresh" }, []string{`slos[1].name: duplicate SLO name "orders-fresh" (also slos[0])`}},
-		{"slo kind", func(d *Dataset) { d.SLOs[3].Kind = "latency" }, []string{`slos[3].kind: SLO kind "latency" is not valid; want one of "freshness", "volume", "completeness", "custom"`}},
+		{"slo kind", func(d *Dataset) { d.SLOs[3].Kind = "latency" }, []string{`slos[3].kind: SLO kind "latency" is not valid; want one of "freshness", "volume", "completeness", "custom", "ratio"`}},
 		{"slo objective", func(d *Dataset) { d.SLOs[0].Objective = 1 }, []string{"slos[0].objective: objective must be between 0 and 1"}},
 		{"slo window", func(d *Dataset) { d.SLOs[0].Window = dur("5m") }, []string{"slos[0].window: window (5m) must be at least interval (10m)"}},
 		{"slo schedule", func(d *Dataset) { d.SLOs[0].Window, d.SLOs[0].Interval = Duration{}, Duration{} }, []string{
@@ -77,6 +80,11 @@ func TestValidate(t *testing.T) {
 		{"completeness", func(d *Dataset) { d.SLOs[2].Column = ""; d.SLOs[2].MaxNullRate = 1.5 }, []string{
 			"slos[2].column: completeness SLO needs column", "slos[2].max_null_rate: max_null_rate must be between 0 and 1, got 1.5"}},
 		{"custom", func(d *Dataset) { d.SLOs[3].SQL = "" }, []string{"slos[3].sql: custom SLO needs sql"}},
+		{"ratio missing", func(d *Dataset) { d.SLOs[4].Good, d.SLOs[4].Total = "", " " }, []string{
+			"slos[4].good: ratio SLO needs good: a SELECT returning one number", "slos[4].total: ratio SLO needs total"}},
+		{"ratio statements", func(d *Dataset) { d.SLOs[4].Total = "SELECT 1; DROP TABLE public.orders" }, []string{"slos[4].total: the SQL holds more than one statement"}},
+		{"ratio template", func(d *Dataset) { d.SLOs[4].Good = "SELECT 1\nWHERE {{ .Table }}" }, []string{"slos[4].good: template may only use {{ .From }} and {{ .To }}, found {{.Table}} on line 2"}},
+		{"ratio fields elsewhere", func(d *Dataset) { d.SLOs[3].Good = "SELECT 1" }, []string{"slos[3].good: good applies only to ratio SLOs, not custom"}},
 		{"field of other kind", func(d *Dataset) { d.SLOs[3].Threshold = dur("1h") }, []string{"slos[3].threshold: threshold applies only to freshness SLOs, not custom"}},
 		{"pii kind", func(d *Dataset) { d.PII.Columns = map[string]PIIKind{"ssn": "ssn", "mail": PIIEmail} }, []string{`pii.columns.ssn: PII kind "ssn" is not valid`}},
 		{"pii approver", func(d *Dataset) { d.PII.Approvers = []string{" "} }, []string{"pii.approvers[0]: approver is empty"}},

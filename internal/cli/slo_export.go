@@ -24,9 +24,11 @@ func newSLOExportCmd(g *globals) *cobra.Command {
 		Long: `export writes the SLOs of every dataset (or one) in one of two formats.
 
 --openslo writes one OpenSLO v1 "SLO" document per SLO, with the dataset as
-the service, a rolling time window and a ratio metric whose source has type
-dre and carries the catalog fields, so that dre slo import reads the file
-back.
+the service, a rolling time window and a ratio metric. A ratio SLO's good
+and total become PostgreSQL or BigQuery metric sources (after the dataset's
+warehouse) with the SQL as query, and its interval the dre.dev/interval
+annotation; other kinds' sources have type dre and carry the catalog fields.
+dre slo import reads the file back.
 
 --prometheus-rules writes a Prometheus rule file over the dre_slo_* gauges
 the worker exports on /metrics: recording rules that keep, per SLO, the
@@ -53,7 +55,7 @@ Alertmanager; dre's evaluator keeps paging through triage either way.`,
 			if len(datasets) == 0 {
 				return fmt.Errorf("no SLOs to export: %s has no slos: in the catalog", orAll(firstArg(args)))
 			}
-			write := func(w io.Writer) error { return slo.ExportOpenSLO(w, datasets) }
+			write := func(w io.Writer) error { return slo.ExportOpenSLO(w, datasets, cfg.WarehouseKinds()) }
 			if promRules {
 				write = func(w io.Writer) error { return slo.PrometheusRules(w, datasets, slo.WorkbookRules) }
 			}
@@ -92,9 +94,14 @@ func writeOut(stdout io.Writer, path string, write func(io.Writer) error) error 
 func newSLOImportCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "import <openslo.yaml>",
-		Short: "Turn OpenSLO documents written by dre slo export back into catalog slos: entries",
-		Long: `import reads OpenSLO v1 SLO documents whose metric source has type dre
-and prints, per dataset, the slos: list to paste into dre.yaml.`,
+		Short: "Turn OpenSLO documents into catalog slos: entries",
+		Long: `import reads OpenSLO v1 SLO documents and prints, per dataset, the slos:
+list to paste into dre.yaml. It takes the documents dre slo export writes
+(metric source type dre), and ratioMetric documents whose good and total
+sources are PostgreSQL or BigQuery with a query: they become ratio SLOs of
+the dataset named by spec.service, with the interval of the dre.dev/interval
+annotation (1h without it). The queries read the interval being measured
+as {{ .From }} and {{ .To }}; run dre catalog lint after pasting.`,
 		Example: `  dre slo import slos.yaml`,
 		Args:    exactArgs(1, "one OpenSLO YAML file"),
 		RunE: func(cmd *cobra.Command, args []string) error {

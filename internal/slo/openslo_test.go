@@ -16,7 +16,7 @@ func TestOpenSLORoundTrip(t *testing.T) {
 		{Name: "orders-volume", Kind: catalog.Volume, MinRows: 50, Objective: 0.995, Window: dur(7 * 24 * time.Hour), Interval: dur(time.Hour)},
 	}}
 	var b strings.Builder
-	if err := ExportOpenSLO(&b, []catalog.Dataset{ds}); err != nil {
+	if err := ExportOpenSLO(&b, []catalog.Dataset{ds}, nil); err != nil {
 		t.Fatal(err)
 	}
 	text := b.String()
