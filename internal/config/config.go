@@ -96,6 +96,12 @@ type BigQuery struct {
 	Location        string            `yaml:"location"`
 	CredentialsFile string            `yaml:"credentials_file"`
 	PIIPolicyTags   map[string]string `yaml:"pii_policy_tags"`
+	// UsageProjects and UsageRegions are the job histories
+	// (INFORMATION_SCHEMA.JOBS) the deprecation usage gate reads: every
+	// project that may run jobs reading these tables, in every region
+	// they run in. Empty means Project and Location.
+	UsageProjects []string `yaml:"usage_projects"`
+	UsageRegions  []string `yaml:"usage_regions"`
 }
 
 // State is where dre keeps its own tables (audit log, SLO observations):

@@ -56,6 +56,10 @@ func openBigQuery(ctx context.Context, bq config.BigQuery) (warehouse.Conn, erro
 	if err != nil {
 		return nil, err
 	}
+	if err := w.SetUsageScope(bq.UsageProjects, bq.UsageRegions); err != nil {
+		w.Close()
+		return nil, err
+	}
 	if err := w.SetPIIPolicyTags(bq.PIIPolicyTags); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("bigquery.pii_policy_tags: %w", err)
