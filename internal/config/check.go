@@ -59,6 +59,11 @@ func (d *decoder) checkWarehouse(wh Warehouse, opts LoadOptions) {
 	case wh.Postgres != nil:
 		d.checkDatabase(path+".postgres", wh.Postgres.DSN, wh.Postgres.Embedded, opts,
 			"embedded warehouses exist only under dre dev; set dsn: {env: NAME}")
+		for i, r := range wh.Postgres.Replicas {
+			if p := fmt.Sprintf("%s.postgres.replicas[%d]", path, i); !r.DSN.IsSet() && !d.hasFailed(p) && !d.hasFailed(p+".dsn") {
+				d.addPath(p, "a replica needs dsn: {env: NAME}")
+			}
+		}
 	case wh.BigQuery.Project == "":
 		d.addPath(path+".bigquery.project", "bigquery.project is required: the Google Cloud project that runs the queries")
 	default:
@@ -139,6 +144,9 @@ func (d *decoder) resolveSecrets(cfg *Config, env Env) {
 	for name, wh := range cfg.Warehouses {
 		if wh.Postgres != nil {
 			secrets["warehouses."+name+".postgres.dsn"] = &wh.Postgres.DSN
+			for i := range wh.Postgres.Replicas {
+				secrets[fmt.Sprintf("warehouses.%s.postgres.replicas[%d].dsn", name, i)] = &wh.Postgres.Replicas[i].DSN
+			}
 		}
 	}
 	services := map[string]*PagerDutyService{}

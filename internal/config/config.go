@@ -85,6 +85,15 @@ func (c *Config) WarehouseKinds() map[string]string {
 type Postgres struct {
 	DSN      Secret `yaml:"dsn"`
 	Embedded bool   `yaml:"embedded"`
+	// Replicas are read replicas whose scans the deprecation usage gate
+	// counts too: each server keeps its own statistics, so reads served
+	// by a replica never show on the primary.
+	Replicas []Replica `yaml:"replicas"`
+}
+
+// Replica is a read replica of a PostgreSQL warehouse.
+type Replica struct {
+	DSN Secret `yaml:"dsn"`
 }
 
 // BigQuery is a BigQuery warehouse. CredentialsFile is optional; without

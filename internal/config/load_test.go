@@ -31,7 +31,8 @@ func TestLoadFull(t *testing.T) {
 		{"warehouse name", cfg.Warehouses["lake"].Name, "lake"},
 		{"bigquery", *cfg.Warehouses["lake"].BigQuery, "{my-project US /var/run/secrets/gcp.json map[projects/my-project/locations/us/taxonomies/1/policyTags/2:email] [my-project etl-project] [US EU]}"},
 		{"analytics dsn", cfg.Warehouses["analytics"].Postgres.DSN, "env:ANALYTICS_PG_DSN (unresolved)"},
-		{"local", *cfg.Warehouses["local"].Postgres, "{(none) true}"},
+		{"analytics replicas", cfg.Warehouses["analytics"].Postgres.Replicas, "[{env:ANALYTICS_REPLICA_DSN (unresolved)}]"},
+		{"local", *cfg.Warehouses["local"].Postgres, "{(none) true []}"},
 		{"state", cfg.State, "{(none) true}"},
 		{"gateway", cfg.Gateway.Listen, "127.0.0.1:8080"},
 		{"signing secret", cfg.Slack.SigningSecret.Ref(), "file:/run/secrets/slack-signing"},
@@ -72,7 +73,7 @@ func TestLoadInvalidFiles(t *testing.T) {
 	}{
 		{"full.yaml", LoadOptions{}, []string{
 			"testdata/full.yaml:16:17: warehouses.local.postgres.embedded: embedded warehouses exist only under dre dev; set dsn: {env: NAME}",
-			"testdata/full.yaml:30:13: state.embedded: embedded state exists only under dre dev; set dsn: {env: NAME} or DRE_STATE_DSN",
+			"testdata/full.yaml:32:13: state.embedded: embedded state exists only under dre dev; set dsn: {env: NAME} or DRE_STATE_DSN",
 		}},
 		{"invalid_types.yaml", LoadOptions{ResolveSecrets: true}, []string{
 			`testdata/invalid_types.yaml:4:3: temporal.adress: unknown key "adress"; did you mean "address"?`,
@@ -103,12 +104,13 @@ func TestLoadInvalidFiles(t *testing.T) {
 			`testdata/invalid_warehouses.yaml:10:3: warehouses.two_kinds: set either postgres or bigquery, not both`,
 			`testdata/invalid_warehouses.yaml:14:5: warehouses.lake.bigquery.project: bigquery.project is required: the Google Cloud project that runs the queries`,
 			`testdata/invalid_warehouses.yaml:16:3: warehouses.Bad.Name: warehouse name "Bad.Name" must be lowercase letters, digits, _ or -, starting with a letter`,
-			`testdata/invalid_warehouses.yaml:19:57: warehouses.scoped.bigquery.usage_projects[1]: "Bad Project" is not a Google Cloud project ID (lowercase letters, digits and -, e.g. analytics-prod)`,
-			`testdata/invalid_warehouses.yaml:19:87: warehouses.scoped.bigquery.usage_regions[0]: "eu west" is not a BigQuery location (e.g. US, EU, europe-west1)`,
-			`testdata/invalid_warehouses.yaml:21:13: state.embedded: embedded state exists only under dre dev; set dsn: {env: NAME} or DRE_STATE_DSN`,
-			`testdata/invalid_warehouses.yaml:23:11: gateway.listen: want host:port like 127.0.0.1:7233, got "localhost"`,
-			`testdata/invalid_warehouses.yaml:26:16: datasets[0].warehouse: unknown warehouse "lcoal"; did you mean "local"? configured warehouses: Bad.Name, both, lake, local, neither, scoped, two_kinds`,
-			`testdata/invalid_warehouses.yaml:29:16: datasets[1].warehouse: unknown warehouse "analytics"; configured warehouses: Bad.Name, both, lake, local, neither, scoped, two_kinds`,
+			`testdata/invalid_warehouses.yaml:19:47: warehouses.replicated.postgres.replicas[0]: a replica needs dsn: {env: NAME}`,
+			`testdata/invalid_warehouses.yaml:21:57: warehouses.scoped.bigquery.usage_projects[1]: "Bad Project" is not a Google Cloud project ID (lowercase letters, digits and -, e.g. analytics-prod)`,
+			`testdata/invalid_warehouses.yaml:21:87: warehouses.scoped.bigquery.usage_regions[0]: "eu west" is not a BigQuery location (e.g. US, EU, europe-west1)`,
+			`testdata/invalid_warehouses.yaml:23:13: state.embedded: embedded state exists only under dre dev; set dsn: {env: NAME} or DRE_STATE_DSN`,
+			`testdata/invalid_warehouses.yaml:25:11: gateway.listen: want host:port like 127.0.0.1:7233, got "localhost"`,
+			`testdata/invalid_warehouses.yaml:28:16: datasets[0].warehouse: unknown warehouse "lcoal"; did you mean "local"? configured warehouses: Bad.Name, both, lake, local, neither, replicated, scoped, two_kinds`,
+			`testdata/invalid_warehouses.yaml:31:16: datasets[1].warehouse: unknown warehouse "analytics"; configured warehouses: Bad.Name, both, lake, local, neither, replicated, scoped, two_kinds`,
 		}},
 		{"invalid_catalog.yaml", LoadOptions{}, []string{
 			`testdata/invalid_catalog.yaml:10:20: datasets[0].partition.granularity: granularity "weekly" is not valid; want one of "hour", "day", "month"`,

@@ -23,7 +23,11 @@ import (
 //     counters were last reset counts: an over-estimate, the safe side for
 //     a deprecation that waits for a table to go unread;
 //   - counters lag a little: a backend publishes them when it goes idle,
-//     at most once a second.
+//     at most once a second;
+//   - each server keeps its own counters, so the scans of the replicas
+//     given to SetReplicas are added to the primary's (a replica added
+//     later adds its whole count once: an over-estimate again); a replica
+//     that cannot be read is a UsageUnreadableError, never zero reads.
 func (w *Warehouse) Usage(ctx context.Context, ref warehouse.TableRef, since time.Time) (warehouse.Usage, error) {
 	if err := ref.Validate(); err != nil {
 		return warehouse.Usage{}, err
@@ -31,13 +35,17 @@ func (w *Warehouse) Usage(ctx context.Context, ref warehouse.TableRef, since tim
 	if err := w.ensureMeta(ctx); err != nil {
 		return warehouse.Usage{}, err
 	}
+	replicaScans, err := w.replicaScans(ctx, ref)
+	if err != nil {
+		return warehouse.Usage{}, err
+	}
 	var u warehouse.Usage
-	err := w.writeTx(ctx, warehouse.DefaultTimeout, func(tx pgx.Tx) error {
+	err = w.writeTx(ctx, warehouse.DefaultTimeout, func(tx pgx.Tx) error {
 		oid, err := relation(ctx, tx, ref)
 		if err != nil {
 			return err
 		}
-		scans, err := observe(ctx, tx, ref, oid)
+		scans, err := observe(ctx, tx, ref, oid, replicaScans)
 		if err != nil {
 			return err
 		}
@@ -47,13 +55,15 @@ func (w *Warehouse) Usage(ctx context.Context, ref warehouse.TableRef, since tim
 	return u, failure("reading the usage of", ref, "", err)
 }
 
-// observe records the table's scan count now, and returns it.
-func observe(ctx context.Context, q querier, ref warehouse.TableRef, oid uint32) (int64, error) {
+// observe records the table's scan count now, the primary's plus
+// elsewhere (the replicas'), and returns it.
+func observe(ctx context.Context, q querier, ref warehouse.TableRef, oid uint32, elsewhere int64) (int64, error) {
 	var scans int64
 	err := q.QueryRow(ctx, `SELECT coalesce(seq_scan, 0) + coalesce(idx_scan, 0) FROM pg_stat_user_tables WHERE relid = $1`, oid).Scan(&scans)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) { // a view has no counters
 		return 0, err
 	}
+	scans += elsewhere
 	_, err = q.Exec(ctx, `INSERT INTO dre_meta.usage_observations (schema_name, table_name, observed_at, scans)
 		VALUES ($1, $2, clock_timestamp(), $3) ON CONFLICT DO NOTHING`, ref.Schema, ref.Table, scans)
 	return scans, err
