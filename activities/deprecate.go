@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -85,14 +86,34 @@ type DeprecateUsageInput struct {
 }
 
 // DeprecateReadUsage reports the table's reads since in.Since: who its
-// consumers are, and whether it is still read.
+// consumers are, and whether it is still read. When a source of the reads
+// cannot be read (a job history or replica dre may not see, a replica
+// down), it says so in Unread rather than fail or report zero, so the
+// usage gate holds and tells the owner why; retrying would not grant the
+// missing privilege.
 func (d *Deprecations) DeprecateReadUsage(ctx context.Context, in DeprecateUsageInput) (warehouse.Usage, error) {
 	w, ref, err := d.open(ctx, in.DeprecateTable)
 	if err != nil {
 		return warehouse.Usage{}, err
 	}
 	u, err := w.Usage(ctx, ref, in.Since)
+	if reason := usageUnreadable(err); reason != "" {
+		return warehouse.Usage{Unread: reason}, nil
+	}
 	return u, backfillFailure(err)
+}
+
+// usageUnreadable is why the reads could not be counted, or "" when err is
+// nil or a failure of another kind (a missing table, a bad name).
+func usageUnreadable(err error) string {
+	var (
+		unreadable *warehouse.UsageUnreadableError
+		denied     *warehouse.PermissionError
+	)
+	if errors.As(err, &unreadable) || errors.As(err, &denied) {
+		return err.Error()
+	}
+	return ""
 }
 
 // DeprecateGrantsInput is a set of grants to take away or give back.

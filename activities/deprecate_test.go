@@ -1,6 +1,8 @@
 package activities
 
 import (
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -44,6 +46,28 @@ func TestMetaDiffIgnoresTableAndOrderButNotContent(t *testing.T) {
 	for _, w := range []string{`comment "c", want "other"`, "PII tags", "grants [x:SELECT y:SELECT], want [y:SELECT]"} {
 		if !strings.Contains(d, w) {
 			t.Errorf("MetaDiff = %q; want it to mention %q", d, w)
+		}
+	}
+}
+
+// A job history or replica dre cannot read makes the usage gate hold (Unread
+// set); a missing table stays a failure, and success is no reason at all.
+func TestUsageUnreadableOnlyForUnreadableSources(t *testing.T) {
+	denied := &warehouse.PermissionError{Privilege: "bigquery.jobs.listAll on project p"}
+	cases := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"unreadable source", &warehouse.UsageUnreadableError{Source: "replica 1", Err: errors.New("connection refused")}, true},
+		{"permission", denied, true},
+		{"wrapped permission", fmt.Errorf("reading the usage: %w", denied), true},
+		{"missing table", &warehouse.NotFoundError{Kind: "table", Name: "s.t"}, false},
+		{"success", nil, false},
+	}
+	for _, c := range cases {
+		if got := usageUnreadable(c.err); (got != "") != c.want {
+			t.Errorf("%s: usageUnreadable = %q; want a reason: %v", c.name, got, c.want)
 		}
 	}
 }

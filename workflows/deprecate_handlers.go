@@ -189,6 +189,9 @@ func (d *deprecation) usageGate(ctx workflow.Context) (passed bool, err error) {
 	if usage.Reads > 0 {
 		reasons = append(reasons, fmt.Sprintf("%s was read %d times in the last %s", d.s.Table, usage.Reads, d.life.UsageGate))
 	}
+	if usage.Unread != "" { // not knowing the readers is not knowing there are none
+		reasons = append(reasons, fmt.Sprintf("the reads of %s could not all be counted (%s)", d.s.Table, usage.Unread))
+	}
 	if d.holdsForDownstream(ctx) {
 		reasons = append(reasons, downstreamReason(d.s.Table, d.in.Downstream))
 	}

@@ -28,6 +28,7 @@ type fakeTable struct {
 	meta                     warehouse.TableMeta
 	reads                    int64
 	readers                  []string
+	unread                   string // why usage could not be read
 }
 
 // deprecateHarness runs Deprecate in the time-skipping test environment
@@ -131,7 +132,7 @@ func (h *deprecateHarness) mark(_ context.Context, in activities.DeprecateMarkIn
 func (h *deprecateHarness) usage(context.Context, activities.DeprecateUsageInput) (warehouse.Usage, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return warehouse.Usage{Reads: h.table.reads, Readers: h.table.readers}, nil
+	return warehouse.Usage{Reads: h.table.reads, Readers: h.table.readers, Unread: h.table.unread}, nil
 }
 
 func (h *deprecateHarness) revokeReads(_ context.Context, in activities.DeprecateGrantsInput) ([]warehouse.Grant, error) {

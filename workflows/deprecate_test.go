@@ -257,3 +257,26 @@ func TestDeprecateUsageGatePassesWithoutReadsOrDownstream(t *testing.T) {
 		t.Errorf("status %s, timeline:\n%s", s.Status, strings.Join(timeline(s), "\n"))
 	}
 }
+
+// Usage that cannot be read is not zero reads: the gate holds, saying why,
+// until an approver continues.
+func TestDeprecateUsageGateHoldsWhenUsageCannotBeRead(t *testing.T) {
+	h := newDeprecateHarness(t)
+	h.table.reads = 0
+	h.table.unread = "permission denied: dre's warehouse user needs bigquery.jobs.listAll on project etl-project"
+	var paused DeprecateStatus
+	h.at(31*oneDay, func() { paused = h.status() })
+	h.at(31*oneDay+time.Hour, func() { h.update("owner", DeprecateContinueUpdate, DeprecateAction{By: "U0OWNER"}) })
+	s := h.run(deprecateDataset())
+
+	if paused.Pause == nil || paused.Phase != DeprecateUsageGate || paused.Pause.Kind != DeprecatePauseUsage ||
+		!strings.Contains(paused.Pause.Reason, "could not all be counted") || !strings.Contains(paused.Pause.Reason, "jobs.listAll on project etl-project") {
+		t.Fatalf("a day after the gate: phase %s, pause %+v; want a hold saying the reads could not be counted and why", paused.Phase, paused.Pause)
+	}
+	if !slices.ContainsFunc(h.postsTo("#product-analytics"), func(p string) bool { return strings.Contains(p, "etl-project") }) {
+		t.Errorf("the owner was not told why the gate holds: %q", h.postsTo("#product-analytics"))
+	}
+	if s.Status != DeprecateDropped {
+		t.Errorf("status %s; want dropped after the owner continued", s.Status)
+	}
+}

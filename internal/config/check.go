@@ -59,8 +59,37 @@ func (d *decoder) checkWarehouse(wh Warehouse, opts LoadOptions) {
 	case wh.Postgres != nil:
 		d.checkDatabase(path+".postgres", wh.Postgres.DSN, wh.Postgres.Embedded, opts,
 			"embedded warehouses exist only under dre dev; set dsn: {env: NAME}")
+		for i, r := range wh.Postgres.Replicas {
+			if p := fmt.Sprintf("%s.postgres.replicas[%d]", path, i); !r.DSN.IsSet() && !d.hasFailed(p) && !d.hasFailed(p+".dsn") {
+				d.addPath(p, "a replica needs dsn: {env: NAME}")
+			}
+		}
 	case wh.BigQuery.Project == "":
 		d.addPath(path+".bigquery.project", "bigquery.project is required: the Google Cloud project that runs the queries")
+	default:
+		d.checkUsageScope(path+".bigquery", *wh.BigQuery)
+	}
+}
+
+// Patterns of the usage scope's entries, as strict as the adapter's: they
+// are pasted into the INFORMATION_SCHEMA paths the usage gate reads.
+var (
+	bigQueryProject  = regexp.MustCompile(`^[a-z][a-z0-9.:-]{4,61}[a-z0-9]$`)
+	bigQueryLocation = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{1,40}$`)
+)
+
+// checkUsageScope rejects usage_projects and usage_regions entries that
+// are not project IDs or locations, each where it is written.
+func (d *decoder) checkUsageScope(path string, bq BigQuery) {
+	for i, p := range bq.UsageProjects {
+		if !bigQueryProject.MatchString(p) {
+			d.addPath(fmt.Sprintf("%s.usage_projects[%d]", path, i), fmt.Sprintf("%q is not a Google Cloud project ID (lowercase letters, digits and -, e.g. analytics-prod)", p))
+		}
+	}
+	for i, r := range bq.UsageRegions {
+		if !bigQueryLocation.MatchString(r) {
+			d.addPath(fmt.Sprintf("%s.usage_regions[%d]", path, i), fmt.Sprintf("%q is not a BigQuery location (e.g. US, EU, europe-west1)", r))
+		}
 	}
 }
 
@@ -115,6 +144,9 @@ func (d *decoder) resolveSecrets(cfg *Config, env Env) {
 	for name, wh := range cfg.Warehouses {
 		if wh.Postgres != nil {
 			secrets["warehouses."+name+".postgres.dsn"] = &wh.Postgres.DSN
+			for i := range wh.Postgres.Replicas {
+				secrets[fmt.Sprintf("warehouses.%s.postgres.replicas[%d].dsn", name, i)] = &wh.Postgres.Replicas[i].DSN
+			}
 		}
 	}
 	services := map[string]*PagerDutyService{}

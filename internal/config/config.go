@@ -85,6 +85,15 @@ func (c *Config) WarehouseKinds() map[string]string {
 type Postgres struct {
 	DSN      Secret `yaml:"dsn"`
 	Embedded bool   `yaml:"embedded"`
+	// Replicas are read replicas whose scans the deprecation usage gate
+	// counts too: each server keeps its own statistics, so reads served
+	// by a replica never show on the primary.
+	Replicas []Replica `yaml:"replicas"`
+}
+
+// Replica is a read replica of a PostgreSQL warehouse.
+type Replica struct {
+	DSN Secret `yaml:"dsn"`
 }
 
 // BigQuery is a BigQuery warehouse. CredentialsFile is optional; without
@@ -96,6 +105,12 @@ type BigQuery struct {
 	Location        string            `yaml:"location"`
 	CredentialsFile string            `yaml:"credentials_file"`
 	PIIPolicyTags   map[string]string `yaml:"pii_policy_tags"`
+	// UsageProjects and UsageRegions are the job histories
+	// (INFORMATION_SCHEMA.JOBS) the deprecation usage gate reads: every
+	// project that may run jobs reading these tables, in every region
+	// they run in. Empty means Project and Location.
+	UsageProjects []string `yaml:"usage_projects"`
+	UsageRegions  []string `yaml:"usage_regions"`
 }
 
 // State is where dre keeps its own tables (audit log, SLO observations):

@@ -52,6 +52,9 @@ type Options struct {
 	// ReadyTimeout bounds how long Start waits for the server to accept
 	// connections; 0 means 30 s.
 	ReadyTimeout time.Duration
+	// Settings are extra server settings (-c name=value), such as
+	// shared_preload_libraries for an extension a test needs loaded.
+	Settings map[string]string
 }
 
 // Cluster is a running PostgreSQL server started by Start.

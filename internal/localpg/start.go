@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -130,6 +132,9 @@ func (s *setup) serverArgs(port int) []string {
 	}
 	if s.opts.Ephemeral {
 		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
+	}
+	for _, name := range slices.Sorted(maps.Keys(s.opts.Settings)) {
+		args = append(args, "-c", name+"="+s.opts.Settings[name])
 	}
 	return args
 }

@@ -217,6 +217,10 @@ type Usage struct {
 	// Exact is false when reads are inferred from counters sampled over
 	// time (PostgreSQL before 16) rather than logged per query.
 	Exact bool `json:"exact"`
+	// Unread says why some of the reads could not be read (a source
+	// denied or unreachable), "" when every source was read. Reads is
+	// then a lower bound, and the deprecation usage gate holds.
+	Unread string `json:"unread,omitempty"`
 }
 
 // Sample holds up to N values per column, as text.

@@ -73,3 +73,20 @@ type GrantorError struct {
 func (e *GrantorError) Error() string {
 	return fmt.Sprintf("%s still holds %s on %s: another role granted it; revoke it as that role", e.Principal, e.Privilege, e.Table)
 }
+
+// UsageUnreadableError says one source of a table's reads (a job history,
+// a replica, a statement log) could not be read, so the reads counted are
+// a lower bound. The deprecation usage gate holds on it rather than take
+// the missing part for zero.
+type UsageUnreadableError struct {
+	// Source names what could not be read, e.g.
+	// "`p`.`region-eu`.INFORMATION_SCHEMA.JOBS" or "replica 2".
+	Source string
+	Err    error
+}
+
+func (e *UsageUnreadableError) Error() string {
+	return fmt.Sprintf("the reads in %s could not be read: %v", e.Source, e.Err)
+}
+
+func (e *UsageUnreadableError) Unwrap() error { return e.Err }

@@ -32,7 +32,7 @@ func opener(name string, wh config.Warehouse, embeddedDSN string) warehouse.Open
 			}
 			return postgres.Open(ctx, embeddedDSN)
 		case wh.Postgres != nil:
-			return postgres.Open(ctx, wh.Postgres.DSN.Value())
+			return openPostgres(ctx, *wh.Postgres)
 		case wh.BigQuery != nil:
 			return openBigQuery(ctx, *wh.BigQuery)
 		default:
@@ -56,9 +56,31 @@ func openBigQuery(ctx context.Context, bq config.BigQuery) (warehouse.Conn, erro
 	if err != nil {
 		return nil, err
 	}
+	if err := w.SetUsageScope(bq.UsageProjects, bq.UsageRegions); err != nil {
+		w.Close()
+		return nil, err
+	}
 	if err := w.SetPIIPolicyTags(bq.PIIPolicyTags); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("bigquery.pii_policy_tags: %w", err)
+	}
+	return w, nil
+}
+
+// openPostgres connects to the primary and hands it the replicas whose
+// scans its usage gate counts.
+func openPostgres(ctx context.Context, pg config.Postgres) (warehouse.Conn, error) {
+	w, err := postgres.Open(ctx, pg.DSN.Value())
+	if err != nil {
+		return nil, err
+	}
+	dsns := make([]string, len(pg.Replicas))
+	for i, r := range pg.Replicas {
+		dsns[i] = r.DSN.Value()
+	}
+	if err := w.SetReplicas(dsns); err != nil {
+		w.Close()
+		return nil, err
 	}
 	return w, nil
 }

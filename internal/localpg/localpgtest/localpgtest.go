@@ -61,13 +61,33 @@ func Start(t testing.TB) *localpg.Cluster {
 // for use outside a single test, typically in TestMain. The returned stop
 // function stops the cluster and removes the directory.
 func StartShared() (*localpg.Cluster, func() error, error) {
+	return startShared(nil)
+}
+
+// StartWith is Start with extra server settings, for a test that needs
+// one the shared cluster lacks (a preloaded extension).
+func StartWith(t testing.TB, settings map[string]string) *localpg.Cluster {
+	t.Helper()
+	c, stop, err := startShared(settings)
+	if err != nil {
+		t.Fatalf("start PostgreSQL with %v: %v", settings, err)
+	}
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Errorf("stop PostgreSQL: %v", err)
+		}
+	})
+	return c
+}
+
+func startShared(settings map[string]string) (*localpg.Cluster, func() error, error) {
 	// Not t.TempDir: localpg hands the directory to the postgres OS user
 	// when we run as root, and t.TempDir's parent is a root-only 0700 dir.
 	dir, err := os.MkdirTemp("", "localpg-")
 	if err != nil {
 		return nil, nil, err
 	}
-	c, err := localpg.Start(context.Background(), localpg.Options{DataDir: dir, Ephemeral: true})
+	c, err := localpg.Start(context.Background(), localpg.Options{DataDir: dir, Ephemeral: true, Settings: settings})
 	if err != nil {
 		return nil, nil, errors.Join(err, os.RemoveAll(dir))
 	}

@@ -3,7 +3,9 @@ package bigquery
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"cloud.google.com/go/bigquery"
@@ -11,21 +13,66 @@ import (
 	"github.com/dre-dev/dre/internal/warehouse"
 )
 
-// usageSQL reads the location's job history: one row per reader of the
-// table, counting successful SELECT jobs that referenced it. dre's own
-// bookkeeping jobs (labelled dre-internal) are not reads and are left out;
-// queries dre runs for someone, through Query, are.
+// usageSQL reads one job history: one row per reader of the table,
+// counting every successful query job that referenced it, whatever its
+// statement type: an INSERT...SELECT, MERGE or CREATE TABLE AS SELECT
+// pipeline reads the table as surely as a SELECT does. referenced_tables
+// lists the tables a job read, not its destination, so a job that only
+// writes the table is not counted. dre's own bookkeeping jobs (labelled
+// dre-internal) are not reads and are left out; queries dre runs for
+// someone, through Query, are.
 const usageSQL = `SELECT j.user_email AS reader, COUNT(*) AS reads, MAX(j.creation_time) AS last_read
 FROM %s AS j, UNNEST(j.referenced_tables) AS rt
 WHERE j.creation_time >= @since
-  AND j.job_type = 'QUERY' AND j.statement_type = 'SELECT' AND j.error_result IS NULL
+  AND j.job_type = 'QUERY' AND j.error_result IS NULL
   AND rt.project_id = @project AND rt.dataset_id = @dataset AND rt.table_id = @table
   AND NOT EXISTS (SELECT 1 FROM UNNEST(j.labels) AS l WHERE l.key = @label)
 GROUP BY j.user_email`
 
-// Usage reports the reads of a table since a time, from
-// INFORMATION_SCHEMA.JOBS, which logs every query with who ran it (kept
-// about 180 days). It needs bigquery.jobs.listAll on the project.
+// SetUsageScope sets the job histories Usage reads: INFORMATION_SCHEMA.JOBS
+// of every project in projects, in every region in regions. Jobs are kept
+// where they ran, so a pipeline in another project or region that reads
+// the table is only seen there. Empty lists mean the warehouse's own
+// project and location.
+func (w *Warehouse) SetUsageScope(projects, regions []string) error {
+	for _, p := range projects {
+		if !projectPattern.MatchString(p) {
+			return fmt.Errorf("invalid BigQuery project ID %q in usage_projects", p)
+		}
+	}
+	for _, r := range regions {
+		if !locationPattern.MatchString(r) {
+			return fmt.Errorf("invalid BigQuery location %q in usage_regions: use a location such as US, EU or europe-west1", r)
+		}
+	}
+	w.usageProjects, w.usageRegions = slices.Clone(projects), slices.Clone(regions)
+	return nil
+}
+
+// jobViews lists the INFORMATION_SCHEMA.JOBS views Usage reads, each with
+// its project.
+func (w *Warehouse) jobViews() [][2]string {
+	projects, regions := w.usageProjects, w.usageRegions
+	if len(projects) == 0 {
+		projects = []string{w.project}
+	}
+	if len(regions) == 0 {
+		regions = []string{w.location}
+	}
+	var views [][2]string
+	for _, p := range projects {
+		for _, r := range regions {
+			views = append(views, [2]string{p, fmt.Sprintf("`%s`.`region-%s`.INFORMATION_SCHEMA.JOBS", p, strings.ToLower(r))})
+		}
+	}
+	return views
+}
+
+// Usage reports the reads of a table since a time, from the
+// INFORMATION_SCHEMA.JOBS views of the usage scope (SetUsageScope), which
+// log every query with who ran it (kept about 180 days). It needs
+// bigquery.jobs.listAll on each project. A view that cannot be read makes
+// a UsageUnreadableError naming it: a partial count is not a count.
 func (w *Warehouse) Usage(ctx context.Context, ref warehouse.TableRef, since time.Time) (warehouse.Usage, error) {
 	if err := ref.Validate(); err != nil {
 		return warehouse.Usage{}, err
@@ -33,7 +80,6 @@ func (w *Warehouse) Usage(ctx context.Context, ref warehouse.TableRef, since tim
 	if _, err := w.metadata(ctx, ref); err != nil {
 		return warehouse.Usage{}, err // the job history would just show no reads
 	}
-	view := fmt.Sprintf("`%s`.`%s`.INFORMATION_SCHEMA.JOBS", w.project, w.region())
 	params := []bigquery.QueryParameter{
 		// Job times are kept to the millisecond: a read in since's own
 		// millisecond would otherwise look earlier than since.
@@ -43,15 +89,19 @@ func (w *Warehouse) Usage(ctx context.Context, ref warehouse.TableRef, since tim
 		{Name: "table", Value: ref.Table},
 		{Name: "label", Value: internalLabel},
 	}
-	o := op{permission: "bigquery.jobs.listAll on project " + w.project}
-	rows, err := w.read(ctx, "usage", fmt.Sprintf(usageSQL, view), params, o)
-	if err != nil {
-		return warehouse.Usage{}, err
+	var all [][]bigquery.Value
+	for _, v := range w.jobViews() {
+		o := op{permission: "bigquery.jobs.listAll on project " + v[0]}
+		rows, err := w.read(ctx, "usage", fmt.Sprintf(usageSQL, v[1]), params, o)
+		if err != nil {
+			return warehouse.Usage{}, &warehouse.UsageUnreadableError{Source: v[1], Err: err}
+		}
+		all = append(all, rows...)
 	}
-	return foldUsage(rows), nil
+	return foldUsage(all), nil
 }
 
-// foldUsage sums the per-reader rows of usageSQL.
+// foldUsage sums the per-reader rows of usageSQL, over every job view.
 func foldUsage(rows [][]bigquery.Value) warehouse.Usage {
 	u := warehouse.Usage{Exact: true}
 	for _, row := range rows {
@@ -59,7 +109,7 @@ func foldUsage(rows [][]bigquery.Value) warehouse.Usage {
 		reads, _ := row[1].(int64)
 		last, _ := row[2].(time.Time)
 		u.Reads += reads
-		if reader != "" {
+		if reader != "" && !slices.Contains(u.Readers, reader) {
 			u.Readers = append(u.Readers, reader)
 		}
 		if u.LastRead == nil || last.After(*u.LastRead) {

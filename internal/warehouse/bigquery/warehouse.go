@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"strings"
 	"sync"
 	"time"
 
@@ -20,6 +19,10 @@ type Warehouse struct {
 	project  string
 	location string
 	pii      piiTags
+
+	// usageProjects and usageRegions are the job histories Usage reads
+	// (SetUsageScope); empty means project and location.
+	usageProjects, usageRegions []string
 
 	// ready remembers the dre_meta tables known to exist, so that each is
 	// looked up once per process and not before every ledger write.
@@ -86,9 +89,6 @@ func (w *Warehouse) qualified(ref warehouse.TableRef) string {
 
 // quoteColumn backquotes a validated column name.
 func quoteColumn(name string) string { return "`" + name + "`" }
-
-// region is the qualifier of the location's INFORMATION_SCHEMA views.
-func (w *Warehouse) region() string { return "region-" + strings.ToLower(w.location) }
 
 // Job labels: every job dre starts says why in dre-job, for cost
 // attribution; dre's bookkeeping (statistics, ledger, probes, samples)

@@ -39,7 +39,8 @@
 //     taken_at, meta jsonb): the metadata of the table each snapshot was
 //     taken from, which Restore puts back when given no metadata.
 //   - usage_observations (schema_name, table_name, observed_at, scans):
-//     samples of the scan counters Usage infers reads from.
+//     samples of the scan counters Usage infers reads from, the primary's
+//     plus those of the replicas given to SetReplicas.
 //
 // Rows are keyed by table name, and Move and Drop update them in the
 // transaction that renames or drops the table.

@@ -53,3 +53,7 @@ func (w *Warehouse) CrashAuditAt(ctx context.Context, r warehouse.Rewrite, a war
 	}
 	return execAll(ctx, conn, swap)
 }
+
+// ReadsTable exposes readsTable, the rule for which logged statements read
+// a table.
+func ReadsTable(ref warehouse.TableRef, query string) bool { return readsTable(ref)(query) }

@@ -55,14 +55,21 @@ CREATE TABLE IF NOT EXISTS dre_meta.usage_observations (
 	observed_at timestamptz NOT NULL,
 	scans       bigint      NOT NULL,
 	PRIMARY KEY (schema_name, table_name, observed_at)
-);`
+);
+ALTER TABLE dre_meta.usage_observations
+	ADD COLUMN IF NOT EXISTS statement_calls bigint NOT NULL DEFAULT 0;`
 
 // metaMissing counts the dre_meta tables that do not exist, plus one when
 // the ledger predates its status column (added with write-audit-publish
-// and the reprocess modes; metaDDL adds it).
+// and the reprocess modes) and one when the usage observations predate
+// their statement_calls column (added with pg_stat_statements); metaDDL
+// adds them.
 const metaMissing = `SELECT count(*) FILTER (WHERE to_regclass(name) IS NULL)
 	+ CASE WHEN EXISTS (SELECT 1 FROM pg_attribute
 		WHERE attrelid = to_regclass('dre_meta.backfill_ledger') AND attname = 'status' AND NOT attisdropped)
+	THEN 0 ELSE 1 END
+	+ CASE WHEN EXISTS (SELECT 1 FROM pg_attribute
+		WHERE attrelid = to_regclass('dre_meta.usage_observations') AND attname = 'statement_calls' AND NOT attisdropped)
 	THEN 0 ELSE 1 END
 	FROM unnest($1::text[]) AS t(name)`
 

@@ -16,6 +16,8 @@ import (
 // Warehouse is a PostgreSQL database used as a warehouse.
 type Warehouse struct {
 	pool *pgxpool.Pool
+	// replicas are read replicas whose scans Usage counts too.
+	replicas []replica
 
 	// metaReady is set once the dre_meta tables are known to exist, so
 	// that they are looked up once per process, not before every write.
@@ -63,7 +65,10 @@ func Open(ctx context.Context, dsn string) (*Warehouse, error) {
 }
 
 // Close releases the connections.
-func (w *Warehouse) Close() { w.pool.Close() }
+func (w *Warehouse) Close() {
+	closeReplicas(w.replicas)
+	w.pool.Close()
+}
 
 // Ping checks that the database answers.
 func (w *Warehouse) Ping(ctx context.Context) error { return w.pool.Ping(ctx) }
