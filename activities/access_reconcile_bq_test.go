@@ -28,19 +28,8 @@ func (noRequests) ActiveAccessGrants(context.Context) ([]ActiveGrant, error) { r
 // policy: a member with a role that nothing explains is revoked, a
 // standing member keeps theirs, and a missing table is skipped.
 func TestReconcileOnBigQueryRevokesAnUnexplainedIAMMember(t *testing.T) {
-	srv, err := bqfake.Start("dre-test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
-	srv.CreateDataset("crm")
-	srv.CreateDataset(bqwh.LedgerDataset)
+	srv, client := bqfake.StartForTest(t, "dre-test", "crm", bqwh.LedgerDataset)
 	ctx := t.Context()
-	client, err := bigquery.NewClient(ctx, "dre-test", srv.ClientOptions()...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = client.Close() })
 	md := &bigquery.TableMetadata{Schema: bigquery.Schema{{Name: "id", Type: bigquery.IntegerFieldType}, {Name: "email", Type: bigquery.StringFieldType}}}
 	if err := client.Dataset("crm").Table("customers").Create(ctx, md); err != nil {
 		t.Fatal(err)

@@ -16,19 +16,8 @@ import (
 // deprecated table is usage the gate sees (Reads > 0 holds it); a job
 // history dre cannot read is Unread, which holds it too, never zero.
 func TestDeprecateReadUsageSeesPipelinesAndUnreadableHistories(t *testing.T) {
-	srv, err := bqfake.Start("dre-test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
-	srv.CreateDataset("shop")
-	srv.CreateDataset(bqwh.LedgerDataset)
+	srv, client := bqfake.StartForTest(t, "dre-test", "shop", bqwh.LedgerDataset)
 	ctx := t.Context()
-	client, err := bigquery.NewClient(ctx, "dre-test", srv.ClientOptions()...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = client.Close() })
 	client.Location = "US"
 	md := &bigquery.TableMetadata{Schema: bigquery.Schema{{Name: "id", Type: bigquery.IntegerFieldType}}}
 	for _, name := range []string{"legacy_orders", "orders_daily"} {

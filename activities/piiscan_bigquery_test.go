@@ -19,17 +19,7 @@ import (
 // JSON column of the BigQuery stand-in and scans it through the adapter.
 func TestPIIScanFindsEmailsInABigQueryJSONColumn(t *testing.T) {
 	const project = "dre-pii-test"
-	srv, err := bqfake.Start(project)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
-	srv.CreateDataset("crm")
-	client, err := bigquery.NewClient(t.Context(), project, srv.ClientOptions()...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = client.Close() })
+	srv, client := bqfake.StartForTest(t, project, "crm")
 	md := &bigquery.TableMetadata{Schema: bigquery.Schema{{Name: "id", Type: bigquery.IntegerFieldType}, {Name: "payload", Type: bigquery.JSONFieldType}}}
 	if err := client.Dataset("crm").Table("events").Create(t.Context(), md); err != nil {
 		t.Fatal(err)

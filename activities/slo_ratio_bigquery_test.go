@@ -20,17 +20,7 @@ import (
 // the same SQL as on PostgreSQL, the interval bound as named parameters.
 func TestMeasureRatioOnBigQuery(t *testing.T) {
 	const project = "dre-slo-test"
-	srv, err := bqfake.Start(project)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
-	srv.CreateDataset("shop")
-	client, err := bigquery.NewClient(t.Context(), project, srv.ClientOptions()...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = client.Close() })
+	srv, client := bqfake.StartForTest(t, project, "shop")
 	md := &bigquery.TableMetadata{Schema: bigquery.Schema{{Name: "paid", Type: bigquery.BooleanFieldType}, {Name: "loaded_at", Type: bigquery.TimestampFieldType}}}
 	if err := client.Dataset("shop").Table("orders").Create(t.Context(), md); err != nil {
 		t.Fatal(err)
