@@ -34,6 +34,9 @@ type ProbeTableInput struct {
 type ProbeTableResult struct {
 	warehouse.TableProbe
 	ProbedAt time.Time `json:"probedAt"`
+	// Unpublished are the partitions that failed write-audit-publish
+	// validation and are not yet fixed (warehouses that record them only).
+	Unpublished []warehouse.UnpublishedPartition `json:"unpublished,omitempty"`
 }
 
 // ProbeTable counts a table's rows and reads its newest freshness value.
@@ -55,5 +58,11 @@ func (c *Checks) ProbeTable(ctx context.Context, in ProbeTableInput) (ProbeTable
 	if err != nil {
 		return ProbeTableResult{}, fmt.Errorf("warehouse %s: %w", in.Warehouse, err)
 	}
-	return ProbeTableResult{TableProbe: probe, ProbedAt: time.Now().UTC()}, nil
+	res := ProbeTableResult{TableProbe: probe, ProbedAt: time.Now().UTC()}
+	if lister, ok := p.(unpublishedLister); ok && probe.Exists {
+		if res.Unpublished, err = lister.UnpublishedPartitions(ctx, ref); err != nil {
+			return ProbeTableResult{}, fmt.Errorf("warehouse %s: %w", in.Warehouse, err)
+		}
+	}
+	return res, nil
 }

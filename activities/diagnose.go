@@ -45,6 +45,8 @@ type Diagnosis struct {
 // DiagnoseInput describes the table under diagnosis, from the catalog. Each
 // check reads only the fields it needs and skips itself when they are empty.
 type DiagnoseInput struct {
+	// Dataset is the dre.yaml name, for the commands a finding suggests.
+	Dataset   string `json:"dataset,omitempty"`
 	Warehouse string `json:"warehouse"`
 	Table     string `json:"table"`
 	// FreshnessColumn and MaxLag: the freshness SLO.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/dre-dev/dre/activities"
 	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/internal/warehouse"
 )
 
 // CheckInput asks for a health check of one catalog dataset: does the table
@@ -42,6 +43,9 @@ type CheckResult struct {
 	MaxLag    time.Duration `json:"maxLag,omitempty"`
 	CheckedAt time.Time     `json:"checkedAt"`
 	Rounds    int           `json:"rounds"`
+	// Unpublished are partitions that failed write-audit-publish
+	// validation and are not yet fixed: readers still see their old rows.
+	Unpublished []warehouse.UnpublishedPartition `json:"unpublished,omitempty"`
 }
 
 // checkRoundsPerRun bounds a watch's history: each round adds about a dozen
@@ -116,6 +120,7 @@ func (c *checkRun) round(ctx workflow.Context) error {
 func verdict(prev CheckResult, p activities.ProbeTableResult, maxLag time.Duration) CheckResult {
 	r := prev
 	r.Rows, r.Latest, r.CheckedAt, r.MaxLag, r.Lag = p.Rows, p.Latest, p.ProbedAt, maxLag, 0
+	r.Unpublished = p.Unpublished
 	switch {
 	case !p.Exists:
 		r.Status = CheckMissing

@@ -63,7 +63,7 @@ func newTriageHarness(t *testing.T) *triageHarness {
 	for check, fn := range map[string]any{
 		activities.CheckFreshness: d.DiagnoseFreshness, activities.CheckVolume: d.DiagnoseVolume,
 		activities.CheckNulls: d.DiagnoseNulls, activities.CheckSchema: d.DiagnoseSchema,
-		activities.CheckDuplicates: d.DiagnoseDuplicates,
+		activities.CheckDuplicates: d.DiagnoseDuplicates, activities.CheckUnpublished: d.DiagnoseUnpublished,
 	} {
 		h.env.OnActivity(fn, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.DiagnoseInput) (activities.Finding, error) {
 			return h.finding(check, in), nil

@@ -196,7 +196,7 @@ func diagnosisChecks() []struct {
 // slowest query.
 func (t *triage) startDiagnosis(ctx workflow.Context) {
 	in := diagnoseInput(t.in.Dataset, t.policy)
-	for _, c := range diagnosisChecks() {
+	for _, c := range diagnosisChecksOf(ctx) {
 		workflow.Go(ctx, func(ctx workflow.Context) {
 			var f activities.Finding
 			err := workflow.ExecuteActivity(diagnosisOptions(ctx, c.name), c.run, in).Get(ctx, &f)
@@ -227,7 +227,7 @@ func findingIcon(f activities.Finding) string {
 // diagnoseInput gathers what the checks need from the catalog entry.
 func diagnoseInput(ds catalog.Dataset, p TriagePolicy) activities.DiagnoseInput {
 	in := activities.DiagnoseInput{
-		Warehouse: ds.Warehouse, Table: ds.Table, FreshnessColumn: ds.FreshnessColumn,
+		Dataset: ds.Name, Warehouse: ds.Warehouse, Table: ds.Table, FreshnessColumn: ds.FreshnessColumn,
 		MaxLag: freshnessThreshold(ds), BaselineDays: p.BaselineDays, MADFactor: p.MADFactor,
 		UniqueKey: p.UniqueKey, MaxNullRates: map[string]float64{},
 	}

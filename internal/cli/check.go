@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"go.temporal.io/api/serviceerror"
 
+	"github.com/dre-dev/dre/activities"
 	"github.com/dre-dev/dre/internal/catalog"
 	"github.com/dre-dev/dre/internal/config"
 	"github.com/dre-dev/dre/workflows"
@@ -96,6 +97,9 @@ func describeCheck(ds catalog.Dataset, r workflows.CheckResult) string {
 			line += fmt.Sprintf(", SLO %s", r.MaxLag)
 		}
 		line += ")"
+	}
+	if len(r.Unpublished) > 0 {
+		line += "\n" + activities.UnpublishedSummary(ds.Name, r.Unpublished)
 	}
 	return line
 }

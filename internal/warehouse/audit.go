@@ -111,3 +111,13 @@ func (a AuditResult) Summary() string {
 	}
 	return fmt.Sprintf("audit %s; old rows %d, new rows %d", verdict, a.OldRows, a.NewRows)
 }
+
+// UnpublishedPartition is a partition whose latest backfill failed
+// validation, so its new rows were never published, and that no later
+// backfill has written: downstream readers still see the old rows.
+type UnpublishedPartition struct {
+	Start  time.Time `json:"start"`
+	RunID  string    `json:"runId"`
+	Detail string    `json:"detail,omitempty"`
+	At     time.Time `json:"at"`
+}
