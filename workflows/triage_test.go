@@ -41,8 +41,8 @@ func TestTriageOpensDiagnosesPagesAndResolves(t *testing.T) {
 	if len(stale) != 1 || stale[0].ThreadTS != "1700000000.000100" {
 		t.Errorf("stale finding posts = %+v, want one in the incident's thread", stale)
 	}
-	if live.Status != TriageOpen || len(live.Findings) != 5 {
-		t.Errorf("timeline at 1m: status %q with %d findings, want open with 5", live.Status, len(live.Findings))
+	if live.Status != TriageOpen || len(live.Findings) != 6 {
+		t.Errorf("timeline at 1m: status %q with %d findings, want open with 6", live.Status, len(live.Findings))
 	}
 	triggers, actions := h.triggers()
 	if len(triggers) != 1 || triggers[0].DedupKey != "triage/orders" || triggers[0].Severity != "error" {
