@@ -59,8 +59,12 @@ func UnpublishedSummary(dataset string, parts []warehouse.UnpublishedPartition) 
 	if dataset == "" {
 		dataset = "<dataset>"
 	}
-	return fmt.Sprintf("%d partitions failed validation and are unpublished: %s; fix the source and run dre backfill start %s --partitions %s",
-		len(parts), strings.Join(named, ", "), dataset, strings.Join(labels, ","))
+	count := fmt.Sprintf("%d partitions failed validation and are", len(parts))
+	if len(parts) == 1 {
+		count = "1 partition failed validation and is"
+	}
+	return fmt.Sprintf("%s unpublished: %s; fix the source and run dre backfill start %s --partitions %s",
+		count, strings.Join(named, ", "), dataset, strings.Join(labels, ","))
 }
 
 // partitionLabel is a partition start as dre backfill --partitions takes it:

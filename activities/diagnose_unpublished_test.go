@@ -75,7 +75,7 @@ func TestUnpublishedPartitionsBreakTheCircuit(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := runActivity[activities.Finding](t, d, d.DiagnoseUnpublished, in)
-	want := "1 partitions failed validation and are unpublished: 2026-11-03 (unique(order_id): 3 violations); fix the source and run dre backfill start orders --partitions 2026-11-03"
+	want := "1 partition failed validation and is unpublished: 2026-11-03 (unique(order_id): 3 violations); fix the source and run dre backfill start orders --partitions 2026-11-03"
 	if !f.Problem || f.Summary != want || len(f.Partitions) != 1 || f.Partitions[0] != day.Format(time.RFC3339) {
 		t.Errorf("finding after the failed validation: %+v; want a problem saying %q", f, want)
 	}

@@ -25,7 +25,9 @@ func newCatalogCheckCmd(g *globals) *cobra.Command {
 		Long: `check starts the workflow check/<dataset>, which counts the table's rows and
 reads the newest value of its freshness column, then judges it against the
 dataset's freshness SLO: ok, stale, empty or missing. The exit code is 1
-unless the dataset is ok.
+unless the dataset is ok. On PostgreSQL it also names the partitions whose
+latest backfill failed validation and were never published, with the
+command that redoes them.
 
 With --watch the workflow keeps checking on a durable timer (it survives
 restarts) until it is cancelled, and the command returns at once.`,
