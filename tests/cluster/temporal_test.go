@@ -68,6 +68,7 @@ func temporalBinaries(t *testing.T) (server, sqlTool string) {
 type temporalCluster struct {
 	Frontend string // host:port of the frontend's gRPC API
 	procs    map[string]*process
+	restarts map[string]int
 }
 
 // startTemporalCluster creates the persistence and visibility databases
@@ -87,7 +88,7 @@ func startTemporalCluster(t *testing.T, pg *localpg.Cluster) *temporalCluster {
 	if err := os.WriteFile(filepath.Join(dir, "dynamic.yaml"), []byte(dynamicConfig), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	c := &temporalCluster{Frontend: fmt.Sprintf("127.0.0.1:%d", ports[0]), procs: map[string]*process{}}
+	c := &temporalCluster{Frontend: fmt.Sprintf("127.0.0.1:%d", ports[0]), procs: map[string]*process{}, restarts: map[string]int{}}
 	for _, svc := range services {
 		c.procs[svc] = startProcess(t, "temporal "+svc, nil, server, "--config-file", cfg, "--allow-no-auth", "start", "--service="+svc)
 	}
@@ -125,6 +126,7 @@ func setupSchema(t *testing.T, sqlTool string, pg *localpg.Cluster, db, schema s
 func (c *temporalCluster) waitReady(t *testing.T) {
 	t.Helper()
 	eventually(t, "the Temporal frontend answers", 3*time.Minute, func() bool {
+		c.restartExited(t)
 		cl, err := client.Dial(client.Options{HostPort: c.Frontend, Namespace: "temporal-system", Logger: quiet{}})
 		if err != nil {
 			return false
@@ -135,6 +137,31 @@ func (c *temporalCluster) waitReady(t *testing.T) {
 		_, err = cl.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: "temporal-system"})
 		return err == nil
 	})
+}
+
+// maxStartRestarts bounds how often one service is restarted while the
+// cluster starts.
+const maxStartRestarts = 5
+
+// restartExited starts again any service that exited, as a process
+// supervisor (Kubernetes, systemd) does in production: services starting
+// together on a fresh database race to write the cluster metadata, and
+// the loser exits ("failed to initialize current cluster metadata").
+func (c *temporalCluster) restartExited(t *testing.T) {
+	t.Helper()
+	for _, svc := range services {
+		p := c.procs[svc]
+		select {
+		case err := <-p.exited:
+			c.restarts[svc]++
+			if c.restarts[svc] > maxStartRestarts {
+				t.Fatalf("temporal %s exited %d times while starting (last: %v)\n%s", svc, c.restarts[svc], err, tail(p.logs.String(), 3000))
+			}
+			t.Logf("temporal %s exited while starting (%v); restarting it", svc, err)
+			p.restart(t)
+		default:
+		}
+	}
 }
 
 // serverConfig is a production-shaped static config: PostgreSQL for
