@@ -2,8 +2,6 @@ package workflows
 
 import (
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -22,7 +20,7 @@ const accessPolicyVersion = "access-policy-from-worker"
 // It runs before the update handlers are registered, since registering
 // them runs the validators of updates that arrived with the start.
 func (r *accessRequest) usesWorkerPolicy(ctx workflow.Context) {
-	r.loading = workflow.GetVersion(ctx, accessPolicyVersion, workflow.DefaultVersion, 1) >= 1
+	r.guard.loading = workflow.GetVersion(ctx, accessPolicyVersion, workflow.DefaultVersion, 1) >= 1
 }
 
 // loadPolicy fetches the worker's policy for the dataset: its catalog
@@ -30,7 +28,7 @@ func (r *accessRequest) usesWorkerPolicy(ctx workflow.Context) {
 // are checked against its people directory. A worker that has no policy,
 // or whose catalog lacks the dataset, fails the request.
 func (r *accessRequest) loadPolicy(ctx workflow.Context) error {
-	if !r.loading {
+	if !r.guard.loading {
 		return nil
 	}
 	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
@@ -46,50 +44,8 @@ func (r *accessRequest) loadPolicy(ctx workflow.Context) error {
 	if err := r.in.Validate(); err != nil {
 		return temporal.NewNonRetryableApplicationError("against the worker's dre.yaml: "+err.Error(), ErrInvalidInput, nil)
 	}
-	r.policy, r.loading = &p, false
+	r.guard.policy, r.guard.loading = &p, false
 	return nil
-}
-
-// personOf maps how someone is named (a person ID, cli:<id>, a Slack user
-// ID) to their person ID in the policy's directory, or "" if unknown.
-func (r *accessRequest) personOf(name string) string {
-	dir := r.policy.People
-	for _, id := range []string{name, strings.TrimPrefix(name, "cli:")} {
-		if p, err := dir.Person(id); err == nil {
-			return p.ID
-		}
-	}
-	if p, err := dir.BySlackUser(name); err == nil {
-		return p.ID
-	}
-	return ""
-}
-
-// approverIDs resolves pii.approvers, which may name people, Slack users
-// or groups, to person IDs.
-func (r *accessRequest) approverIDs() []string {
-	var ids []string
-	for _, a := range r.in.Dataset.PII.Approvers {
-		if id := r.personOf(a); id != "" {
-			ids = append(ids, id)
-		} else if g, err := r.policy.People.Group(a); err == nil {
-			ids = append(ids, g.People...)
-		}
-	}
-	return ids
-}
-
-// isPolicyApprover reports whether the decider is an approver: by person
-// ID, by a relayed Slack ID listed as is, or, for an unverified decision,
-// also by the name it gives.
-func (r *accessRequest) isPolicyApprover(d decider) bool {
-	if d.person != "" && slices.Contains(r.approverIDs(), d.person) {
-		return true
-	}
-	if d.slack {
-		return slices.Contains(r.in.Dataset.PII.Approvers, d.name)
-	}
-	return !d.verified() && isApprover(d.name, r.in.Dataset.PII.Approvers)
 }
 
 // isRequester reports whether the decider is the requester or acts as the
@@ -101,9 +57,9 @@ func (r *accessRequest) isRequester(d decider) bool {
 	if d.person == "" {
 		return false
 	}
-	if d.person == r.personOf(r.in.Requester) {
+	if d.person == r.guard.personOf(r.in.Requester) {
 		return true
 	}
-	role, err := r.policy.People.Principal(d.person, r.in.Dataset.Warehouse)
+	role, err := r.guard.policy.People.Principal(d.person, r.in.Dataset.Warehouse)
 	return err == nil && sameIdentity(role, r.in.Principal)
 }

@@ -72,17 +72,8 @@ type AccessDecision struct {
 	// unsigned decisions also a Slack user ID or cli:<name>).
 	By   string `json:"by"`
 	Note string `json:"note,omitempty"`
-	// Signature, At and Nonce are the proof; see decision.Decision.
-	Signature string    `json:"signature,omitempty"`
-	At        time.Time `json:"at,omitzero"`
-	Nonce     string    `json:"nonce,omitempty"`
-	// Via is "slack" for a decision the gateway passes on for the Slack
-	// user SlackUser of workspace SlackTeam. Signed, By is the relay
-	// (decisions.slack_relay) and the signature's OnBehalfOf is
-	// SlackOnBehalfOf(SlackTeam, SlackUser).
-	Via       string `json:"via,omitempty"`
-	SlackUser string `json:"slackUser,omitempty"`
-	SlackTeam string `json:"slackTeam,omitempty"`
+	// Proof proves By sent it; its fields are inline in the JSON.
+	Proof
 }
 
 // ViaSlack is AccessDecision.Via for decisions made in Slack.
@@ -195,13 +186,9 @@ type accessRequest struct {
 	decided bool
 	ended   bool // revoked early
 	note    string
-	// policy is the worker's dre.yaml for this request; nil in runs
-	// recorded before it was fetched (and while loading is set).
-	policy  *activities.AccessPolicy
-	loading bool
-	// seenNonces are the nonces of the signed decisions accepted, so a
-	// signature cannot be sent twice.
-	seenNonces []string
+	// guard holds the worker's dre.yaml for this request; its policy is
+	// nil in runs recorded before it was fetched (and while loading).
+	guard decisionGuard
 	// decisionKey and endKey are the evidence of the decision and of an
 	// early revocation: a key fingerprint or Unverified; "" before the
 	// worker's policy was fetched.

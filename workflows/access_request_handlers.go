@@ -38,18 +38,18 @@ func (r *accessRequest) registerHandlers(ctx workflow.Context) error {
 func (r *accessRequest) validateDecision(action string) func(workflow.Context, AccessDecision) error {
 	return func(ctx workflow.Context, d AccessDecision) error {
 		switch {
-		case r.loading:
+		case r.guard.loading:
 			return temporal.NewApplicationError("the request is still loading its policy from the worker; send the decision again in a moment", ErrPolicyLoading)
 		case r.decided:
 			return fmt.Errorf("the request was already decided by %s: it is %s", r.state.DecidedBy, r.state.Status)
-		case r.policy == nil:
+		case r.guard.policy == nil:
 			return r.validateLegacyDecision(d)
 		}
 		who, err := r.prove(ctx, action, d)
 		if err != nil {
 			return err
 		}
-		return r.checkDecider(who)
+		return r.checkDecider(ctx, action, who)
 	}
 }
 
@@ -88,26 +88,26 @@ func (r *accessRequest) onDecision(action, outcome string) func(workflow.Context
 // it, and keeps its nonce. Runs without the worker's policy take By as it
 // is, with no evidence.
 func (r *accessRequest) evidence(ctx workflow.Context, action string, d AccessDecision) (decider, error) {
-	if r.policy == nil {
+	if r.guard.policy == nil {
 		return decider{name: d.By}, nil
 	}
 	who, err := r.prove(ctx, action, d)
 	if err != nil {
 		return decider{}, err
 	}
-	r.remember(d)
+	r.guard.remember(d.Proof)
 	return who, nil
 }
 
 // validateRevoke lets the requester or an approver end granted access.
 func (r *accessRequest) validateRevoke(ctx workflow.Context, d AccessDecision) error {
-	if r.loading {
+	if r.guard.loading {
 		return temporal.NewApplicationError("the request is still loading its policy from the worker", ErrPolicyLoading)
 	}
 	if r.state.Status != AccessGranted || r.ended {
 		return fmt.Errorf("only granted access can be revoked; the request is %s", r.state.Status)
 	}
-	if r.policy == nil {
+	if r.guard.policy == nil {
 		if !sameIdentity(d.By, r.in.Requester) && !isApprover(d.By, r.in.Dataset.PII.Approvers) {
 			return fmt.Errorf("%s may not revoke this access: only the requester %s or an approver (%v) may", d.By, r.in.Requester, r.in.Dataset.PII.Approvers)
 		}
@@ -117,7 +117,7 @@ func (r *accessRequest) validateRevoke(ctx workflow.Context, d AccessDecision) e
 	if err != nil {
 		return err
 	}
-	return r.checkRevoker(who)
+	return r.checkRevoker(ctx, who)
 }
 
 func (r *accessRequest) onRevoke(ctx workflow.Context, d AccessDecision) (string, error) {

@@ -187,7 +187,7 @@ func TestAccessRequestSelfApprovalIsRejected(t *testing.T) {
 	h.update(2*time.Minute, AccessApproveUpdate, AccessDecision{By: "USTRANGER"})
 	h.update(3*time.Minute, AccessApproveUpdate, AccessDecision{By: "UOWNER"})
 	st := h.runRequest(aliceRequest())
-	if len(h.rejected) != 2 || !strings.Contains(h.rejected[0].Error(), "separation of duties") || !strings.Contains(h.rejected[1].Error(), "not an approver") {
+	if len(h.rejected) != 2 || !strings.Contains(h.rejected[0].Error(), "separation of duties") || !strings.Contains(h.rejected[1].Error(), "may not approve access") {
 		t.Fatalf("rejections = %v; want the self-approval and the stranger refused", h.rejected)
 	}
 	if st.DecidedBy != "UOWNER" || st.Status != AccessExpired || len(h.granted) != 1 || h.granted[0].Grant.Column != "email" {

@@ -64,7 +64,7 @@ func (tp *testPeople) signFor(t *testing.T, signer, by, onBehalfOf, action strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	return AccessDecision{By: by, Signature: sig, At: at, Nonce: nonce}
+	return AccessDecision{By: by, Proof: Proof{Signature: sig, At: at, Nonce: nonce}}
 }
 
 func (tp *testPeople) fingerprint(id string) string {
@@ -105,7 +105,7 @@ func TestAccessRequestSignedDecisions(t *testing.T) {
 	st := h.runRequest(aliceRequest())
 
 	wantRefusals(t, h.rejected, "decisions.allow_unsigned is off", "belongs to someone else", "too old", "separation of duties",
-		"not an approver", "does not match", "already used")
+		"may not approve access", "does not match", "already used")
 	var sod *temporal.ApplicationError
 	if !errors.As(h.rejected[3], &sod) || sod.Type() != ErrSeparationOfDuties {
 		t.Errorf("self-approval refused as %v; want a %s error", h.rejected[3], ErrSeparationOfDuties)
@@ -153,7 +153,7 @@ func TestAccessRequestUsesTheWorkersCatalog(t *testing.T) {
 	h.update(time.Minute, AccessApproveUpdate, AccessDecision{By: "UMALLORY"})
 	h.update(2*time.Minute, AccessApproveUpdate, AccessDecision{By: "UOWNER"})
 	h.runRequest(in)
-	wantRefusals(t, h.rejected, "not an approver")
+	wantRefusals(t, h.rejected, "may not approve access")
 	if len(h.granted) != 1 || h.granted[0].Grant.Table.String() != "public.customers" {
 		t.Fatalf("granted %+v; want the worker's table public.customers", h.granted)
 	}

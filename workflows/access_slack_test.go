@@ -25,7 +25,7 @@ func TestAccessRequestSlackDecisionsNeedTheRelaySignature(t *testing.T) {
 	tampered := tp.slackDecision(t, "gateway", "gateway", "T0ACME", "UMALLORY", AccessApproveUpdate, 5*time.Minute, "nonce-tampered-001")
 	tampered.SlackUser = "UOWNER"
 	for i, d := range []AccessDecision{
-		{By: "UOWNER", Via: ViaSlack, SlackUser: "UOWNER", SlackTeam: "T0ACME"},
+		{By: "UOWNER", Proof: Proof{Via: ViaSlack, SlackUser: "UOWNER", SlackTeam: "T0ACME"}},
 		tp.slackDecision(t, "owner", "owner", "T0ACME", "UOWNER", AccessApproveUpdate, 2*time.Minute, "nonce-notrelay-001"),
 		tp.slackDecision(t, "gateway", "gateway", "T0EVIL", "UOWNER", AccessApproveUpdate, 3*time.Minute, "nonce-evilteam-001"),
 		tp.slackDecision(t, "gateway", "gateway", "T0ACME", "UALICE", AccessApproveUpdate, 4*time.Minute, "nonce-selfslack-01"),

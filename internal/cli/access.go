@@ -99,25 +99,15 @@ resolves or at the end of --duration, whichever comes first (checked every
 }
 
 func newAccessDecideCmd(g *globals, update, short string) *cobra.Command {
-	var who accessDecider
+	var who decider
 	cmd := &cobra.Command{
 		Use:   update + " <request-id>",
 		Short: short,
-		Long: short + `.
+		Long: short + `. By default the dataset's pii.approvers (people, Slack IDs
+or groups) decide, never the requester (authz.rules.access.` + update + ` in
+dre.yaml may say otherwise).
 
-The decision is signed with your SSH key, which dre.yaml lists under
-people.<your ID>.keys: --sign (or DRE_SIGNING_KEY) names the key as a
-fingerprint (SHA256:... of a key in ssh-agent), a .pub file (its private
-half in ssh-agent) or an unencrypted private key file; without either, the
-only key in ssh-agent signs when SSH_AUTH_SOCK is set and --as names you.
---as is your person ID under people: in dre.yaml; when signing it defaults
-to the owner of the key. The worker verifies the signature and that you
-are one of the dataset's pii.approvers (people, Slack IDs or groups) and
-not the requester; the audit log records the key's fingerprint.
-
-Without a key the decision is sent unsigned, as --as (default cli:$USER):
-the worker accepts it only if its dre.yaml sets decisions.allow_unsigned
-(the demo does), and records it as unverified.`,
+` + signingHelp,
 		Example: fmt.Sprintf(`  dre access %[1]s access-request/customers/cli:alice/m1x2y3 --sign ~/.ssh/id_ed25519.pub --note "ticket 4711"
   DRE_SIGNING_KEY=SHA256:abc... dre access %[1]s access-request/customers/cli:alice/m1x2y3 --as bob
   dre access %[1]s access-request/customers/cli:alice/m1x2y3 --as U0DEMOOWNER   # unsigned: demo only`, update),
@@ -140,10 +130,7 @@ the worker accepts it only if its dre.yaml sets decisions.allow_unsigned
 			return nil
 		},
 	}
-	fl := cmd.Flags()
-	fl.StringVar(&who.as, "as", "", "your person ID under people: in dre.yaml (default: the signing key's owner; unsigned: cli:$USER)")
-	fl.StringVar(&who.signRef, "sign", "", "signing key: SHA256 fingerprint in ssh-agent, .pub file, or private key file (default: DRE_SIGNING_KEY, else ssh-agent's only key)")
-	fl.StringVar(&who.note, "note", "", "a note for the audit log")
+	addDeciderFlags(cmd, &who)
 	return cmd
 }
 

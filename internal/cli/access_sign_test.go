@@ -48,7 +48,7 @@ func TestAccessDecisionIsSignedWithDRESigningKey(t *testing.T) {
 	path, cfg := signingSetup(t)
 	id := "access-request/customers/cli:alice/m1"
 	var stderr bytes.Buffer
-	d, err := envOf(map[string]string{"DRE_SIGNING_KEY": path}).accessDecision(cfg, &stderr, id, "approve", accessDecider{note: "ok"})
+	d, err := envOf(map[string]string{"DRE_SIGNING_KEY": path}).accessDecision(cfg, &stderr, id, "approve", decider{note: "ok"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,11 +66,11 @@ func TestAccessDecisionIsSignedWithDRESigningKey(t *testing.T) {
 func TestAccessDecisionWithoutAKeyIsUnsignedAndSaysSo(t *testing.T) {
 	path, cfg := signingSetup(t)
 	var stderr bytes.Buffer
-	d, err := envOf(map[string]string{"USER": "carol"}).accessDecision(cfg, &stderr, "access-request/customers/x/1", "deny", accessDecider{})
+	d, err := envOf(map[string]string{"USER": "carol"}).accessDecision(cfg, &stderr, "access-request/customers/x/1", "deny", decider{})
 	if err != nil || d.By != "cli:carol" || d.Signature != "" || !strings.Contains(stderr.String(), "decisions.allow_unsigned") {
 		t.Fatalf("decision %+v, %v, stderr %q; want an unsigned deny by cli:carol and a warning", d, err, stderr.String())
 	}
-	if _, err := envOf(nil).accessDecision(cfg, &stderr, "backfill/orders/x", "approve", accessDecider{signRef: path}); err == nil || !strings.Contains(err.Error(), "not an access request ID") {
+	if _, err := envOf(nil).accessDecision(cfg, &stderr, "backfill/orders/x", "approve", decider{signRef: path}); err == nil || !strings.Contains(err.Error(), "not an access request ID") {
 		t.Fatalf("signing for a non-request ID = %v; want it refused", err)
 	}
 }

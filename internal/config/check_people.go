@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dre-dev/dre/internal/authz"
 	"github.com/dre-dev/dre/internal/people"
 )
 
@@ -32,6 +33,7 @@ func (d *decoder) checkPeople(cfg *Config) {
 	}
 	d.checkWorkspaces(cfg)
 	d.checkSlackRelay(cfg)
+	d.checkAuthz(cfg)
 }
 
 // checkSlackRelay requires decisions.slack_relay to name a person with a
@@ -67,5 +69,16 @@ func (d *decoder) checkWorkspaces(cfg *Config) {
 		if p.SlackTeam != "" && people.ValidSlackTeam(p.SlackTeam) && !slices.Contains(workspaces, p.SlackTeam) {
 			d.addPath("people."+id+".slack_team", fmt.Sprintf("workspace %s is not in slack.workspaces %v; add it there, or dre refuses this person's Slack requests", p.SlackTeam, workspaces))
 		}
+	}
+}
+
+// checkAuthz checks the authz: rules against the people, groups and
+// datasets dre.yaml names.
+func (d *decoder) checkAuthz(cfg *Config) {
+	if d.hasFailed("authz") {
+		return
+	}
+	for _, p := range authz.Validate(cfg.Authz, cfg.People, cfg.Catalog.Names()) {
+		d.addPath(p.Path, p.Message)
 	}
 }

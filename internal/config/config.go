@@ -3,6 +3,7 @@ package config
 import (
 	"slices"
 
+	"github.com/dre-dev/dre/internal/authz"
 	"github.com/dre-dev/dre/internal/catalog"
 	"github.com/dre-dev/dre/internal/people"
 )
@@ -28,6 +29,7 @@ type Config struct {
 	Catalog    *catalog.Catalog     // the datasets; never nil
 	People     *people.Directory    // people: and groups:; never nil
 	Decisions  Decisions            // how decisions must be signed
+	Authz      authz.Policy         // who may take each decision
 	Alerts     Alerts               // monitoring tools' alerts in
 	Triage     Triage               // paging, escalation, auto-resolve
 	Access     Access               // the access reconciler
@@ -215,6 +217,8 @@ type document struct {
 	People    map[string]people.Person `yaml:"people"`
 	Groups    map[string]people.Group  `yaml:"groups"`
 	Decisions Decisions                `yaml:"decisions"`
+	// Authz is who may take each decision, with per-dataset overrides.
+	Authz authz.Policy `yaml:"authz"`
 
 	// Alerts from monitoring tools: who may post and which dataset each
 	// alert concerns.

@@ -86,6 +86,7 @@ func fromDocument(name string, doc document) *Config {
 		Catalog:    catalog.New(doc.Datasets),
 		People:     people.NewDirectory(doc.People, doc.Groups),
 		Decisions:  doc.Decisions,
+		Authz:      doc.Authz,
 		Alerts:     doc.Alerts,
 		Triage:     doc.Triage,
 		Access:     doc.Access,

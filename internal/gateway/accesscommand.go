@@ -102,7 +102,7 @@ func (c *Commands) accessDecide(cmd slack.SlashCommand, update string, args []st
 		return ephemeral("Which request? Give its ID, like `access-request/customers/U123/abc`.\n%s", accessUsage)
 	}
 	id, d := args[0], workflows.AccessDecision{By: cmd.UserID, Note: strings.Join(args[1:], " "),
-		Via: workflows.ViaSlack, SlackUser: cmd.UserID, SlackTeam: cmd.TeamID}
+		Proof: workflows.Proof{Via: workflows.ViaSlack, SlackUser: cmd.UserID, SlackTeam: cmd.TeamID}}
 	err := c.enqueue(func(ctx context.Context) {
 		d, err := c.relayed(id, update, d)
 		if err != nil {

@@ -47,16 +47,27 @@ func (r *SlackRelay) Decide(workflowID, action string, d workflows.AccessDecisio
 	if !ok {
 		return d, fmt.Errorf("%q is not an access request ID", workflowID)
 	}
+	by, p, err := r.Sign(workflowID, action, dataset, d.SlackTeam, d.SlackUser, now)
+	if err != nil {
+		return d, err
+	}
+	d.By, d.Proof = by, p
+	return d, nil
+}
+
+// Sign returns the proof of a decision the Slack user of team made on
+// workflowID about target, signed by the relay for them, and the relay's
+// person ID, which the decision names as its By.
+func (r *SlackRelay) Sign(workflowID, action, target, team, user string, now time.Time) (string, workflows.Proof, error) {
 	nonce, err := decision.NewNonce()
 	if err != nil {
-		return d, err
+		return "", workflows.Proof{}, err
 	}
-	signed := decision.Decision{WorkflowID: workflowID, Action: action, Target: dataset, Decider: r.ID,
-		OnBehalfOf: workflows.SlackOnBehalfOf(d.SlackTeam, d.SlackUser), At: now.UTC(), Nonce: nonce}
+	signed := decision.Decision{WorkflowID: workflowID, Action: action, Target: target, Decider: r.ID,
+		OnBehalfOf: workflows.SlackOnBehalfOf(team, user), At: now.UTC(), Nonce: nonce}
 	sig, err := decision.Sign(signed, r.Signer)
 	if err != nil {
-		return d, err
+		return "", workflows.Proof{}, err
 	}
-	d.By, d.Signature, d.At, d.Nonce = r.ID, sig, signed.At, nonce
-	return d, nil
+	return r.ID, workflows.Proof{Signature: sig, At: signed.At, Nonce: nonce, Via: workflows.ViaSlack, SlackUser: user, SlackTeam: team}, nil
 }

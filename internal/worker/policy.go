@@ -12,7 +12,7 @@ import (
 // against this, never against what their starter sent.
 func Policy(cfg *config.Config) *activities.Policy {
 	return &activities.Policy{People: cfg.People, Catalog: cfg.Catalog, AllowUnsigned: cfg.Decisions.AllowUnsigned,
-		SlackRelay: cfg.Decisions.SlackRelay, SlackWorkspaces: cfg.Slack.Workspaces}
+		SlackRelay: cfg.Decisions.SlackRelay, SlackWorkspaces: cfg.Slack.Workspaces, Authz: cfg.Authz}
 }
 
 // catalogOf returns the catalog of the worker's dre.yaml, which p carries;

@@ -77,7 +77,7 @@ func signedDecision(t *testing.T, signer ssh.Signer, id, action, by string, at t
 	if err != nil {
 		t.Fatal(err)
 	}
-	return workflows.AccessDecision{By: by, Signature: sig, At: at, Nonce: nonce}
+	return workflows.AccessDecision{By: by, Proof: workflows.Proof{Signature: sig, At: at, Nonce: nonce}}
 }
 
 // decide sends an access decision as any Temporal client can (the
@@ -190,7 +190,7 @@ func resign(t *testing.T, signer ssh.Signer, id, action string, earlier workflow
 	if err != nil {
 		t.Fatal(err)
 	}
-	return workflows.AccessDecision{By: earlier.By, Signature: sig, At: at, Nonce: earlier.Nonce}
+	return workflows.AccessDecision{By: earlier.By, Proof: workflows.Proof{Signature: sig, At: at, Nonce: earlier.Nonce}}
 }
 
 // auditedKey reads the verified_key of the workflow's audit record action.
