@@ -33,6 +33,9 @@ type decider struct {
 	evidence string // the signing key's fingerprint, or Unverified
 	// slack is set when name is a Slack user ID the relay vouched for.
 	slack bool
+	// pagerDuty is set for a PagerDuty user's decision (name is
+	// pagerduty:<user>), relayed by the gateway or unverified.
+	pagerDuty bool
 }
 
 func (d decider) verified() bool { return d.evidence != Unverified }

@@ -31,7 +31,20 @@ type Proof struct {
 	Via       string    `json:"via,omitempty"`
 	SlackUser string    `json:"slackUser,omitempty"`
 	SlackTeam string    `json:"slackTeam,omitempty"`
+	// PagerDutyAgent is the PagerDuty user of a decision made in
+	// PagerDuty (Via "pagerduty"), which the gateway passes on after
+	// verifying the webhook's signature, signed for
+	// PagerDutyOnBehalfOf(PagerDutyAgent).
+	PagerDutyAgent string `json:"pagerDutyAgent,omitempty"`
 }
+
+// ViaPagerDuty is Proof.Via for decisions made in PagerDuty (an ack or a
+// resolve of the incident dre paged).
+const ViaPagerDuty = "pagerduty"
+
+// PagerDutyOnBehalfOf is the decision.Decision.OnBehalfOf of a PagerDuty
+// user's decision relayed by the gateway.
+func PagerDutyOnBehalfOf(agent string) string { return "pagerduty:" + agent }
 
 // MetricDecisionsRefused counts decisions a workflow's validator refused,
 // by workflow type, action and reason (unproven, not_allowed,
@@ -123,7 +136,7 @@ func (g *decisionGuard) check(ctx workflow.Context, c claim, rule string, f auth
 
 // authorize applies the authz rule to a proven decider.
 func (g *decisionGuard) authorize(ctx workflow.Context, rule string, who decider, f authz.Facts) error {
-	ad := authz.Decider{Person: who.person, Name: who.name, NameCounts: who.nameProven()}
+	ad := authz.Decider{Person: who.person, Name: who.name, NameCounts: who.nameProven(), PagerDuty: who.pagerDuty}
 	err := g.policy.Authz.Check(g.policy.People, rule, ad, f)
 	var r *authz.Refusal
 	if errors.As(err, &r) {
@@ -168,8 +181,10 @@ func (g *decisionGuard) prove(ctx workflow.Context, c claim) (decider, error) {
 	switch {
 	case p.Via == ViaSlack:
 		return g.proveSlack(ctx, c)
+	case p.Via == ViaPagerDuty:
+		return g.provePagerDuty(ctx, c)
 	case p.Via != "":
-		return decider{}, fmt.Errorf("decisions come from the CLI (no via) or via %q, not via %q", ViaSlack, p.Via)
+		return decider{}, fmt.Errorf("decisions come from the CLI (no via) or via %q or %q, not via %q", ViaSlack, ViaPagerDuty, p.Via)
 	case c.by == "":
 		return decider{}, errors.New("say who decides: the decision's By is empty (your person ID under people: in dre.yaml)")
 	case p.Signature == "" && !g.policy.AllowUnsigned:
@@ -247,6 +262,34 @@ func (g *decisionGuard) proveSlack(ctx workflow.Context, c claim) (decider, erro
 	}
 	return decider{name: p.SlackUser, person: person, slack: true,
 		evidence: v.Fingerprint + " (relay " + c.by + " for Slack " + SlackOnBehalfOf(p.SlackTeam, p.SlackUser) + ")"}, nil
+}
+
+// provePagerDuty establishes the PagerDuty user behind an ack or resolve
+// made in PagerDuty: like a Slack decision, it counts when the gateway's
+// relay key signed it, or unsigned under decisions.allow_unsigned.
+func (g *decisionGuard) provePagerDuty(ctx workflow.Context, c claim) (decider, error) {
+	p := c.proof
+	if p.PagerDutyAgent == "" {
+		return decider{}, errors.New("a decision via PagerDuty names its PagerDuty user; this one names none")
+	}
+	name := PagerDutyOnBehalfOf(p.PagerDutyAgent)
+	if p.Signature == "" {
+		if !g.policy.AllowUnsigned {
+			return decider{}, refuse(fmt.Sprintf(
+				"%s's %s from PagerDuty is not signed by the gateway, and the worker's dre.yaml requires signed decisions; give the gateway a key (gateway.signing_key, listed under the people: entry decisions.slack_relay names)",
+				name, c.action))
+		}
+		return decider{name: name, evidence: Unverified, pagerDuty: true}, nil
+	}
+	if g.policy.SlackRelay == "" || c.by != g.policy.SlackRelay {
+		return decider{}, refuse(fmt.Sprintf(
+			"only the gateway's relay (decisions.slack_relay: %q) may pass on a PagerDuty user's decision; this one is signed as %s", g.policy.SlackRelay, c.by))
+	}
+	v, err := g.verify(ctx, c, name)
+	if err != nil {
+		return decider{}, err
+	}
+	return decider{name: name, pagerDuty: true, evidence: v.Fingerprint + " (relay " + c.by + " for " + name + ")"}, nil
 }
 
 // slackPerson is the person with p's Slack user ID, "" if nobody; a person

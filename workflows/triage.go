@@ -29,7 +29,11 @@ func Triage(ctx workflow.Context, in TriageInput) (TriageTimeline, error) {
 		return TriageTimeline{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrInvalidInput, nil)
 	}
 	t := newTriage(ctx, in)
+	t.guard.start(ctx)
 	if err := t.registerHandlers(ctx); err != nil {
+		return t.timeline(), err
+	}
+	if err := t.guard.load(ctx, in.Dataset.Name); err != nil {
 		return t.timeline(), err
 	}
 	if err := t.open(ctx); err != nil {
@@ -88,6 +92,8 @@ type triage struct {
 	autoResolve        autoResolveState
 	alerts             []TriageAlert // absorbed from monitoring tools
 	alertsNotListed    int
+	// guard proves who clicks and applies the authz: rules (triage.*).
+	guard decisionGuard
 }
 
 func newTriage(ctx workflow.Context, in TriageInput) *triage {
@@ -175,10 +181,13 @@ func fromPagerDuty(by string) bool {
 }
 
 // TriageAction is the argument of every triage update: who clicked, and
-// an optional note for the timeline.
+// an optional note for the timeline. Proof proves By sent it: signed over
+// decision.Decision{WorkflowID, Action: the update's name, Target: the
+// dataset}; see Proof.
 type TriageAction struct {
 	By   string `json:"by"`
 	Note string `json:"note,omitempty"`
+	Proof
 }
 
 // TimelineEvent is one entry of an incident's timeline.

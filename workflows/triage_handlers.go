@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/dre-dev/dre/activities"
+	"github.com/dre-dev/dre/internal/authz"
 )
 
 // maxTriageReporters bounds the reporters listed; later reports still
@@ -31,8 +32,8 @@ func (t *triage) registerHandlers(ctx workflow.Context) error {
 		validator func(workflow.Context, TriageAction) error
 	}{
 		{TriageAckUpdate, t.onAck, t.validateAck},
-		{TriageResolveUpdate, t.onResolve, t.validateOpen},
-		{TriageEscalateUpdate, t.onEscalate, t.validateOpen},
+		{TriageResolveUpdate, t.onResolve, t.validateResolve},
+		{TriageEscalateUpdate, t.onEscalate, t.validateEscalate},
 		{TriageRunRunbookUpdate, t.onRunRunbook, t.validateRunbook},
 	}
 	for _, u := range updates {
@@ -72,10 +73,59 @@ func (t *triage) validateAck(ctx workflow.Context, a TriageAction) error {
 	if !t.ackedAt.IsZero() {
 		return fmt.Errorf("already acknowledged by %s", t.ackedBy)
 	}
-	return nil
+	return t.authorize(ctx, TriageAckUpdate, authz.TriageAck, a)
+}
+
+func (t *triage) validateResolve(ctx workflow.Context, a TriageAction) error {
+	if err := t.validateOpen(ctx, a); err != nil {
+		return err
+	}
+	return t.authorize(ctx, TriageResolveUpdate, authz.TriageResolve, a)
+}
+
+func (t *triage) validateEscalate(ctx workflow.Context, a TriageAction) error {
+	if err := t.validateOpen(ctx, a); err != nil {
+		return err
+	}
+	return t.authorize(ctx, TriageEscalateUpdate, authz.TriageEscalate, a)
+}
+
+// authorize proves who clicked and applies the authz rule; runs recorded
+// before the worker's policy accept any named clicker, as they did.
+func (t *triage) authorize(ctx workflow.Context, update, rule string, a TriageAction) error {
+	if err := t.guard.ready(); err != nil || t.guard.policy == nil {
+		return err
+	}
+	_, err := t.guard.check(ctx, t.claim(update, a), rule, t.guard.ownerFacts())
+	return err
+}
+
+// claim is a as a decision on this incident, for the guard to prove.
+func (t *triage) claim(update string, a TriageAction) claim {
+	return claim{workflowID: t.id, action: update, target: t.in.Dataset.Name, by: a.By, proof: a.Proof,
+		cli: "dre triage " + update + " " + t.in.Dataset.Name}
+}
+
+// actor is who a validated action is recorded as: the proven clicker
+// (a Slack user, a PagerDuty user, a person). The decision goes to the
+// audit log with its evidence (key fingerprint, relay, or unverified).
+// Runs before the policy record the name as given and audit nothing.
+func (t *triage) actor(ctx workflow.Context, update string, a TriageAction) string {
+	who, err := t.guard.accept(ctx, t.claim(update, a))
+	if err != nil || who.name == "" {
+		return a.By
+	}
+	if t.guard.policy != nil {
+		t.later(func(ctx workflow.Context) {
+			auditEntry(ctx, activities.AuditEntry{Actor: who.name, Action: "triage." + update, Target: t.in.Dataset.Name, Reason: a.Note,
+				Details: map[string]string{"workflow_id": t.id, "verified_key": who.evidence}})
+		})
+	}
+	return who.name
 }
 
 func (t *triage) onAck(ctx workflow.Context, a TriageAction) (string, error) {
+	a.By = t.actor(ctx, TriageAckUpdate, a)
 	t.ackedAt, t.ackedBy = workflow.Now(ctx), a.By
 	t.escalateAt = time.Time{}
 	if t.status == TriageOpen { // an ack after mitigation keeps "mitigated"
@@ -94,6 +144,7 @@ func (t *triage) onAck(ctx workflow.Context, a TriageAction) (string, error) {
 }
 
 func (t *triage) onResolve(ctx workflow.Context, a TriageAction) (string, error) {
+	a.By = t.actor(ctx, TriageResolveUpdate, a)
 	t.resolve(ctx, a.By, a.Note)
 	return t.status, nil
 }
@@ -107,6 +158,7 @@ func (t *triage) resolve(ctx workflow.Context, by, note string) {
 }
 
 func (t *triage) onEscalate(ctx workflow.Context, a TriageAction) (string, error) {
+	a.By = t.actor(ctx, TriageEscalateUpdate, a)
 	t.later(func(ctx workflow.Context) { t.escalate(ctx, a.By, "escalated by hand") })
 	return t.status, nil
 }
@@ -167,10 +219,11 @@ func (t *triage) validateRunbook(ctx workflow.Context, a TriageAction) error {
 	if t.runbookRunning {
 		return errors.New("the runbook is already running; wait for it to finish")
 	}
-	return nil
+	return t.authorize(ctx, TriageRunRunbookUpdate, authz.TriageRunRunbook, a)
 }
 
 func (t *triage) onRunRunbook(ctx workflow.Context, a TriageAction) (string, error) {
+	a.By = t.actor(ctx, TriageRunRunbookUpdate, a)
 	t.runbookRunning = true
 	t.runbooks++
 	t.record(ctx, "runbook", a.By, "started "+t.in.Runbook.Runbook.Name)

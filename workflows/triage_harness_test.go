@@ -14,6 +14,7 @@ import (
 
 	"github.com/dre-dev/dre/activities"
 	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/internal/people"
 )
 
 // triageStart is the test clock's start and the first report's time, so
@@ -41,6 +42,11 @@ type triageHarness struct {
 	updates  int
 	// downstream is what the worker's lineage answers for every dataset.
 	downstream []catalog.Dataset
+	// policy is the worker's dre.yaml decisions are checked against:
+	// unsigned clicks allowed unless a test says otherwise.
+	policy *activities.Policy
+	// audited are the audit records written.
+	audited []activities.AuditEntry
 }
 
 func newTriageHarness(t *testing.T) *triageHarness {
@@ -48,6 +54,10 @@ func newTriageHarness(t *testing.T) *triageHarness {
 	h := &triageHarness{t: t, env: s.NewTestWorkflowEnvironment(), stale: true, rejected: map[string]error{}}
 	h.env.SetStartTime(triageStart)
 	h.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: TriageWorkflowID("orders")})
+	h.policy = &activities.Policy{People: people.NewDirectory(nil, nil), AllowUnsigned: true}
+	h.env.RegisterActivity(h.policy)
+	var a *activities.Audit
+	h.env.OnActivity(a.Record, mock.Anything, mock.Anything).Return(h.audit)
 	var n *activities.Notify
 	h.env.OnActivity(n.PostSlack, mock.Anything, mock.Anything).Return(h.postSlack)
 	h.env.OnActivity(n.Page, mock.Anything, mock.Anything).Return(h.page)
@@ -70,6 +80,14 @@ func newTriageHarness(t *testing.T) *triageHarness {
 		})
 	}
 	return h
+}
+
+// audit keeps the audit records the incident writes.
+func (h *triageHarness) audit(_ context.Context, e activities.AuditEntry) (activities.AuditRecorded, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.audited = append(h.audited, e)
+	return activities.AuditRecorded{Recorded: true}, nil
 }
 
 func (h *triageHarness) postSlack(_ context.Context, m activities.SlackMessage) (activities.SlackPosted, error) {
@@ -131,12 +149,12 @@ func (h *triageHarness) update(label, name string, a TriageAction) {
 
 // mustUpdate sends an update that must be accepted.
 func (h *triageHarness) mustUpdate(name string, a TriageAction) {
+	h.updates++ // first, so that no update before it had the same ID
 	h.env.UpdateWorkflow(name, fmt.Sprintf("%s-%d", name, h.updates), &testsuite.TestUpdateCallback{
 		OnAccept:   func() {},
 		OnReject:   func(err error) { h.t.Errorf("update %s by %s rejected: %v", name, a.By, err) },
 		OnComplete: func(any, error) {},
 	}, a)
-	h.updates++
 }
 
 // run executes the workflow and returns its timeline.

@@ -30,6 +30,9 @@ const (
 	Owner     = "owner"
 	Approvers = "approvers"
 	Requester = "requester"
+	// PagerDuty admits acks and resolves made in PagerDuty, which the
+	// gateway passes on.
+	PagerDuty = "pagerduty"
 )
 
 // defaults are the rules of a dre.yaml without authz:, which keep what
@@ -90,5 +93,5 @@ func Known(action string) bool {
 // IsRole reports whether subject is one of the roles rather than a
 // person or group.
 func IsRole(subject string) bool {
-	return slices.Contains([]string{Anyone, Owner, Approvers, Requester}, subject)
+	return slices.Contains([]string{Anyone, Owner, Approvers, Requester, PagerDuty}, subject)
 }

@@ -18,6 +18,7 @@
 //	           access and PII tags, lifecycle.approvers for deprecations,
 //	           a runbook step's approvers
 //	requester  whoever asked for the work (for revoking their own access)
+//	pagerduty  acks and resolves made in PagerDuty, passed on by the gateway
 //
 // Whatever the rule, a requester never approves their own request.
 package authz

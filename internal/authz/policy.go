@@ -36,6 +36,9 @@ type Decider struct {
 	// rules and lists: it is a Slack user ID the gateway vouched for, or
 	// nothing is verified anyway (decisions.allow_unsigned).
 	NameCounts bool
+	// PagerDuty marks a decision made in PagerDuty and passed on by the
+	// gateway; the role pagerduty admits it.
+	PagerDuty bool
 }
 
 // Facts are what a rule's roles refer to, for the decision at hand.
@@ -100,6 +103,8 @@ func (m matcher) admits(s string, f Facts, configured bool) bool {
 	switch s {
 	case Anyone:
 		return true
+	case PagerDuty:
+		return m.who.PagerDuty
 	case Requester:
 		return m.isRequester(f.Requester)
 	case Owner:
@@ -168,6 +173,8 @@ func (m matcher) describe(subjects []string, f Facts) []string {
 			out = append(out, "approvers ("+orNone(strings.Join(f.Approvers, ", "))+")")
 		case Requester:
 			out = append(out, "requester ("+orNone(f.Requester)+")")
+		case PagerDuty:
+			out = append(out, "PagerDuty users (pagerduty)")
 		default:
 			out = append(out, s)
 		}

@@ -43,7 +43,7 @@ func checkRules(path string, rules map[string][]string, dir *people.Directory) [
 			continue
 		}
 		if len(rules[action]) == 0 {
-			out = append(out, Problem{at, "an empty rule lets nobody decide; list people, groups or roles (anyone, owner, approvers, requester)"})
+			out = append(out, Problem{at, "an empty rule lets nobody decide; list people, groups or roles (anyone, owner, approvers, requester, pagerduty)"})
 		}
 		for i, s := range rules[action] {
 			if msg := checkSubject(s, dir); msg != "" {
@@ -64,7 +64,7 @@ func checkSubject(s string, dir *people.Directory) string {
 	if _, err := dir.Group(s); err == nil {
 		return ""
 	}
-	return fmt.Sprintf("%q is neither a role (anyone, owner, approvers, requester), a person under people:, a group under groups:, nor a Slack user ID", s)
+	return fmt.Sprintf("%q is neither a role (anyone, owner, approvers, requester, pagerduty), a person under people:, a group under groups:, nor a Slack user ID", s)
 }
 
 func sortedKeys[V any](m map[string]V) []string {
