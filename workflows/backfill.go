@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/dre-dev/dre/activities"
+	"github.com/dre-dev/dre/internal/authz"
 	"github.com/dre-dev/dre/internal/catalog"
 )
 
@@ -109,7 +110,11 @@ func Backfill(ctx workflow.Context, in BackfillInput) (BackfillReport, error) {
 		return BackfillReport{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrInvalidInput, nil)
 	}
 	b := newBackfillRun(ctx, in)
+	b.guard.start(ctx)
 	if err := b.registerHandlers(ctx); err != nil {
+		return BackfillReport{}, err
+	}
+	if err := b.guard.load(ctx, in.Dataset.Name); err != nil {
 		return BackfillReport{}, err
 	}
 	if in.Progress == nil {
@@ -131,6 +136,7 @@ func Backfill(ctx workflow.Context, in BackfillInput) (BackfillReport, error) {
 // backfillRun is one run's state; the part that outlives the run is in p.
 type backfillRun struct {
 	in          BackfillInput
+	id          string // the workflow ID, which decisions are signed over
 	gran        catalog.Granularity
 	sel         string
 	total       int
@@ -154,10 +160,15 @@ type backfillRun struct {
 	// approvalAsk is that message, once its post returned.
 	approvalAsked bool
 	approvalAsk   *approvalAsk
+	// guard proves who approves and applies the authz: rule
+	// approvalRule (backfill.approve, or backfill.override_freeze for a
+	// hold); approvalWhy is what the approval is for.
+	guard                     decisionGuard
+	approvalRule, approvalWhy string
 }
 
 func newBackfillRun(ctx workflow.Context, in BackfillInput) *backfillRun {
-	b := &backfillRun{in: in, gran: in.Dataset.Partition.Granularity, status: BackfillPlanning}
+	b := &backfillRun{in: in, id: workflow.GetInfo(ctx).WorkflowExecution.ID, gran: in.Dataset.Partition.Granularity, status: BackfillPlanning}
 	b.sel, _ = in.selectSQL()                   // validated already
 	b.in.Validation.SQL, _ = in.validationSQL() // validated already
 	if in.Progress == nil {
@@ -193,7 +204,7 @@ func (b *backfillRun) prepare(ctx workflow.Context) (stop bool, err error) {
 	}
 	if !b.in.DryRun && b.p.Approver == "" {
 		if reason := b.holdReason(ctx); reason != "" {
-			return b.awaitApproval(ctx, "approval despite: "+reason)
+			return b.awaitApproval(ctx, authz.BackfillOverride, "approval despite: "+reason)
 		}
 	}
 	if !b.in.DryRun && b.in.Budget <= 0 {
@@ -209,7 +220,7 @@ func (b *backfillRun) prepare(ctx workflow.Context) (stop bool, err error) {
 	if b.plan.Amount <= b.in.Budget {
 		return false, nil
 	}
-	return b.awaitApproval(ctx, "approval of the cost over budget")
+	return b.awaitApproval(ctx, authz.BackfillApprove, "approval of the cost over budget")
 }
 
 // activeStatus is running or paused.

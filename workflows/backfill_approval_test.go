@@ -18,7 +18,7 @@ import (
 // report; the approve update the button sends lets it run.
 func TestBackfillOverBudgetAsksTheOwnersChannel(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
+	env := newPolicyEnv(&s)
 	estimateMock(env)
 	var seen []activities.RewritePartitionInput
 	rewriteMock(env, &seen)

@@ -53,7 +53,7 @@ func runPartition(in activities.RewritePartitionsInput, p warehouse.Partition, f
 
 func TestBackfillBatchesPartitionsByTheirMeasuredTime(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
+	env := newPolicyEnv(&s)
 	var mu sync.Mutex
 	var sizes []int
 	seen := map[time.Time]int{}
@@ -112,7 +112,7 @@ func TestBackfillBatchOutcomesStayPerPartition(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.policy, func(t *testing.T) {
 			var s testsuite.WorkflowTestSuite
-			env := s.NewTestWorkflowEnvironment()
+			env := newPolicyEnv(&s)
 			onBatches(env, 0, func(in activities.RewritePartitionInput) (activities.RewritePartitionResult, error) {
 				if in.Partition.Start.Equal(day(2026, 1, 2)) {
 					return activities.RewritePartitionResult{}, errSQL
@@ -138,7 +138,7 @@ func TestBackfillBatchOutcomesStayPerPartition(t *testing.T) {
 
 func TestBackfillFailedBatchReportsEachPartition(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
+	env := newPolicyEnv(&s)
 	var a *activities.Backfills
 	env.OnActivity(a.RewritePartitions, mock.Anything, mock.Anything).Return(activities.RewritePartitionsResult{},
 		temporal.NewNonRetryableApplicationError("warehouse \"local\" refused the connection", "Unavailable", errors.New("refused")))

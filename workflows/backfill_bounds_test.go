@@ -33,7 +33,7 @@ func runBackfillWithSQL(t *testing.T, sel, validate string) (activities.RewriteP
 	var s testsuite.WorkflowTestSuite
 	logs := &warnings{}
 	s.SetLogger(logs)
-	env := s.NewTestWorkflowEnvironment()
+	env := newPolicyEnv(&s)
 	var seen []activities.RewritePartitionInput
 	rewriteMock(env, &seen)
 	in := backfillInput(1)

@@ -28,7 +28,7 @@ func estimateMock(env *testsuite.TestWorkflowEnvironment) {
 
 func TestBackfillDryRunPlansAndWritesNothing(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
+	env := newPolicyEnv(&s)
 	estimateMock(env)
 	var seen []activities.RewritePartitionInput
 	rewriteMock(env, &seen)
@@ -65,7 +65,7 @@ func TestBackfillOverBudgetWaitsForApproval(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var s testsuite.WorkflowTestSuite
-			env := s.NewTestWorkflowEnvironment()
+			env := newPolicyEnv(&s)
 			estimateMock(env)
 			var seen []activities.RewritePartitionInput
 			rewriteMock(env, &seen)
@@ -101,7 +101,7 @@ func TestBackfillOverBudgetWaitsForApproval(t *testing.T) {
 
 func TestBackfillPostsTheReportToTheOwnersChannel(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
+	env := newPolicyEnv(&s)
 	var seen []activities.RewritePartitionInput
 	rewriteMock(env, &seen)
 	var n *activities.Notify
@@ -128,7 +128,7 @@ func TestBackfillPostsTheReportToTheOwnersChannel(t *testing.T) {
 // holds even a free backfill until someone approves it.
 func TestBackfillHeldBySLOFreezeWaitsForApproval(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
+	env := newPolicyEnv(&s)
 	var seen []activities.RewritePartitionInput
 	rewriteMock(env, &seen)
 	var waiting BackfillStatus

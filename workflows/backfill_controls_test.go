@@ -32,7 +32,7 @@ func sendUpdate(env *testsuite.TestWorkflowEnvironment, at time.Duration, name s
 
 func TestBackfillControlsPauseResumeConcurrencyCancel(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
+	env := newPolicyEnv(&s)
 	var seen []activities.RewritePartitionInput
 	rewriteMock(env, &seen)
 	// One at a time, a minute each: partition k (from 0) runs in [k, k+1) minutes.
@@ -90,7 +90,7 @@ func TestBackfillFailurePolicies(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.policy, func(t *testing.T) {
 			var s testsuite.WorkflowTestSuite
-			env := s.NewTestWorkflowEnvironment()
+			env := newPolicyEnv(&s)
 			attempts := map[time.Time]int{}
 			onBatches(env, 0, func(in activities.RewritePartitionInput) (activities.RewritePartitionResult, error) {
 				attempts[in.Partition.Start]++ // concurrency 1: no lock needed

@@ -26,7 +26,7 @@ func frozenInput() BackfillInput {
 // workflow asks the worker about the freeze and holds until approved.
 func TestBackfillChecksTheSLOFreezeItself(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
+	env := newPolicyEnv(&s)
 	var seen []activities.RewritePartitionInput
 	rewriteMock(env, &seen)
 	var slos *activities.SLOs
@@ -52,7 +52,7 @@ func TestBackfillChecksTheSLOFreezeItself(t *testing.T) {
 // not permission to write.
 func TestBackfillHoldsWhenTheFreezeCannotBeRead(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
+	env := newPolicyEnv(&s)
 	var seen []activities.RewritePartitionInput
 	rewriteMock(env, &seen)
 	var slos *activities.SLOs
@@ -74,7 +74,7 @@ func TestBackfillHoldsWhenTheFreezeCannotBeRead(t *testing.T) {
 // such a dataset, so the run does not ask (and needs no SLO activity).
 func TestBackfillOfADatasetWithoutSLOsAsksNothing(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
+	env := newPolicyEnv(&s)
 	var seen []activities.RewritePartitionInput
 	rewriteMock(env, &seen)
 	var slos *activities.SLOs

@@ -106,20 +106,33 @@ func (b *backfillRun) setConcurrency(ctx workflow.Context, n int) (BackfillStatu
 	return b.snapshot(ctx), nil
 }
 
-func (b *backfillRun) validateApprove(_ workflow.Context, approver string) error {
+func (b *backfillRun) validateApprove(ctx workflow.Context, a BackfillApproval) error {
 	if b.status != BackfillAwaitingApproval {
 		return fmt.Errorf("nothing to approve: the backfill is %s", b.status)
 	}
-	if approver == "" {
+	if a.By == "" {
 		return errors.New("an approval needs the approver's name")
 	}
-	return nil
+	if err := b.guard.ready(); err != nil || b.guard.policy == nil {
+		return err
+	}
+	_, err := b.guard.check(ctx, b.claim(a), b.approvalRule, b.approvalFacts())
+	return err
 }
 
 // approve records the approver. Its answer says "approved": the wait
 // ends, and the status moves on, only once the handler has returned.
-func (b *backfillRun) approve(ctx workflow.Context, approver string) (BackfillStatus, error) {
-	b.p.Approver = approver
+// The approval, or freeze override, goes to the audit log with its
+// evidence.
+func (b *backfillRun) approve(ctx workflow.Context, a BackfillApproval) (BackfillStatus, error) {
+	who, err := b.guard.accept(ctx, b.claim(a))
+	if err != nil {
+		return b.snapshot(ctx), err
+	}
+	b.p.Approver = who.name
+	if b.guard.policy != nil {
+		b.auditApproval(ctx, who, a.Note)
+	}
 	s := b.snapshot(ctx)
 	s.Status = BackfillApproved
 	return s, nil
@@ -127,7 +140,8 @@ func (b *backfillRun) approve(ctx workflow.Context, approver string) (BackfillSt
 
 // awaitApproval waits for an approve or cancel update, with a durable
 // timeout whose default is not to run: an unapproved spend never happens.
-func (b *backfillRun) awaitApproval(ctx workflow.Context, why string) (stop bool, err error) {
+func (b *backfillRun) awaitApproval(ctx workflow.Context, rule, why string) (stop bool, err error) {
+	b.approvalRule, b.approvalWhy = rule, why
 	b.setStatus(ctx, BackfillAwaitingApproval)
 	b.askApproval(ctx, why)
 	timeout := b.in.ApprovalTimeout

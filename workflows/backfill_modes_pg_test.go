@@ -59,7 +59,7 @@ func (f *modesFixture) run(t *testing.T, in BackfillInput) BackfillReport {
 	t.Helper()
 	f.runs++
 	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
+	env := newPolicyEnv(&s)
 	env.RegisterActivity(f.acts)
 	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: "backfill/events"})
 	env.SetWorkflowRunTimeout(time.Hour)

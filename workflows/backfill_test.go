@@ -98,7 +98,7 @@ func TestBackfillRejectsInputItCannotHonour(t *testing.T) {
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
 			var s testsuite.WorkflowTestSuite
-			env := s.NewTestWorkflowEnvironment()
+			env := newPolicyEnv(&s)
 			env.ExecuteWorkflow(Backfill, tt.in)
 			err := env.GetWorkflowError()
 			var app *temporal.ApplicationError
@@ -137,7 +137,7 @@ func queryStatus(t *testing.T, env *testsuite.TestWorkflowEnvironment) BackfillS
 
 func TestBackfillRunsBoundedConcurrency(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
+	env := newPolicyEnv(&s)
 	var seen []activities.RewritePartitionInput
 	rewriteMock(env, &seen)
 	var during BackfillStatus
@@ -171,7 +171,7 @@ func TestBackfillContinuesAsNewCarryingProgress(t *testing.T) {
 	in := backfillInput(5)
 	in.PartitionsPerRun = 3
 	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
+	env := newPolicyEnv(&s)
 	var first []activities.RewritePartitionInput
 	rewriteMock(env, &first)
 	env.ExecuteWorkflow(Backfill, in)
@@ -188,7 +188,7 @@ func TestBackfillContinuesAsNewCarryingProgress(t *testing.T) {
 		t.Fatalf("carried progress %+v, want 3 done, 30 rows, next 2026-01-04, ledger run %q", p, first[0].RunID)
 	}
 
-	env = s.NewTestWorkflowEnvironment()
+	env = newPolicyEnv(&s)
 	var second []activities.RewritePartitionInput
 	rewriteMock(env, &second)
 	env.ExecuteWorkflow(Backfill, next)

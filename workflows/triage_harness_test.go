@@ -210,3 +210,18 @@ func ordersIncident(sev int) TriageInput {
 		Report: TriageReport{Reporter: "U0ALICE", Severity: sev, Description: "late rows", Source: "slack", ReportedAt: triageStart},
 	}
 }
+
+// newPolicyEnv is a test environment whose worker has a dre.yaml policy
+// that accepts unsigned decisions, as the demo's does, and whose catalog
+// makes alice of the owner team of the backfill tests' orders; tests of
+// the policy itself set their own.
+func newPolicyEnv(s *testsuite.WorkflowTestSuite) *testsuite.TestWorkflowEnvironment {
+	env := s.NewTestWorkflowEnvironment()
+	orders := backfillDataset()
+	orders.Owner.Team = "orders-owners"
+	env.RegisterActivity(&activities.Policy{
+		People:  people.NewDirectory(map[string]people.Person{"alice": {}}, map[string]people.Group{"orders-owners": {People: []string{"alice"}}}),
+		Catalog: catalog.New([]catalog.Dataset{orders}), AllowUnsigned: true,
+	})
+	return env
+}

@@ -36,8 +36,7 @@ const (
 )
 
 // defaults are the rules of a dre.yaml without authz:, which keep what
-// each decision allowed before the policy existed. "approvers" with no
-// approvers listed falls back to anyone (see Check).
+// each decision allowed before the policy existed.
 var defaults = map[string][]string{
 	AccessApprove:     {Approvers},
 	AccessDeny:        {Approvers},
@@ -69,6 +68,11 @@ var phrases = map[string]string{
 	TriageAck:      "acknowledge an incident", TriageResolve: "resolve an incident", TriageEscalate: "escalate an incident",
 	TriageRunRunbook: "run a runbook from an incident",
 }
+
+// openWithoutApprovers lists the decisions whose approvers are optional:
+// with none listed, their default rule lets anyone decide, as before the
+// policy (lifecycle.approvers is optional in dre.yaml).
+var openWithoutApprovers = []string{DeprecateContinue}
 
 // selfApproval lists the decisions a requester may not take on their own
 // request (separation of duties).

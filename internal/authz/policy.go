@@ -81,9 +81,9 @@ func (p Policy) Check(dir *people.Directory, action string, who Decider, f Facts
 		return &Refusal{Action: action, Who: who.Name, Reason: ReasonSelfApproval}
 	}
 	subjects, from := p.Rule(action, f.Dataset)
-	configured := !strings.HasPrefix(from, "the default")
+	open := !strings.HasPrefix(from, "the default") || !slices.Contains(openWithoutApprovers, action)
 	for _, s := range subjects {
-		if m.admits(s, f, configured) {
+		if m.admits(s, f, open) {
 			return nil
 		}
 	}
@@ -97,9 +97,9 @@ type matcher struct {
 }
 
 // admits reports whether subject s covers the decider. "approvers" with
-// no approvers listed admits anyone under a default rule (the decision
-// has nobody in particular to ask), but nobody under a configured one.
-func (m matcher) admits(s string, f Facts, configured bool) bool {
+// no approvers listed admits nobody, except under the default rule of a
+// decision whose approvers are optional (see openWithoutApprovers).
+func (m matcher) admits(s string, f Facts, strict bool) bool {
 	switch s {
 	case Anyone:
 		return true
@@ -111,7 +111,7 @@ func (m matcher) admits(s string, f Facts, configured bool) bool {
 		return f.OwnerTeam != "" && m.named(f.OwnerTeam)
 	case Approvers:
 		if len(f.Approvers) == 0 {
-			return !configured
+			return !strict
 		}
 		return slices.ContainsFunc(f.Approvers, m.named)
 	}

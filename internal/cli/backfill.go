@@ -37,7 +37,7 @@ dataset at a time; pause, resume, cancel or re-tune it while it runs.
   dre backfill cancel orders`,
 	}
 	cmd.AddCommand(newBackfillPlanCmd(g), newBackfillStartCmd(g), newBackfillStatusCmd(g), newBackfillSetCmd(g),
-		newBackfillWatchCmd(g), newBackfillListCmd(g))
+		newBackfillWatchCmd(g), newBackfillListCmd(g), newBackfillApproveCmd(g))
 	for _, c := range backfillControls {
 		cmd.AddCommand(newBackfillControlCmd(g, c))
 	}

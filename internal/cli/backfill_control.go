@@ -22,7 +22,41 @@ var backfillControls = []backfillControl{
 	{workflows.BackfillPauseUpdate, "Pause a backfill: running partitions finish, no new one starts", "dre backfill pause orders"},
 	{workflows.BackfillResumeUpdate, "Resume a paused backfill", "dre backfill resume orders"},
 	{workflows.BackfillCancelUpdate, "Cancel a backfill: running partitions finish, then it reports what was done", "dre backfill cancel orders"},
-	{workflows.BackfillApproveUpdate, "Approve a backfill waiting because its estimated cost is over its budget", "dre backfill approve orders"},
+}
+
+// newBackfillApproveCmd approves a backfill held over budget or by an
+// SLO freeze, as a signed decision.
+func newBackfillApproveCmd(g *globals) *cobra.Command {
+	var who decider
+	cmd := &cobra.Command{
+		Use:   "approve <dataset>",
+		Short: "Approve a backfill held because its cost is over budget or its dataset's SLO is frozen",
+		Long: `Approve a backfill that waits for approval: its estimated cost is over its
+budget, or the dataset's error budget is spent (an SLO freeze). Who may is
+the worker's authz.rules.backfill.approve (over budget; default anyone who
+proves who they are) or authz.rules.backfill.override_freeze (a freeze;
+default the dataset's owner team and approvers) in dre.yaml; whoever
+requested the backfill may not approve it. The approval is audited.
+
+` + signingHelp,
+		Example: `  dre backfill approve orders --sign ~/.ssh/id_ed25519.pub --note "INC-42 fix"
+  DRE_SIGNING_KEY=SHA256:abc... dre backfill approve orders --as bob`,
+		Args: exactArgs(1, "one dataset name (see dre catalog list)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := g.loadConfig()
+			if err != nil {
+				return err
+			}
+			id := workflows.BackfillWorkflowID(args[0])
+			by, proof, err := g.proof(cfg, cmd.ErrOrStderr(), id, workflows.BackfillApproveUpdate, args[0], who)
+			if err != nil {
+				return fmt.Errorf("approve %s: %w", id, err)
+			}
+			return g.updateBackfill(cmd, args[0], workflows.BackfillApproveUpdate, workflows.BackfillApproval{By: by, Note: who.note, Proof: proof})
+		},
+	}
+	addDeciderFlags(cmd, &who)
+	return cmd
 }
 
 func newBackfillControlCmd(g *globals, c backfillControl) *cobra.Command {
@@ -32,11 +66,7 @@ func newBackfillControlCmd(g *globals, c backfillControl) *cobra.Command {
 		Example: "  " + c.long,
 		Args:    exactArgs(1, "one dataset name (see dre catalog list)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var arg []any
-			if c.update == workflows.BackfillApproveUpdate {
-				arg = append(arg, g.cliActor()) // a Slack click approves as the Slack user
-			}
-			return g.updateBackfill(cmd, args[0], c.update, arg...)
+			return g.updateBackfill(cmd, args[0], c.update)
 		},
 	}
 }

@@ -86,11 +86,15 @@ func newTriageStartCmd(g *globals) *cobra.Command {
 }
 
 func newTriageActionCmd(g *globals, use, update, short string) *cobra.Command {
-	var note string
+	var who decider
 	cmd := &cobra.Command{
-		Use:     use + " <dataset>",
-		Short:   short,
-		Example: fmt.Sprintf("  dre triage %s orders\n  dre triage %s orders --note \"looking into the upstream load\"", use, use),
+		Use:   use + " <dataset>",
+		Short: short,
+		Long: short + `. Who may is the worker's authz.rules.triage.` + update + ` in
+dre.yaml (default: anyone who proves who they are).
+
+` + signingHelp,
+		Example: fmt.Sprintf("  dre triage %s orders --sign ~/.ssh/id_ed25519.pub\n  dre triage %s orders --as alice --note \"looking into the upstream load\"", use, use),
 		Args:    exactArgs(1, "one dataset name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, c, err := g.configAndClient(cmd.Context())
@@ -102,9 +106,13 @@ func newTriageActionCmd(g *globals, use, update, short string) *cobra.Command {
 				return err
 			}
 			id := workflows.TriageWorkflowID(args[0])
+			by, proof, err := g.proof(cfg, cmd.ErrOrStderr(), id, update, args[0], who)
+			if err != nil {
+				return fmt.Errorf("%s %s: %w", use, id, err)
+			}
 			h, err := c.UpdateWorkflow(cmd.Context(), client.UpdateWorkflowOptions{
 				WorkflowID: id, UpdateName: update, WaitForStage: client.WorkflowUpdateStageCompleted,
-				Args: []any{workflows.TriageAction{By: g.cliActor(), Note: note}},
+				Args: []any{workflows.TriageAction{By: by, Note: who.note, Proof: proof}},
 			})
 			var answer string
 			if err == nil {
@@ -117,7 +125,7 @@ func newTriageActionCmd(g *globals, use, update, short string) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&note, "note", "", "a note for the timeline")
+	addDeciderFlags(cmd, &who)
 	return cmd
 }
 

@@ -26,10 +26,11 @@ const eventMemory = 2 * time.Hour
 // clockSkew is the margin between PagerDuty's clock and this gateway's.
 const clockSkew = 10 * time.Minute
 
-// IncidentControl moves an open triage on when PagerDuty says so.
+// IncidentControl moves an open triage on when PagerDuty says so; agent
+// is the PagerDuty user who acted.
 type IncidentControl interface {
-	Acknowledge(ctx context.Context, workflowID, by string) error
-	Resolve(ctx context.Context, workflowID, by string) error
+	Acknowledge(ctx context.Context, workflowID, agent string) error
+	Resolve(ctx context.Context, workflowID, agent string) error
 }
 
 // PagerDutyOptions turns on POST /pagerduty/webhook (webhooks v3).
@@ -179,12 +180,15 @@ func (p *pagerDutyRoute) act(ctx context.Context, ev webhookEvent, ds catalog.Da
 	if ownPage {
 		workflowID = d.IncidentKey
 	}
-	by := "pagerduty:" + ev.Event.Agent.Summary
+	agent := ev.Event.Agent.Summary
+	if agent == "" {
+		agent = "PagerDuty" // an automatic resolve names no user
+	}
 	switch {
 	case ev.Event.EventType == "incident.acknowledged":
-		return "acknowledged", p.opts.Incident.Acknowledge(ctx, workflowID, by)
+		return "acknowledged", p.opts.Incident.Acknowledge(ctx, workflowID, agent)
 	case ev.Event.EventType == "incident.resolved":
-		return "resolved", p.opts.Incident.Resolve(ctx, workflowID, by)
+		return "resolved", p.opts.Incident.Resolve(ctx, workflowID, agent)
 	case ev.Event.EventType == "incident.triggered" && !ownPage:
 		return "triage started", p.opts.Triage.ReportTriage(ctx, workflows.TriageInput{Dataset: ds, Report: workflows.TriageReport{
 			Reporter: "pagerduty", Severity: severityOfUrgency(d.Urgency), Description: d.Title,

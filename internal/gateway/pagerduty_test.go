@@ -93,7 +93,7 @@ func TestPagerDutyAckIsDeliveredOnce(t *testing.T) {
 			t.Fatalf("status %d", status)
 		}
 	}
-	if got := strings.Join(incidents.calls, ";"); got != "ack triage/orders pagerduty:Ana" {
+	if got := strings.Join(incidents.calls, ";"); got != "ack triage/orders Ana" {
 		t.Fatalf("calls %q, want one ack", got)
 	}
 }

@@ -17,6 +17,12 @@ import (
 func (f *fakeButtons) PressWith(_ context.Context, id, update string, arg any) (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	switch a := arg.(type) {
+	case workflows.TriageAction:
+		return f.pressTriage(id, update, a)
+	case workflows.BackfillApproval: // recorded by the approver, as the bare name was
+		arg = a.By
+	}
 	f.presses = append(f.presses, fmt.Sprintf("%s %s %+v", update, id, arg))
 	if id == "access-review/closed" {
 		return "", fmt.Errorf("the review of 2026Q1 is done")

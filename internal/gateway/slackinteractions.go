@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -17,9 +18,7 @@ import (
 
 // ButtonPresser runs the update behind a button on a workflow and returns
 // the workflow's answer; a rejected update is an error whose text says why.
-// Press sends a triage's TriageAction; PressWith sends any argument.
 type ButtonPresser interface {
-	Press(ctx context.Context, workflowID, update, by string) (string, error)
 	PressWith(ctx context.Context, workflowID, update string, arg any) (string, error)
 }
 
@@ -39,6 +38,10 @@ var buttonUpdates = map[string]string{
 type buttonKind struct {
 	update string
 	arg    func(by, arg string) (any, error)
+	// decide, when set instead of arg, makes a decision the gateway's
+	// relay key signs for the clicker (see SlackRelay.Sign), over target.
+	decide func(by string, p workflows.Proof, arg string) (any, error)
+	target func(workflowID, arg string) string
 	// allow, when set, is the slack.allow key that limits who may click.
 	allow string
 }
@@ -53,7 +56,10 @@ var buttonKinds = map[string]buttonKind{
 	activities.PIIButtonTag: {update: workflows.PIIScanTagUpdate, arg: piiTag},
 	// Approving spend is limited by slack.allow.backfill-approve when set.
 	activities.BackfillButtonApprove: {update: workflows.BackfillApproveUpdate, allow: BackfillApproveAllowKey,
-		arg: func(by, _ string) (any, error) { return by, nil }},
+		target: func(workflowID, _ string) string { return strings.TrimPrefix(workflowID, workflows.BackfillWorkflowID("")) },
+		decide: func(by string, p workflows.Proof, _ string) (any, error) {
+			return workflows.BackfillApproval{By: by, Proof: p}, nil
+		}},
 }
 
 // BackfillApproveAllowKey is the slack.allow entry listing who may click
@@ -115,13 +121,16 @@ func (c *Commands) pressButton(actionID, value string, who clicker, responseURL 
 	if c.Buttons == nil {
 		return
 	}
-	user := who.user
 	if update, known := buttonUpdates[actionID]; known && value != "" {
 		c.queuePress(responseURL, update, value, func(ctx context.Context) (string, error) {
 			if err := c.checkClicker(ctx, who, TriageButtonsAllowKey, "the incident's buttons"); err != nil {
 				return "", err
 			}
-			return c.Buttons.Press(ctx, value, update, user)
+			by, proof, err := c.Relay.Sign(value, update, triageDataset(value), who.team, who.user, time.Now())
+			if err != nil {
+				return "", err
+			}
+			return c.Buttons.PressWith(ctx, value, update, workflows.TriageAction{By: by, Proof: proof})
 		})
 		return
 	}
@@ -135,12 +144,25 @@ func (c *Commands) pressButton(actionID, value string, who clicker, responseURL 
 		if err := c.checkClicker(ctx, who, kind.allow, kind.update); err != nil {
 			return "", err
 		}
-		in, err := kind.arg(user, arg)
+		in, err := c.buttonArg(kind, workflowID, who, arg)
 		if err != nil {
 			return "", err
 		}
 		return c.Buttons.PressWith(ctx, workflowID, kind.update, in)
 	})
+}
+
+// buttonArg is the update argument of a click: a decision signed by the
+// relay for the clicker, or the clicker's name for kinds not yet signed.
+func (c *Commands) buttonArg(kind buttonKind, workflowID string, who clicker, arg string) (any, error) {
+	if kind.decide == nil {
+		return kind.arg(who.user, arg)
+	}
+	by, proof, err := c.Relay.Sign(workflowID, kind.update, kind.target(workflowID, arg), who.team, who.user, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	return kind.decide(by, proof, arg)
 }
 
 // checkClicker refuses a click from a workspace dre.yaml does not name,

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dre-dev/dre/workflows"
 	"github.com/slack-go/slack"
 )
 
@@ -20,10 +21,13 @@ type fakeButtons struct {
 	presses []string
 }
 
-func (f *fakeButtons) Press(_ context.Context, id, update, by string) (string, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.presses = append(f.presses, update+" "+id+" "+by)
+// pressTriage records a click on an incident's button by who clicked,
+// which must come with the Slack user and workspace to prove it.
+func (f *fakeButtons) pressTriage(id, update string, a workflows.TriageAction) (string, error) {
+	f.presses = append(f.presses, update+" "+id+" "+a.By)
+	if a.Via != workflows.ViaSlack || a.SlackUser != a.By {
+		return "", fmt.Errorf("the click of %s came without its Slack proof: %+v", a.By, a.Proof)
+	}
 	if id == "triage/closed" {
 		return "", errors.New("the incident was resolved")
 	}

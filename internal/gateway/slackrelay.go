@@ -57,17 +57,39 @@ func (r *SlackRelay) Decide(workflowID, action string, d workflows.AccessDecisio
 
 // Sign returns the proof of a decision the Slack user of team made on
 // workflowID about target, signed by the relay for them, and the relay's
-// person ID, which the decision names as its By.
+// person ID, which the decision names as its By. A nil relay (no
+// gateway.signing_key) returns the unsigned proof and the Slack user,
+// which workers accept only under decisions.allow_unsigned.
 func (r *SlackRelay) Sign(workflowID, action, target, team, user string, now time.Time) (string, workflows.Proof, error) {
+	unsigned := workflows.Proof{Via: workflows.ViaSlack, SlackUser: user, SlackTeam: team}
+	if r == nil {
+		return user, unsigned, nil
+	}
+	return r.signFor(workflowID, action, target, workflows.SlackOnBehalfOf(team, user), unsigned, now)
+}
+
+// SignPagerDuty is Sign for an ack or resolve the PagerDuty user agent
+// made, which the gateway learnt from a webhook whose signature it checked.
+func (r *SlackRelay) SignPagerDuty(workflowID, action, target, agent string, now time.Time) (string, workflows.Proof, error) {
+	unsigned := workflows.Proof{Via: workflows.ViaPagerDuty, PagerDutyAgent: agent}
+	if r == nil {
+		return workflows.PagerDutyOnBehalfOf(agent), unsigned, nil
+	}
+	return r.signFor(workflowID, action, target, workflows.PagerDutyOnBehalfOf(agent), unsigned, now)
+}
+
+// signFor signs the decision for onBehalfOf and adds the signature to p.
+func (r *SlackRelay) signFor(workflowID, action, target, onBehalfOf string, p workflows.Proof, now time.Time) (string, workflows.Proof, error) {
 	nonce, err := decision.NewNonce()
 	if err != nil {
 		return "", workflows.Proof{}, err
 	}
 	signed := decision.Decision{WorkflowID: workflowID, Action: action, Target: target, Decider: r.ID,
-		OnBehalfOf: workflows.SlackOnBehalfOf(team, user), At: now.UTC(), Nonce: nonce}
+		OnBehalfOf: onBehalfOf, At: now.UTC(), Nonce: nonce}
 	sig, err := decision.Sign(signed, r.Signer)
 	if err != nil {
 		return "", workflows.Proof{}, err
 	}
-	return r.ID, workflows.Proof{Signature: sig, At: signed.At, Nonce: nonce, Via: workflows.ViaSlack, SlackUser: user, SlackTeam: team}, nil
+	p.Signature, p.At, p.Nonce = sig, signed.At, nonce
+	return r.ID, p, nil
 }

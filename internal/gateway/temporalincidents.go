@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
@@ -17,24 +19,31 @@ import (
 // updates, for PagerDuty's webhook and Slack's buttons.
 type TemporalIncidents struct {
 	Client client.Client
+	// Relay signs the PagerDuty users' acks and resolves; nil sends them
+	// unsigned, which workers accept only under decisions.allow_unsigned.
+	Relay *SlackRelay
 }
 
-// Acknowledge sends the ack update.
-func (t TemporalIncidents) Acknowledge(ctx context.Context, workflowID, by string) error {
-	return t.update(ctx, workflowID, workflows.TriageAckUpdate, by)
+// Acknowledge sends the ack update for the PagerDuty user agent.
+func (t TemporalIncidents) Acknowledge(ctx context.Context, workflowID, agent string) error {
+	return t.update(ctx, workflowID, workflows.TriageAckUpdate, agent)
 }
 
-// Resolve sends the resolve update.
-func (t TemporalIncidents) Resolve(ctx context.Context, workflowID, by string) error {
-	return t.update(ctx, workflowID, workflows.TriageResolveUpdate, by)
+// Resolve sends the resolve update for the PagerDuty user agent.
+func (t TemporalIncidents) Resolve(ctx context.Context, workflowID, agent string) error {
+	return t.update(ctx, workflowID, workflows.TriageResolveUpdate, agent)
 }
 
 // update waits for the workflow to accept or reject. A rejection (already
 // acknowledged, already resolved) or a closed incident is not an error
 // here: PagerDuty reports state dre may already have, and retrying would
 // not change the answer.
-func (t TemporalIncidents) update(ctx context.Context, workflowID, name, by string) error {
-	_, err := t.Press(ctx, workflowID, name, by)
+func (t TemporalIncidents) update(ctx context.Context, workflowID, name, agent string) error {
+	by, proof, err := t.Relay.SignPagerDuty(workflowID, name, triageDataset(workflowID), agent, time.Now())
+	if err != nil {
+		return err
+	}
+	_, err = t.PressWith(ctx, workflowID, name, workflows.TriageAction{By: by, Proof: proof})
 	var rejected *temporal.ApplicationError
 	// The server answers NotFound for a run that has already completed.
 	var notFound *serviceerror.NotFound
@@ -44,15 +53,16 @@ func (t TemporalIncidents) update(ctx context.Context, workflowID, name, by stri
 	return err
 }
 
-// Press sends a button's update and returns the workflow's answer (the
-// new status). Unlike Acknowledge, a rejection is returned: the person
-// who clicked should hear why nothing happened.
-func (t TemporalIncidents) Press(ctx context.Context, workflowID, update, by string) (string, error) {
-	return t.PressWith(ctx, workflowID, update, workflows.TriageAction{By: by})
+// triageDataset is the dataset of a triage workflow ID, the target its
+// decisions are signed over.
+func triageDataset(workflowID string) string {
+	return strings.TrimPrefix(workflowID, workflows.TriageWorkflowID(""))
 }
 
-// PressWith sends any workflow's update with arg and summarises its
-// answer: a string as is, a status object by its status.
+// PressWith sends any workflow's update with arg and returns the
+// workflow's answer, summarised: a string as is, a status object by its
+// status. Unlike Acknowledge, a rejection is returned: the person who
+// clicked should hear why nothing happened.
 func (t TemporalIncidents) PressWith(ctx context.Context, workflowID, update string, arg any) (string, error) {
 	h, err := t.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID: workflowID, UpdateName: update, WaitForStage: client.WorkflowUpdateStageCompleted,
