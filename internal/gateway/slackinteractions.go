@@ -56,7 +56,9 @@ var buttonKinds = map[string]buttonKind{
 	activities.PIIButtonTag: {update: workflows.PIIScanTagUpdate, arg: piiTag},
 	// Approving spend is limited by slack.allow.backfill-approve when set.
 	activities.BackfillButtonApprove: {update: workflows.BackfillApproveUpdate, allow: BackfillApproveAllowKey,
-		target: func(workflowID, _ string) string { return strings.TrimPrefix(workflowID, workflows.BackfillWorkflowID("")) },
+		target: func(workflowID, _ string) string {
+			return strings.TrimPrefix(workflowID, workflows.BackfillWorkflowID(""))
+		},
 		decide: func(by string, p workflows.Proof, _ string) (any, error) {
 			return workflows.BackfillApproval{By: by, Proof: p}, nil
 		}},
