@@ -61,7 +61,7 @@ func startGateway(cfg *config.Config, c client.Client, listen, uiBase, stateDSN 
 		Slack:  gateway.SlackOptions{SigningSecret: cfg.Slack.SigningSecret.Value(), Commands: cmds},
 		PagerDuty: gateway.PagerDutyOptions{
 			Secrets: splitSecrets(cfg.PagerDuty.WebhookSecret.Value()), Catalog: cfg.Catalog,
-			Triage: triage, Incident: gateway.TemporalIncidents{Client: c},
+			Triage: triage, Incident: gateway.TemporalIncidents{Client: c, Relay: cmds.Relay},
 			MaxEventAge: cfg.PagerDuty.WebhookMaxAge.Duration,
 		},
 		Alerts: alertOptions(cfg, triage),
