@@ -45,7 +45,9 @@ func TestWriteAuditPublishOnBigQuery(t *testing.T) {
 		}
 	}
 	reg := warehouse.NewRegistry(map[string]warehouse.Opener{
-		"bq": func(ctx context.Context) (warehouse.Conn, error) { return bqwh.Open(ctx, project, "US", srv.ClientOptions()...) },
+		"bq": func(ctx context.Context) (warehouse.Conn, error) {
+			return bqwh.Open(ctx, project, "US", srv.ClientOptions()...)
+		},
 	})
 	t.Cleanup(reg.Close)
 	checks := &catalog.Validation{Unique: true, SQL: []catalog.SQLCheck{{Name: "positive_ids", Select: "SELECT * FROM {{ .Table }} WHERE order_id <= 0"}}}
