@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"cloud.google.com/go/bigquery"
+
 	"github.com/dre-dev/dre/internal/warehouse"
 	bqwh "github.com/dre-dev/dre/internal/warehouse/bigquery"
 )
@@ -232,5 +234,46 @@ func TestAuditedRewriteRecoversFromACrashAtEveryPoint(t *testing.T) {
 				t.Error("the staging table is still there")
 			}
 		})
+	}
+}
+
+// TestLedgerFromBeforeStatusesIsUpgraded: a ledger table with the first
+// six columns is read as all written, and the first write adds the status,
+// detail and source_hash columns in place, keeping the old rows.
+func TestLedgerFromBeforeStatusesIsUpgraded(t *testing.T) {
+	c := newAuditCase(t)
+	old := bigquery.Schema{
+		{Name: "run_id", Type: bigquery.StringFieldType, Required: true},
+		{Name: "table_name", Type: bigquery.StringFieldType, Required: true},
+		{Name: "partition_id", Type: bigquery.StringFieldType, Required: true},
+		{Name: "row_count", Type: bigquery.IntegerFieldType},
+		{Name: "checksum", Type: bigquery.StringFieldType},
+		{Name: "recorded_at", Type: bigquery.TimestampFieldType},
+	}
+	ledger := c.f.client.Dataset(bqwh.LedgerDataset).Table("backfill_ledger")
+	if err := ledger.Delete(ctx(t)); err != nil && !strings.Contains(err.Error(), "404") {
+		t.Fatal(err)
+	}
+	if err := ledger.Create(ctx(t), &bigquery.TableMetadata{Schema: old}); err != nil {
+		t.Fatal(err)
+	}
+	c.f.run(t, "INSERT INTO `"+c.f.project+".dre_meta.backfill_ledger` (run_id, table_name, partition_id, row_count, checksum, recorded_at) VALUES ('old', @table, '20260101', 2, '', TIMESTAMP '2026-01-05 00:00:00')",
+		[]bigquery.QueryParameter{{Name: "table", Value: c.target.String()}})
+	c.f.open(t, policyTags(testProject), c.f.fake.ClientOptions()...) // a worker of the new version
+	if e := c.ledger(t, "old"); len(e) != 1 || e[0].Status != warehouse.LedgerWritten || !e[0].Start.Equal(jan(1)) {
+		t.Fatalf("old ledger read as %+v; want one written row of January 1", e)
+	}
+	if _, err := c.f.w.RewriteAudited(ctx(t), c.rewrite(c.good, "new", 1), c.audit); err != nil {
+		t.Fatal(err)
+	}
+	md, err := ledger.Metadata(ctx(t))
+	if err != nil || len(md.Schema) != 9 || md.Schema[6].Name != "status" {
+		t.Fatalf("ledger schema after the first write: %v; want status, detail and source_hash added", err)
+	}
+	if e := c.ledger(t, "old"); len(e) != 1 || e[0].Status != warehouse.LedgerWritten {
+		t.Errorf("old row after the upgrade: %+v; want it still written", e)
+	}
+	if e := c.ledger(t, "new"); len(e) != 1 || e[0].Status != warehouse.LedgerWritten || e[0].SourceHash != "src-v1" {
+		t.Errorf("new row: %+v; want written, with its source hash", e)
 	}
 }
