@@ -35,7 +35,7 @@ import (
 // the copy leaves only the staging table, which the next attempt
 // overwrites and which expires by itself if none comes. A copy job that
 // failed keeps its ID forever, so the next publish uses the next ID in
-// the sequence (see publishJob).
+// the sequence (see findPublish).
 func (w *Warehouse) RewriteAudited(ctx context.Context, r warehouse.Rewrite, a warehouse.Audit) (warehouse.RewriteResult, error) {
 	if err := validateRewrite(r); err != nil {
 		return warehouse.RewriteResult{}, err
@@ -59,6 +59,13 @@ func (w *Warehouse) RewriteAudited(ctx context.Context, r warehouse.Rewrite, a w
 	if published {
 		return w.finishPublished(ctx, p)
 	}
+	return w.writeAuditPublish(ctx, p, md, a, next)
+}
+
+// writeAuditPublish stages the rows, audits them, and publishes them with
+// the n-th publish job ID or records why not; then drops the staging table.
+func (w *Warehouse) writeAuditPublish(ctx context.Context, p publication, md *bigquery.TableMetadata, a warehouse.Audit, n int) (warehouse.RewriteResult, error) {
+	r := p.r
 	if err := w.stage(ctx, p, md); err != nil {
 		return warehouse.RewriteResult{}, err
 	}
@@ -74,7 +81,7 @@ func (w *Warehouse) RewriteAudited(ctx context.Context, r warehouse.Rewrite, a w
 		}
 		return res, w.dropStaging(ctx, p)
 	}
-	if err := w.publish(ctx, p, next); err != nil {
+	if err := w.publish(ctx, p, n); err != nil {
 		return res, err
 	}
 	if err := w.recordRewrite(ctx, p.key, res, r.SourceHash); err != nil {
