@@ -20,8 +20,9 @@ import (
 // TestWriteAuditPublishOnBigQuery runs a backfill partition with
 // --publish wap through the activity on the BigQuery stand-in: new rows
 // that repeat an order_id are not published, the runbook's published
-// check (what a wait step polls) names the partition, and a later run from
-// a fixed source publishes it and lets the check pass.
+// check (what a wait step polls) names the partition and --only failed
+// finds it in the ledger, and a later run from a fixed source publishes it,
+// lets the check pass, and is what --only missing leaves out.
 func TestWriteAuditPublishOnBigQuery(t *testing.T) {
 	const project = "dre-wap-test"
 	srv, client := bqfake.StartForTest(t, project, "shop", bqwh.LedgerDataset)
@@ -84,6 +85,23 @@ func TestWriteAuditPublishOnBigQuery(t *testing.T) {
 		t.Errorf("published check while held back: %+v; want it failing, naming 2026-11-03", got)
 	}
 
+	sel := func(only, query string) activities.SelectPartitionsResult {
+		t.Helper()
+		val, err := env.ExecuteActivity(b.SelectPartitions, activities.SelectPartitionsInput{Warehouse: "bq", Table: "shop.orders",
+			From: day.AddDate(0, 0, -1), To: day.AddDate(0, 0, 2), Select: query, Only: only})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out activities.SelectPartitionsResult
+		if err := val.Get(&out); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	if got := sel(activities.ReprocessFailed, in.Select); len(got.Redo) != 1 || !got.Redo[0].Equal(day) || got.OfRun != "run-1" {
+		t.Errorf("--only failed reads %+v from the BigQuery ledger; want 2026-11-03 of run-1", got)
+	}
+
 	in.RunID, in.Select = "run-2", strings.Replace(in.Select, ".raw`", ".fixed`", 1)
 	val, err := env.ExecuteActivity(b.RewritePartition, in)
 	if err != nil {
@@ -95,5 +113,11 @@ func TestWriteAuditPublishOnBigQuery(t *testing.T) {
 	}
 	if got := published(); !got.Passed {
 		t.Errorf("published check after the fix: %+v; want it passing", got)
+	}
+	if got := sel(activities.ReprocessMissing, in.Select); len(got.Skip) != 1 || !got.Skip[0].Equal(day) {
+		t.Errorf("--only missing with the fixed source: %+v; want 2026-11-03 left out, written from it", got)
+	}
+	if got := sel(activities.ReprocessMissing, "SELECT 1"); len(got.Skip) != 0 {
+		t.Errorf("--only missing with another source: %+v; want nothing left out", got)
 	}
 }
