@@ -101,14 +101,16 @@ errcheck:
 ## DRE_BENCH_RECONCILE_TABLES sets another size, loading a 5,000-dataset
 ## dbt manifest into the lineage graph, PII detection's column-level precision
 ## and recall per kind on a generated faker corpus, a year's backfill with
-## write-audit-publish and one SQL check, SLO history bootstrap of 100
-## datasets over 28 days at 10 minutes)
+## write-audit-publish and one SQL check, the same on the BigQuery stand-in
+## in calls per partition, SLO history bootstrap of 100 datasets over 28
+## days at 10 minutes)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./internal/devserver/
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/warehouse/postgres/
 	$(GO) test -run '^$$' -bench Runbook -benchmem -benchtime 20x ./tests/bench/
 	$(GO) test -run '^$$' -bench 'Backfill$$' -benchtime 5x -timeout 20m ./tests/bench/
 	$(GO) test -run '^$$' -bench BackfillWAP -benchtime 3x -timeout 20m ./tests/bench/
+	$(GO) test -run '^$$' -bench RewriteAuditedBigQuery -benchtime 3x ./internal/warehouse/bigquery/
 	$(GO) test -run '^$$' -bench AlertIngest -benchtime 1x -timeout 20m ./tests/bench/ -args -alert-seconds 30
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./internal/gateway/ -args -alert-bench-duration 30s
 	$(GO) test -run '^$$' -bench AccessReconcile -benchtime 3x -timeout 20m ./tests/bench/

@@ -21,7 +21,7 @@ const (
 )
 
 // ledgerReader is a warehouse whose backfill ledger can be read
-// (PostgreSQL); declared here because only the selection needs it.
+// (PostgreSQL, BigQuery); declared here because only the selection needs it.
 type ledgerReader interface {
 	LedgerEntries(ctx context.Context, ref warehouse.TableRef, from, to time.Time) ([]warehouse.LedgerEntry, error)
 }

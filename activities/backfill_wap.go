@@ -12,7 +12,7 @@ import (
 )
 
 // wapWarehouse is a warehouse that can write, audit and publish a partition
-// (PostgreSQL); declared here because only this activity needs it.
+// (PostgreSQL, BigQuery); declared here because only this activity needs it.
 type wapWarehouse interface {
 	RewriteAudited(ctx context.Context, r warehouse.Rewrite, a warehouse.Audit) (warehouse.RewriteResult, error)
 }

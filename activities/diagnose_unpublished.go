@@ -14,7 +14,7 @@ import (
 const CheckUnpublished = "unpublished"
 
 // unpublishedLister is implemented by warehouses whose backfill ledger
-// records failed validations (PostgreSQL). It is optional: a warehouse
+// records failed validations (PostgreSQL, BigQuery). It is optional: a warehouse
 // without it has nothing to report.
 type unpublishedLister interface {
 	UnpublishedPartitions(ctx context.Context, ref warehouse.TableRef) ([]warehouse.UnpublishedPartition, error)

@@ -24,8 +24,11 @@ type datasetCheck struct {
 
 // run dispatches on the check's name.
 func (c datasetCheck) run(ctx context.Context, check, sql string) (RunbookCheckResult, error) {
-	if check == "custom" {
+	switch check {
+	case "custom":
 		return c.query(ctx, sql)
+	case CheckPublished:
+		return c.published(ctx)
 	}
 	kind, slo := catalog.SLOKind(check), (*catalog.SLO)(nil)
 	for i := range c.ds.SLOs {

@@ -10,7 +10,7 @@ import (
 
 // checkKinds are the checks every dataset has; any other name is one of
 // the dataset's SLOs, which only the catalog knows.
-var checkKinds = []string{"freshness", "volume", "completeness", "custom"}
+var checkKinds = []string{"freshness", "volume", "completeness", "custom", "published"}
 
 // kind checks the fields of a step's kind.
 func (v *validator) kind(path string, s *Step, k StepKind) {

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -138,11 +139,22 @@ func (r *runbookRun) poll(ctx workflow.Context, s *runbooks.Step) (StepResult, e
 		left := deadline.Sub(workflow.Now(ctx))
 		if left <= 0 {
 			res.TimedOut = true
-			return res, fmt.Errorf("%s check did not pass within %s (%d polls)", s.Wait.Until.Check, limit, polls)
+			return res, waitTimedOut(s.Wait.Until.Check, limit, polls, res.Message)
 		}
 		timer := workflow.NewTimerWithOptions(ctx, min(every, left), workflow.TimerOptions{Summary: s.Label() + ": next poll"})
 		if err := timer.Get(ctx, nil); err != nil {
 			return res, err
 		}
 	}
+}
+
+// waitTimedOut is the error of a wait whose check never passed; it ends
+// with what the last poll found (for published: the partitions still held
+// back, and how to redo them).
+func waitTimedOut(check string, limit time.Duration, polls int, last string) error {
+	msg := fmt.Sprintf("%s check did not pass within %s (%d polls)", check, limit, polls)
+	if last != "" {
+		msg += ": " + last
+	}
+	return errors.New(msg)
 }

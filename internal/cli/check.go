@@ -24,10 +24,16 @@ func newCatalogCheckCmd(g *globals) *cobra.Command {
 		Short: "Probe a dataset (exists, rows, freshness against its SLO) through a durable workflow",
 		Long: `check starts the workflow check/<dataset>, which counts the table's rows and
 reads the newest value of its freshness column, then judges it against the
-dataset's freshness SLO: ok, stale, empty or missing. The exit code is 1
-unless the dataset is ok. On PostgreSQL it also names the partitions whose
-latest backfill failed validation and were never published, with the
-command that redoes them.
+dataset's freshness SLO: ok, stale, empty or missing. It also names the
+partitions whose latest backfill failed validation and were never
+published (PostgreSQL and BigQuery keep that record), with the command that
+redoes them.
+
+Exit codes, for CI and cron jobs that gate on the check:
+  0  the dataset is ok and no partition is held back unpublished
+  1  the dataset is stale, empty or missing, or has unpublished
+     partitions, or the check could not run
+  2  the command line is wrong
 
 With --watch the workflow keeps checking on a durable timer (it survives
 restarts) until it is cancelled, and the command returns at once.`,
@@ -84,8 +90,20 @@ func (s *checkStarter) start(ctx context.Context, in workflows.CheckInput) error
 		return fmt.Errorf("check of %s failed: %w", in.Dataset.Name, err)
 	}
 	fmt.Fprintln(s.out, describeCheck(in.Dataset, result))
-	if result.Status != workflows.CheckOK {
-		return fmt.Errorf("%s is %s", in.Dataset.Name, result.Status)
+	return checkVerdict(in.Dataset.Name, result)
+}
+
+// checkVerdict is the error, and so exit code 1, of a check that found a
+// problem: a status other than ok, or partitions held back unpublished,
+// which downstream jobs gating on the check must not read past.
+func checkVerdict(dataset string, r workflows.CheckResult) error {
+	switch {
+	case r.Status != workflows.CheckOK:
+		return fmt.Errorf("%s is %s", dataset, r.Status)
+	case len(r.Unpublished) == 1:
+		return fmt.Errorf("%s has 1 unpublished partition", dataset)
+	case len(r.Unpublished) > 1:
+		return fmt.Errorf("%s has %d unpublished partitions", dataset, len(r.Unpublished))
 	}
 	return nil
 }

@@ -32,3 +32,25 @@ func TestDescribeCheckNamesUnpublishedPartitions(t *testing.T) {
 		t.Errorf("describeCheck with nothing unpublished: %q", got)
 	}
 }
+
+// TestCheckVerdictFailsOnUnpublishedPartitions: an ok dataset with a
+// partition held back still fails the check (exit code 1), so a job
+// gating on it does not read past the circuit breaker.
+func TestCheckVerdictFailsOnUnpublishedPartitions(t *testing.T) {
+	held := []warehouse.UnpublishedPartition{{Start: time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC)}}
+	cases := []struct {
+		r    workflows.CheckResult
+		want string
+	}{
+		{workflows.CheckResult{Status: workflows.CheckOK}, ""},
+		{workflows.CheckResult{Status: workflows.CheckOK, Unpublished: held}, "orders has 1 unpublished partition"},
+		{workflows.CheckResult{Status: workflows.CheckOK, Unpublished: append(held, held...)}, "orders has 2 unpublished partitions"},
+		{workflows.CheckResult{Status: workflows.CheckStale, Unpublished: held}, "orders is stale"},
+	}
+	for _, c := range cases {
+		err := checkVerdict("orders", c.r)
+		if (err == nil) != (c.want == "") || (err != nil && err.Error() != c.want) {
+			t.Errorf("checkVerdict(%s, %d unpublished) = %v; want %q", c.r.Status, len(c.r.Unpublished), err, c.want)
+		}
+	}
+}

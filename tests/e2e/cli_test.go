@@ -14,6 +14,8 @@ import (
 	"github.com/dre-dev/dre/internal/cli/clitest"
 	"github.com/dre-dev/dre/internal/config"
 	"github.com/dre-dev/dre/internal/demo"
+	"github.com/dre-dev/dre/internal/warehouse"
+	"github.com/dre-dev/dre/internal/warehouse/postgres"
 	"github.com/dre-dev/dre/internal/worker"
 	"github.com/dre-dev/dre/workflows"
 )
@@ -120,4 +122,38 @@ func countWorkflows(t *testing.T) int64 {
 		t.Fatal(err)
 	}
 	return resp.GetCount()
+}
+
+// TestCatalogCheckFailsWhileAPartitionIsUnpublished: a partition whose
+// write-audit-publish validation failed makes dre catalog check exit 1,
+// naming it, until a later backfill writes it (here: the record is gone).
+func TestCatalogCheckFailsWhileAPartitionIsUnpublished(t *testing.T) {
+	e := demoSetup(t)
+	w, err := postgres.Open(t.Context(), env.PG.DSN("demo"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	day := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -3)
+	bad := warehouse.Rewrite{Table: warehouse.TableRef{Schema: "public", Table: "orders"}, RunID: "e2e-unpublished",
+		Partition: warehouse.Partition{Column: "order_date", Start: day, End: day.AddDate(0, 0, 1)}}
+	if err := w.RecordFailure(t.Context(), bad, "audit failed: unique(order_id): 2 violations; old rows 10, new rows 12"); err != nil {
+		t.Fatal(err)
+	}
+	forget := func() {
+		if _, err := w.Exec(context.Background(), warehouse.Query{SQL: "DELETE FROM dre_meta.backfill_ledger WHERE run_id = 'e2e-unpublished'"}); err != nil {
+			t.Error(err)
+		}
+	}
+	defer forget()
+	res := clitest.Run(t, e, "catalog", "check", "orders")
+	line := "1 partition failed validation and is unpublished: " + day.Format(time.DateOnly) + " (unique(order_id): 2 violations)"
+	if res.Code != 1 || !strings.Contains(res.Stdout, "orders (public.orders): ok, ") || !strings.Contains(res.Stdout, line) ||
+		!strings.Contains(res.Stderr, "orders has 1 unpublished partition") {
+		t.Fatalf("check with an unpublished partition: exit %d, stdout %q, stderr %q; want exit 1 naming it", res.Code, res.Stdout, res.Stderr)
+	}
+	forget()
+	if res := clitest.Run(t, e, "catalog", "check", "orders"); res.Code != 0 || strings.Contains(res.Stdout, "unpublished") {
+		t.Errorf("check once it is gone: exit %d, stdout %q; want exit 0", res.Code, res.Stdout)
+	}
 }

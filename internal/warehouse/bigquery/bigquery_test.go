@@ -69,7 +69,7 @@ func envOr(name, fallback string) string {
 }
 
 // ctx bounds one test.
-func ctx(t *testing.T) context.Context {
+func ctx(t testing.TB) context.Context {
 	c, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	t.Cleanup(cancel)
 	return c

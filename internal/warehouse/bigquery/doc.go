@@ -18,10 +18,23 @@
 // attempts, the ledger decides: a row in dre_meta.backfill_ledger, written
 // after the job, makes later attempts return AlreadyApplied without writing.
 //
+// Write-audit-publish: RewriteAudited stages the SELECT's rows in a table
+// of the target's dataset (_dre_wap_ and a hash of the run and the
+// partition; it expires after a day if a crash leaves it), checks them
+// with one query, and only if every check passes copies the staged
+// partition over the target's (table$YYYYMMDD, WRITE_TRUNCATE) under a
+// job ID derived from the run and the partition, so that a retry finds
+// the copy it made instead of making another. Staging in the target's
+// dataset keeps the unpublished rows under the target's access controls;
+// copying columns with policy tags needs the Fine-Grained Reader role on
+// those tags.
+//
 // The dre_meta dataset: dre keeps two tables in the dataset dre_meta of the
 // warehouse's project, created on first use:
 //   - backfill_ledger: one row per (run, table, partition) rewritten, with
-//     the rows written and the partition's checksum;
+//     the rows written and the partition's checksum, and one per partition
+//     a run failed (status failed, with why in detail); the status, detail
+//     and source_hash columns are added to an older ledger on first use;
 //   - snapshot_meta: the metadata of each snapshot Snapshot takes (comment,
 //     labels, policy tags, grants), because restoring a BigQuery snapshot
 //     gives back rows and schema but not policy tags, labels or IAM.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"cloud.google.com/go/bigquery"
@@ -30,6 +31,11 @@ var metaSchemas = map[string]bigquery.Schema{
 		{Name: "row_count", Type: bigquery.IntegerFieldType},
 		{Name: "checksum", Type: bigquery.StringFieldType},
 		{Name: "recorded_at", Type: bigquery.TimestampFieldType},
+		// Added with write-audit-publish; NULL in older rows, which were
+		// all written.
+		{Name: "status", Type: bigquery.StringFieldType, Description: "written, or failed (validation or for good)"},
+		{Name: "detail", Type: bigquery.StringFieldType, Description: "why a partition failed: the audit's findings and row counts"},
+		{Name: "source_hash", Type: bigquery.StringFieldType, Description: "hash of the backfill's SELECT, for --only missing"},
 	},
 	snapshotMeta: {
 		{Name: "snapshot", Type: bigquery.StringFieldType, Required: true},
@@ -55,7 +61,10 @@ func (w *Warehouse) ensureMeta(ctx context.Context, name string) error {
 		return nil
 	}
 	t := w.client.DatasetInProject(w.project, LedgerDataset).Table(name)
-	_, err := t.Metadata(ctx)
+	md, err := t.Metadata(ctx)
+	if err == nil {
+		err = w.addMetaColumns(ctx, name, md)
+	}
 	if isMissing(err) {
 		err = t.Create(ctx, &bigquery.TableMetadata{Schema: metaSchemas[name], Description: "dre's own table: see internal/warehouse/bigquery"})
 		if isDuplicate(err) {
@@ -75,41 +84,82 @@ func (w *Warehouse) ensureMeta(ctx context.Context, name string) error {
 	return nil
 }
 
-// lookupRewrite returns what the ledger recorded for key, if anything.
+// lookupRewrite returns what the ledger recorded as written for key, if
+// anything.
 func (w *Warehouse) lookupRewrite(ctx context.Context, key ledgerKey) (warehouse.RewriteResult, bool, error) {
+	found, ok, err := w.lookupLedger(ctx, key, warehouse.LedgerWritten)
+	if ok {
+		found.AlreadyApplied = true
+	}
+	return found, ok, err
+}
+
+// lookupLedger returns the row count and checksum of key's ledger row of
+// the given status; rows from before the status column count as written.
+func (w *Warehouse) lookupLedger(ctx context.Context, key ledgerKey, status string) (warehouse.RewriteResult, bool, error) {
 	if err := w.ensureMeta(ctx, backfillLedger); err != nil {
 		return warehouse.RewriteResult{}, false, err
 	}
-	sql := fmt.Sprintf("SELECT row_count, checksum FROM %s WHERE run_id = @run AND table_name = @table AND partition_id = @partition LIMIT 1",
+	sql := fmt.Sprintf("SELECT row_count, checksum FROM %s WHERE run_id = @run AND table_name = @table AND partition_id = @partition AND IFNULL(status, 'written') = @status LIMIT 1",
 		w.qualified(metaRef(backfillLedger)))
-	rows, err := w.read(ctx, "ledger", sql, key.params(), tableOp(metaRef(backfillLedger), "bigquery.tables.getData"))
+	params := append(key.params(), bigquery.QueryParameter{Name: "status", Value: status})
+	rows, err := w.read(ctx, "ledger", sql, params, tableOp(metaRef(backfillLedger), "bigquery.tables.getData"))
 	if err != nil || len(rows) == 0 {
 		return warehouse.RewriteResult{}, false, err
 	}
 	n, _ := rows[0][0].(int64)
 	sum, _ := rows[0][1].(string)
-	return warehouse.RewriteResult{Rows: n, Checksum: sum, AlreadyApplied: true}, true, nil
+	return warehouse.RewriteResult{Rows: n, Checksum: sum}, true, nil
 }
 
-// recordRewrite writes the ledger row. Its job ID depends on the key only,
-// so two inserts of the same row cannot both run. If that ID belongs to a
+// ledgerRow is what one ledger row records besides its key.
+type ledgerRow struct {
+	status     string
+	rows       int64
+	checksum   string
+	sourceHash string
+	detail     string
+}
+
+// recordRewrite writes the ledger row of a written partition.
+func (w *Warehouse) recordRewrite(ctx context.Context, key ledgerKey, res warehouse.RewriteResult, sourceHash string) error {
+	return w.recordLedger(ctx, key, ledgerRow{status: warehouse.LedgerWritten, rows: res.Rows, checksum: res.Checksum, sourceHash: sourceHash})
+}
+
+// recordLedger writes a ledger row. Its job ID depends on the key and the
+// status only, so two inserts of the same row cannot both run: the second
+// finds the first's job (409) and waits for it. If that ID belongs to a
 // job that failed, and no row made it, the row is inserted under a fresh ID.
-func (w *Warehouse) recordRewrite(ctx context.Context, key ledgerKey, res warehouse.RewriteResult) error {
-	sql := fmt.Sprintf("INSERT INTO %s (run_id, table_name, partition_id, row_count, checksum, recorded_at) VALUES (@run, @table, @partition, @rows, @checksum, @at)",
+func (w *Warehouse) recordLedger(ctx context.Context, key ledgerKey, row ledgerRow) error {
+	sql := fmt.Sprintf("INSERT INTO %s (run_id, table_name, partition_id, row_count, checksum, recorded_at, status, detail, source_hash) VALUES (@run, @table, @partition, @rows, @checksum, @at, @status, @detail, @source)",
 		w.qualified(metaRef(backfillLedger)))
 	params := append(key.params(),
-		bigquery.QueryParameter{Name: "rows", Value: res.Rows},
-		bigquery.QueryParameter{Name: "checksum", Value: res.Checksum},
-		bigquery.QueryParameter{Name: "at", Value: time.Now().UTC()})
+		bigquery.QueryParameter{Name: "rows", Value: row.rows},
+		bigquery.QueryParameter{Name: "checksum", Value: row.checksum},
+		bigquery.QueryParameter{Name: "at", Value: time.Now().UTC()},
+		bigquery.QueryParameter{Name: "status", Value: row.status},
+		bigquery.QueryParameter{Name: "detail", Value: row.detail},
+		bigquery.QueryParameter{Name: "source", Value: row.sourceHash})
 	o := tableOp(metaRef(backfillLedger), "bigquery.tables.updateData")
-	err := w.exec(ctx, hashID("dre_ledger_", w.project, key.run, key.table, key.partition), "ledger", sql, params, o)
+	err := w.exec(ctx, ledgerJobID(w.project, key, row.status), "ledger", sql, params, o)
 	if err == nil || isPermanent(err) {
 		return err
 	}
-	if _, found, lerr := w.lookupRewrite(ctx, key); lerr == nil && found {
+	if _, found, lerr := w.lookupLedger(ctx, key, row.status); lerr == nil && found {
 		return nil
 	}
 	return w.exec(ctx, "", "ledger", sql, params, o)
+}
+
+// ledgerJobID is the job ID of a ledger insert. A written row keeps the
+// ID it had before statuses existed, so that an upgrade in the middle of
+// a run still finds the insert an earlier version made.
+func ledgerJobID(project string, key ledgerKey, status string) string {
+	parts := []string{project, key.run, key.table, key.partition}
+	if status != warehouse.LedgerWritten {
+		parts = append(parts, status)
+	}
+	return hashID("dre_ledger_", parts...)
 }
 
 func (k ledgerKey) params() []bigquery.QueryParameter {
@@ -125,4 +175,37 @@ func isPermanent(err error) bool {
 	var nf *warehouse.NotFoundError
 	var pe *warehouse.PermissionError
 	return errors.As(err, &nf) || errors.As(err, &pe)
+}
+
+// addMetaColumns adds to one of dre's tables the columns a later version
+// of dre declared (all NULLABLE, which BigQuery allows adding in place).
+func (w *Warehouse) addMetaColumns(ctx context.Context, name string, md *bigquery.TableMetadata) error {
+	want := metaSchemas[name]
+	if len(md.Schema) >= len(want) {
+		return nil
+	}
+	u := bigquery.TableMetadataToUpdate{Schema: append(slices.Clone(md.Schema), want[len(md.Schema):]...)}
+	// A stale etag (another worker adding them meanwhile) fails this
+	// call; the retry reads the table again and finds them.
+	_, err := w.client.DatasetInProject(w.project, LedgerDataset).Table(name).Update(ctx, u, md.ETag)
+	return err
+}
+
+// RecordFailure records in the ledger that the run failed the partition
+// for good, with why; reprocess mode "failed" redoes such partitions. The
+// failure of an audit is recorded by RewriteAudited under the same job
+// ID, so a partition's failure is recorded once.
+func (w *Warehouse) RecordFailure(ctx context.Context, r warehouse.Rewrite, reason string) error {
+	if err := r.Table.Validate(); err != nil {
+		return err
+	}
+	target, err := w.targetPartition(ctx, r.Table, r.Partition)
+	if err != nil {
+		return err
+	}
+	if err := w.ensureMeta(ctx, backfillLedger); err != nil {
+		return err
+	}
+	key := ledgerKey{run: r.RunID, table: r.Table.String(), partition: target.decorator}
+	return w.recordLedger(ctx, key, ledgerRow{status: warehouse.LedgerFailed, sourceHash: r.SourceHash, detail: reason})
 }

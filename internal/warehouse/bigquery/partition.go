@@ -36,6 +36,11 @@ func (w *Warehouse) targetPartition(ctx context.Context, ref warehouse.TableRef,
 	if err != nil {
 		return partitionTarget{}, err
 	}
+	return partitionOf(md, ref, p)
+}
+
+// partitionOf is targetPartition on metadata already read.
+func partitionOf(md *bigquery.TableMetadata, ref warehouse.TableRef, p warehouse.Partition) (partitionTarget, error) {
 	tp := md.TimePartitioning
 	if tp == nil || tp.Field == "" {
 		return partitionTarget{}, fmt.Errorf("table %s is not partitioned by a column: BigQuery rewrites a partition through its decorator, which needs column time partitioning", ref)

@@ -44,7 +44,7 @@ func (w *Warehouse) RewritePartition(ctx context.Context, r warehouse.Rewrite) (
 		rows = stats.Rows
 	}
 	res := warehouse.RewriteResult{Rows: rows, Checksum: stats.Checksum}
-	return res, w.recordRewrite(ctx, key, res)
+	return res, w.recordRewrite(ctx, key, res, r.SourceHash)
 }
 
 func validateRewrite(r warehouse.Rewrite) error {

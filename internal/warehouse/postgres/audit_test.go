@@ -114,3 +114,42 @@ func TestAuditRecoversFromACrashAtEveryPoint(t *testing.T) {
 		})
 	}
 }
+
+// TestFailedAuditSurvivesACrashAtEveryPoint kills the audited rewrite of
+// rows that break unique after staging, after validation and during the
+// swap (the old rows restored and the failure recorded, uncommitted), then
+// runs it again: readers see only the old rows throughout, and afterwards
+// the partition still holds them, with one failed ledger row.
+func TestFailedAuditSurvivesACrashAtEveryPoint(t *testing.T) {
+	for _, point := range []string{postgres.CrashAfterStaging, postgres.CrashAfterValidation, postgres.CrashDuringSwap} {
+		t.Run(strings.ReplaceAll(point, " ", "-"), func(t *testing.T) {
+			f := newFixture(t)
+			c := newAuditCase(t, f)
+			before, err := f.w.PartitionStats(t.Context(), c.ref, c.part)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := warehouse.Rewrite{Table: c.ref, Partition: c.part, Select: c.dup, RunID: "crash-bad"}
+			readers := func() {
+				if got, err := f.w.PartitionStats(t.Context(), c.ref, c.part); err != nil || got != before {
+					t.Errorf("%s, a reader sees %+v (%v); want only the old rows %+v", point, got, err, before)
+				}
+			}
+			if err := f.w.CrashAuditAt(t.Context(), r, c.unique, point, readers); err != nil {
+				t.Fatalf("crash %s: %v", point, err)
+			}
+			res, err := f.w.RewriteAudited(t.Context(), r, c.unique)
+			if err != nil || res.Audit == nil || res.Audit.Passed {
+				t.Fatalf("rewrite after the crash: %+v, %v; want the audit to fail again", res, err)
+			}
+			readers()
+			var rows int
+			if err := f.admin.QueryRow(t.Context(), `SELECT count(*) FROM dre_meta.backfill_ledger WHERE run_id = 'crash-bad'`).Scan(&rows); err != nil || rows != 1 {
+				t.Errorf("%d ledger rows (%v); want one", rows, err)
+			}
+			if status, _ := f.ledger(t, "crash-bad", c); status != warehouse.LedgerFailed {
+				t.Errorf("ledger status %s; want failed", status)
+			}
+		})
+	}
+}

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
@@ -20,7 +19,8 @@ const (
 // meanwhile (what readers see then), then cuts the connection without a
 // word to the server, as a worker killed with kill -9 does: no ROLLBACK,
 // no Terminate message. During the swap means with the ledger row written
-// but not committed.
+// but not committed (for a failed audit: the old rows restored and the
+// failure recorded, not committed).
 func (w *Warehouse) CrashAuditAt(ctx context.Context, r warehouse.Rewrite, a warehouse.Audit, point string, meanwhile func()) error {
 	p, err := newAuditPlan(r, a)
 	if err != nil {
@@ -43,10 +43,7 @@ func (w *Warehouse) CrashAuditAt(ctx context.Context, r warehouse.Rewrite, a war
 	if err != nil || point != CrashDuringSwap {
 		return err
 	}
-	if !found.audit.Passed {
-		return fmt.Errorf("the audit failed, nothing to publish: %s", found.audit.Summary())
-	}
-	publish := publishBatch(p, found)
+	publish := publishBatch(p, found) // a failed audit's: back to the savepoint, the failure in the ledger
 	swap := &pgx.Batch{}
 	for _, q := range publish.QueuedQueries[:len(publish.QueuedQueries)-1] { // all but COMMIT
 		swap.Queue(q.SQL, q.Arguments...)

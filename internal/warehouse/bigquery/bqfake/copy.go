@@ -1,6 +1,7 @@
 package bqfake
 
 import (
+	"strings"
 	"time"
 
 	bq "google.golang.org/api/bigquery/v2"
@@ -16,6 +17,9 @@ func (s *Server) runCopy(cfg *bq.JobConfigurationTableCopy) *apiError {
 	}
 	if srcRef == nil || len(cfg.SourceTables) > 1 {
 		return errInvalid("the BigQuery stand-in copies exactly one source table")
+	}
+	if strings.Contains(srcRef.TableId, "$") || strings.Contains(cfg.DestinationTable.TableId, "$") {
+		return s.copyPartition(cfg, srcRef)
 	}
 	src, err := s.lookup(srcRef.DatasetId, srcRef.TableId)
 	if err != nil {

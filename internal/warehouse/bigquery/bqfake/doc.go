@@ -7,7 +7,9 @@
 // Calls it answers: jobs.query, jobs.getQueryResults (a query answers
 // jobComplete=false to its first status read when SetIncompleteEvery says
 // so, to exercise the client's polling), jobs.insert (query jobs, dry runs,
-// copy jobs of kind COPY, SNAPSHOT and RESTORE), jobs.get, tables.get,
+// copy jobs of kind COPY, SNAPSHOT and RESTORE; a COPY may name partition
+// decorators, and then replaces one partition of an existing table with
+// WRITE_TRUNCATE), jobs.get, tables.get,
 // tables.insert, tables.patch (If-Match against the etag, else 412),
 // tables.delete, tables.getIamPolicy and tables.setIamPolicy. Anything else
 // is a 501. Errors have BigQuery's body: {"error":{"code":404,"message":
