@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -71,6 +72,27 @@ func TestLoadInvalidPeople(t *testing.T) {
 	for i := range min(len(got), len(want)) {
 		if !strings.HasPrefix(got[i], want[i]) {
 			t.Errorf("problem %d:\n got  %s\n want %s...", i+1, got[i], want[i])
+		}
+	}
+}
+
+// TestLoadInvalidAuthz: authz rules name known decisions and subjects,
+// and datasets of the catalog, each problem where it is written.
+func TestLoadInvalidAuthz(t *testing.T) {
+	_, err := Load("testdata/invalid_authz.yaml", nil, LoadOptions{})
+	got := problemLines(t, err)
+	want := []string{
+		`testdata/invalid_authz.yaml:11:5: authz.rules.backfill.approve: an empty rule lets nobody decide`,
+		`testdata/invalid_authz.yaml:10:5: authz.rules.triage.delete: "triage.delete" is not a decision dre knows`,
+		`testdata/invalid_authz.yaml:9:30: authz.rules.triage.resolve[1]: "nobody" is neither a role`,
+		`testdata/invalid_authz.yaml:13:5: authz.datasets.ghost: the catalog has no dataset "ghost"`,
+	}
+	if len(got) != len(want) {
+		t.Errorf("got %d problems, want %d:\n%s", len(got), len(want), strings.Join(got, "\n"))
+	}
+	for _, w := range want {
+		if !slices.ContainsFunc(got, func(g string) bool { return strings.HasPrefix(g, w) }) {
+			t.Errorf("no problem like\n  %s...\nin\n  %s", w, strings.Join(got, "\n  "))
 		}
 	}
 }
