@@ -115,6 +115,7 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./internal/gateway/ -args -alert-bench-duration 30s
 	$(GO) test -run '^$$' -bench AccessReconcile -benchtime 3x -timeout 20m ./tests/bench/
 	$(GO) test -run '^$$' -bench VerifyDecision -benchmem ./internal/decision/
+	$(GO) test -run '^$$' -bench AuthzCheck -benchmem ./internal/authz/
 	$(GO) test -run '^$$' -bench Load5000 -benchmem -benchtime 5x ./internal/lineage/dbt/
 	$(GO) test -run '^$$' -bench PIIAccuracy -benchtime 1x ./internal/pii/
 	$(GO) test -run '^$$' -bench BootstrapSLOHistory -benchtime 1x ./activities/
