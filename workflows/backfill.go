@@ -121,6 +121,8 @@ func Backfill(ctx workflow.Context, in BackfillInput) (BackfillReport, error) {
 		if stop, err := b.prepare(ctx); stop || err != nil {
 			return b.finish(ctx), err
 		}
+	} else if stop, err := b.recheckFreeze(ctx); stop || err != nil {
+		return b.finish(ctx), err
 	}
 	b.setStatus(ctx, b.activeStatus())
 	if err := b.execute(ctx); err != nil {

@@ -70,3 +70,22 @@ func (b *backfillRun) auditApproval(ctx workflow.Context, who decider, note stri
 			"requester": b.in.Requester}}
 	workflow.Go(ctx, func(ctx workflow.Context) { auditEntry(ctx, e) })
 }
+
+// backfillRecheckVersion marks runs that check the SLO freeze again at the
+// start of every continued run, not only the first.
+const backfillRecheckVersion = "backfill-rechecks-freeze"
+
+// recheckFreeze holds a continued run (the next batch of partitions) when
+// the dataset's error budget ran out since the backfill started, unless
+// someone already approved it: a long backfill must not keep writing
+// through a freeze that began halfway.
+func (b *backfillRun) recheckFreeze(ctx workflow.Context) (stop bool, err error) {
+	if b.in.DryRun || b.p.Approver != "" ||
+		workflow.GetVersion(ctx, backfillRecheckVersion, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return false, nil
+	}
+	if reason := b.holdReason(ctx); reason != "" {
+		return b.awaitApproval(ctx, authz.BackfillOverride, "approval despite: "+reason)
+	}
+	return false, nil
+}

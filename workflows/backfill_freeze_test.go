@@ -90,3 +90,31 @@ func TestBackfillOfADatasetWithoutSLOsAsksNothing(t *testing.T) {
 		t.Fatalf("asked %v, %s with %d writes; want no question and done with 2", asked, got.Status, len(seen))
 	}
 }
+
+// TestBackfillRechecksTheFreezeInEveryContinuedRun: a freeze that began
+// after the backfill started holds its next run (the next batch of
+// partitions); a run someone already approved goes on.
+func TestBackfillRechecksTheFreezeInEveryContinuedRun(t *testing.T) {
+	for _, approver := range []string{"", "alice"} {
+		var s testsuite.WorkflowTestSuite
+		env := newPolicyEnv(&s)
+		var seen []activities.RewritePartitionInput
+		rewriteMock(env, &seen)
+		var slos *activities.SLOs
+		env.OnActivity(slos.FreezeReason, mock.Anything, "orders").Return("the SLO error budget of orders is exhausted", nil)
+		in := frozenInput()
+		in.ApprovalTimeout = time.Hour
+		in.Progress = &BackfillProgress{LedgerRun: "first-run", Next: in.From.AddDate(0, 0, 1), Done: 1, Approver: approver, Runs: 1}
+		env.ExecuteWorkflow(Backfill, in)
+		var got BackfillReport
+		if err := env.GetWorkflowResult(&got); err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case approver == "" && (got.Status != BackfillNotApproved || len(seen) != 0):
+			t.Errorf("unapproved continued run under a freeze: %s with %d writes; want not-approved, none", got.Status, len(seen))
+		case approver != "" && (got.Status != BackfillDone || len(seen) != 2):
+			t.Errorf("approved continued run: %s with %d writes; want done, 2", got.Status, len(seen))
+		}
+	}
+}
