@@ -51,6 +51,10 @@ type Deps struct {
 	// deprecation's restore gives back only allowed reads; New and
 	// NewWithOptions fill it from their client when nil.
 	AccessLedger activities.AccessLedger
+	// Checkpoints signs the audit log's scheduled checkpoints with the
+	// worker's key (see AuditCheckpoints); nil registers one that refuses,
+	// saying what to set in dre.yaml.
+	Checkpoints *activities.AuditCheckpoints
 }
 
 // RegisterWorkflows registers every workflow; replay tests need only this.
@@ -67,6 +71,7 @@ func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.LifecycleSweep, workflow.RegisterOptions{Name: workflows.LifecycleSweepWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.RestoreDeprecated, workflow.RegisterOptions{Name: workflows.RestoreDeprecatedWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.AccessReconcile, workflow.RegisterOptions{Name: workflows.AccessReconcileWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.AuditCheckpoint, workflow.RegisterOptions{Name: workflows.AuditCheckpointWorkflowName})
 }
 
 // Register registers every workflow and activity with its dependencies.
@@ -84,6 +89,11 @@ func Register(r sdkworker.Registry, d Deps) {
 	r.RegisterActivity(&activities.Access{Warehouses: d.Warehouses, Incidents: d.SLOTriage})
 	r.RegisterActivity(&activities.Audit{DSN: d.StateDSN})
 	r.RegisterActivity(&activities.AccessReconcile{Warehouses: d.Warehouses, Active: d.ActiveGrants, Audit: &activities.Audit{DSN: d.StateDSN}})
+	checkpoints := d.Checkpoints
+	if checkpoints == nil {
+		checkpoints = &activities.AuditCheckpoints{DSN: d.StateDSN}
+	}
+	r.RegisterActivity(checkpoints)
 	policy := d.Policy
 	if policy == nil {
 		policy = &activities.Policy{} // answers "no policy" for good
