@@ -38,43 +38,6 @@ one.`,
 	return cmd
 }
 
-func newAuditVerifyCmd(g *globals) *cobra.Command {
-	var checkpoint string
-	cmd := &cobra.Command{
-		Use:   "verify",
-		Short: "Check the whole chain and the latest signed checkpoint; exit 1 naming edited, deleted or reordered records",
-		Long: `Walks the hash chain from the first record and names the first edited,
-deleted or reordered record. Then it checks the chain against a signed
-checkpoint (dre audit checkpoint): the file given with --checkpoint, else the
-newest one in the dre_audit_checkpoints table. The checkpoint's signature must
-be by a key under people: in dre.yaml, and the log must still hold the
-checkpointed record with the same hash: deleted newest records, or a log
-dropped and re-created, are reported with what was lost.`,
-		Example: `  dre audit verify
-  dre audit verify --checkpoint audit-checkpoint-2026-12-01.json
-  DRE_STATE_DSN=postgres://auditor@db/dre_state dre audit verify`,
-		Args: exactArgs(0, "no arguments"),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			l, dir, err := g.openAuditWithPeople(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer l.Close()
-			v, err := l.Verify(cmd.Context())
-			if err != nil {
-				return fmt.Errorf("reading the audit log: %w", err)
-			}
-			if v.Bad != nil {
-				return fmt.Errorf("the audit log is NOT intact: %w (%d records before it verify)", v.Bad, v.Records)
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "audit log intact: %d records, head %s\n", v.Records, v.Head)
-			return verifyCheckpoint(cmd.Context(), cmd.OutOrStdout(), l, dir, checkpoint)
-		},
-	}
-	cmd.Flags().StringVar(&checkpoint, "checkpoint", "", "signed checkpoint file to check against (default: the newest in the state database)")
-	return cmd
-}
-
 func newAuditExportCmd(g *globals) *cobra.Command {
 	var from, to, format string
 	cmd := &cobra.Command{
@@ -138,6 +101,15 @@ func (g *globals) openAudit(ctx context.Context) (*audit.Log, error) {
 // openAuditWithPeople opens the audit log and returns dre.yaml's people
 // directory too, which checkpoint signatures are checked against.
 func (g *globals) openAuditWithPeople(ctx context.Context) (*audit.Log, *people.Directory, error) {
+	l, cfg, err := g.openAuditWithConfig(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return l, cfg.People, nil
+}
+
+// openAuditWithConfig opens the audit log and returns dre.yaml too.
+func (g *globals) openAuditWithConfig(ctx context.Context) (*audit.Log, *config.Config, error) {
 	cfg, err := g.loadConfig()
 	if err != nil {
 		return nil, nil, err
@@ -147,7 +119,7 @@ func (g *globals) openAuditWithPeople(ctx context.Context) (*audit.Log, *people.
 		return nil, nil, err
 	}
 	l, err := audit.Open(ctx, dsn)
-	return l, cfg.People, err
+	return l, cfg, err
 }
 
 // stateDSNOf finds the state database: state.dsn (or DRE_STATE_DSN), or,
