@@ -74,6 +74,14 @@ func (a *AuditCheckpoints) PublishCheckpoint(ctx context.Context, req AuditCheck
 	if err := a.configured(); err != nil {
 		return AuditCheckpointResult{}, err
 	}
+	// The key is opened first, so a bad one fails every run, not only
+	// those with something new to sign.
+	signer, err := a.openSigner()
+	if err != nil {
+		return AuditCheckpointResult{}, err
+	}
+	// Closing only drops the agent connection, after the signature is made.
+	defer func() { _ = signer.Close() }()
 	l, err := a.open(ctx)
 	if err != nil {
 		return AuditCheckpointResult{}, err
@@ -96,7 +104,7 @@ func (a *AuditCheckpoints) PublishCheckpoint(ctx context.Context, req AuditCheck
 		return AuditCheckpointResult{Skipped: true, Seq: c.Seq, Head: c.Head,
 			Reason: fmt.Sprintf("the head has not moved since the checkpoint of record %d at %s", latest.Seq, latest.At.Format(time.RFC3339))}, nil
 	}
-	sc, err := a.sign(c)
+	sc, err := a.sign(c, signer)
 	if err != nil {
 		return AuditCheckpointResult{}, err
 	}

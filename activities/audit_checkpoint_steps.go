@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 
+	"golang.org/x/crypto/ssh"
+
 	"github.com/dre-dev/dre/internal/audit"
 	"github.com/dre-dev/dre/internal/decision"
 )
@@ -38,14 +40,17 @@ func (a *AuditCheckpoints) checkNewestFile(ctx context.Context, l *audit.Log) er
 	return nil
 }
 
-// sign signs c with the worker's key, which must be checkpoint_signer's.
-func (a *AuditCheckpoints) sign(c audit.Checkpoint) (audit.SignedCheckpoint, error) {
+// openSigner opens the worker's key, audit.checkpoint_key.
+func (a *AuditCheckpoints) openSigner() (*decision.KeySigner, error) {
 	signer, err := decision.OpenSigner(a.Key, a.AgentSocket)
 	if err != nil {
-		return audit.SignedCheckpoint{}, refuse("audit.checkpoint_key %s: %v; point it at the worker's private key file (ssh-keygen -t ed25519 -N ''), or at a key in the worker's ssh-agent", a.Key, err)
+		return nil, refuse("audit.checkpoint_key %s: %v; point it at the worker's private key file (ssh-keygen -t ed25519 -N ''), or at a key in the worker's ssh-agent", a.Key, err)
 	}
-	// Closing only drops the agent connection, after the signature is made.
-	defer func() { _ = signer.Close() }()
+	return signer, nil
+}
+
+// sign signs c with the worker's key, which must be checkpoint_signer's.
+func (a *AuditCheckpoints) sign(c audit.Checkpoint, signer ssh.Signer) (audit.SignedCheckpoint, error) {
 	sc, err := audit.SignCheckpoint(c, signer, a.People)
 	if err != nil {
 		return audit.SignedCheckpoint{}, refuse("audit.checkpoint_key %s: %v; add its public half to people.%s.keys (audit.checkpoint_signer)", a.Key, err, a.Signer)
