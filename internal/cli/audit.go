@@ -25,13 +25,16 @@ record in the audit log, a table in the state database (state.dsn, or the
 embedded cluster of dre dev). Each record carries the SHA-256 of its content
 and of the record before it, so editing, deleting or reordering records
 breaks the chain; "dre audit verify" finds the first bad record. A signed
-checkpoint of the head ("dre audit checkpoint") also shows newest records
-deleted or the table dropped and re-created: verify checks the newest one,
-and once one exists dre refuses to start an empty log in place of a dropped
-one.`,
+checkpoint of the head ("dre audit checkpoint", or the audit-checkpoint
+schedule that audit.checkpoint_every in dre.yaml and dre schedules sync set
+up, signed by the workers' own key) also shows newest records deleted or the
+table dropped and re-created: verify checks the newest recorded one and the
+newest file in the checkpoint directory, and once one exists dre refuses to
+start an empty log in place of a dropped one.`,
 		Example: `  dre audit verify
   dre audit checkpoint --sign ~/.ssh/id_ed25519 --out audit-checkpoint.json
   dre audit verify --checkpoint audit-checkpoint.json
+  dre audit verify --checkpoint-dir /var/lib/dre/checkpoints
   dre audit export --from 2026-10-01 --to 2027-01-01 --format csv > q4.csv`,
 	}
 	cmd.AddCommand(newAuditVerifyCmd(g), newAuditCheckpointCmd(g), newAuditResetCmd(g), newAuditExportCmd(g))
