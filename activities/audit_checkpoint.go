@@ -142,7 +142,7 @@ func (a *AuditCheckpoints) open(ctx context.Context) (*audit.Log, error) {
 	if a.log != nil {
 		return a.log, nil
 	}
-	l, err := audit.Open(ctx, a.DSN)
+	l, err := audit.OpenWith(ctx, a.DSN, audit.Options{CheckpointDir: a.Dir})
 	if errors.Is(err, audit.ErrLogDropped) {
 		return nil, refuse("%v", err)
 	}

@@ -22,7 +22,7 @@ func (a *AuditCheckpoints) checkNewestFile(ctx context.Context, l *audit.Log) er
 	if err := os.MkdirAll(a.Dir, 0o755); err != nil {
 		return refuse("audit.checkpoint_dir: %v; create the directory, writable by the worker", err)
 	}
-	sc, path, found, err := audit.NewestCheckpointFile(a.Dir)
+	sc, path, found, err := l.CheckpointFile(ctx, a.Dir)
 	if err != nil {
 		return refuse("audit.checkpoint_dir: %v; move the unreadable file away", err)
 	}

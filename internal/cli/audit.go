@@ -117,12 +117,19 @@ func (g *globals) openAuditWithConfig(ctx context.Context) (*audit.Log, *config.
 	if err != nil {
 		return nil, nil, err
 	}
+	l, err := g.openAuditIn(ctx, cfg, cfg.Audit.CheckpointDir)
+	return l, cfg, err
+}
+
+// openAuditIn opens the audit log of cfg's state database; the newest
+// checkpoint file in checkpointDir, if any, keeps a dropped log from
+// being re-created empty even when the checkpoints table was dropped too.
+func (g *globals) openAuditIn(ctx context.Context, cfg *config.Config, checkpointDir string) (*audit.Log, error) {
 	dsn, err := g.stateDSNOf(cfg)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	l, err := audit.Open(ctx, dsn)
-	return l, cfg, err
+	return audit.OpenWith(ctx, dsn, audit.Options{CheckpointDir: checkpointDir})
 }
 
 // stateDSNOf finds the state database: state.dsn (or DRE_STATE_DSN), or,

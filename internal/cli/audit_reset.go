@@ -11,7 +11,7 @@ import (
 
 func newAuditResetCmd(g *globals) *cobra.Command {
 	var iKnow bool
-	var reason string
+	var reason, checkpointDir string
 	cmd := &cobra.Command{
 		Use:   "reset --i-know --reason <why>",
 		Short: "Start a new audit log in place of one dropped after a checkpoint, when no backup can be restored",
@@ -37,7 +37,10 @@ truncated or rewritten table first to keep it as evidence.`,
 			if err != nil {
 				return err
 			}
-			first, err := audit.Reset(cmd.Context(), dsn, g.cliActor(), reason)
+			if !cmd.Flags().Changed("checkpoint-dir") {
+				checkpointDir = cfg.Audit.CheckpointDir
+			}
+			first, err := audit.Reset(cmd.Context(), dsn, g.cliActor(), reason, audit.Options{CheckpointDir: checkpointDir})
 			if err != nil {
 				return err
 			}
@@ -48,5 +51,6 @@ truncated or rewritten table first to keep it as evidence.`,
 	}
 	cmd.Flags().BoolVar(&iKnow, "i-know", false, "confirm that the dropped log's records are lost")
 	cmd.Flags().StringVar(&reason, "reason", "", "why the log could not be restored (kept in the reset record)")
+	cmd.Flags().StringVar(&checkpointDir, "checkpoint-dir", "", "checkpoint files to find the lost checkpoint in when dre_audit_checkpoints was dropped too (default: audit.checkpoint_dir)")
 	return cmd
 }

@@ -144,7 +144,10 @@ func TestAuditVerifyFindsBothTablesDroppedFromTheCheckpointDirectory(t *testing.
 		t.Fatalf("checkpoint --dir: exit %d, stdout %q, stderr %q; want the document in the directory only", res.Code, res.Stdout, res.Stderr)
 	}
 	localpgtest.Exec(t, dsn, "DROP TABLE dre_audit_log; DROP TABLE dre_audit_checkpoints")
-	auditDB(t, dsn, 2) // a fresh log, as the next append would start one
+	if res := run(configured, "verify"); res.Code != 1 || !strings.Contains(res.Stderr, "dropped after checkpoint 4") || !strings.Contains(res.Stderr, dir) {
+		t.Errorf("verify with audit.checkpoint_dir after both tables were dropped: exit %d, stderr %q; want the log refused as dropped, naming the file", res.Code, res.Stderr)
+	}
+	auditDB(t, dsn, 2) // a fresh log, as a worker without the directory would start one
 
 	if res := run(plain, "verify"); res.Code != 0 || !strings.Contains(res.Stdout, "no checkpoint yet") {
 		t.Fatalf("verify without the directory: exit %d, stdout %q; the database alone cannot tell", res.Code, res.Stdout)

@@ -37,7 +37,19 @@ checkpoints table dropped together.`,
   DRE_STATE_DSN=postgres://auditor@db/dre_state dre audit verify`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			l, cfg, err := g.openAuditWithConfig(cmd.Context())
+			cfg, err := g.loadConfig()
+			if err != nil {
+				return err
+			}
+			fromConfig := !cmd.Flags().Changed("checkpoint-dir")
+			if fromConfig {
+				dir = cfg.Audit.CheckpointDir
+			}
+			if fromConfig && dir != "" && !isDir(dir) {
+				fmt.Fprintf(cmd.ErrOrStderr(), "audit.checkpoint_dir %s is not on this machine, so its files are not checked; pass --checkpoint-dir with a copy of it\n", dir)
+				dir = ""
+			}
+			l, err := g.openAuditIn(cmd.Context(), cfg, dir)
 			if err != nil {
 				return err
 			}
@@ -50,9 +62,6 @@ checkpoints table dropped together.`,
 				return fmt.Errorf("the audit log is NOT intact: %w (%d records before it verify)", v.Bad, v.Records)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "audit log intact: %d records, head %s\n", v.Records, v.Head)
-			if !cmd.Flags().Changed("checkpoint-dir") {
-				dir = cfg.Audit.CheckpointDir
-			}
 			return verifyCheckpoints(cmd.Context(), cmd.OutOrStdout(), l, cfg.People, file, dir)
 		},
 	}
@@ -142,7 +151,7 @@ func findCheckpoints(ctx context.Context, l *audit.Log, file, cpDir string) ([]f
 	if cpDir == "" {
 		return found, nil
 	}
-	sc, path, ok, err := audit.NewestCheckpointFile(cpDir)
+	sc, path, ok, err := l.CheckpointFile(ctx, cpDir)
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint directory (--checkpoint-dir or audit.checkpoint_dir): %w", err)
 	}
@@ -150,6 +159,12 @@ func findCheckpoints(ctx context.Context, l *audit.Log, file, cpDir string) ([]f
 		found = append(found, foundCheckpoint{SignedCheckpoint: sc, from: path})
 	}
 	return found, nil
+}
+
+// isDir reports whether path is a directory here.
+func isDir(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.IsDir()
 }
 
 // noCheckpointNote is what verify says when there is no checkpoint to
