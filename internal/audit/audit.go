@@ -8,8 +8,10 @@
 // records, or the whole table dropped and re-created: signed checkpoints
 // of the head (Checkpoint, SignCheckpoint) kept in a file and in the
 // dre_audit_checkpoints table show that too. Once a checkpoint exists,
-// Open refuses to create an empty log in place of a dropped one, and
-// Append refuses to chain onto a log that lost the checkpointed head.
+// Open refuses to create an empty log in place of a dropped one (given
+// the checkpoint directory, also when the checkpoints table was dropped
+// with it), and Append refuses to chain onto a log that lost the
+// checkpointed head.
 package audit
 
 import (

@@ -21,7 +21,10 @@ state database if you can. If you cannot, reset starts a new log whose first
 record (action audit.reset) names you, your reason and the checkpoint whose
 records were lost; older checkpoints then no longer apply, so sign a new one
 with dre audit checkpoint. Reset refuses while dre_audit_log exists: rename a
-truncated or rewritten table first to keep it as evidence.`,
+truncated or rewritten table first to keep it as evidence. When the
+dre_audit_checkpoints table was dropped too, the lost checkpoint is the newest
+file in the checkpoint directory (--checkpoint-dir, default
+audit.checkpoint_dir); files from before the reset then no longer apply.`,
 		Example: `  dre audit reset --i-know --reason "state database lost in INC-123, no backup since 2026-11-30"
   dre audit checkpoint --sign ~/.ssh/id_ed25519 --out audit-checkpoint.json`,
 		Args: exactArgs(0, "no arguments"),
