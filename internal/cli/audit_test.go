@@ -167,4 +167,9 @@ func TestAuditVerifyFindsBothTablesDroppedFromTheCheckpointDirectory(t *testing.
 	if res := run(plain, "verify", "--checkpoint-dir", filepath.Join(dir, "typo")); res.Code != 1 || !strings.Contains(res.Stderr, "--checkpoint-dir") {
 		t.Errorf("verify with a missing directory: exit %d, stderr %q; want an error, not \"no checkpoint\"", res.Code, res.Stderr)
 	}
+	elsewhere := writeConfig(t, "state:\n  dsn: {env: STATE_DSN}\n"+people+
+		"audit:\n  checkpoint_every: 1h\n  checkpoint_key: "+key+"\n  checkpoint_signer: carol\n  checkpoint_dir: "+filepath.Join(dir, "on-the-workers")+"\n")
+	if res := run(elsewhere, "verify"); res.Code != 0 || !strings.Contains(res.Stderr, "is not on this machine") {
+		t.Errorf("verify with the workers' audit.checkpoint_dir absent here: exit %d, stderr %q; want a note, not a failure", res.Code, res.Stderr)
+	}
 }
