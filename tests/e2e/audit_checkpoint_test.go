@@ -4,18 +4,23 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
+	"go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	sdkworker "go.temporal.io/sdk/worker"
 	"golang.org/x/crypto/ssh"
+	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/dre-dev/dre/activities"
 	"github.com/dre-dev/dre/internal/audit"
@@ -32,10 +37,10 @@ import (
 // signs checkpoints with its own key, the checkpoint directory, the
 // Slack stand-in and the CLI's environment, on a task queue of its own.
 type checkpointFixture struct {
-	stateDSN, dir string
-	env           map[string]string
-	slack         *peers.Slack
-	schedule      client.ScheduleHandle
+	stateDSN, dir, keyPath string
+	env                    map[string]string
+	slack                  *peers.Slack
+	schedule               client.ScheduleHandle
 }
 
 func checkpointSetup(t *testing.T) *checkpointFixture {
@@ -45,6 +50,7 @@ func checkpointSetup(t *testing.T) *checkpointFixture {
 	}
 	f := &checkpointFixture{stateDSN: env.PG.DSN("checkpoint_state"), dir: filepath.Join(t.TempDir(), "checkpoints"), slack: peers.StartSlack(t)}
 	keyPath, keyLine := checkpointKeyFile(t)
+	f.keyPath = keyPath
 	yaml := fmt.Sprintf(`people:
   audit-bot:
     name: dre workers
@@ -178,6 +184,7 @@ func TestScheduledAuditCheckpointPublishesSkipsAndShowsLosses(t *testing.T) {
 	if res := f.verify(t, "--checkpoint-dir", f.dir); res.Code != 0 || strings.Count(res.Stdout, "checkpoint holds: record 3") != 2 {
 		t.Errorf("verify: exit %d, stdout %q, stderr %q; want the table's and the file's checkpoint to hold", res.Code, res.Stdout, res.Stderr)
 	}
+	f.keyNotInHistory(t, id)
 	recordHistory(t, id, "audit-checkpoint-published.json")
 
 	if _, r, err := f.trigger(t); err != nil || r.Status != workflows.AuditCheckpointSkipped || !strings.Contains(r.Checkpoint.Reason, "has not moved") {
@@ -229,4 +236,50 @@ func (f *checkpointFixture) refused(t *testing.T, what, want string) {
 	if after, _ := os.ReadDir(f.dir); len(after) != len(before) {
 		t.Errorf("run after the %s wrote a checkpoint file (%d → %d)", what, len(before), len(after))
 	}
+}
+
+// keyNotInHistory fails the test if the run's history holds the key, or
+// even its path: only the worker's dre.yaml names it.
+func (f *checkpointFixture) keyNotInHistory(t *testing.T, id string) {
+	t.Helper()
+	key, err := os.ReadFile(f.keyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	iter := env.Client.GetWorkflowHistory(t.Context(), id, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	events := 0
+	for iter.HasNext() {
+		event, err := iter.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		events++
+		text := decodedEvent(t, event)
+		if strings.Contains(text, filepath.Base(f.keyPath)) || strings.Contains(text, "PRIVATE KEY") || strings.Contains(text, string(key[40:80])) {
+			t.Errorf("history event %d (%s) names the signing key or holds it", event.GetEventId(), event.GetEventType())
+		}
+	}
+	if events == 0 {
+		t.Fatal("no history read")
+	}
+}
+
+// payloadData matches the base64 payloads of a history event in JSON.
+var payloadData = regexp.MustCompile(`"data":\s*"([A-Za-z0-9+/=]+)"`)
+
+// decodedEvent is the event as JSON followed by its decoded payloads,
+// where activity inputs and results are.
+func decodedEvent(t *testing.T, event *historypb.HistoryEvent) string {
+	t.Helper()
+	text := protojson.Format(event)
+	var b strings.Builder
+	b.WriteString(text)
+	for _, m := range payloadData.FindAllStringSubmatch(text, -1) {
+		data, err := base64.StdEncoding.DecodeString(m[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Write(data)
+	}
+	return b.String()
 }
