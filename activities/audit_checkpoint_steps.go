@@ -80,3 +80,16 @@ func (a *AuditCheckpoints) publish(ctx context.Context, l *audit.Log, sc audit.S
 	}
 	return res, nil
 }
+
+// CheckKey opens the worker's key once, for a warning at worker start: a
+// bad audit.checkpoint_key otherwise shows only when the schedule runs.
+func (a *AuditCheckpoints) CheckKey() error {
+	if err := a.configured(); err != nil {
+		return err
+	}
+	signer, err := a.openSigner()
+	if err != nil {
+		return err
+	}
+	return signer.Close()
+}

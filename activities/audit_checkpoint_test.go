@@ -126,6 +126,10 @@ func TestPublishCheckpointRefusesBadKeysAndLosses(t *testing.T) {
 	}
 
 	missing := filepath.Join(t.TempDir(), "no-such-key")
+	refusedWith(t, "the key check at worker start", (&AuditCheckpoints{DSN: dsn, People: dir, Key: missing, Signer: "carol"}).CheckKey(), "read signing key")
+	if err := (&AuditCheckpoints{DSN: dsn, People: dir, Key: key, Signer: "carol"}).CheckKey(); err != nil {
+		t.Errorf("the key check of a good key: %v", err)
+	}
 	refusedWith(t, "a missing key file", publish(&AuditCheckpoints{DSN: dsn, People: dir, Key: missing, Signer: "carol", Dir: files}, at),
 		"audit.checkpoint_key "+missing+": read signing key")
 	refusedWith(t, "the key of another person", publish(&AuditCheckpoints{DSN: dsn, People: dir, Key: key, Signer: "bob", Dir: files}, at),

@@ -27,8 +27,14 @@ import (
 func runWorker(cmd *cobra.Command, f *serviceFlags, cfg *config.Config, c client.Client, obs *observability, wh *warehouse.Registry, agentSocket string) error {
 	stopTimeout := stopTimeoutOf(f, cfg)
 	state := cfg.State.DSN.Value()
+	checkpoints := worker.AuditCheckpoints(cfg, state, agentSocket)
+	if cfg.Audit.CheckpointEvery.Duration > 0 {
+		if err := checkpoints.CheckKey(); err != nil {
+			obs.logger.Warn("scheduled audit checkpoints will fail until this is fixed", "error", err)
+		}
+	}
 	w := worker.NewWithOptions(c, cfg.Temporal.TaskQueue, worker.Deps{Warehouses: wh, Notify: worker.Notify(cfg), StateDSN: state, Policy: worker.Policy(cfg), TriagePolicy: worker.TriagePolicies(cfg),
-		Checkpoints: worker.AuditCheckpoints(cfg, state, agentSocket)},
+		Checkpoints: checkpoints},
 		sdkworker.Options{WorkerStopTimeout: stopTimeout})
 	var draining atomic.Bool
 	listen := f.metrics
