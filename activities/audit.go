@@ -17,6 +17,10 @@ type Audit struct {
 	// worker whose state database is down still runs everything else. Its
 	// connections live as long as the worker process.
 	DSN string
+	// CheckpointDir is audit.checkpoint_dir: its newest file keeps a
+	// dropped log from being re-created empty when the checkpoints table
+	// was dropped with it.
+	CheckpointDir string
 
 	mu  sync.Mutex
 	log *audit.Log
@@ -73,7 +77,7 @@ func (a *Audit) open(ctx context.Context) (*audit.Log, error) {
 	if a.log != nil {
 		return a.log, nil
 	}
-	l, err := audit.Open(ctx, a.DSN)
+	l, err := audit.OpenWith(ctx, a.DSN, audit.Options{CheckpointDir: a.CheckpointDir})
 	if err != nil {
 		return nil, err
 	}

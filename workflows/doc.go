@@ -33,6 +33,7 @@
 //	AccessRequest      access_start.go     activities/access.go (Access), audit.go (Audit)
 //	AccessReview       access_start.go     activities/access.go (Access), audit.go (Audit)
 //	AccessReconcile    access_reconcile_start.go  activities/access_reconcile*.go (AccessReconcile)
+//	AuditCheckpoint    audit_checkpoint_start.go  activities/audit_checkpoint*.go (AuditCheckpoints), notify.go
 //	PIIScan            piiscan_start.go    activities/piiscan*.go (PIIScans)
 //	SLOEval            slo_start.go        activities/slo*.go (SLOs)
 //

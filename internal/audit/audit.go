@@ -8,8 +8,10 @@
 // records, or the whole table dropped and re-created: signed checkpoints
 // of the head (Checkpoint, SignCheckpoint) kept in a file and in the
 // dre_audit_checkpoints table show that too. Once a checkpoint exists,
-// Open refuses to create an empty log in place of a dropped one, and
-// Append refuses to chain onto a log that lost the checkpointed head.
+// Open refuses to create an empty log in place of a dropped one (given
+// the checkpoint directory, also when the checkpoints table was dropped
+// with it), and Append refuses to chain onto a log that lost the
+// checkpointed head.
 package audit
 
 import (
@@ -91,11 +93,26 @@ func (r Record) ComputeHash() string {
 type Log struct {
 	pool *pgxpool.Pool
 	now  func() time.Time
+	dir  string // Options.CheckpointDir
+}
+
+// Options are what Open may know besides the database.
+type Options struct {
+	// CheckpointDir is the directory of checkpoint files
+	// (audit.checkpoint_dir). When the log's table is missing and the
+	// checkpoints table lost its checkpoints too, the newest file there
+	// still makes Open refuse to start an empty log.
+	CheckpointDir string
 }
 
 // Open connects to the state database and creates the log's table if it
 // does not exist yet.
 func Open(ctx context.Context, dsn string) (*Log, error) {
+	return OpenWith(ctx, dsn, Options{})
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, dsn string, opts Options) (*Log, error) {
 	if dsn == "" {
 		return nil, errors.New("no state database: set state.dsn in dre.yaml or DRE_STATE_DSN")
 	}
@@ -103,7 +120,7 @@ func Open(ctx context.Context, dsn string) (*Log, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connecting to the state database: %w", err)
 	}
-	l := &Log{pool: pool, now: time.Now}
+	l := &Log{pool: pool, now: time.Now, dir: opts.CheckpointDir}
 	if err := l.migrate(ctx); err != nil {
 		pool.Close()
 		if errors.Is(err, ErrLogDropped) {

@@ -27,6 +27,12 @@ type Checkpoint struct {
 	At      time.Time `json:"at"`      // when the checkpoint was taken
 }
 
+// SameHead reports whether c and o checkpoint the same head of the same
+// log, whenever they were taken.
+func (c Checkpoint) SameHead(o Checkpoint) bool {
+	return c.Seq == o.Seq && c.Head == o.Head && c.Records == o.Records
+}
+
 // Payload is the text a checkpoint's signature covers.
 func (c Checkpoint) Payload() []byte {
 	return fmt.Appendf(nil, "dre audit checkpoint\nseq %d\nhead %s\nrecords %d\nat %s\n",

@@ -7,6 +7,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/dre-dev/dre/internal/decision"
+	"github.com/dre-dev/dre/internal/people"
 )
 
 // Loss is how the log no longer matches a checkpoint: records the
@@ -88,6 +91,9 @@ func refuseLostCheckpoint(ctx context.Context, tx pgx.Tx) error {
 	return fmt.Errorf("refusing to append: %w; restore dre_audit_log from a backup of the state database", loss)
 }
 
+// ErrEmptyLog is Checkpoint's answer for a log without records.
+var ErrEmptyLog = errors.New("the audit log is empty: there is no head to checkpoint yet")
+
 // Checkpoint returns the checkpoint of the log's head now, for signing.
 // It refuses a broken or empty chain, and one that no longer holds the
 // latest recorded checkpoint, so a signature never vouches for a loss.
@@ -99,7 +105,7 @@ func (l *Log) Checkpoint(ctx context.Context) (Checkpoint, error) {
 	case v.Bad != nil:
 		return Checkpoint{}, fmt.Errorf("the audit log is NOT intact, so no checkpoint: %w", v.Bad)
 	case v.Records == 0:
-		return Checkpoint{}, errors.New("the audit log is empty: there is no head to checkpoint yet")
+		return Checkpoint{}, ErrEmptyLog
 	}
 	if err := l.holdsLatestCheckpoint(ctx); err != nil {
 		return Checkpoint{}, err
@@ -123,4 +129,19 @@ func (l *Log) holdsLatestCheckpoint(ctx context.Context) error {
 		return fmt.Errorf("no new checkpoint over a loss: %w", loss)
 	}
 	return nil
+}
+
+// CheckCheckpoint checks sc's signature against the people directory,
+// then compares the log with it: loss is nil when the log still holds
+// everything sc covered. who says who signed it.
+func (l *Log) CheckCheckpoint(ctx context.Context, sc SignedCheckpoint, dir *people.Directory) (who decision.Verified, loss *Loss, err error) {
+	who, err = sc.VerifySignature(dir)
+	if err != nil {
+		return who, nil, err
+	}
+	loss, err = l.Compare(ctx, sc.Checkpoint)
+	if err != nil {
+		return who, nil, fmt.Errorf("comparing the audit log with the checkpoint: %w", err)
+	}
+	return who, loss, nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -35,19 +37,59 @@ type querier interface {
 }
 
 // refuseRecreation fails when dre_audit_log does not exist but a
-// checkpoint says it held records.
-func refuseRecreation(ctx context.Context, q querier) error {
+// checkpoint, in the table or in the checkpoint directory dir, says it
+// held records.
+func refuseRecreation(ctx context.Context, q querier, dir string) error {
 	var exists bool
 	if err := q.QueryRow(ctx, `SELECT to_regclass('dre_audit_log') IS NOT NULL`).Scan(&exists); err != nil || exists {
 		return err
 	}
-	sc, found, err := latestCheckpoint(ctx, q)
+	sc, from, found, err := lostCheckpoint(ctx, q, dir)
 	if err != nil || !found {
 		return err
 	}
-	return fmt.Errorf("%w after checkpoint %d: table dre_audit_log is missing, but the checkpoint signed by %s (%s) at %s says it held %d records, head %s; "+
-		"dre will not start an empty log over it. Restore dre_audit_log from a backup of the state database, or, if none can be, run dre audit reset --i-know --reason <why> to start a new log whose first record records the loss",
-		ErrLogDropped, sc.Seq, sc.Signer, sc.Fingerprint, sc.At.UTC().Format("2006-01-02T15:04:05Z"), sc.Records, sc.Head)
+	return fmt.Errorf("%w after checkpoint %d: table dre_audit_log is missing, but the checkpoint signed by %s (%s) at %s (in %s) says it held %d records, head %s; "+
+		"dre will not start an empty log over it. Restore dre_audit_log (and dre_audit_checkpoints, if it is gone too) from a backup of the state database, or, if none can be, run dre audit reset --i-know --reason <why> to start a new log whose first record records the loss",
+		ErrLogDropped, sc.Seq, sc.Signer, sc.Fingerprint, sc.At.UTC().Format("2006-01-02T15:04:05Z"), from, sc.Records, sc.Head)
+}
+
+// lostCheckpoint is the newest checkpoint of the current log: the
+// table's, else, when the table lost them too, the newest file in dir
+// taken after the last reset. from says where it was found.
+func lostCheckpoint(ctx context.Context, q querier, dir string) (sc SignedCheckpoint, from string, found bool, err error) {
+	sc, found, err = latestCheckpoint(ctx, q)
+	if err != nil || found || dir == "" {
+		return sc, "dre_audit_checkpoints", found, err
+	}
+	sc, from, found, err = currentCheckpointFile(ctx, q, dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return SignedCheckpoint{}, "", false, nil // the directory is not created before the first checkpoint
+	}
+	return sc, from, found, err
+}
+
+// currentCheckpointFile is the newest checkpoint file in dir, unless it
+// was taken before the log's last reset (then it is of the dropped log).
+func currentCheckpointFile(ctx context.Context, q querier, dir string) (SignedCheckpoint, string, bool, error) {
+	sc, path, found, err := NewestCheckpointFile(dir)
+	if err != nil || !found {
+		return SignedCheckpoint{}, path, false, err
+	}
+	var reset *time.Time
+	if err := q.QueryRow(ctx, `SELECT max(at) FROM dre_audit_checkpoints WHERE signature = $1`, resetSignature).Scan(&reset); err != nil {
+		return SignedCheckpoint{}, path, false, fmt.Errorf("reading the audit log's last reset: %w", err)
+	}
+	if reset != nil && sc.At.Before(*reset) {
+		return SignedCheckpoint{}, path, false, nil
+	}
+	return sc, path, true, nil
+}
+
+// CheckpointFile is the newest checkpoint file in dir that applies to the
+// log: files taken before a dre audit reset are of the dropped log.
+// found is false when there is none; a missing dir is an error.
+func (l *Log) CheckpointFile(ctx context.Context, dir string) (sc SignedCheckpoint, path string, found bool, err error) {
+	return currentCheckpointFile(ctx, l.pool, dir)
 }
 
 // SaveCheckpoint records a signed checkpoint in the state database.

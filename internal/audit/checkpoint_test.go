@@ -188,11 +188,11 @@ func TestCheckpointSignaturesAreChecked(t *testing.T) {
 
 func TestResetStartsANewLogRecordingTheLoss(t *testing.T) {
 	_, dsn, _ := checkpointed(t, 3)
-	if _, err := Reset(t.Context(), dsn, "carol", "disk lost"); err == nil || !strings.Contains(err.Error(), "nothing to reset") {
+	if _, err := Reset(t.Context(), dsn, "carol", "disk lost", Options{}); err == nil || !strings.Contains(err.Error(), "nothing to reset") {
 		t.Fatalf("reset of an existing log: err = %v; want a refusal", err)
 	}
 	localpgtest.Exec(t, dsn, "DROP TABLE dre_audit_log")
-	first, err := Reset(t.Context(), dsn, "carol", "disk lost, no backup")
+	first, err := Reset(t.Context(), dsn, "carol", "disk lost, no backup", Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,10 @@ const resetSignature = "reset"
 // dre_audit_log exists (rename it first to keep it as evidence) or when no
 // checkpoint exists (then Open simply creates the log). The new log's
 // first record says who reset it, why, and which checkpoint was lost.
-func Reset(ctx context.Context, dsn, actor, reason string) (Record, error) {
+//
+// opts.CheckpointDir lets it find the lost checkpoint in a file when the
+// checkpoints table was dropped too.
+func Reset(ctx context.Context, dsn, actor, reason string, opts Options) (Record, error) {
 	if actor == "" || reason == "" {
 		return Record{}, errors.New("a reset needs an actor and a reason")
 	}
@@ -32,7 +35,7 @@ func Reset(ctx context.Context, dsn, actor, reason string) (Record, error) {
 		return Record{}, fmt.Errorf("connecting to the state database: %w", err)
 	}
 	defer pool.Close()
-	l := &Log{pool: pool, now: time.Now}
+	l := &Log{pool: pool, now: time.Now, dir: opts.CheckpointDir}
 	var first Record
 	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		var err error
@@ -53,14 +56,14 @@ func (l *Log) reset(ctx context.Context, tx pgx.Tx, actor, reason string) (Recor
 	if _, err := tx.Exec(ctx, checkpointSchema); err != nil {
 		return Record{}, err
 	}
-	err := refuseRecreation(ctx, tx)
+	err := refuseRecreation(ctx, tx, l.dir)
 	if err == nil {
 		return Record{}, errors.New("nothing to reset: either dre_audit_log exists (rename it first, e.g. ALTER TABLE dre_audit_log RENAME TO dre_audit_log_lost, and its indexes, to keep it as evidence) or no checkpoint of it exists")
 	}
 	if !errors.Is(err, ErrLogDropped) {
 		return Record{}, err
 	}
-	lost, _, err := latestCheckpoint(ctx, tx)
+	lost, _, _, err := lostCheckpoint(ctx, tx, l.dir)
 	if err != nil {
 		return Record{}, err
 	}

@@ -62,7 +62,7 @@ func (l *Log) migrate(ctx context.Context) error {
 		if _, err := tx.Exec(ctx, checkpointSchema); err != nil {
 			return err
 		}
-		if err := refuseRecreation(ctx, tx); err != nil {
+		if err := refuseRecreation(ctx, tx, l.dir); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, schema)

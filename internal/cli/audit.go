@@ -25,53 +25,19 @@ record in the audit log, a table in the state database (state.dsn, or the
 embedded cluster of dre dev). Each record carries the SHA-256 of its content
 and of the record before it, so editing, deleting or reordering records
 breaks the chain; "dre audit verify" finds the first bad record. A signed
-checkpoint of the head ("dre audit checkpoint") also shows newest records
-deleted or the table dropped and re-created: verify checks the newest one,
-and once one exists dre refuses to start an empty log in place of a dropped
-one.`,
+checkpoint of the head ("dre audit checkpoint", or the audit-checkpoint
+schedule that audit.checkpoint_every in dre.yaml and dre schedules sync set
+up, signed by the workers' own key) also shows newest records deleted or the
+table dropped and re-created: verify checks the newest recorded one and the
+newest file in the checkpoint directory, and once one exists dre refuses to
+start an empty log in place of a dropped one.`,
 		Example: `  dre audit verify
   dre audit checkpoint --sign ~/.ssh/id_ed25519 --out audit-checkpoint.json
   dre audit verify --checkpoint audit-checkpoint.json
+  dre audit verify --checkpoint-dir /var/lib/dre/checkpoints
   dre audit export --from 2026-10-01 --to 2027-01-01 --format csv > q4.csv`,
 	}
 	cmd.AddCommand(newAuditVerifyCmd(g), newAuditCheckpointCmd(g), newAuditResetCmd(g), newAuditExportCmd(g))
-	return cmd
-}
-
-func newAuditVerifyCmd(g *globals) *cobra.Command {
-	var checkpoint string
-	cmd := &cobra.Command{
-		Use:   "verify",
-		Short: "Check the whole chain and the latest signed checkpoint; exit 1 naming edited, deleted or reordered records",
-		Long: `Walks the hash chain from the first record and names the first edited,
-deleted or reordered record. Then it checks the chain against a signed
-checkpoint (dre audit checkpoint): the file given with --checkpoint, else the
-newest one in the dre_audit_checkpoints table. The checkpoint's signature must
-be by a key under people: in dre.yaml, and the log must still hold the
-checkpointed record with the same hash: deleted newest records, or a log
-dropped and re-created, are reported with what was lost.`,
-		Example: `  dre audit verify
-  dre audit verify --checkpoint audit-checkpoint-2026-12-01.json
-  DRE_STATE_DSN=postgres://auditor@db/dre_state dre audit verify`,
-		Args: exactArgs(0, "no arguments"),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			l, dir, err := g.openAuditWithPeople(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer l.Close()
-			v, err := l.Verify(cmd.Context())
-			if err != nil {
-				return fmt.Errorf("reading the audit log: %w", err)
-			}
-			if v.Bad != nil {
-				return fmt.Errorf("the audit log is NOT intact: %w (%d records before it verify)", v.Bad, v.Records)
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "audit log intact: %d records, head %s\n", v.Records, v.Head)
-			return verifyCheckpoint(cmd.Context(), cmd.OutOrStdout(), l, dir, checkpoint)
-		},
-	}
-	cmd.Flags().StringVar(&checkpoint, "checkpoint", "", "signed checkpoint file to check against (default: the newest in the state database)")
 	return cmd
 }
 
@@ -138,16 +104,32 @@ func (g *globals) openAudit(ctx context.Context) (*audit.Log, error) {
 // openAuditWithPeople opens the audit log and returns dre.yaml's people
 // directory too, which checkpoint signatures are checked against.
 func (g *globals) openAuditWithPeople(ctx context.Context) (*audit.Log, *people.Directory, error) {
+	l, cfg, err := g.openAuditWithConfig(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return l, cfg.People, nil
+}
+
+// openAuditWithConfig opens the audit log and returns dre.yaml too.
+func (g *globals) openAuditWithConfig(ctx context.Context) (*audit.Log, *config.Config, error) {
 	cfg, err := g.loadConfig()
 	if err != nil {
 		return nil, nil, err
 	}
+	l, err := g.openAuditIn(ctx, cfg, cfg.Audit.CheckpointDir)
+	return l, cfg, err
+}
+
+// openAuditIn opens the audit log of cfg's state database; the newest
+// checkpoint file in checkpointDir, if any, keeps a dropped log from
+// being re-created empty even when the checkpoints table was dropped too.
+func (g *globals) openAuditIn(ctx context.Context, cfg *config.Config, checkpointDir string) (*audit.Log, error) {
 	dsn, err := g.stateDSNOf(cfg)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	l, err := audit.Open(ctx, dsn)
-	return l, cfg.People, err
+	return audit.OpenWith(ctx, dsn, audit.Options{CheckpointDir: checkpointDir})
 }
 
 // stateDSNOf finds the state database: state.dsn (or DRE_STATE_DSN), or,

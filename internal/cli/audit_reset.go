@@ -11,7 +11,7 @@ import (
 
 func newAuditResetCmd(g *globals) *cobra.Command {
 	var iKnow bool
-	var reason string
+	var reason, checkpointDir string
 	cmd := &cobra.Command{
 		Use:   "reset --i-know --reason <why>",
 		Short: "Start a new audit log in place of one dropped after a checkpoint, when no backup can be restored",
@@ -21,7 +21,10 @@ state database if you can. If you cannot, reset starts a new log whose first
 record (action audit.reset) names you, your reason and the checkpoint whose
 records were lost; older checkpoints then no longer apply, so sign a new one
 with dre audit checkpoint. Reset refuses while dre_audit_log exists: rename a
-truncated or rewritten table first to keep it as evidence.`,
+truncated or rewritten table first to keep it as evidence. When the
+dre_audit_checkpoints table was dropped too, the lost checkpoint is the newest
+file in the checkpoint directory (--checkpoint-dir, default
+audit.checkpoint_dir); files from before the reset then no longer apply.`,
 		Example: `  dre audit reset --i-know --reason "state database lost in INC-123, no backup since 2026-11-30"
   dre audit checkpoint --sign ~/.ssh/id_ed25519 --out audit-checkpoint.json`,
 		Args: exactArgs(0, "no arguments"),
@@ -37,7 +40,10 @@ truncated or rewritten table first to keep it as evidence.`,
 			if err != nil {
 				return err
 			}
-			first, err := audit.Reset(cmd.Context(), dsn, g.cliActor(), reason)
+			if !cmd.Flags().Changed("checkpoint-dir") {
+				checkpointDir = cfg.Audit.CheckpointDir
+			}
+			first, err := audit.Reset(cmd.Context(), dsn, g.cliActor(), reason, audit.Options{CheckpointDir: checkpointDir})
 			if err != nil {
 				return err
 			}
@@ -48,5 +54,6 @@ truncated or rewritten table first to keep it as evidence.`,
 	}
 	cmd.Flags().BoolVar(&iKnow, "i-know", false, "confirm that the dropped log's records are lost")
 	cmd.Flags().StringVar(&reason, "reason", "", "why the log could not be restored (kept in the reset record)")
+	cmd.Flags().StringVar(&checkpointDir, "checkpoint-dir", "", "checkpoint files to find the lost checkpoint in when dre_audit_checkpoints was dropped too (default: audit.checkpoint_dir)")
 	return cmd
 }

@@ -121,3 +121,55 @@ func TestAuditCheckpointDetectsDeletedTailAndDroppedLog(t *testing.T) {
 		}
 	})
 }
+
+// Dropping the checkpoints table together with the log leaves the state
+// database consistent with itself; only a checkpoint file outside it shows
+// the loss.
+func TestAuditVerifyFindsBothTablesDroppedFromTheCheckpointDirectory(t *testing.T) {
+	dsn := localpgtest.NewDatabase(t, localpgtest.Start(t))
+	key, line := keyFile(t)
+	dir := filepath.Join(t.TempDir(), "checkpoints")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	people := "people:\n  carol:\n    keys:\n      - " + line + "\n"
+	plain := writeConfig(t, "state:\n  dsn: {env: STATE_DSN}\n"+people)
+	configured := writeConfig(t, "state:\n  dsn: {env: STATE_DSN}\n"+people+
+		"audit:\n  checkpoint_every: 1h\n  checkpoint_key: "+key+"\n  checkpoint_signer: carol\n  checkpoint_dir: "+dir+"\n")
+	run := func(cfg string, args ...string) clitest.Result {
+		return clitest.Run(t, map[string]string{"DRE_CONFIG": cfg, "STATE_DSN": dsn}, append([]string{"audit"}, args...)...)
+	}
+	auditDB(t, dsn, 4)
+	if res := run(plain, "checkpoint", "--sign", key, "--dir", dir); res.Code != 0 || res.Stdout != "" {
+		t.Fatalf("checkpoint --dir: exit %d, stdout %q, stderr %q; want the document in the directory only", res.Code, res.Stdout, res.Stderr)
+	}
+	localpgtest.Exec(t, dsn, "DROP TABLE dre_audit_log; DROP TABLE dre_audit_checkpoints")
+	if res := run(configured, "verify"); res.Code != 1 || !strings.Contains(res.Stderr, "dropped after checkpoint 4") || !strings.Contains(res.Stderr, dir) {
+		t.Errorf("verify with audit.checkpoint_dir after both tables were dropped: exit %d, stderr %q; want the log refused as dropped, naming the file", res.Code, res.Stderr)
+	}
+	auditDB(t, dsn, 2) // a fresh log, as a worker without the directory would start one
+
+	if res := run(plain, "verify"); res.Code != 0 || !strings.Contains(res.Stdout, "no checkpoint yet") {
+		t.Fatalf("verify without the directory: exit %d, stdout %q; the database alone cannot tell", res.Code, res.Stdout)
+	}
+	for name, args := range map[string][]string{"--checkpoint-dir": {"verify", "--checkpoint-dir", dir}, "audit.checkpoint_dir": {"verify"}} {
+		cfg := plain
+		if name == "audit.checkpoint_dir" {
+			cfg = configured
+		}
+		res := run(cfg, args...)
+		for _, want := range []string{"records 3 to 4 are missing", "dre_audit_checkpoints no longer holds this checkpoint", "Restore dre_audit_log", filepath.Base(dir)} {
+			if res.Code != 1 || !strings.Contains(res.Stderr, want) {
+				t.Errorf("verify with %s: exit %d, stderr %q; want exit 1 saying %q", name, res.Code, res.Stderr, want)
+			}
+		}
+	}
+	if res := run(plain, "verify", "--checkpoint-dir", filepath.Join(dir, "typo")); res.Code != 1 || !strings.Contains(res.Stderr, "--checkpoint-dir") {
+		t.Errorf("verify with a missing directory: exit %d, stderr %q; want an error, not \"no checkpoint\"", res.Code, res.Stderr)
+	}
+	elsewhere := writeConfig(t, "state:\n  dsn: {env: STATE_DSN}\n"+people+
+		"audit:\n  checkpoint_every: 1h\n  checkpoint_key: "+key+"\n  checkpoint_signer: carol\n  checkpoint_dir: "+filepath.Join(dir, "on-the-workers")+"\n")
+	if res := run(elsewhere, "verify"); res.Code != 0 || !strings.Contains(res.Stderr, "is not on this machine") {
+		t.Errorf("verify with the workers' audit.checkpoint_dir absent here: exit %d, stderr %q; want a note, not a failure", res.Code, res.Stderr)
+	}
+}

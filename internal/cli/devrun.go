@@ -170,7 +170,10 @@ func (d *devRun) startWorkerAndGateway(ctx context.Context) error {
 	d.onStop(c.Close)
 	registry := worker.Warehouses(d.cfg, d.warehouse)
 	d.onStop(registry.Close)
-	w := worker.New(c, d.cfg.Temporal.TaskQueue, worker.Deps{Warehouses: registry, Notify: worker.Notify(d.cfg), StateDSN: stateDSN(d.cfg, d.state), Policy: worker.Policy(d.cfg), TriagePolicy: worker.TriagePolicies(d.cfg)})
+	agentSocket, _ := d.g.opts.Env("SSH_AUTH_SOCK")
+	state := stateDSN(d.cfg, d.state)
+	w := worker.New(c, d.cfg.Temporal.TaskQueue, worker.Deps{Warehouses: registry, Notify: worker.Notify(d.cfg), StateDSN: state, Policy: worker.Policy(d.cfg), TriagePolicy: worker.TriagePolicies(d.cfg),
+		Checkpoints: worker.AuditCheckpoints(d.cfg, state, agentSocket)})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("starting the worker: %w", err)
 	}

@@ -15,7 +15,8 @@ func newSchedulesCmd(g *globals) *cobra.Command {
 		Long: `dre derives its Temporal Schedules from the catalog: the daily lifecycle
 sweep that starts deprecations on their deprecate_on date, and the access
 reconciler over the PII datasets (every access.reconcile_every, default
-15m; see dre access reconcile --help). The
+15m; see dre access reconcile --help), and the audit log's signed
+checkpoints when audit.checkpoint_every is set (see dre audit --help). The
 schedules are named ` + schedules.Prefix + `*; dre never touches other schedules.
 They appear in the Temporal UI under Schedules.`,
 		Example: `  dre schedules sync --dry-run
@@ -48,7 +49,7 @@ a merge.`,
 			}
 			defer c.Close()
 			sc := c.ScheduleClient()
-			plan, err := schedules.Diff(cmd.Context(), sc, schedules.Wanted(cfg.Catalog, cfg.Access.ReconcileEvery.Duration, cfg.Temporal.TaskQueue))
+			plan, err := schedules.Diff(cmd.Context(), sc, schedules.Wanted(cfg.Catalog, cfg.Access.ReconcileEvery.Duration, cfg.Audit.CheckpointEvery.Duration, cfg.Temporal.TaskQueue))
 			if err != nil {
 				return err
 			}

@@ -32,7 +32,8 @@ activities finish first.`,
 			defer c.Close()
 			registry := worker.Warehouses(cfg, "")
 			defer registry.Close()
-			return runWorker(cmd, &sf, cfg, c, obs, registry)
+			agentSocket, _ := g.opts.Env("SSH_AUTH_SOCK")
+			return runWorker(cmd, &sf, cfg, c, obs, registry, agentSocket)
 		},
 	}
 	sf.addWorkerFlags(cmd)

@@ -21,9 +21,20 @@ import (
 // drains: /readyz turns 503 first, then in-flight activities get the stop
 // timeout to finish, so a rolling deploy neither cuts a partition rewrite
 // short nor makes Temporal retry it elsewhere.
-func runWorker(cmd *cobra.Command, f *serviceFlags, cfg *config.Config, c client.Client, obs *observability, wh *warehouse.Registry) error {
+//
+// agentSocket is the worker's SSH_AUTH_SOCK, for an audit.checkpoint_key
+// held in ssh-agent.
+func runWorker(cmd *cobra.Command, f *serviceFlags, cfg *config.Config, c client.Client, obs *observability, wh *warehouse.Registry, agentSocket string) error {
 	stopTimeout := stopTimeoutOf(f, cfg)
-	w := worker.NewWithOptions(c, cfg.Temporal.TaskQueue, worker.Deps{Warehouses: wh, Notify: worker.Notify(cfg), StateDSN: cfg.State.DSN.Value(), Policy: worker.Policy(cfg), TriagePolicy: worker.TriagePolicies(cfg)},
+	state := cfg.State.DSN.Value()
+	checkpoints := worker.AuditCheckpoints(cfg, state, agentSocket)
+	if cfg.Audit.CheckpointEvery.Duration > 0 {
+		if err := checkpoints.CheckKey(); err != nil {
+			obs.logger.Warn("scheduled audit checkpoints will fail until this is fixed", "error", err)
+		}
+	}
+	w := worker.NewWithOptions(c, cfg.Temporal.TaskQueue, worker.Deps{Warehouses: wh, Notify: worker.Notify(cfg), StateDSN: state, Policy: worker.Policy(cfg), TriagePolicy: worker.TriagePolicies(cfg),
+		Checkpoints: checkpoints},
 		sdkworker.Options{WorkerStopTimeout: stopTimeout})
 	var draining atomic.Bool
 	listen := f.metrics

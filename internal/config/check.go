@@ -40,6 +40,7 @@ func (d *decoder) checkFile(cfg *Config, datasets []catalog.Dataset, opts LoadOp
 	}
 	d.checkPeople(cfg)
 	d.checkAlerts(cfg)
+	d.checkAudit(cfg)
 }
 
 // checkWarehouse requires exactly one database kind, configured fully.

@@ -33,6 +33,7 @@ type Config struct {
 	Alerts     Alerts               // monitoring tools' alerts in
 	Triage     Triage               // paging, escalation, auto-resolve
 	Access     Access               // the access reconciler
+	Audit      Audit                // the audit log's scheduled checkpoints
 }
 
 // Temporal says how to reach the Temporal server.
@@ -227,6 +228,8 @@ type document struct {
 	Triage Triage `yaml:"triage"`
 	// Access: how often the access reconciler runs.
 	Access Access `yaml:"access"`
+	// Audit: the audit log's scheduled, signed checkpoints.
+	Audit Audit `yaml:"audit"`
 }
 
 // Defaults returns the configuration used when no file is given: a local

@@ -90,6 +90,7 @@ func fromDocument(name string, doc document) *Config {
 		Alerts:     doc.Alerts,
 		Triage:     doc.Triage,
 		Access:     doc.Access,
+		Audit:      doc.Audit,
 	}
 	for whName, wh := range doc.Warehouses {
 		wh.Name = whName

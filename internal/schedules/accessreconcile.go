@@ -36,7 +36,9 @@ func AccessReconcile(cat *catalog.Catalog, every time.Duration, taskQueue string
 }
 
 // Wanted is every schedule dre.yaml asks for: the catalog's lifecycle
-// sweep and the access reconciler, which runs every reconcileEvery.
-func Wanted(cat *catalog.Catalog, reconcileEvery time.Duration, taskQueue string) []Schedule {
-	return append(FromCatalog(cat, taskQueue), AccessReconcile(cat, reconcileEvery, taskQueue)...)
+// sweep, the access reconciler, which runs every reconcileEvery, and the
+// audit checkpoints, published every checkpointEvery (0: none).
+func Wanted(cat *catalog.Catalog, reconcileEvery, checkpointEvery time.Duration, taskQueue string) []Schedule {
+	wanted := append(FromCatalog(cat, taskQueue), AccessReconcile(cat, reconcileEvery, taskQueue)...)
+	return append(wanted, AuditCheckpoint(checkpointEvery, taskQueue)...)
 }

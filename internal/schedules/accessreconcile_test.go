@@ -28,7 +28,7 @@ func TestAccessReconcileRunsOverPIIDatasetsOnly(t *testing.T) {
 	if s := AccessReconcile(catalog.New([]catalog.Dataset{{Name: "orders", Warehouse: "wh", Table: "public.orders"}}), 0, "dre"); s != nil {
 		t.Errorf("AccessReconcile without PII = %+v; want none, so that sync deletes the schedule", s)
 	}
-	if w := Wanted(cat, 0, "dre"); len(w) != 1 || w[0].ID != AccessReconcileID {
+	if w := Wanted(cat, 0, 0, "dre"); len(w) != 1 || w[0].ID != AccessReconcileID {
 		t.Errorf("Wanted = %+v; want the reconciler alone (no lifecycles)", w)
 	}
 }

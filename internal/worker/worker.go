@@ -51,6 +51,10 @@ type Deps struct {
 	// deprecation's restore gives back only allowed reads; New and
 	// NewWithOptions fill it from their client when nil.
 	AccessLedger activities.AccessLedger
+	// Checkpoints signs the audit log's scheduled checkpoints with the
+	// worker's key (see AuditCheckpoints); nil registers one that refuses,
+	// saying what to set in dre.yaml.
+	Checkpoints *activities.AuditCheckpoints
 }
 
 // RegisterWorkflows registers every workflow; replay tests need only this.
@@ -67,6 +71,7 @@ func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.LifecycleSweep, workflow.RegisterOptions{Name: workflows.LifecycleSweepWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.RestoreDeprecated, workflow.RegisterOptions{Name: workflows.RestoreDeprecatedWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.AccessReconcile, workflow.RegisterOptions{Name: workflows.AccessReconcileWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.AuditCheckpoint, workflow.RegisterOptions{Name: workflows.AuditCheckpointWorkflowName})
 }
 
 // Register registers every workflow and activity with its dependencies.
@@ -82,8 +87,13 @@ func Register(r sdkworker.Registry, d Deps) {
 	}
 	r.RegisterActivity(diagnosis)
 	r.RegisterActivity(&activities.Access{Warehouses: d.Warehouses, Incidents: d.SLOTriage})
-	r.RegisterActivity(&activities.Audit{DSN: d.StateDSN})
-	r.RegisterActivity(&activities.AccessReconcile{Warehouses: d.Warehouses, Active: d.ActiveGrants, Audit: &activities.Audit{DSN: d.StateDSN}})
+	r.RegisterActivity(auditLog(d))
+	r.RegisterActivity(&activities.AccessReconcile{Warehouses: d.Warehouses, Active: d.ActiveGrants, Audit: auditLog(d)})
+	checkpoints := d.Checkpoints
+	if checkpoints == nil {
+		checkpoints = &activities.AuditCheckpoints{DSN: d.StateDSN}
+	}
+	r.RegisterActivity(checkpoints)
 	policy := d.Policy
 	if policy == nil {
 		policy = &activities.Policy{} // answers "no policy" for good
@@ -99,7 +109,7 @@ func Register(r sdkworker.Registry, d Deps) {
 	}
 	r.RegisterActivity(slos)
 	// A StepAudit over an Audit without DSN records nothing, as wanted.
-	deprecations := &activities.Deprecations{Warehouses: d.Warehouses, Audit: activities.StepAudit{Audit: &activities.Audit{DSN: d.StateDSN}},
+	deprecations := &activities.Deprecations{Warehouses: d.Warehouses, Audit: activities.StepAudit{Audit: auditLog(d)},
 		Ledger: d.AccessLedger}
 	if d.Policy != nil {
 		deprecations.Catalog = d.Policy.Catalog
@@ -112,6 +122,16 @@ func Register(r sdkworker.Registry, d Deps) {
 	// Several workflows need Notify; tolerating a second registration keeps
 	// their registrations independent.
 	r.RegisterActivityWithOptions(notify, activity.RegisterOptions{DisableAlreadyRegisteredCheck: true})
+}
+
+// auditLog is the audit log activity of the worker's state database; it
+// also reads the checkpoint directory, when the worker has one.
+func auditLog(d Deps) *activities.Audit {
+	a := &activities.Audit{DSN: d.StateDSN}
+	if d.Checkpoints != nil {
+		a.CheckpointDir = d.Checkpoints.Dir
+	}
+	return a
 }
 
 // New returns a worker on dre's task queue with everything registered; the
