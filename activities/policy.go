@@ -11,8 +11,8 @@ import (
 	"github.com/dre-dev/dre/internal/people"
 )
 
-// errNoPolicy marks a worker started without dre.yaml's people and catalog.
-const errNoPolicy = "NoPolicy"
+// ErrNoPolicy marks a worker started without dre.yaml's people and catalog.
+const ErrNoPolicy = "NoPolicy"
 
 // Policy is what the worker's own dre.yaml says about decisions: who is
 // who (people: and groups:), the catalog with each dataset's approvers,
@@ -54,7 +54,7 @@ type AccessPolicy = DecisionPolicy
 func (p *Policy) AccessPolicy(_ context.Context, dataset string) (AccessPolicy, error) {
 	if p == nil || p.Catalog == nil || p.People == nil {
 		err := errors.New("this worker has no dre.yaml policy (people and catalog), so it cannot check who decides; start it with dre worker or dre dev, which load dre.yaml")
-		return AccessPolicy{}, temporal.NewNonRetryableApplicationError(err.Error(), errNoPolicy, err)
+		return AccessPolicy{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrNoPolicy, err)
 	}
 	ds, err := p.Catalog.Lookup(dataset)
 	if err != nil {
@@ -69,7 +69,7 @@ func (p *Policy) AccessPolicy(_ context.Context, dataset string) (AccessPolicy, 
 func (p *Policy) DecisionPolicy(_ context.Context, dataset string) (DecisionPolicy, error) {
 	if p == nil || p.People == nil {
 		err := errors.New("this worker has no dre.yaml policy (people and authz), so it cannot check who decides; start it with dre worker or dre dev, which load dre.yaml")
-		return DecisionPolicy{}, temporal.NewNonRetryableApplicationError(err.Error(), errNoPolicy, err)
+		return DecisionPolicy{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrNoPolicy, err)
 	}
 	ds := catalog.Dataset{Name: dataset}
 	if p.Catalog != nil {

@@ -70,6 +70,9 @@ type claim struct {
 type decisionGuard struct {
 	policy  *activities.DecisionPolicy
 	loading bool
+	// unavailable says why this run has no policy although it asked for
+	// one (a worker started without dre.yaml): it refuses every decision.
+	unavailable string
 	// seen are the nonces of the signed decisions accepted, so a
 	// signature cannot be sent twice.
 	seen []string
@@ -95,10 +98,19 @@ func (g *decisionGuard) load(ctx workflow.Context, dataset string) error {
 	}
 	var a *activities.Policy
 	var p activities.DecisionPolicy
-	if err := workflow.ExecuteLocalActivity(policyCtx(ctx), a.DecisionPolicy, dataset).Get(ctx, &p); err != nil {
+	err := workflow.ExecuteLocalActivity(policyCtx(ctx), a.DecisionPolicy, dataset).Get(ctx, &p)
+	var noPolicy *temporal.ApplicationError
+	switch {
+	case errors.As(err, &noPolicy) && noPolicy.Type() == activities.ErrNoPolicy:
+		// The work itself needs no decision; any decision is refused.
+		g.unavailable = noPolicy.Message()
+		workflow.GetLogger(ctx).Warn("no decision policy: decisions will be refused", "reason", g.unavailable)
+	case err != nil:
 		return fmt.Errorf("loading the decision policy of %s from the worker's dre.yaml: %w", dataset, err)
+	default:
+		g.policy = &p
 	}
-	g.policy, g.loading = &p, false
+	g.loading = false
 	return nil
 }
 
@@ -110,11 +122,14 @@ func policyCtx(ctx workflow.Context) workflow.Context {
 	})
 }
 
-// ready refuses decisions while the policy loads; sending again shortly
-// succeeds.
+// ready refuses decisions while the policy loads (sending again shortly
+// succeeds), and every decision when the worker had no policy.
 func (g *decisionGuard) ready() error {
-	if g.loading {
+	switch {
+	case g.loading:
 		return temporal.NewApplicationError("the workflow is still loading its decision policy from the worker; send the decision again in a moment", ErrPolicyLoading)
+	case g.unavailable != "":
+		return refuse(g.unavailable)
 	}
 	return nil
 }

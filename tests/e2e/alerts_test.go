@@ -93,7 +93,7 @@ func startAlertsStack(t *testing.T) string {
 	}
 	slack, pd := peers.StartSlack(t), peers.StartPagerDuty(t)
 	w := sdkworker.New(env.Client, alertsQueue, sdkworker.Options{})
-	worker.Register(w, worker.Deps{Warehouses: worker.Warehouses(cfg, dsn),
+	worker.Register(w, worker.Deps{Warehouses: worker.Warehouses(cfg, dsn), Policy: worker.Policy(cfg),
 		Notify: &activities.Notify{Slack: slack.Client(), PagerDuty: pd.Client(), RoutingKey: "R-E2E"}})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)

@@ -40,7 +40,7 @@ func TestBackfillOverBudgetApprovedFromSlack(t *testing.T) {
 	slack := peers.StartSlack(t)
 	const queue = "dre-e2e-approval"
 	w := sdkworker.New(env.Client, queue, sdkworker.Options{})
-	worker.Register(w, worker.Deps{Warehouses: worker.Warehouses(cfg, dsn), Notify: &activities.Notify{Slack: slack.Client()}})
+	worker.Register(w, worker.Deps{Warehouses: worker.Warehouses(cfg, dsn), Policy: worker.Policy(cfg), Notify: &activities.Notify{Slack: slack.Client()}})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -45,7 +45,7 @@ func demoSetup(t *testing.T) map[string]string {
 			t.Fatal(err)
 		}
 		registry := worker.Warehouses(cfg, dsn)
-		if err := env.StartSharedWorker(worker.Deps{Warehouses: registry}); err != nil {
+		if err := env.StartSharedWorker(worker.Deps{Warehouses: registry, Policy: worker.Policy(cfg)}); err != nil {
 			t.Fatal(err)
 		}
 		demoEnv = map[string]string{

@@ -68,7 +68,7 @@ func startTriageStackWith(t *testing.T, db, queue string, policy workflows.Triag
 	}
 	s := &triageStack{slack: peers.StartSlack(t), pd: peers.StartPagerDuty(t)}
 	w := sdkworker.New(env.Client, queue, sdkworker.Options{})
-	worker.Register(w, worker.Deps{Warehouses: worker.Warehouses(cfg, dsn),
+	worker.Register(w, worker.Deps{Warehouses: worker.Warehouses(cfg, dsn), Policy: worker.Policy(cfg),
 		Notify: &activities.Notify{Slack: s.slack.Client(), PagerDuty: s.pd.Client(), RoutingKey: "R-E2E",
 			PagerDutyFrom: peers.PagerDutyFrom, Services: map[string]string{"platform": "R-E2E-PLATFORM"}}})
 	if err := w.Start(); err != nil {
