@@ -92,12 +92,15 @@ func (r *runbookRun) holdIfFrozen(ctx workflow.Context) error {
 	if err != nil {
 		return err // cancelled while held
 	}
+	if decided {
+		r.auditApproval(ctx, RunbookFreezeStep, p)
+	}
 	if decided && p.decision.Approve {
 		r.hold, r.freezeApproved = "", r.in.Dataset
 		r.setStatus(ctx, RunbookRunning)
 		return nil
 	}
-	return r.frozenFailure(ctx, reason, p.decision)
+	return r.frozenFailure(ctx, reason, p)
 }
 
 // holdText says why the run waits and how to let it go on.
@@ -122,10 +125,10 @@ func (r *runbookRun) postHold(ctx workflow.Context) {
 }
 
 // frozenFailure ends a held run that was not approved.
-func (r *runbookRun) frozenFailure(ctx workflow.Context, reason string, decision *RunbookApproval) error {
+func (r *runbookRun) frozenFailure(ctx workflow.Context, reason string, p *pendingApproval) error {
 	why := fmt.Sprintf("nobody approved step %s within %s, and the default is deny", RunbookFreezeStep, RunbookFreezeTimeout)
-	if decision != nil {
-		why = "step " + RunbookFreezeStep + " was rejected by " + decision.By
+	if p.decision != nil {
+		why = "step " + RunbookFreezeStep + " was rejected by " + p.who.name
 	}
 	r.errText = fmt.Sprintf("dataset %s is frozen (%s), so runbook %s, which writes SQL, ran no step: %s. "+
 		"Once the owner agrees, start it again and approve it with `dre runbook approve <run id> --step %s --as <approver>`",
