@@ -79,7 +79,7 @@ type ReviewItem struct {
 	// key that signed it, or "unverified"; empty for a default.
 	DecisionKey string `json:"decisionKey,omitempty"`
 	Note        string `json:"note,omitempty"`
-	Revoked   bool   `json:"revoked,omitempty"`
+	Revoked     bool   `json:"revoked,omitempty"`
 	// NotRevoked is why a grant decided revoke is still in place, once
 	// its bounded retries are spent.
 	NotRevoked string `json:"notRevoked,omitempty"`

@@ -60,11 +60,17 @@ func (tp *testPeople) sign(t *testing.T, signer, by, action string, at time.Time
 func (tp *testPeople) signFor(t *testing.T, signer, by, onBehalfOf, action string, at time.Time, nonce string) AccessDecision {
 	t.Helper()
 	d := decision.Decision{WorkflowID: testRequestID, Action: action, Target: "customers", Decider: by, OnBehalfOf: onBehalfOf, At: at, Nonce: nonce}
+	return AccessDecision{By: by, Proof: tp.proof(t, signer, d)}
+}
+
+// proof is d signed with signer's key, as the Proof a decision carries.
+func (tp *testPeople) proof(t *testing.T, signer string, d decision.Decision) Proof {
+	t.Helper()
 	sig, err := decision.Sign(d, tp.keys[signer])
 	if err != nil {
 		t.Fatal(err)
 	}
-	return AccessDecision{By: by, Proof: Proof{Signature: sig, At: at, Nonce: nonce}}
+	return Proof{Signature: sig, At: d.At, Nonce: d.Nonce}
 }
 
 func (tp *testPeople) fingerprint(id string) string {

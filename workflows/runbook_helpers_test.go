@@ -37,6 +37,8 @@ func newRunbookEnv() *testsuite.TestWorkflowEnvironment {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterWorkflow(Runbook)
+	registerPolicy(env, nil, true)
+	recordAudit(env)
 	return env
 }
 
