@@ -29,7 +29,9 @@ func TestDeprecateSignedDecisions(t *testing.T) {
 	worker.Lifecycle.Approvers = []string{"owner"}
 	h.policy.Catalog = catalog.New([]catalog.Dataset{worker})
 	veto := DeprecateAction{Reason: "the finance dashboard reads it"}
-	h.at(3*oneDay, func() { h.update("veto", DeprecateVetoUpdate, h.signedAction("mallory", "mallory", DeprecateVetoUpdate, veto, 0, "nonce-veto-mallory1")) })
+	h.at(3*oneDay, func() {
+		h.update("veto", DeprecateVetoUpdate, h.signedAction("mallory", "mallory", DeprecateVetoUpdate, veto, 0, "nonce-veto-mallory1"))
+	})
 	h.at(4*oneDay, func() { h.update("unsigned", DeprecateContinueUpdate, DeprecateAction{By: "owner"}) })
 	h.at(4*oneDay+time.Minute, func() {
 		h.update("another's key", DeprecateContinueUpdate, h.signedAction("mallory", "owner", DeprecateContinueUpdate, DeprecateAction{}, 0, "nonce-mallory-as-own"))
@@ -99,7 +101,9 @@ func hasEvidence(s DeprecateStatus, what, evidence string) bool {
 func TestDeprecateUnsignedActionIsMarkedUnverified(t *testing.T) {
 	h := newDeprecateHarness(t)
 	h.at(oneDay, func() { h.update("ack", DeprecateAckUpdate, DeprecateAction{By: "U0READER1"}) })
-	h.at(2*oneDay, func() { h.update("cancel", DeprecateCancelUpdate, DeprecateAction{By: "cli:alice", Reason: "still needed"}) })
+	h.at(2*oneDay, func() {
+		h.update("cancel", DeprecateCancelUpdate, DeprecateAction{By: "cli:alice", Reason: "still needed"})
+	})
 	s := h.run(deprecateDataset())
 	if len(h.rejected) != 0 || s.Status != DeprecateRestored {
 		t.Fatalf("refused %v, status %s; want the ack and the cancel accepted, the table restored", h.rejected, s.Status)
