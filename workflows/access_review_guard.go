@@ -38,16 +38,19 @@ func (r *review) itemFacts(it ReviewItem) authz.Facts {
 }
 
 // holds reports whether the proven decider holds the grant under review,
-// by name or as their warehouse principal in the worker's directory.
+// by any name they go by in the worker's directory: the name they
+// decided as, their person ID, their Slack user ID or their warehouse
+// principal.
 func (r *review) holds(who decider, it ReviewItem) bool {
-	if sameIdentity(who.name, it.Grant.Principal) {
-		return true
+	names := []string{who.name}
+	dir := r.guard.policy.People
+	if p, err := dir.Person(who.person); who.person != "" && err == nil {
+		names = append(names, p.ID, p.SlackUser)
+		if role, err := dir.Principal(p.ID, it.Warehouse); err == nil {
+			names = append(names, role)
+		}
 	}
-	if who.person == "" {
-		return false
-	}
-	role, err := r.guard.policy.People.Principal(who.person, it.Warehouse)
-	return err == nil && sameIdentity(role, it.Grant.Principal)
+	return slices.ContainsFunc(names, func(n string) bool { return sameIdentity(n, it.Grant.Principal) })
 }
 
 // authorizeItem applies separation of duties and the review.decide rule
