@@ -110,7 +110,7 @@ func (r *runbookRun) holdText(reason string, approvers []string) string {
 		who = strings.Join(approvers, ", ")
 	}
 	return fmt.Sprintf("%s and runbook %s writes SQL: no step runs until one of %s approves with "+
-		"`dre runbook approve %s --step %s --as <approver>`; without a decision within %s it is denied",
+		"`dre runbook approve %s --step %s --as <approver> --sign <key>`; without a decision within %s it is denied",
 		reason, r.in.Runbook.Name, who, r.workflowID, RunbookFreezeStep, RunbookFreezeTimeout)
 }
 
@@ -131,7 +131,7 @@ func (r *runbookRun) frozenFailure(ctx workflow.Context, reason string, p *pendi
 		why = "step " + RunbookFreezeStep + " was rejected by " + p.who.name
 	}
 	r.errText = fmt.Sprintf("dataset %s is frozen (%s), so runbook %s, which writes SQL, ran no step: %s. "+
-		"Once the owner agrees, start it again and approve it with `dre runbook approve <run id> --step %s --as <approver>`",
+		"Once the owner agrees, start it again and approve it with `dre runbook approve <run id> --step %s --as <approver> --sign <key>`",
 		r.in.Dataset, reason, r.in.Runbook.Name, why, RunbookFreezeStep)
 	r.hold = ""
 	r.setStatus(ctx, RunbookFailed)
