@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -38,7 +39,7 @@ var buttonUpdates = map[string]string{
 // may (approvers, separation of duties).
 type buttonKind struct {
 	update string
-	arg    func(by, arg string) (any, error)
+	arg    func(d slackDecider, arg string) (any, error)
 	// allow, when set, is the slack.allow key that limits who may click.
 	allow string
 }
@@ -47,13 +48,11 @@ type buttonKind struct {
 var buttonKinds = map[string]buttonKind{
 	activities.ReviewButtonKeep:   {update: workflows.AccessReviewDecideUpdate, arg: reviewDecision(workflows.ReviewKeep)},
 	activities.ReviewButtonRevoke: {update: workflows.AccessReviewDecideUpdate, arg: reviewDecision(workflows.ReviewRevoke)},
-	activities.DeprecateButtonAck: {update: workflows.DeprecateAckUpdate, arg: func(by, _ string) (any, error) {
-		return workflows.DeprecateAction{By: by}, nil
-	}},
-	activities.PIIButtonTag: {update: workflows.PIIScanTagUpdate, arg: piiTag},
+	activities.DeprecateButtonAck: {update: workflows.DeprecateAckUpdate, arg: deprecateAck},
+	activities.PIIButtonTag:       {update: workflows.PIIScanTagUpdate, arg: piiTag},
 	// Approving spend is limited by slack.allow.backfill-approve when set.
 	activities.BackfillButtonApprove: {update: workflows.BackfillApproveUpdate, allow: BackfillApproveAllowKey,
-		arg: func(by, _ string) (any, error) { return by, nil }},
+		arg: func(d slackDecider, _ string) (any, error) { return d.who.user, nil }},
 }
 
 // BackfillApproveAllowKey is the slack.allow entry listing who may click
@@ -66,23 +65,59 @@ const BackfillApproveAllowKey = "backfill-approve"
 const TriageButtonsAllowKey = "triage-buttons"
 
 // reviewDecision decides the grant the button names (or all) for the clicker.
-func reviewDecision(decision string) func(by, grant string) (any, error) {
-	return func(by, grant string) (any, error) {
+func reviewDecision(decision string) func(d slackDecider, grant string) (any, error) {
+	return func(d slackDecider, grant string) (any, error) {
 		if grant == "" {
 			return nil, errors.New("the button names no grant")
 		}
-		return workflows.ReviewDecision{By: by, Grant: grant, Decision: decision, Note: "from Slack"}, nil
+		r := workflows.ReviewDecision{Grant: grant, Decision: decision, Note: "from Slack"}
+		var err error
+		r.By, r.Proof, err = d.sign(workflows.ReviewDecisionTarget(r))
+		return r, err
 	}
+}
+
+// deprecateAck acknowledges the deprecation for the clicker.
+func deprecateAck(d slackDecider, _ string) (any, error) {
+	dataset, ok := workflows.DeprecateDataset(d.workflowID)
+	if !ok {
+		return nil, fmt.Errorf("%q is not a deprecation", d.workflowID)
+	}
+	var a workflows.DeprecateAction
+	var err error
+	a.By, a.Proof, err = d.sign(workflows.DeprecateTarget(dataset, a))
+	return a, err
 }
 
 // piiTag approves the tag of "<dataset>/<column>" as the clicker. Column
 // names hold no "/", dataset names might: split at the last one.
-func piiTag(by, arg string) (any, error) {
+func piiTag(d slackDecider, arg string) (any, error) {
 	i := strings.LastIndex(arg, "/")
 	if i <= 0 || i == len(arg)-1 {
 		return nil, fmt.Errorf("the button names no dataset and column (%q)", arg)
 	}
-	return workflows.PIITagRequest{Dataset: arg[:i], Column: arg[i+1:], Approver: by}, nil
+	r := workflows.PIITagRequest{Dataset: arg[:i], Column: arg[i+1:]}
+	var err error
+	r.Approver, r.Proof, err = d.sign(workflows.PIITagTarget(r))
+	return r, err
+}
+
+// slackDecider is who clicked a decision's button, and where.
+type slackDecider struct {
+	who                clicker
+	workflowID, update string
+	relay              *SlackRelay
+}
+
+// sign returns the decider and proof of the click's decision on target:
+// signed by the gateway's relay key for the Slack user when it has one,
+// else the Slack user unsigned, which workers accept only under
+// decisions.allow_unsigned.
+func (d slackDecider) sign(target string) (string, workflows.Proof, error) {
+	if d.relay == nil {
+		return d.who.user, workflows.Proof{Via: workflows.ViaSlack, SlackUser: d.who.user, SlackTeam: d.who.team}, nil
+	}
+	return d.relay.Sign(d.workflowID, d.update, target, d.who.team, d.who.user, time.Now())
 }
 
 // interactions verifies a button click, answers Slack at once, and queues
@@ -135,7 +170,7 @@ func (c *Commands) pressButton(actionID, value string, who clicker, responseURL 
 		if err := c.checkClicker(ctx, who, kind.allow, kind.update); err != nil {
 			return "", err
 		}
-		in, err := kind.arg(user, arg)
+		in, err := kind.arg(slackDecider{who: who, workflowID: workflowID, update: kind.update, relay: c.Relay}, arg)
 		if err != nil {
 			return "", err
 		}
