@@ -15,6 +15,7 @@ import (
 	"github.com/dre-dev/dre/internal/config"
 	"github.com/dre-dev/dre/internal/demo"
 	"github.com/dre-dev/dre/internal/worker"
+	"github.com/dre-dev/dre/tests/harness"
 	"github.com/dre-dev/dre/workflows"
 )
 
@@ -43,7 +44,9 @@ func demoSetup(t *testing.T) map[string]string {
 			t.Fatal(err)
 		}
 		registry := worker.Warehouses(cfg, dsn)
-		if err := env.StartSharedWorker(worker.Deps{Warehouses: registry}); err != nil {
+		// The demo's people and decisions.allow_unsigned, without its
+		// catalog, which would change what lineage and restores see.
+		if err := env.StartSharedWorker(worker.Deps{Warehouses: registry, Policy: harness.UnsignedPolicy(cfg.People)}); err != nil {
 			t.Fatal(err)
 		}
 		demoEnv = map[string]string{
