@@ -39,6 +39,11 @@ type RunbookInput struct {
 	// so that a callee on the same dataset is not held a second time. It
 	// counts only in a child run (a client cannot start one).
 	FreezeApproved string `json:"freezeApproved,omitempty"`
+	// CallerRequester is set by a run on the runbooks it calls: whoever
+	// asked for the outermost run (Requester is then the caller's run),
+	// so that they cannot approve a called runbook's steps either. It
+	// counts only in a child run.
+	CallerRequester string `json:"callerRequester,omitempty"`
 	// WarehouseKinds are the kinds of the configured warehouses by name
 	// ("postgres", BigQueryKind), so that table and ident quote names the
 	// way the warehouse a step runs on reads them.
@@ -313,6 +318,9 @@ type runbookRun struct {
 func newRunbookRun(ctx workflow.Context, in RunbookInput) (*runbookRun, error) {
 	if len(in.Runbook.Steps) == 0 {
 		return nil, fmt.Errorf("runbook %q has no steps; pass a parsed runbook", in.Runbook.Name)
+	}
+	if workflow.GetInfo(ctx).ParentWorkflowExecution == nil {
+		in.CallerRequester = "" // a client cannot name someone else as the requester
 	}
 	r, err := buildRun(in, workflow.GetInfo(ctx).WorkflowExecution.ID)
 	if err != nil {

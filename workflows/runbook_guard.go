@@ -44,7 +44,16 @@ func (r *runbookRun) claim(a RunbookApproval) claim {
 // started the run, who may not approve it.
 func (r *runbookRun) approvalFacts(p *pendingApproval) authz.Facts {
 	ds, _ := r.approverDataset()
-	return authz.Facts{Dataset: r.in.Dataset, OwnerTeam: ds.Owner.Team, Approvers: p.approvers, Requester: r.in.Requester}
+	return authz.Facts{Dataset: r.in.Dataset, OwnerTeam: ds.Owner.Team, Approvers: p.approvers, Requester: r.requester()}
+}
+
+// requester is whoever asked for the work: the outermost run's requester
+// in a called runbook, else this run's.
+func (r *runbookRun) requester() string {
+	if r.in.CallerRequester != "" {
+		return r.in.CallerRequester
+	}
+	return r.in.Requester
 }
 
 // approverDataset is the target dataset whose owner "owner" in a list of
@@ -67,7 +76,7 @@ func (r *runbookRun) auditApproval(ctx workflow.Context, step string, p *pending
 	}
 	auditEntry(ctx, activities.AuditEntry{Actor: p.who.name, Action: approvalRule(step), Target: r.workflowID + "/" + step,
 		Details: map[string]string{
-			"runbook": r.in.Runbook.Name, "dataset": r.in.Dataset, "requester": r.in.Requester,
+			"runbook": r.in.Runbook.Name, "dataset": r.in.Dataset, "requester": r.requester(),
 			"approved": strconv.FormatBool(p.decision.Approve), "verified_key": p.who.evidence,
 		}})
 }

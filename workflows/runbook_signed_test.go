@@ -55,14 +55,22 @@ func guardRunbook(t *testing.T, env *testsuite.TestWorkflowEnvironment, p *activ
 // send decides after delay, signed by signer as by when signer is set,
 // made age before the clock's now.
 func (r *signedRuns) send(delay time.Duration, label, signer, by string, a RunbookApproval, age time.Duration, nonce string) {
+	r.sendTo(testRunbookID, delay, label, signer, by, a, age, nonce)
+}
+
+// sendTo is send to the run id, which may be a called runbook's.
+func (r *signedRuns) sendTo(id string, delay time.Duration, label, signer, by string, a RunbookApproval, age time.Duration, nonce string) {
 	r.env.RegisterDelayedCallback(func() {
 		a.By = by
 		if signer != "" {
-			a.Proof = r.people.signed(r.t, signer, by, testRunbookID, RunbookApproveUpdate, RunbookApprovalTarget(a), r.env.Now().Add(-age), nonce)
+			a.Proof = r.people.signed(r.t, signer, by, id, RunbookApproveUpdate, RunbookApprovalTarget(a), r.env.Now().Add(-age), nonce)
 		}
-		r.env.UpdateWorkflow(RunbookApproveUpdate, label, &testsuite.TestUpdateCallback{
+		err := r.env.UpdateWorkflowByID(id, RunbookApproveUpdate, label, &testsuite.TestUpdateCallback{
 			OnAccept: func() { r.accepted[label] = true }, OnReject: func(err error) { r.rejected[label] = err }, OnComplete: func(any, error) {},
 		}, a)
+		if err != nil {
+			r.t.Errorf("%s: %v", label, err)
+		}
 	}, delay)
 }
 
@@ -155,5 +163,50 @@ func TestRunbookSignedFreezeOverride(t *testing.T) {
 	}
 	if got := e.audit.keyOf(authz.BackfillOverride); len(got) != 1 || got[0] != "owner "+r.people.fingerprint("owner") {
 		t.Errorf("audited overrides %q; want one by owner with the key", got)
+	}
+}
+
+// oneGateYAML asks the owner once; callGateYAML calls it.
+const (
+	oneGateYAML = `
+name: gate1
+inputs:
+  - {name: dataset, type: dataset, required: true}
+steps:
+  - id: go
+    approve: {approvers: [owner], timeout: 1h, default: reject}
+`
+	callGateYAML = `
+name: caller
+inputs:
+  - {name: dataset, type: dataset, required: true}
+steps:
+  - id: call_gate
+    runbook: {name: gate1, inputs: {dataset: inputs.dataset}}
+`
+)
+
+// Whoever asked for a run cannot approve the steps of the runbooks it
+// calls either, though the called run's requester is the calling run.
+func TestRunbookCalledRunKeepsTheRequesterFromApproving(t *testing.T) {
+	env, policy, audit := newGuardedRunbookEnv()
+	r := guardRunbook(t, env, policy)
+	child := testRunbookID + "/call_gate"
+	approve := RunbookApproval{Step: "go", Approve: true}
+	r.sendTo(child, 10*time.Minute, "requester", "alice", "alice", approve, 0, "nonce-alice-child01")
+	r.sendTo(child, 11*time.Minute, "owner", "owner", "owner", approve, 0, "nonce-owner-child01")
+	in := runbookInput(t, callGateYAML, map[string]string{"dataset": "orders"})
+	in.Requester = "alice"
+	in.CallerRequester = "bob" // ignored: only a calling run sets it
+	in.Callees = calleesOf(runbookInput(t, oneGateYAML, map[string]string{"dataset": "orders"}))
+	env.ExecuteWorkflow(Runbook, in)
+	st, err := runbookStatus(t, env)
+
+	r.wantRefused(map[string]string{"requester": "separation of duties"})
+	if err != nil || st.Status != RunbookOK || !r.accepted["owner"] {
+		t.Fatalf("run %v, %s; accepted %v; want the owner's approval of the called step", err, st.Status, r.accepted)
+	}
+	if got := audit.keyOf(authz.RunbookApprove); len(got) != 1 || got[0] != "owner "+r.people.fingerprint("owner") {
+		t.Errorf("audited %q; want the owner's approval with the key", got)
 	}
 }
