@@ -54,6 +54,7 @@ func (r *review) validateDecide(ctx workflow.Context, d ReviewDecision) error {
 	if i < 0 {
 		return nil
 	}
+	d.By = legacyDecider(d.By, d.Proof)
 	return r.validateLegacyDecision(d, r.res.Items[i])
 }
 

@@ -21,8 +21,12 @@ func ReviewDecisionTarget(d ReviewDecision) string {
 
 // claim is d as a decision for the guard to prove.
 func (r *review) claim(ctx workflow.Context, d ReviewDecision) claim {
+	by := d.By
+	if r.guard.policy == nil {
+		by = legacyDecider(d.By, d.Proof)
+	}
 	return claim{workflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, action: AccessReviewDecideUpdate,
-		target: ReviewDecisionTarget(d), by: d.By, proof: d.Proof,
+		target: ReviewDecisionTarget(d), by: by, proof: d.Proof,
 		cli: "dre access review decide " + r.in.Period + " " + d.Grant + " " + d.Decision}
 }
 
@@ -111,7 +115,7 @@ func (r *review) decideItems(d ReviewDecision, who decider) int {
 		if d.Grant != ReviewAll && d.Grant != it.ID {
 			continue
 		}
-		ok := decidable(*it, d.By)
+		ok := decidable(*it, who.name)
 		if r.guard.policy != nil {
 			ok = r.mayDecide(who, *it)
 		}

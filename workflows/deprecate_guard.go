@@ -31,8 +31,12 @@ func DeprecateTarget(dataset string, a DeprecateAction) string {
 
 // claim is a, sent as update, as a decision for the guard to prove.
 func (d *deprecation) claim(ctx workflow.Context, update string, a DeprecateAction) claim {
+	by := a.By
+	if d.guard.policy == nil {
+		by = legacyDecider(a.By, a.Proof)
+	}
 	return claim{workflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, action: update,
-		target: DeprecateTarget(d.in.Dataset.Name, a), by: a.By, proof: a.Proof,
+		target: DeprecateTarget(d.in.Dataset.Name, a), by: by, proof: a.Proof,
 		cli: "dre deprecate " + update + " " + d.in.Dataset.Name}
 }
 
@@ -43,10 +47,11 @@ func (d *deprecation) vet(ctx workflow.Context, update string, a DeprecateAction
 		return "", err
 	}
 	if d.guard.policy == nil {
-		if a.By == "" {
+		by := legacyDecider(a.By, a.Proof)
+		if by == "" {
 			return "", errors.New("say who acts: DeprecateAction.By is empty")
 		}
-		return a.By, nil
+		return by, nil
 	}
 	who, err := d.guard.check(ctx, d.claim(ctx, update, a), deprecateRules[update], d.facts())
 	return who.name, err

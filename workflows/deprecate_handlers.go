@@ -169,8 +169,8 @@ func (d *deprecation) validateContinue(ctx workflow.Context, a DeprecateAction) 
 		_, err := d.vet(ctx, DeprecateContinueUpdate, a)
 		return err
 	}
-	if approvers := d.life.Approvers; len(approvers) > 0 && !slices.Contains(approvers, a.By) {
-		return fmt.Errorf("%s may not decide; the lifecycle's approvers are %v", a.By, approvers)
+	if by := legacyDecider(a.By, a.Proof); len(d.life.Approvers) > 0 && !slices.Contains(d.life.Approvers, by) {
+		return fmt.Errorf("%s may not decide; the lifecycle's approvers are %v", by, d.life.Approvers)
 	}
 	return nil
 }

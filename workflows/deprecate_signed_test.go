@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/workflow"
+
 	"github.com/dre-dev/dre/internal/authz"
 	"github.com/dre-dev/dre/internal/catalog"
 )
@@ -113,5 +115,24 @@ func TestDeprecateUnsignedActionIsMarkedUnverified(t *testing.T) {
 	}
 	if !hasEvidence(s, "cancelled: still needed", Unverified) {
 		t.Errorf("timeline lacks the unverified cancel:\n%+v", s.Timeline)
+	}
+}
+
+// A run recorded before the decision guard keeps its old checks, names
+// the Slack user a relayed decision is for (not the relay), and writes no
+// audit records, as it did when it started.
+func TestDeprecateRunBeforeTheGuardKeepsItsChecks(t *testing.T) {
+	h := newDeprecateHarness(t)
+	h.env.OnGetVersion(decisionPolicyVersion, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	relayed := DeprecateAction{By: "gateway", Proof: Proof{Via: ViaSlack, SlackUser: "U0READER1", SlackTeam: "T1"}}
+	h.at(oneDay, func() { h.update("ack", DeprecateAckUpdate, relayed) })
+	h.at(2*oneDay, func() { h.update("again", DeprecateAckUpdate, DeprecateAction{By: "U0READER1"}) })
+	h.at(3*oneDay, func() { h.update("cancel", DeprecateCancelUpdate, DeprecateAction{By: "cli:alice"}) })
+	s := h.run(deprecateDataset())
+	if h.rejected["ack"] != nil || h.rejected["again"] == nil || len(s.Acked) != 1 || s.Acked[0] != "U0READER1" {
+		t.Fatalf("acked %v, refused %v; want U0READER1's relayed ack, then their second refused", s.Acked, h.rejected)
+	}
+	if n := len(h.audit.entries); n != 0 || !hasEvidence(s, "acknowledged", "") {
+		t.Errorf("%d audit records, timeline %+v; want none and no evidence, as before the guard", n, s.Timeline)
 	}
 }

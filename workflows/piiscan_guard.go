@@ -19,7 +19,11 @@ func PIITagTarget(r PIITagRequest) string {
 
 // claim is r as a decision for the guard to prove.
 func (s *piiScan) claim(r PIITagRequest) claim {
-	return claim{workflowID: s.id, action: PIIScanTagUpdate, target: PIITagTarget(r), by: r.Approver, proof: r.Proof,
+	by := r.Approver
+	if s.guard.policy == nil {
+		by = legacyDecider(r.Approver, r.Proof)
+	}
+	return claim{workflowID: s.id, action: PIIScanTagUpdate, target: PIITagTarget(r), by: by, proof: r.Proof,
 		cli: "dre pii tag " + s.id + " " + r.Dataset + " " + r.Column}
 }
 

@@ -35,7 +35,11 @@ func approvalRule(step string) string {
 
 // claim is a as a decision for the guard to prove.
 func (r *runbookRun) claim(a RunbookApproval) claim {
-	return claim{workflowID: r.workflowID, action: RunbookApproveUpdate, target: RunbookApprovalTarget(a), by: a.By, proof: a.Proof,
+	by := a.By
+	if r.guard.policy == nil {
+		by = legacyDecider(a.By, a.Proof)
+	}
+	return claim{workflowID: r.workflowID, action: RunbookApproveUpdate, target: RunbookApprovalTarget(a), by: by, proof: a.Proof,
 		cli: "dre runbook approve " + r.workflowID + " --step " + a.Step}
 }
 
@@ -88,8 +92,8 @@ func (r *runbookRun) vetApproval(ctx workflow.Context, a RunbookApproval, p *pen
 		return err
 	}
 	if r.guard.policy == nil {
-		if a.By == "" || !slices.Contains(p.approvers, a.By) {
-			return fmt.Errorf("%q may not decide step %s; its approvers are %s", a.By, a.Step, strings.Join(p.approvers, ", "))
+		if by := legacyDecider(a.By, a.Proof); by == "" || !slices.Contains(p.approvers, by) {
+			return fmt.Errorf("%q may not decide step %s; its approvers are %s", by, a.Step, strings.Join(p.approvers, ", "))
 		}
 		return nil
 	}
