@@ -48,12 +48,21 @@ type AccessReviewInput struct {
 	ComplianceChannel string `json:"complianceChannel,omitempty"`
 }
 
-// ReviewDecision is the argument of the decide update.
+// ReviewDecision is the argument of the decide update. A signed decision
+// proves who sent it: Signature is an armored SSH signature by one of By's
+// keys over decision.Decision{WorkflowID: the review's ID, Action:
+// AccessReviewDecideUpdate, Target: ReviewDecisionTarget(decision),
+// Decider: By, At, Nonce}. Without one it counts only where the worker's
+// dre.yaml sets decisions.allow_unsigned, and is recorded as unverified.
 type ReviewDecision struct {
+	// By is who decides: their person ID under people: in dre.yaml (for
+	// unsigned decisions also a Slack user ID or cli:<name>).
 	By       string `json:"by"`
 	Grant    string `json:"grant"` // a ReviewItem ID, or ReviewAll
 	Decision string `json:"decision"`
 	Note     string `json:"note,omitempty"`
+	// Proof proves By sent it; its fields are inline in the JSON.
+	Proof
 }
 
 // ReviewItem is one grant under review and what became of it.
@@ -66,8 +75,11 @@ type ReviewItem struct {
 	Default   string `json:"default"`
 	Decision  string `json:"decision,omitempty"`
 	DecidedBy string `json:"decidedBy,omitempty"` // "default" when nobody did
-	Note      string `json:"note,omitempty"`
-	Revoked   bool   `json:"revoked,omitempty"`
+	// DecisionKey is the evidence of the decision: the fingerprint of the
+	// key that signed it, or "unverified"; empty for a default.
+	DecisionKey string `json:"decisionKey,omitempty"`
+	Note        string `json:"note,omitempty"`
+	Revoked     bool   `json:"revoked,omitempty"`
 	// NotRevoked is why a grant decided revoke is still in place, once
 	// its bounded retries are spent.
 	NotRevoked string `json:"notRevoked,omitempty"`
@@ -99,7 +111,13 @@ func AccessReview(ctx workflow.Context, in AccessReviewInput) (AccessReviewResul
 			fmt.Sprintf("period %q: write a quarter like 2026Q4", in.Period), ErrInvalidInput, nil)
 	}
 	r := &review{in: in, res: AccessReviewResult{Period: in.Period, Status: "enumerating"}}
+	r.guard.start(ctx)
 	if err := r.registerHandlers(ctx); err != nil {
+		return r.res, err
+	}
+	// A review spans datasets: the general rules apply, with each
+	// dataset's overrides (authz.datasets) per grant.
+	if err := r.guard.load(ctx, ""); err != nil {
 		return r.res, err
 	}
 	if err := r.enumerate(ctx); err != nil {
@@ -120,6 +138,9 @@ func AccessReview(ctx workflow.Context, in AccessReviewInput) (AccessReviewResul
 type review struct {
 	in  AccessReviewInput
 	res AccessReviewResult
+	// guard proves who decides and applies the authz: policy; its policy
+	// is nil in runs recorded before it.
+	guard decisionGuard
 }
 
 func (r *review) setStatus(ctx workflow.Context, status string) {

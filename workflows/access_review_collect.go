@@ -28,41 +28,56 @@ func decidable(item ReviewItem, who string) bool {
 	return item.Decision == "" && isApprover(who, item.Approvers) && !sameIdentity(who, item.Grant.Principal)
 }
 
-func (r *review) validateDecide(_ workflow.Context, d ReviewDecision) error {
+func (r *review) validateDecide(ctx workflow.Context, d ReviewDecision) error {
 	if r.res.Status != "reviewing" {
 		return fmt.Errorf("the review of %s is %s: decisions are taken only while it is reviewing", r.in.Period, r.res.Status)
 	}
-	if d.By == "" || (d.Decision != ReviewKeep && d.Decision != ReviewRevoke) {
+	if (d.By == "" && d.Via == "") || (d.Decision != ReviewKeep && d.Decision != ReviewRevoke) {
 		return errors.New("say who decides and whether to keep or revoke")
 	}
-	if d.Grant == ReviewAll {
+	if err := r.guard.ready(); err != nil {
+		return err
+	}
+	i := -1
+	if d.Grant != ReviewAll {
+		i = slices.IndexFunc(r.res.Items, func(it ReviewItem) bool { return it.ID == d.Grant })
+		if i < 0 {
+			return fmt.Errorf("no grant %q in the review of %s; see dre access review status %s", d.Grant, r.in.Period, r.in.Period)
+		}
+		if it := r.res.Items[i]; it.Decision != "" {
+			return fmt.Errorf("%s was already decided by %s: %s", d.Grant, it.DecidedBy, it.Decision)
+		}
+	}
+	if r.guard.policy != nil {
+		return r.vetDecision(ctx, d, i)
+	}
+	if i < 0 {
 		return nil
 	}
-	i := slices.IndexFunc(r.res.Items, func(it ReviewItem) bool { return it.ID == d.Grant })
+	d.By = legacyDecider(d.By, d.Proof)
+	return r.validateLegacyDecision(d, r.res.Items[i])
+}
+
+// validateLegacyDecision is the check of runs recorded before the guard:
+// the names as given, against the grant's approvers and holder.
+func (r *review) validateLegacyDecision(d ReviewDecision, it ReviewItem) error {
 	switch {
-	case i < 0:
-		return fmt.Errorf("no grant %q in the review of %s; see dre access review status %s", d.Grant, r.in.Period, r.in.Period)
-	case sameIdentity(d.By, r.res.Items[i].Grant.Principal):
+	case sameIdentity(d.By, it.Grant.Principal):
 		return temporal.NewApplicationError(fmt.Sprintf("%s cannot decide on their own access (separation of duties); another approver decides %s", d.By, d.Grant), ErrSeparationOfDuties)
-	case r.res.Items[i].Decision != "":
-		return fmt.Errorf("%s was already decided by %s: %s", d.Grant, r.res.Items[i].DecidedBy, r.res.Items[i].Decision)
-	case !isApprover(d.By, r.res.Items[i].Approvers):
-		return fmt.Errorf("%s is not an approver of %s (pii.approvers: %v)", d.By, r.res.Items[i].Dataset, r.res.Items[i].Approvers)
+	case !isApprover(d.By, it.Approvers):
+		return fmt.Errorf("%s is not an approver of %s (pii.approvers: %v)", d.By, it.Dataset, it.Approvers)
 	}
 	return nil
 }
 
 // onDecide records a decision; a bulk one covers every grant the
 // approver may decide and returns how many it covered.
-func (r *review) onDecide(_ workflow.Context, d ReviewDecision) (string, error) {
-	n := 0
-	for i := range r.res.Items {
-		it := &r.res.Items[i]
-		if (d.Grant == ReviewAll || d.Grant == it.ID) && decidable(*it, d.By) {
-			it.Decision, it.DecidedBy, it.Note = d.Decision, d.By, d.Note
-			n++
-		}
+func (r *review) onDecide(ctx workflow.Context, d ReviewDecision) (string, error) {
+	who, err := r.guard.accept(ctx, r.claim(ctx, d))
+	if err != nil {
+		return "", err
 	}
+	n := r.decideItems(d, who)
 	return fmt.Sprintf("%s: %d grant(s)", d.Decision, n), nil
 }
 

@@ -83,6 +83,5 @@ func (r *review) auditItem(ctx workflow.Context, it ReviewItem) {
 		action, reason = AuditReviewNotRevoked, fmt.Sprintf("could not revoke: %s", it.NotRevoked)
 	}
 	auditEntry(ctx, activities.AuditEntry{Actor: it.DecidedBy, Action: action, Target: it.ID, Reason: reason,
-		Details: map[string]string{"period": r.in.Period, "principal": it.Grant.Principal, "table": it.Grant.Table.String(),
-			"column": it.Grant.Column, "decision": it.Decision, "note": it.Note}})
+		Details: r.auditDetails(it)})
 }

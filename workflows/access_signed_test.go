@@ -63,7 +63,7 @@ func (tp *testPeople) signFor(t *testing.T, signer, by, onBehalfOf, action strin
 	return AccessDecision{By: by, Proof: tp.proof(t, signer, d)}
 }
 
-// proof is d signed with signer's key.
+// proof is d signed with signer's key, as the Proof a decision carries.
 func (tp *testPeople) proof(t *testing.T, signer string, d decision.Decision) Proof {
 	t.Helper()
 	sig, err := decision.Sign(d, tp.keys[signer])

@@ -65,6 +65,9 @@ type DeprecateEvent struct {
 	Phase string    `json:"phase"`
 	What  string    `json:"what"`
 	By    string    `json:"by,omitempty"`
+	// Evidence proves By took the decision: the fingerprint of the key
+	// that signed it, or "unverified"; empty for events nobody decided.
+	Evidence string `json:"evidence,omitempty"`
 }
 
 // DeprecatePause says why a deprecation waits for its owner.
@@ -115,10 +118,18 @@ func Deprecate(ctx workflow.Context, in DeprecateInput) (DeprecateStatus, error)
 		return DeprecateStatus{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrInvalidInput, nil)
 	}
 	d := newDeprecation(in)
+	d.guard.start(ctx)
 	if err := d.registerHandlers(ctx); err != nil {
 		return d.s, err
 	}
+	if err := d.guard.load(ctx, in.Dataset.Name); err != nil {
+		return d.s, err
+	}
 	err := d.run(ctx)
+	// A decision's handler may still be writing its audit record.
+	if werr := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err == nil {
+		err = werr
+	}
 	return d.s, err
 }
 
@@ -163,6 +174,9 @@ type deprecation struct {
 	atSoftDelete *warehouse.TableMeta
 	// slackNoted is set once the timeline says Slack is not configured.
 	slackNoted bool
+	// guard proves who sends the updates and applies the authz: policy;
+	// its policy is nil in runs recorded before it.
+	guard decisionGuard
 }
 
 func newDeprecation(in DeprecateInput) *deprecation {
@@ -244,7 +258,12 @@ func (d *deprecation) publish(ctx workflow.Context, deadline time.Time) {
 
 // record adds a line to the timeline.
 func (d *deprecation) record(ctx workflow.Context, what, by string) {
-	d.s.Timeline = append(d.s.Timeline, DeprecateEvent{At: workflow.Now(ctx), Phase: d.s.Phase, What: what, By: by})
+	d.recordDecision(ctx, what, decider{name: by})
+}
+
+// recordDecision adds a decision to the timeline, with its evidence.
+func (d *deprecation) recordDecision(ctx workflow.Context, what string, who decider) {
+	d.s.Timeline = append(d.s.Timeline, DeprecateEvent{At: workflow.Now(ctx), Phase: d.s.Phase, What: what, By: who.name, Evidence: who.evidence})
 }
 
 // sleepUntil waits on a durable timer until t, returning early on a cancel

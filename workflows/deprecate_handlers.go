@@ -24,12 +24,21 @@ const (
 	DeprecateCancelUpdate   = "cancel"
 )
 
-// DeprecateAction is who does what, and why.
+// DeprecateAction is who does what, and why. A signed action proves who
+// sent it: Signature is an armored SSH signature by one of By's keys over
+// decision.Decision{WorkflowID: the deprecation's ID, Action: the update's
+// name, Target: DeprecateTarget(dataset, action), Decider: By, At, Nonce}.
+// Without one it counts only where the worker's dre.yaml sets
+// decisions.allow_unsigned, and is recorded as unverified.
 type DeprecateAction struct {
+	// By is who acts: their person ID under people: in dre.yaml (for
+	// unsigned actions also a Slack user ID or cli:<name>).
 	By     string `json:"by"`
 	Reason string `json:"reason,omitempty"`
 	// Until is the new retire date of an extension.
 	Until time.Time `json:"until,omitzero"`
+	// Proof proves By sent it; its fields are inline in the JSON.
+	Proof
 }
 
 // registerHandlers installs the status query and the updates.
@@ -60,7 +69,7 @@ func (d *deprecation) registerHandlers(ctx workflow.Context) error {
 // validateOpen rejects anything once the deprecation is ending.
 func (d *deprecation) validateOpen(a DeprecateAction) error {
 	switch {
-	case a.By == "":
+	case a.By == "" && a.Via == "":
 		return errors.New("say who acts: DeprecateAction.By is empty")
 	case d.cancelled:
 		return errors.New("the deprecation was cancelled; the table is being restored")
@@ -70,19 +79,28 @@ func (d *deprecation) validateOpen(a DeprecateAction) error {
 	return nil
 }
 
-func (d *deprecation) validateAck(_ workflow.Context, a DeprecateAction) error {
+func (d *deprecation) validateAck(ctx workflow.Context, a DeprecateAction) error {
 	if err := d.validateOpen(a); err != nil {
 		return err
 	}
-	if slices.Contains(d.s.Acked, a.By) {
-		return fmt.Errorf("%s has already acknowledged", a.By)
+	by, err := d.vet(ctx, DeprecateAckUpdate, a)
+	if err != nil {
+		return err
+	}
+	if slices.Contains(d.s.Acked, by) {
+		return fmt.Errorf("%s has already acknowledged", by)
 	}
 	return nil
 }
 
 func (d *deprecation) onAck(ctx workflow.Context, a DeprecateAction) (DeprecateStatus, error) {
-	d.s.Acked = append(d.s.Acked, a.By)
-	d.record(ctx, "acknowledged", a.By)
+	who, err := d.accepted(ctx, DeprecateAckUpdate, a)
+	if err != nil {
+		return d.s, err
+	}
+	d.s.Acked = append(d.s.Acked, who.name)
+	d.recordDecision(ctx, "acknowledged", who)
+	d.audit(ctx, DeprecateAckUpdate, who, a)
 	return d.s, nil
 }
 
@@ -96,13 +114,19 @@ func (d *deprecation) validateExtend(ctx workflow.Context, a DeprecateAction) er
 	if !a.Until.After(d.s.RetiresAt) || !a.Until.After(workflow.Now(ctx)) {
 		return fmt.Errorf("extend to %s: pick a date after the current retirement, %s", a.Until.UTC().Format(time.DateOnly), d.retireDay())
 	}
-	return nil
+	_, err := d.vet(ctx, DeprecateExtendUpdate, a)
+	return err
 }
 
 func (d *deprecation) onExtend(ctx workflow.Context, a DeprecateAction) (DeprecateStatus, error) {
+	who, err := d.accepted(ctx, DeprecateExtendUpdate, a)
+	if err != nil {
+		return d.s, err
+	}
 	d.s.RetiresAt, d.s.Pause, d.remark = a.Until, nil, true
 	d.s.Status = DeprecateRunning
-	d.record(ctx, "extended to "+d.retireDay()+reasonSuffix(a), a.By)
+	d.recordDecision(ctx, "extended to "+d.retireDay()+reasonSuffix(a), who)
+	d.audit(ctx, DeprecateExtendUpdate, who, a)
 	return d.s, nil
 }
 
@@ -116,43 +140,70 @@ func (d *deprecation) validateVeto(ctx workflow.Context, a DeprecateAction) erro
 	if d.s.Pause != nil {
 		return fmt.Errorf("already paused (%s: %s); the owner decides", d.s.Pause.Kind, d.s.Pause.Reason)
 	}
-	return nil
+	_, err := d.vet(ctx, DeprecateVetoUpdate, a)
+	return err
 }
 
 func (d *deprecation) onVeto(ctx workflow.Context, a DeprecateAction) (DeprecateStatus, error) {
-	d.s.Pause = &DeprecatePause{Kind: DeprecatePauseVeto, Reason: a.Reason, By: a.By, Since: workflow.Now(ctx)}
-	d.record(ctx, "vetoed: "+a.Reason, a.By)
+	who, err := d.accepted(ctx, DeprecateVetoUpdate, a)
+	if err != nil {
+		return d.s, err
+	}
+	d.s.Pause = &DeprecatePause{Kind: DeprecatePauseVeto, Reason: a.Reason, By: who.name, Since: workflow.Now(ctx)}
+	d.recordDecision(ctx, "vetoed: "+a.Reason, who)
+	d.audit(ctx, DeprecateVetoUpdate, who, a)
 	return d.s, nil
 }
 
-func (d *deprecation) validateContinue(_ workflow.Context, a DeprecateAction) error {
+func (d *deprecation) validateContinue(ctx workflow.Context, a DeprecateAction) error {
 	if err := d.validateOpen(a); err != nil {
 		return err
 	}
 	if d.s.Pause == nil {
 		return errors.New("nothing to continue: the deprecation is not paused")
 	}
-	if approvers := d.life.Approvers; len(approvers) > 0 && !slices.Contains(approvers, a.By) {
-		return fmt.Errorf("%s may not decide; the lifecycle's approvers are %v", a.By, approvers)
+	if err := d.guard.ready(); err != nil {
+		return err
+	}
+	if d.guard.policy != nil {
+		_, err := d.vet(ctx, DeprecateContinueUpdate, a)
+		return err
+	}
+	if by := legacyDecider(a.By, a.Proof); len(d.life.Approvers) > 0 && !slices.Contains(d.life.Approvers, by) {
+		return fmt.Errorf("%s may not decide; the lifecycle's approvers are %v", by, d.life.Approvers)
 	}
 	return nil
 }
 
 func (d *deprecation) onContinue(ctx workflow.Context, a DeprecateAction) (DeprecateStatus, error) {
-	d.record(ctx, "continued after "+d.s.Pause.Kind+reasonSuffix(a), a.By)
+	who, err := d.accepted(ctx, DeprecateContinueUpdate, a)
+	if err != nil {
+		return d.s, err
+	}
+	d.recordDecision(ctx, "continued after "+d.s.Pause.Kind+reasonSuffix(a), who)
 	d.s.Pause = nil
 	d.s.Status = DeprecateRunning
+	d.audit(ctx, DeprecateContinueUpdate, who, a)
 	return d.s, nil
 }
 
-func (d *deprecation) validateCancel(_ workflow.Context, a DeprecateAction) error {
-	return d.validateOpen(a)
+func (d *deprecation) validateCancel(ctx workflow.Context, a DeprecateAction) error {
+	if err := d.validateOpen(a); err != nil {
+		return err
+	}
+	_, err := d.vet(ctx, DeprecateCancelUpdate, a)
+	return err
 }
 
 func (d *deprecation) onCancel(ctx workflow.Context, a DeprecateAction) (DeprecateStatus, error) {
+	who, err := d.accepted(ctx, DeprecateCancelUpdate, a)
+	if err != nil {
+		return d.s, err
+	}
 	d.cancelled = true
 	d.s.Status = DeprecateCancelling
-	d.record(ctx, "cancelled"+reasonSuffix(a), a.By)
+	d.recordDecision(ctx, "cancelled"+reasonSuffix(a), who)
+	d.audit(ctx, DeprecateCancelUpdate, who, a)
 	return d.s, nil
 }
 

@@ -44,6 +44,11 @@ type deprecateHarness struct {
 	rejected map[string]error
 	// active are the running access requests the ledger reports.
 	active []activities.ActiveAccess
+	// people and policy are the worker's dre.yaml the guard loads:
+	// testPeople's directory, no catalog, unsigned decisions allowed.
+	people *testPeople
+	policy *activities.Policy
+	audit  *auditLog
 }
 
 // ActiveAccess is the harness's access ledger.
@@ -90,6 +95,9 @@ func newDeprecateHarness(t *testing.T) *deprecateHarness {
 		table: fakeTable{home: true, meta: deprecateOriginal(), readers: []string{"U0READER1", "U0READER2"}}}
 	h.env.SetStartTime(deprecateStart)
 	h.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: DeprecateWorkflowID("legacy_sessions")})
+	h.people = newTestPeople(t)
+	h.policy = registerPolicy(h.env, h.people.dir, true)
+	h.audit = recordAudit(h.env)
 	var n *activities.Notify
 	h.env.OnActivity(n.PostSlack, mock.Anything, mock.Anything).Return(h.postSlack)
 	var a *activities.Deprecations

@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
@@ -35,6 +36,12 @@ const LifecycleSweepWorkflowID = "lifecycle-sweep"
 
 // DeprecateWorkflowID is the ID of a dataset's deprecation: one per dataset.
 func DeprecateWorkflowID(dataset string) string { return "deprecate/" + dataset }
+
+// DeprecateDataset reads the dataset back from a deprecation's workflow ID.
+func DeprecateDataset(workflowID string) (string, bool) {
+	dataset, ok := strings.CutPrefix(workflowID, "deprecate/")
+	return dataset, ok && dataset != ""
+}
 
 // RestoreDeprecatedWorkflowID is the ID of the restore of a retired
 // dataset: one at a time per dataset.

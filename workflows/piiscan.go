@@ -32,7 +32,13 @@ func PIIScan(ctx workflow.Context, in PIIScanInput) (PIIScanReport, error) {
 		return PIIScanReport{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrInvalidInput, nil)
 	}
 	s := newPIIScan(ctx, in)
+	s.guard.start(ctx)
 	if err := s.registerHandlers(ctx); err != nil {
+		return s.report(), err
+	}
+	// A scan spans datasets: the general rules apply, with each dataset's
+	// overrides (authz.datasets) per tag.
+	if err := s.guard.load(ctx, ""); err != nil {
 		return s.report(), err
 	}
 	if err := s.setStatus(ctx, PIIScanScanning); err != nil {
@@ -62,6 +68,9 @@ type piiScan struct {
 	failed   []PIIScanFailure
 	tagged   []PIITagged
 	inFlight map[string]bool // dataset/column tags being written
+	// guard proves who approves a tag and applies the authz: policy; its
+	// policy is nil in runs recorded before it.
+	guard decisionGuard
 }
 
 func newPIIScan(ctx workflow.Context, in PIIScanInput) *piiScan {
@@ -239,8 +248,15 @@ type PIITagRequest struct {
 	Column  string `json:"column"`
 	// Kind is the tag; "" means the kind the scan found.
 	Kind catalog.PIIKind `json:"kind,omitempty"`
-	// Approver must be one of the dataset's pii.approvers in the catalog.
+	// Approver is who approves: their person ID under people: in
+	// dre.yaml (for unsigned approvals also a Slack user ID); by default
+	// one of the dataset's pii.approvers (authz rule pii.tag).
 	Approver string `json:"approver"`
+	// Proof proves Approver sent it: a signature over decision.Decision
+	// {WorkflowID: the scan's ID, Action: PIIScanTagUpdate, Target:
+	// PIITagTarget(request), Decider: Approver, At, Nonce}. Its fields are
+	// inline in the JSON.
+	Proof
 }
 
 // PIITagged is an approved and verified tag.
@@ -250,6 +266,9 @@ type PIITagged struct {
 	Kind     catalog.PIIKind `json:"kind"`
 	Approver string          `json:"approver"`
 	At       time.Time       `json:"at"`
+	// VerifiedKey is the fingerprint of the key that signed the approval,
+	// or "unverified"; empty in scans recorded before it was checked.
+	VerifiedKey string `json:"verifiedKey,omitempty"`
 }
 
 // PIIScanFailure is a dataset the scan could not read.

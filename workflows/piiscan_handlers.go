@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/dre-dev/dre/activities"
+	"github.com/dre-dev/dre/internal/authz"
 )
 
 // registerHandlers answers the status query, the report update (which
@@ -35,8 +36,8 @@ func (s *piiScan) onReport(ctx workflow.Context) (PIIScanReport, error) {
 
 // validateTag accepts only an open offer approved by one of the dataset's
 // PII approvers.
-func (s *piiScan) validateTag(_ workflow.Context, r PIITagRequest) error {
-	if r.Approver == "" {
+func (s *piiScan) validateTag(ctx workflow.Context, r PIITagRequest) error {
+	if r.Approver == "" && r.Via == "" {
 		return errors.New("say who approves: PIITagRequest.Approver is empty (a Slack user ID from the dataset's pii.approvers)")
 	}
 	if s.status != PIIScanAwaiting {
@@ -53,8 +54,15 @@ func (s *piiScan) validateTag(_ workflow.Context, r PIITagRequest) error {
 	if len(approvers) == 0 {
 		return fmt.Errorf("dataset %s has no PII approvers; add pii.approvers to it in dre.yaml", r.Dataset)
 	}
-	if !slices.Contains(approvers, r.Approver) {
-		return fmt.Errorf("%s is not a PII approver of %s; ask one of %s", r.Approver, r.Dataset, strings.Join(approvers, ", "))
+	if err := s.guard.ready(); err != nil {
+		return err
+	}
+	if s.guard.policy != nil {
+		_, err := s.guard.check(ctx, s.claim(r), authz.PIITag, s.tagFacts(r.Dataset))
+		return err
+	}
+	if by := legacyDecider(r.Approver, r.Proof); !slices.Contains(approvers, by) {
+		return fmt.Errorf("%s is not a PII approver of %s; ask one of %s", by, r.Dataset, strings.Join(approvers, ", "))
 	}
 	return nil
 }
@@ -82,7 +90,14 @@ func (s *piiScan) offer(dataset, column string) (activities.PIIColumn, error) {
 // onTag tags the column in the warehouse and verifies the tag. A failure
 // fails the update only: the offer stays open for another try.
 func (s *piiScan) onTag(ctx workflow.Context, r PIITagRequest) (PIITagged, error) {
-	col, _ := s.offer(r.Dataset, r.Column) // the validator has just passed
+	col, err := s.offer(r.Dataset, r.Column)
+	if err != nil && s.guard.policy != nil {
+		return PIITagged{}, err // a second approval accepted in the same task
+	}
+	who, err := s.guard.accept(ctx, s.claim(r))
+	if err != nil {
+		return PIITagged{}, err
+	}
 	if r.Kind == "" {
 		r.Kind = col.Found
 	}
@@ -101,8 +116,9 @@ func (s *piiScan) onTag(ctx workflow.Context, r PIITagRequest) (PIITagged, error
 	if err := workflow.ExecuteActivity(ctx, a.TagColumn, in).Get(ctx, &res); err != nil {
 		return PIITagged{}, fmt.Errorf("tagging %s.%s failed, the offer stays open: %s", r.Dataset, r.Column, failureReason(err))
 	}
-	t := PIITagged{Dataset: r.Dataset, Column: r.Column, Kind: res.Tag, Approver: r.Approver, At: workflow.Now(ctx)}
+	t := PIITagged{Dataset: r.Dataset, Column: r.Column, Kind: res.Tag, Approver: who.name, At: workflow.Now(ctx), VerifiedKey: who.evidence}
 	s.tagged = append(s.tagged, t)
+	s.auditTag(ctx, t)
 	return t, nil
 }
 

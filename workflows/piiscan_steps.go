@@ -148,7 +148,7 @@ func (s *piiScan) ownerNotice(d activities.PIIDatasetScan) string {
 	for i, a := range approvers {
 		mentions[i] = slackMention(a)
 	}
-	appendf(&b, "A PII approver (%s) can tag one as PII with the buttons below, or:\n`dre pii tag %s %s --workflow %s --approver <your Slack user ID>`\n",
+	appendf(&b, "A PII approver (%s) can tag one as PII with the buttons below, or:\n`dre pii tag %s %s --workflow %s --as <your person ID> --sign <your key>`\n",
 		orText(strings.Join(mentions, ", "), "none listed: add pii.approvers in dre.yaml"), d.Dataset, d.Untagged[0].Column, s.id)
 	appendf(&b, "Untagged columns stay untagged after %s.", timelineStamp(s.deadline))
 	return b.String()

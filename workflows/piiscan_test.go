@@ -27,6 +27,11 @@ type piiHarness struct {
 	// "likely PII" columns.
 	extra  []activities.PIIColumn
 	likely []activities.PIIHint
+	// people and policy are the worker's dre.yaml the guard loads:
+	// testPeople's directory, unsigned approvals allowed.
+	people *testPeople
+	policy *activities.Policy
+	audit  *auditLog
 }
 
 var piiSignups = catalog.Dataset{
@@ -39,6 +44,9 @@ func newPIIHarness(t *testing.T) *piiHarness {
 	var s testsuite.WorkflowTestSuite
 	h := &piiHarness{env: s.NewTestWorkflowEnvironment()}
 	h.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: PIIScanWorkflowID("signups")})
+	h.people = newTestPeople(t)
+	h.policy = registerPolicy(h.env, h.people.dir, true)
+	h.audit = recordAudit(h.env)
 	var a *activities.PIIScans
 	h.env.OnActivity(a.ScanDataset, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.PIIScanInput) (activities.PIIDatasetScan, error) {
 		if in.Tagged["phone"] != catalog.PIIPhone || in.Limit != DefaultPIISampleLimit {
@@ -105,7 +113,7 @@ func TestPIIScanApproverTagsAndNonApproverIsRejected(t *testing.T) {
 	owner := h.tag(2*time.Hour, PIITagRequest{Dataset: "signups", Column: "contact", Approver: "U0OWNER"})
 	r := h.run(t, PIIScanInput{Scope: "signups", Datasets: []catalog.Dataset{piiSignups}})
 
-	if stranger.accepted || stranger.rejected == nil || !strings.Contains(stranger.rejected.Error(), "not a PII approver of signups; ask one of U0OWNER") {
+	if stranger.accepted || stranger.rejected == nil || !strings.Contains(stranger.rejected.Error(), "may not tag a PII column (pii.tag): it is limited to approvers (U0OWNER)") {
 		t.Errorf("non-approver: accepted %v, rejection %v; want a rejection naming the approvers", stranger.accepted, stranger.rejected)
 	}
 	if !owner.accepted || owner.err != nil {
@@ -168,6 +176,7 @@ func TestPIIScanRejectsUnknownColumnsAndBadKinds(t *testing.T) {
 func TestPIIScanWithoutFindingsFinishesAtOnce(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
+	registerPolicy(env, nil, true)
 	var a *activities.PIIScans
 	env.OnActivity(a.ScanDataset, mock.Anything, mock.Anything).Return(activities.PIIDatasetScan{Dataset: "signups", Columns: 2}, nil)
 	env.ExecuteWorkflow(PIIScan, PIIScanInput{Scope: "signups", Datasets: []catalog.Dataset{piiSignups}})

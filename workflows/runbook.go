@@ -39,6 +39,11 @@ type RunbookInput struct {
 	// so that a callee on the same dataset is not held a second time. It
 	// counts only in a child run (a client cannot start one).
 	FreezeApproved string `json:"freezeApproved,omitempty"`
+	// CallerRequester is set by a run on the runbooks it calls: whoever
+	// asked for the outermost run (Requester is then the caller's run),
+	// so that they cannot approve a called runbook's steps either. It
+	// counts only in a child run.
+	CallerRequester string `json:"callerRequester,omitempty"`
 	// WarehouseKinds are the kinds of the configured warehouses by name
 	// ("postgres", BigQueryKind), so that table and ident quote names the
 	// way the warehouse a step runs on reads them.
@@ -52,9 +57,16 @@ const RunbookApproveUpdate = "approve"
 type RunbookApproval struct {
 	// Step is the ID of the approve step that is waiting.
 	Step string `json:"step"`
-	// By is the Slack user or group ID deciding; it must be an approver.
+	// By is who decides: their person ID under people: in dre.yaml (for
+	// unsigned decisions also a Slack user or group ID). The step's
+	// approvers and the authz: rules say who may.
 	By      string `json:"by"`
 	Approve bool   `json:"approve"`
+	// Proof proves By sent it: a signature over decision.Decision
+	// {WorkflowID: the run's ID, Action: RunbookApproveUpdate, Target:
+	// RunbookApprovalTarget(approval), Decider: By, At, Nonce}. Its fields
+	// are inline in the JSON.
+	Proof
 }
 
 // Run statuses, also written to the DreStatus search attribute.
@@ -140,8 +152,12 @@ func Runbook(ctx workflow.Context, in RunbookInput) (RunbookStatus, error) {
 	if err != nil {
 		return RunbookStatus{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrInvalidInput, nil)
 	}
+	r.guard.start(ctx)
 	if err := r.register(ctx); err != nil {
 		return RunbookStatus{}, err
+	}
+	if err := r.guard.load(ctx, r.in.Dataset); err != nil {
+		return r.report(), err
 	}
 	if err := r.upsertAttributes(ctx); err != nil {
 		return r.report(), err
@@ -292,6 +308,9 @@ type runbookRun struct {
 	// freezeApproved is the dataset whose freeze an owner let this run
 	// write through; the runbooks it calls inherit it.
 	freezeApproved string
+	// guard proves who decides approvals and applies the authz: policy;
+	// its policy is nil in runs recorded before it.
+	guard decisionGuard
 }
 
 // newRunbookRun checks the input and lays out the steps, taking the
@@ -299,6 +318,9 @@ type runbookRun struct {
 func newRunbookRun(ctx workflow.Context, in RunbookInput) (*runbookRun, error) {
 	if len(in.Runbook.Steps) == 0 {
 		return nil, fmt.Errorf("runbook %q has no steps; pass a parsed runbook", in.Runbook.Name)
+	}
+	if workflow.GetInfo(ctx).ParentWorkflowExecution == nil {
+		in.CallerRequester = "" // a client cannot name someone else as the requester
 	}
 	r, err := buildRun(in, workflow.GetInfo(ctx).WorkflowExecution.ID)
 	if err != nil {

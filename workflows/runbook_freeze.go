@@ -92,12 +92,15 @@ func (r *runbookRun) holdIfFrozen(ctx workflow.Context) error {
 	if err != nil {
 		return err // cancelled while held
 	}
+	if decided {
+		r.auditApproval(ctx, RunbookFreezeStep, p)
+	}
 	if decided && p.decision.Approve {
 		r.hold, r.freezeApproved = "", r.in.Dataset
 		r.setStatus(ctx, RunbookRunning)
 		return nil
 	}
-	return r.frozenFailure(ctx, reason, p.decision)
+	return r.frozenFailure(ctx, reason, p)
 }
 
 // holdText says why the run waits and how to let it go on.
@@ -107,7 +110,7 @@ func (r *runbookRun) holdText(reason string, approvers []string) string {
 		who = strings.Join(approvers, ", ")
 	}
 	return fmt.Sprintf("%s and runbook %s writes SQL: no step runs until one of %s approves with "+
-		"`dre runbook approve %s --step %s --as <approver>`; without a decision within %s it is denied",
+		"`dre runbook approve %s --step %s --as <approver> --sign <key>`; without a decision within %s it is denied",
 		reason, r.in.Runbook.Name, who, r.workflowID, RunbookFreezeStep, RunbookFreezeTimeout)
 }
 
@@ -122,13 +125,13 @@ func (r *runbookRun) postHold(ctx workflow.Context) {
 }
 
 // frozenFailure ends a held run that was not approved.
-func (r *runbookRun) frozenFailure(ctx workflow.Context, reason string, decision *RunbookApproval) error {
+func (r *runbookRun) frozenFailure(ctx workflow.Context, reason string, p *pendingApproval) error {
 	why := fmt.Sprintf("nobody approved step %s within %s, and the default is deny", RunbookFreezeStep, RunbookFreezeTimeout)
-	if decision != nil {
-		why = "step " + RunbookFreezeStep + " was rejected by " + decision.By
+	if p.decision != nil {
+		why = "step " + RunbookFreezeStep + " was rejected by " + p.who.name
 	}
 	r.errText = fmt.Sprintf("dataset %s is frozen (%s), so runbook %s, which writes SQL, ran no step: %s. "+
-		"Once the owner agrees, start it again and approve it with `dre runbook approve <run id> --step %s --as <approver>`",
+		"Once the owner agrees, start it again and approve it with `dre runbook approve <run id> --step %s --as <approver> --sign <key>`",
 		r.in.Dataset, reason, r.in.Runbook.Name, why, RunbookFreezeStep)
 	r.hold = ""
 	r.setStatus(ctx, RunbookFailed)

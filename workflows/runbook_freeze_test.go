@@ -58,10 +58,13 @@ type freezeEnv struct {
 	sqls   []activities.RunbookSQLInput
 	posted []activities.SlackMessage
 	asked  int
+	policy *activities.Policy
+	audit  *auditLog
 }
 
 func newFreezeEnv(reason string, err error) *freezeEnv {
-	e := &freezeEnv{TestWorkflowEnvironment: newRunbookEnv()}
+	env, policy, audit := newGuardedRunbookEnv()
+	e := &freezeEnv{TestWorkflowEnvironment: env, policy: policy, audit: audit}
 	fakeSQL(e.TestWorkflowEnvironment, nil, &e.sqls)
 	fakeSlack(e.TestWorkflowEnvironment, &e.posted)
 	var slos *activities.SLOs

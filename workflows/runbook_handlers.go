@@ -16,27 +16,47 @@ import (
 type pendingApproval struct {
 	approvers []string
 	decision  *RunbookApproval
+	// who is who decided, with the evidence (a key fingerprint or
+	// Unverified; "" in runs recorded before the guard).
+	who decider
 }
 
 // validateApproval keeps bad decisions out of history: the step must be
-// waiting, and the decider one of its approvers.
-func (r *runbookRun) validateApproval(a RunbookApproval) error {
-	p, ok := r.waiting[a.Step]
+// waiting, and the decider proven and allowed by the authz: rule of the
+// step (runbook.approve, or backfill.override_freeze for slo-freeze).
+func (r *runbookRun) validateApproval(ctx workflow.Context, a RunbookApproval) error {
+	p, err := r.waitingFor(a.Step)
+	if err != nil {
+		return err
+	}
+	return r.vetApproval(ctx, a, p)
+}
+
+// waitingFor is the pending approval of step, if it still waits.
+func (r *runbookRun) waitingFor(step string) (*pendingApproval, error) {
+	p, ok := r.waiting[step]
 	if !ok || p.decision != nil {
-		return fmt.Errorf("step %q is not waiting for an approval (waiting: %s)", a.Step, strings.Join(sortedKeys(r.waiting), ", "))
+		return nil, fmt.Errorf("step %q is not waiting for an approval (waiting: %s)", step, strings.Join(sortedKeys(r.waiting), ", "))
 	}
-	if a.By == "" || !slices.Contains(p.approvers, a.By) {
-		return fmt.Errorf("%q may not decide step %s; its approvers are %s", a.By, a.Step, strings.Join(p.approvers, ", "))
-	}
-	return nil
+	return p, nil
 }
 
 // decide records a validated decision; the waiting step picks it up.
-func (r *runbookRun) decide(_ workflow.Context, a RunbookApproval) error {
-	if err := r.validateApproval(a); err != nil {
+func (r *runbookRun) decide(ctx workflow.Context, a RunbookApproval) error {
+	p, err := r.waitingFor(a.Step)
+	if err != nil {
 		return err // a second decision accepted in the same task
 	}
-	r.waiting[a.Step].decision = &a
+	if r.guard.policy == nil {
+		if err := r.vetApproval(ctx, a, p); err != nil {
+			return err
+		}
+	}
+	who, err := r.guard.accept(ctx, r.claim(a))
+	if err != nil {
+		return err
+	}
+	p.decision, p.who = &a, who
 	return nil
 }
 
@@ -71,7 +91,8 @@ func (r *runbookRun) approve(ctx workflow.Context, s *runbooks.Step) (StepResult
 		return res, err
 	}
 	if decided {
-		res.Approved, res.By = p.decision.Approve, p.decision.By
+		res.Approved, res.By = p.decision.Approve, p.who.name
+		r.auditApproval(ctx, s.ID, p)
 	} else {
 		res.Approved, res.By, res.TimedOut = a.Default == runbooks.Approve, "timeout", true
 	}

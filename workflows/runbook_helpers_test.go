@@ -34,10 +34,19 @@ func runbookInput(t *testing.T, yaml string, given map[string]string) RunbookInp
 }
 
 func newRunbookEnv() *testsuite.TestWorkflowEnvironment {
+	env, _, _ := newGuardedRunbookEnv()
+	return env
+}
+
+// newGuardedRunbookEnv is newRunbookEnv with the worker's policy, which a
+// test may change before it runs the workflow (nobody known, unsigned
+// decisions allowed), and the audit log.
+func newGuardedRunbookEnv() (*testsuite.TestWorkflowEnvironment, *activities.Policy, *auditLog) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterWorkflow(Runbook)
-	return env
+	p := registerPolicy(env, nil, true)
+	return env, p, recordAudit(env)
 }
 
 // runbookStatus queries a finished run and returns its workflow error.

@@ -224,7 +224,8 @@ func (r *runbookRun) owner() (catalog.Dataset, error) {
 }
 
 // approvers expands "owner" into the owner's team, channel and the
-// dataset's PII and lifecycle approvers; other entries are Slack IDs.
+// dataset's PII and lifecycle approvers (as the worker's catalog has them,
+// see approverDataset); other entries are people, groups or Slack IDs.
 func (r *runbookRun) approvers(listed []string) []string {
 	var out []string
 	for _, a := range listed {
@@ -232,7 +233,7 @@ func (r *runbookRun) approvers(listed []string) []string {
 			out = append(out, a)
 			continue
 		}
-		if ds, err := r.owner(); err == nil {
+		if ds, err := r.approverDataset(); err == nil {
 			out = append(out, ds.Owner.Team, ds.Owner.SlackChannel)
 			out = append(out, ds.PII.Approvers...)
 			if ds.Lifecycle != nil {

@@ -251,7 +251,7 @@ func (r *runbookRun) call(ctx workflow.Context, s *runbooks.Step) (StepResult, e
 	hash := runbooks.Hash(&callee)
 	child := RunbookInput{Runbook: callee, Hash: hash, Inputs: inputs, Dataset: TargetDataset(&callee, inputs),
 		Datasets: r.in.Datasets, WarehouseKinds: r.in.WarehouseKinds, Callees: r.in.Callees, Requester: r.workflowID,
-		FreezeApproved: r.freezeApproved}
+		FreezeApproved: r.freezeApproved, CallerRequester: r.requester()}
 	cctx, err := r.childCtx(ctx, s, id, s.Label()+" (runbook "+callee.Name+")")
 	if err != nil {
 		return StepResult{}, err

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -26,7 +27,7 @@ default (pii.review_default, revoke unless set to keep). Revocations are
 verified, every decision is audited, and a Markdown and CSV report is posted.
 Nobody decides on their own access.`,
 		Example: `  dre access review start --period 2026Q4 --deadline 14d --ignore postgres
-  dre access review decide 2026Q4 customers/dre_demo_reader revoke --as U0DEMOOWNER`,
+  dre access review decide 2026Q4 customers/dre_demo_reader revoke --sign ~/.ssh/id_ed25519.pub`,
 	}
 	cmd.AddCommand(newAccessReviewStartCmd(g), newAccessReviewDecideCmd(g), newAccessReviewScheduleCmd(g))
 	return cmd
@@ -106,28 +107,38 @@ func defaultPeriod(now time.Time) string {
 }
 
 func newAccessReviewDecideCmd(g *globals) *cobra.Command {
-	var as, note string
+	var who decider
 	cmd := &cobra.Command{
 		Use:   "decide <period|workflow ID> <grant|all> keep|revoke",
 		Short: "Keep or revoke a grant under review (all: every grant you may decide)",
 		Long: `decide sends a decision to the review of a period (access-review/<period>).
 A review started by the quarterly schedule has the ID Temporal gives
 scheduled runs (access-review/scheduled-<time>, in the Slack message and
-the Temporal UI): pass that ID instead of the period.`,
-		Example: `  dre access review decide 2026Q4 customers/bob revoke --as U0DEMOOWNER --note "left the team"
-  dre access review decide access-review/scheduled-2027-01-01T09:00:00Z all keep --as U0DEMOOWNER`,
+the Temporal UI): pass that ID instead of the period.
+
+By default (authz rule review.decide) a grant is decided by one of its
+dataset's pii.approvers, never by whoever holds it. The signature covers the
+grant and the decision; the report and the audit log record the key.
+
+` + signingHelp,
+		Example: `  dre access review decide 2026Q4 customers/bob revoke --sign ~/.ssh/id_ed25519.pub --note "left the team"
+  dre access review decide access-review/scheduled-2027-01-01T09:00:00Z all keep --as owner --sign SHA256:...`,
 		Args: exactArgs(3, "a period or review workflow ID, a grant ID (or all) and keep or revoke"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !slices.Contains([]string{workflows.ReviewKeep, workflows.ReviewRevoke}, args[2]) {
 				return &usageError{fmt.Errorf("decision %q: want keep or revoke", args[2])}
 			}
-			_, c, err := g.configAndClient(cmd.Context())
+			cfg, c, err := g.configAndClient(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer c.Close()
-			d := workflows.ReviewDecision{By: orDefault(as, g.cliActor()), Grant: args[1], Decision: args[2], Note: note}
-			h, err := c.UpdateWorkflow(cmd.Context(), client.UpdateWorkflowOptions{WorkflowID: reviewWorkflowID(args[0]),
+			id := reviewWorkflowID(args[0])
+			d, err := g.reviewDecision(cfg, cmd.ErrOrStderr(), id, workflows.ReviewDecision{Grant: args[1], Decision: args[2], Note: who.note}, who)
+			if err != nil {
+				return err
+			}
+			h, err := c.UpdateWorkflow(cmd.Context(), client.UpdateWorkflowOptions{WorkflowID: id,
 				UpdateName: workflows.AccessReviewDecideUpdate, WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{d}})
 			var answer string
 			if err == nil {
@@ -140,9 +151,16 @@ the Temporal UI): pass that ID instead of the period.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&as, "as", "", "who decides, as named in pii.approvers (default: cli:$USER)")
-	cmd.Flags().StringVar(&note, "note", "", "why, for the report and the audit log")
+	addDeciderFlags(cmd, &who)
 	return cmd
+}
+
+// reviewDecision signs d, a decision in review id, as who says (unsigned
+// without a key).
+func (g *globals) reviewDecision(cfg *config.Config, stderr io.Writer, id string, d workflows.ReviewDecision, who decider) (workflows.ReviewDecision, error) {
+	var err error
+	d.By, d.Proof, err = g.proof(cfg, stderr, id, workflows.AccessReviewDecideUpdate, workflows.ReviewDecisionTarget(d), who)
+	return d, err
 }
 
 // reviewWorkflowID reads a period (2026Q4) or a review's workflow ID, which

@@ -21,10 +21,16 @@ type decider struct {
 
 // addDeciderFlags adds --as, --sign and --note to a decision command.
 func addDeciderFlags(cmd *cobra.Command, who *decider) {
+	addSigningFlags(cmd, who)
+	cmd.Flags().StringVar(&who.note, "note", "", "a note for the audit log")
+}
+
+// addSigningFlags adds --as and --sign, for decision commands that say
+// why in a flag of their own (--reason) or not at all.
+func addSigningFlags(cmd *cobra.Command, who *decider) {
 	fl := cmd.Flags()
 	fl.StringVar(&who.as, "as", "", "your person ID under people: in dre.yaml (default: the signing key's owner; unsigned: cli:$USER)")
 	fl.StringVar(&who.signRef, "sign", "", "signing key: SHA256 fingerprint in ssh-agent, .pub file, or private key file (default: DRE_SIGNING_KEY, else ssh-agent's only key)")
-	fl.StringVar(&who.note, "note", "", "a note for the audit log")
 }
 
 // signingHelp is the part of a decision command's help that says how the

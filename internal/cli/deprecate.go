@@ -32,7 +32,7 @@ begins one by hand (it waits for deprecate_on if that is still ahead).`,
 		Example: `  dre deprecate plan legacy_sessions
   dre deprecate start legacy_sessions
   dre deprecate status legacy_sessions
-  dre deprecate ack legacy_sessions --as U012ABCDEF
+  dre deprecate ack legacy_sessions --sign ~/.ssh/id_ed25519.pub
   dre deprecate extend legacy_sessions --until 2027-04-30 --reason "Q1 reports"
   dre deprecate cancel legacy_sessions --reason "still feeds billing"
   dre deprecate restore legacy_sessions   # also after the drop, from the snapshot`,

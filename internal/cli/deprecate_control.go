@@ -2,12 +2,14 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
 
 	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/internal/config"
 	"github.com/dre-dev/dre/workflows"
 )
 
@@ -18,42 +20,52 @@ type deprecateControl struct {
 
 var deprecateControls = []deprecateControl{
 	{workflows.DeprecateAckUpdate, "Acknowledge a deprecation as a consumer (stops your reminders)",
-		"dre deprecate ack legacy_sessions --as U012ABCDEF"},
+		"dre deprecate ack legacy_sessions --as carol --sign ~/.ssh/id_ed25519.pub"},
 	{workflows.DeprecateVetoUpdate, "Object to a deprecation: it pauses until the owner decides",
-		`dre deprecate veto legacy_sessions --reason "the finance dashboard still reads it"`},
+		`dre deprecate veto legacy_sessions --reason "the finance dashboard still reads it" --sign ~/.ssh/id_ed25519.pub`},
 	{workflows.DeprecateContinueUpdate, "Let a paused deprecation go on (owner or lifecycle approver)",
-		"dre deprecate continue legacy_sessions --as U0OWNER"},
+		"dre deprecate continue legacy_sessions --as owner --sign SHA256:..."},
 }
+
+// deprecateSigningHelp is the Long text every deprecation decision adds:
+// who may take it and how it is signed.
+const deprecateSigningHelp = `Who may take it is the authz: rule deprecate.<command> of the worker's
+dre.yaml (by default anyone, except continue: the dataset's
+lifecycle.approvers). The timeline and the audit log record who decided
+and the key that signed.
+
+` + signingHelp
 
 func newDeprecateControlCmd(g *globals, c deprecateControl) *cobra.Command {
 	var a deprecateActor
 	cmd := &cobra.Command{
 		Use:     c.update + " <dataset>",
 		Short:   c.short,
+		Long:    c.short + ".\n\n" + deprecateSigningHelp,
 		Example: "  " + c.example,
 		Args:    exactArgs(1, "one dataset name (see dre catalog list)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return g.updateDeprecation(cmd, args[0], c.update, a.action(g))
+			return g.updateDeprecation(cmd, args[0], c.update, a.action(), a.who)
 		},
 	}
 	a.flags(cmd)
 	return cmd
 }
 
-// deprecateActor holds the --as and --reason flags.
-type deprecateActor struct{ as, reason string }
-
-func (a *deprecateActor) flags(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&a.as, "as", "", "who acts: a Slack user ID, an email or a role (default: cli:$USER)")
-	cmd.Flags().StringVar(&a.reason, "reason", "", "why, for the timeline and the owner")
+// deprecateActor holds the --as, --sign and --reason flags.
+type deprecateActor struct {
+	who    decider
+	reason string
 }
 
-func (a *deprecateActor) action(g *globals) workflows.DeprecateAction {
-	by := a.as
-	if by == "" {
-		by = g.cliActor()
-	}
-	return workflows.DeprecateAction{By: by, Reason: a.reason}
+func (a *deprecateActor) flags(cmd *cobra.Command) {
+	addSigningFlags(cmd, &a.who)
+	cmd.Flags().StringVar(&a.reason, "reason", "", "why, for the timeline, the owner and the audit log")
+}
+
+// action is the unsigned action; updateDeprecation signs it.
+func (a *deprecateActor) action() workflows.DeprecateAction {
+	return workflows.DeprecateAction{Reason: a.reason}
 }
 
 func newDeprecateExtendCmd(g *globals) *cobra.Command {
@@ -62,16 +74,17 @@ func newDeprecateExtendCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "extend <dataset> --until YYYY-MM-DD",
 		Short:   "Move a deprecation's retire date later (before the soft delete)",
-		Example: `  dre deprecate extend legacy_sessions --until 2027-04-30 --reason "Q1 reports"`,
+		Long:    "Move a deprecation's retire date later (before the soft delete); the signature covers the new date.\n\n" + deprecateSigningHelp,
+		Example: `  dre deprecate extend legacy_sessions --until 2027-04-30 --reason "Q1 reports" --sign ~/.ssh/id_ed25519.pub`,
 		Args:    exactArgs(1, "one dataset name (see dre catalog list)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			day, err := catalog.ParseDate(until)
 			if err != nil {
 				return &usageError{fmt.Errorf("--until: %w", err)}
 			}
-			act := a.action(g)
+			act := a.action()
 			act.Until = day.Time()
-			return g.updateDeprecation(cmd, args[0], workflows.DeprecateExtendUpdate, act)
+			return g.updateDeprecation(cmd, args[0], workflows.DeprecateExtendUpdate, act, a.who)
 		},
 	}
 	cmd.Flags().StringVar(&until, "until", "", "the new retire date, YYYY-MM-DD")
@@ -79,16 +92,20 @@ func newDeprecateExtendCmd(g *globals) *cobra.Command {
 	return cmd
 }
 
-// updateDeprecation sends one update and prints the status it returns;
-// the workflow's validator explains a refusal.
-func (g *globals) updateDeprecation(cmd *cobra.Command, dataset, update string, a workflows.DeprecateAction) error {
+// updateDeprecation signs a as who says and sends it, then prints the
+// status it returns; the workflow's validator explains a refusal.
+func (g *globals) updateDeprecation(cmd *cobra.Command, dataset, update string, a workflows.DeprecateAction, who decider) error {
 	s, err := g.deprecateSession(cmd.Context(), dataset)
 	if err != nil {
 		return err
 	}
 	defer s.c.Close()
+	id := workflows.DeprecateWorkflowID(dataset)
+	if a, err = g.signDeprecateAction(s.cfg, cmd.ErrOrStderr(), dataset, update, a, who); err != nil {
+		return err
+	}
 	h, err := s.c.UpdateWorkflow(cmd.Context(), client.UpdateWorkflowOptions{
-		WorkflowID: workflows.DeprecateWorkflowID(dataset), UpdateName: update, Args: []any{a},
+		WorkflowID: id, UpdateName: update, Args: []any{a},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	var st workflows.DeprecateStatus
@@ -109,12 +126,14 @@ func newDeprecateCancelCmd(g *globals) *cobra.Command {
 		Use:   "cancel <dataset>",
 		Short: short,
 		Long: short + `. It waits until the table is back: moved home from the archive schema,
-its comment, labels, PII tags and grants re-applied and read back to verify.`,
-		Example: `  dre deprecate cancel legacy_sessions --reason "still feeds billing"
+its comment, labels, PII tags and grants re-applied and read back to verify.
+
+` + deprecateSigningHelp,
+		Example: `  dre deprecate cancel legacy_sessions --reason "still feeds billing" --sign ~/.ssh/id_ed25519.pub
   dre deprecate restore legacy_sessions   # after the drop`,
 		Args: exactArgs(1, "one dataset name (see dre catalog list)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := g.updateDeprecation(cmd, args[0], workflows.DeprecateCancelUpdate, a.action(g)); err != nil {
+			if err := g.updateDeprecation(cmd, args[0], workflows.DeprecateCancelUpdate, a.action(), a.who); err != nil {
 				return err
 			}
 			return g.awaitDeprecation(cmd, args[0])
@@ -142,4 +161,12 @@ func (g *globals) awaitDeprecation(cmd *cobra.Command, dataset string) error {
 	last := st.Timeline[len(st.Timeline)-1]
 	fmt.Fprintf(cmd.OutOrStdout(), "%s: %s at %s\n", st.Table, last.What, last.At.UTC().Format(time.RFC3339))
 	return nil
+}
+
+// signDeprecateAction signs a, the update on dataset's deprecation, as
+// who says (unsigned without a key).
+func (g *globals) signDeprecateAction(cfg *config.Config, stderr io.Writer, dataset, update string, a workflows.DeprecateAction, who decider) (workflows.DeprecateAction, error) {
+	var err error
+	a.By, a.Proof, err = g.proof(cfg, stderr, workflows.DeprecateWorkflowID(dataset), update, workflows.DeprecateTarget(dataset, a), who)
+	return a, err
 }

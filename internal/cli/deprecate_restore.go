@@ -25,12 +25,15 @@ moved home from the archive schema. Once it has finished, restore starts the
 workflow restore/<dataset>: the table is recreated from the snapshot taken
 before the drop (lifecycle snapshot: true), or moved home from the archive
 schema when the final action was archive. A table dropped without a snapshot
-cannot come back.`,
+cannot come back.
+
+Before the drop a restore is a cancel, a decision on the deprecation:
+` + deprecateSigningHelp,
 		Example: `  dre deprecate restore legacy_sessions --reason "billing still needs it"
   dre deprecate status legacy_sessions   # how the deprecation ended`,
 		Args: exactArgs(1, "one dataset name (see dre catalog list)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return g.restoreDeprecated(cmd, args[0], a.action(g))
+			return g.restoreDeprecated(cmd, args[0], a)
 		},
 	}
 	a.flags(cmd)
@@ -39,7 +42,7 @@ cannot come back.`,
 
 // restoreDeprecated cancels a running deprecation, or restores the table
 // of a finished one from its snapshot or archive.
-func (g *globals) restoreDeprecated(cmd *cobra.Command, dataset string, act workflows.DeprecateAction) error {
+func (g *globals) restoreDeprecated(cmd *cobra.Command, dataset string, a deprecateActor) error {
 	s, err := g.deprecateSession(cmd.Context(), dataset)
 	if err != nil {
 		return err
@@ -56,7 +59,7 @@ func (g *globals) restoreDeprecated(cmd *cobra.Command, dataset string, act work
 	}
 	switch st := desc.GetWorkflowExecutionInfo().GetStatus(); st {
 	case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
-		if err := g.updateDeprecation(cmd, dataset, workflows.DeprecateCancelUpdate, act); err != nil {
+		if err := g.updateDeprecation(cmd, dataset, workflows.DeprecateCancelUpdate, a.action(), a.who); err != nil {
 			return err
 		}
 		return g.awaitDeprecation(cmd, dataset)
@@ -69,7 +72,9 @@ func (g *globals) restoreDeprecated(cmd *cobra.Command, dataset string, act work
 	if err := s.c.GetWorkflow(cmd.Context(), id, "").Get(cmd.Context(), &ended); err != nil {
 		return fmt.Errorf("reading how the deprecation of %s ended: %w", dataset, err)
 	}
-	in, err := restoreInput(s.ds, ended, act.By)
+	// A restore after the drop starts a workflow of its own: the name is
+	// its requester, not a decision on the deprecation.
+	in, err := restoreInput(s.ds, ended, orDefault(a.who.as, g.cliActor()))
 	if err != nil || in == nil {
 		if err == nil {
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: nothing to restore; the deprecation was cancelled and the table put back\n", ended.Table)

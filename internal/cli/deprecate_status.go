@@ -71,7 +71,10 @@ func printDeprecation(w io.Writer, s workflows.DeprecateStatus) {
 		orNone(strings.Join(s.Consumers, ", ")), orNone(strings.Join(s.Acked, ", ")), s.Reminders)
 	for _, e := range s.Timeline {
 		by := ""
-		if e.By != "" {
+		switch {
+		case e.By != "" && e.Evidence != "":
+			by = " (" + e.By + ", " + evidenceText(e.Evidence) + ")"
+		case e.By != "":
 			by = " (" + e.By + ")"
 		}
 		fmt.Fprintf(w, "  %s  %-11s %s%s\n", e.At.UTC().Format(time.RFC3339), e.Phase, e.What, by)
@@ -83,4 +86,12 @@ func dropLine(s workflows.DeprecateStatus) string {
 		return "kept"
 	}
 	return "final action at " + s.DropAt.UTC().Format(time.RFC3339)
+}
+
+// evidenceText says how a decision was proven: by which key, or not.
+func evidenceText(evidence string) string {
+	if evidence == workflows.Unverified {
+		return "unverified"
+	}
+	return "signed by " + evidence
 }

@@ -28,7 +28,7 @@ owners of untagged PII are asked in Slack; a dataset's pii.approvers can
 then tag a column, which writes the tag in the warehouse and verifies it.`,
 		Example: `  dre pii scan                       # every dataset; prints the report
   dre pii scan customers orders
-  dre pii tag customers contact_email --approver U0123ABC
+  dre pii tag customers contact_email --sign ~/.ssh/id_ed25519.pub
   dre pii schedule --every 24h       # the daily scan as a Temporal Schedule`,
 	}
 	cmd.AddCommand(newPIIScanCmd(g), newPIITagCmd(g), newPIIScheduleCmd(g))
@@ -111,7 +111,7 @@ tag untagged PII stay open in the workflow until approved or timed out.`,
 			fmt.Fprint(out, r.Markdown)
 			fmt.Fprintf(out, "\nrun: %s\n", g.workflowURL(cfg.Temporal.Namespace, r.WorkflowID))
 			if r.Status == workflows.PIIScanAwaiting {
-				fmt.Fprintf(out, "tag a column: dre pii tag <dataset> <column> --workflow %s --approver <Slack user ID>\n", r.WorkflowID)
+				fmt.Fprintf(out, "tag a column: dre pii tag <dataset> <column> --workflow %s --as <your person ID> --sign <your key>\n", r.WorkflowID)
 			}
 			return nil
 		},

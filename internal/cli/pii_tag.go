@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -10,29 +11,32 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/internal/config"
 	"github.com/dre-dev/dre/workflows"
 )
 
 func newPIITagCmd(g *globals) *cobra.Command {
-	var approver, kind, workflowID string
+	var who decider
+	var kind, workflowID string
 	cmd := &cobra.Command{
 		Use:   "tag <dataset> <column>",
 		Short: "Approve tagging a column the scan found holding PII",
 		Long: `tag sends the approval to a running scan, which tags the column in the
 warehouse (PostgreSQL: the first line of the column comment, pii:<kind>) and
-reads the tag back. Only the dataset's pii.approvers may approve.`,
-		Example: `  dre pii tag signups contact --approver U0123ABC
-  dre pii tag signups contact --approver U0123ABC --kind email --workflow pii-scan/all-2026-04-01T03:00:00Z`,
+reads the tag back. By default (authz rule pii.tag) only the dataset's
+pii.approvers may approve. The signature covers the column and, with --kind,
+the kind; the report and the audit log record the key. --approver is the
+older name of --as.
+
+` + signingHelp,
+		Example: `  dre pii tag signups contact --sign ~/.ssh/id_ed25519.pub
+  dre pii tag signups contact --as owner --sign SHA256:... --kind email --workflow pii-scan/all-2026-04-01T03:00:00Z`,
 		Args: exactArgs(2, "a dataset and a column"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if approver == "" {
-				return &usageError{errors.New("--approver is required: your Slack user ID, as listed in the dataset's pii.approvers")}
-			}
-			cfg, c, err := g.configAndClient(cmd.Context())
+			cfg, err := g.loadConfig()
 			if err != nil {
 				return err
 			}
-			defer c.Close()
 			ds, err := cfg.Catalog.Lookup(args[0])
 			if err != nil {
 				return err
@@ -40,7 +44,17 @@ reads the tag back. Only the dataset's pii.approvers may approve.`,
 			if workflowID == "" {
 				workflowID = workflows.PIIScanWorkflowID(ds.Name)
 			}
-			req := workflows.PIITagRequest{Dataset: ds.Name, Column: args[1], Kind: catalog.PIIKind(kind), Approver: approver}
+			// Signed before dialing: a key that cannot sign needs no server.
+			req, err := g.piiTagRequest(cfg, cmd.ErrOrStderr(), workflowID,
+				workflows.PIITagRequest{Dataset: ds.Name, Column: args[1], Kind: catalog.PIIKind(kind)}, who)
+			if err != nil {
+				return err
+			}
+			c, err := dialTemporal(cmd.Context(), cfg, g.opts.Stderr)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
 			h, err := c.UpdateWorkflow(cmd.Context(), client.UpdateWorkflowOptions{
 				WorkflowID: workflowID, UpdateName: workflows.PIIScanTagUpdate, WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{req},
 			})
@@ -55,10 +69,19 @@ reads the tag back. Only the dataset's pii.approvers may approve.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&approver, "approver", "", "your Slack user ID (must be in the dataset's pii.approvers)")
+	addSigningFlags(cmd, &who)
+	cmd.Flags().StringVar(&who.as, "approver", "", "the older name of --as")
 	cmd.Flags().StringVar(&kind, "kind", "", "the PII kind to tag (default: what the scan found)")
 	cmd.Flags().StringVar(&workflowID, "workflow", "", "the scan's workflow ID (default pii-scan/<dataset>; scheduled scans name theirs in Slack)")
 	return cmd
+}
+
+// piiTagRequest signs req, an approval sent to scan workflowID, as who
+// says (unsigned without a key).
+func (g *globals) piiTagRequest(cfg *config.Config, stderr io.Writer, workflowID string, req workflows.PIITagRequest, who decider) (workflows.PIITagRequest, error) {
+	var err error
+	req.Approver, req.Proof, err = g.proof(cfg, stderr, workflowID, workflows.PIIScanTagUpdate, workflows.PIITagTarget(req), who)
+	return req, err
 }
 
 func newPIIScheduleCmd(g *globals) *cobra.Command {

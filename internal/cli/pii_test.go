@@ -27,7 +27,7 @@ func TestPIICommandsCheckFlagsBeforeDialing(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"pii", "tag", "signups", "contact"}, 2, "--approver is required"},
+		{[]string{"pii", "tag", "signups", "contact", "--sign", filepath.Join(t.TempDir(), "missing.pub")}, 1, "read signing key"},
 		{[]string{"pii", "tag", "signups"}, 2, "want a dataset and a column"},
 		{[]string{"pii", "scan", "--limit", "0"}, 2, "--limit 0"},
 		{[]string{"pii", "scan", "--threshold", "1.5"}, 2, "a ratio above 0 up to 1"},

@@ -27,7 +27,7 @@ func newRunbookCmd(g *globals) *cobra.Command {
   dre runbook run stale-table --dataset orders --dry-run
   dre runbook run stale-table --dataset orders --wait
   dre runbook status runbook/stale-table/orders/20260102T150405.000000
-  dre runbook approve runbook/stale-table/orders/20260102T150405.000000 --step slo-freeze --as U0123ABC
+  dre runbook approve runbook/stale-table/orders/20260102T150405.000000 --step slo-freeze --sign ~/.ssh/id_ed25519.pub
   dre runbook retry runbook/stale-table/orders/20260102T150405.000000 --from backfill
   dre runbook schema > runbook.schema.json`,
 	}

@@ -55,12 +55,15 @@ func TestButtonsOfOtherWorkflowsSendTheirArguments(t *testing.T) {
 		"decide access-review/2026Q1 {By:U777 Grant:customers/bob/email Decision:keep",
 		"decide access-review/2026Q1 {By:U777 Grant:all Decision:revoke",
 		"ack deprecate/legacy {By:U777 ",
-		"tag pii-scan/all {Dataset:crm/contacts Column:phone Kind: Approver:U777}",
+		"tag pii-scan/all {Dataset:crm/contacts Column:phone Kind: Approver:U777 Proof:{",
 		"decide access-review/closed {By:U777 Grant:customers/bob Decision:keep",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("presses lack %q:\n%s", want, got)
 		}
+	}
+	if n := strings.Count(got, "Via:slack SlackUser:U777"); n != 5 {
+		t.Errorf("%d presses name the Slack clicker as their proof, want all 5:\n%s", n, got)
 	}
 	if len(buttons.presses) != 5 {
 		t.Errorf("%d presses, want 5 (a tag without a column and an unknown kind send nothing):\n%s", len(buttons.presses), got)

@@ -37,11 +37,7 @@ var buttonUpdates = map[string]string{
 // may (approvers, separation of duties).
 type buttonKind struct {
 	update string
-	arg    func(by, arg string) (any, error)
-	// decide, when set instead of arg, makes a decision the gateway's
-	// relay key signs for the clicker (see SlackRelay.Sign), over target.
-	decide func(by string, p workflows.Proof, arg string) (any, error)
-	target func(workflowID, arg string) string
+	arg    func(d slackDecider, arg string) (any, error)
 	// allow, when set, is the slack.allow key that limits who may click.
 	allow string
 }
@@ -50,18 +46,11 @@ type buttonKind struct {
 var buttonKinds = map[string]buttonKind{
 	activities.ReviewButtonKeep:   {update: workflows.AccessReviewDecideUpdate, arg: reviewDecision(workflows.ReviewKeep)},
 	activities.ReviewButtonRevoke: {update: workflows.AccessReviewDecideUpdate, arg: reviewDecision(workflows.ReviewRevoke)},
-	activities.DeprecateButtonAck: {update: workflows.DeprecateAckUpdate, arg: func(by, _ string) (any, error) {
-		return workflows.DeprecateAction{By: by}, nil
-	}},
-	activities.PIIButtonTag: {update: workflows.PIIScanTagUpdate, arg: piiTag},
+	activities.DeprecateButtonAck: {update: workflows.DeprecateAckUpdate, arg: deprecateAck},
+	activities.PIIButtonTag:       {update: workflows.PIIScanTagUpdate, arg: piiTag},
 	// Approving spend is limited by slack.allow.backfill-approve when set.
 	activities.BackfillButtonApprove: {update: workflows.BackfillApproveUpdate, allow: BackfillApproveAllowKey,
-		target: func(workflowID, _ string) string {
-			return strings.TrimPrefix(workflowID, workflows.BackfillWorkflowID(""))
-		},
-		decide: func(by string, p workflows.Proof, _ string) (any, error) {
-			return workflows.BackfillApproval{By: by, Proof: p}, nil
-		}},
+		arg: backfillApproval},
 }
 
 // BackfillApproveAllowKey is the slack.allow entry listing who may click
@@ -74,23 +63,64 @@ const BackfillApproveAllowKey = "backfill-approve"
 const TriageButtonsAllowKey = "triage-buttons"
 
 // reviewDecision decides the grant the button names (or all) for the clicker.
-func reviewDecision(decision string) func(by, grant string) (any, error) {
-	return func(by, grant string) (any, error) {
+func reviewDecision(decision string) func(d slackDecider, grant string) (any, error) {
+	return func(d slackDecider, grant string) (any, error) {
 		if grant == "" {
 			return nil, errors.New("the button names no grant")
 		}
-		return workflows.ReviewDecision{By: by, Grant: grant, Decision: decision, Note: "from Slack"}, nil
+		r := workflows.ReviewDecision{Grant: grant, Decision: decision, Note: "from Slack"}
+		var err error
+		r.By, r.Proof, err = d.sign(workflows.ReviewDecisionTarget(r))
+		return r, err
 	}
+}
+
+// backfillApproval approves the backfill for the clicker.
+func backfillApproval(d slackDecider, _ string) (any, error) {
+	var a workflows.BackfillApproval
+	var err error
+	a.By, a.Proof, err = d.sign(strings.TrimPrefix(d.workflowID, workflows.BackfillWorkflowID("")))
+	return a, err
+}
+
+// deprecateAck acknowledges the deprecation for the clicker.
+func deprecateAck(d slackDecider, _ string) (any, error) {
+	dataset, ok := workflows.DeprecateDataset(d.workflowID)
+	if !ok {
+		return nil, fmt.Errorf("%q is not a deprecation", d.workflowID)
+	}
+	var a workflows.DeprecateAction
+	var err error
+	a.By, a.Proof, err = d.sign(workflows.DeprecateTarget(dataset, a))
+	return a, err
 }
 
 // piiTag approves the tag of "<dataset>/<column>" as the clicker. Column
 // names hold no "/", dataset names might: split at the last one.
-func piiTag(by, arg string) (any, error) {
+func piiTag(d slackDecider, arg string) (any, error) {
 	i := strings.LastIndex(arg, "/")
 	if i <= 0 || i == len(arg)-1 {
 		return nil, fmt.Errorf("the button names no dataset and column (%q)", arg)
 	}
-	return workflows.PIITagRequest{Dataset: arg[:i], Column: arg[i+1:], Approver: by}, nil
+	r := workflows.PIITagRequest{Dataset: arg[:i], Column: arg[i+1:]}
+	var err error
+	r.Approver, r.Proof, err = d.sign(workflows.PIITagTarget(r))
+	return r, err
+}
+
+// slackDecider is who clicked a decision's button, and where.
+type slackDecider struct {
+	who                clicker
+	workflowID, update string
+	relay              *SlackRelay
+}
+
+// sign returns the decider and proof of the click's decision on target:
+// signed by the gateway's relay key for the Slack user when it has one,
+// else the Slack user unsigned, which workers accept only under
+// decisions.allow_unsigned (see SlackRelay.Sign).
+func (d slackDecider) sign(target string) (string, workflows.Proof, error) {
+	return d.relay.Sign(d.workflowID, d.update, target, d.who.team, d.who.user, time.Now())
 }
 
 // interactions verifies a button click, answers Slack at once, and queues
@@ -128,7 +158,8 @@ func (c *Commands) pressButton(actionID, value string, who clicker, responseURL 
 			if err := c.checkClicker(ctx, who, TriageButtonsAllowKey, "the incident's buttons"); err != nil {
 				return "", err
 			}
-			by, proof, err := c.Relay.Sign(value, update, triageDataset(value), who.team, who.user, time.Now())
+			d := slackDecider{who: who, workflowID: value, update: update, relay: c.Relay}
+			by, proof, err := d.sign(triageDataset(value))
 			if err != nil {
 				return "", err
 			}
@@ -146,25 +177,12 @@ func (c *Commands) pressButton(actionID, value string, who clicker, responseURL 
 		if err := c.checkClicker(ctx, who, kind.allow, kind.update); err != nil {
 			return "", err
 		}
-		in, err := c.buttonArg(kind, workflowID, who, arg)
+		in, err := kind.arg(slackDecider{who: who, workflowID: workflowID, update: kind.update, relay: c.Relay}, arg)
 		if err != nil {
 			return "", err
 		}
 		return c.Buttons.PressWith(ctx, workflowID, kind.update, in)
 	})
-}
-
-// buttonArg is the update argument of a click: a decision signed by the
-// relay for the clicker, or the clicker's name for kinds not yet signed.
-func (c *Commands) buttonArg(kind buttonKind, workflowID string, who clicker, arg string) (any, error) {
-	if kind.decide == nil {
-		return kind.arg(who.user, arg)
-	}
-	by, proof, err := c.Relay.Sign(workflowID, kind.update, kind.target(workflowID, arg), who.team, who.user, time.Now())
-	if err != nil {
-		return nil, err
-	}
-	return kind.decide(by, proof, arg)
 }
 
 // checkClicker refuses a click from a workspace dre.yaml does not name,

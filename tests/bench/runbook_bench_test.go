@@ -14,6 +14,7 @@ import (
 	"github.com/dre-dev/dre/activities"
 	"github.com/dre-dev/dre/internal/worker"
 	"github.com/dre-dev/dre/runbooks"
+	"github.com/dre-dev/dre/tests/harness"
 	"github.com/dre-dev/dre/workflows"
 )
 
@@ -54,7 +55,7 @@ func noopRunbook(b *testing.B) workflows.RunbookInput {
 // and reports each one's time per run and their ratio (target ≤ 1.2).
 func BenchmarkRunbookOverhead(b *testing.B) {
 	w := sdkworker.New(env.Client, env.TaskQueue, sdkworker.Options{})
-	worker.Register(w, worker.Deps{})
+	worker.Register(w, worker.Deps{Policy: harness.UnsignedPolicy(nil)})
 	w.RegisterWorkflow(tenActivities)
 	if err := w.Start(); err != nil {
 		b.Fatal(err)

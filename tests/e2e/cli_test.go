@@ -17,6 +17,7 @@ import (
 	"github.com/dre-dev/dre/internal/warehouse"
 	"github.com/dre-dev/dre/internal/warehouse/postgres"
 	"github.com/dre-dev/dre/internal/worker"
+	"github.com/dre-dev/dre/tests/harness"
 	"github.com/dre-dev/dre/workflows"
 )
 
@@ -45,7 +46,9 @@ func demoSetup(t *testing.T) map[string]string {
 			t.Fatal(err)
 		}
 		registry := worker.Warehouses(cfg, dsn)
-		if err := env.StartSharedWorker(worker.Deps{Warehouses: registry, Policy: worker.Policy(cfg)}); err != nil {
+		// The demo's people and decisions.allow_unsigned, without its
+		// catalog, which would change what lineage and restores see.
+		if err := env.StartSharedWorker(worker.Deps{Warehouses: registry, Policy: harness.UnsignedPolicy(cfg.People)}); err != nil {
 			t.Fatal(err)
 		}
 		demoEnv = map[string]string{

@@ -18,6 +18,7 @@ import (
 	"github.com/dre-dev/dre/internal/warehouse"
 	"github.com/dre-dev/dre/internal/warehouse/postgres"
 	"github.com/dre-dev/dre/internal/worker"
+	"github.com/dre-dev/dre/tests/harness"
 	"github.com/dre-dev/dre/workflows"
 )
 
@@ -135,7 +136,7 @@ func deprecateSetup(t *testing.T) map[string]string {
 func startDeprecateWorker(t *testing.T, e map[string]string) (stop func()) {
 	t.Helper()
 	w := sdkworker.New(env.Client, e["DRE_TASK_QUEUE"], sdkworker.Options{})
-	worker.Register(w, worker.Deps{Warehouses: deprecateWH, AccessLedger: worker.AccessLedger(env.Client)})
+	worker.Register(w, worker.Deps{Warehouses: deprecateWH, AccessLedger: worker.AccessLedger(env.Client), Policy: harness.UnsignedPolicy(nil)})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}

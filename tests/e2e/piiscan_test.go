@@ -77,7 +77,7 @@ func TestPIIScanReportsUntaggedEmailsAndTagsThemOnApproval(t *testing.T) {
 	}
 
 	res = clitest.Run(t, e, "pii", "tag", "signups", "contact", "--approver", "U0STRANGER")
-	if res.Code != 1 || !strings.Contains(res.Stderr, "U0STRANGER is not a PII approver of signups") {
+	if res.Code != 1 || !strings.Contains(res.Stderr, "U0STRANGER may not tag a PII column") {
 		t.Fatalf("tag by a non-approver: exit %d, stderr %q; want it rejected", res.Code, res.Stderr)
 	}
 	if got := describePII(t, "contact"); got != "" {

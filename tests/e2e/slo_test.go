@@ -22,6 +22,7 @@ import (
 	"github.com/dre-dev/dre/internal/warehouse"
 	"github.com/dre-dev/dre/internal/warehouse/postgres"
 	"github.com/dre-dev/dre/internal/worker"
+	"github.com/dre-dev/dre/tests/harness"
 	"github.com/dre-dev/dre/workflows"
 )
 
@@ -69,7 +70,8 @@ func sloSetup(t *testing.T) sloE2E {
 	})
 	t.Cleanup(registry.Close)
 	w := sdkworker.New(env.Client, e.queue, sdkworker.Options{})
-	worker.Register(w, worker.Deps{Warehouses: registry, StateDSN: env.PG.DSN("slo_state"), SLOTriage: worker.SLOTriage(env.Client, e.queue)})
+	worker.Register(w, worker.Deps{Warehouses: registry, StateDSN: env.PG.DSN("slo_state"), SLOTriage: worker.SLOTriage(env.Client, e.queue),
+		Policy: harness.UnsignedPolicy(nil)})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,46 @@
+package workflows
+
+import (
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/dre-dev/dre/activities"
+	"github.com/dre-dev/dre/internal/authz"
+)
+
+// PIITagTarget is the decision.Decision.Target a signed PIITagRequest
+// covers: the dataset's column and, when given, the kind to tag it with.
+func PIITagTarget(r PIITagRequest) string {
+	target := r.Dataset + "/" + r.Column
+	if r.Kind != "" {
+		target += "=" + string(r.Kind)
+	}
+	return target
+}
+
+// claim is r as a decision for the guard to prove.
+func (s *piiScan) claim(r PIITagRequest) claim {
+	by := r.Approver
+	if s.guard.policy == nil {
+		by = legacyDecider(r.Approver, r.Proof)
+	}
+	return claim{workflowID: s.id, action: PIIScanTagUpdate, target: PIITagTarget(r), by: by, proof: r.Proof,
+		cli: "dre pii tag " + s.id + " " + r.Dataset + " " + r.Column}
+}
+
+// tagFacts are what the pii.tag rule refers to: the dataset's
+// pii.approvers and owner team.
+func (s *piiScan) tagFacts(dataset string) authz.Facts {
+	ds := s.byName[dataset]
+	return authz.Facts{Dataset: dataset, OwnerTeam: ds.Owner.Team, Approvers: ds.PII.Approvers}
+}
+
+// auditTag writes an approved and verified tag with its evidence. Runs
+// recorded before the guard wrote none, and still do not, so that they
+// replay.
+func (s *piiScan) auditTag(ctx workflow.Context, t PIITagged) {
+	if s.guard.policy == nil {
+		return
+	}
+	auditEntry(ctx, activities.AuditEntry{Actor: t.Approver, Action: authz.PIITag, Target: t.Dataset + "/" + t.Column,
+		Details: map[string]string{"kind": string(t.Kind), "table": s.byName[t.Dataset].Table, "scan": s.id, "verified_key": t.VerifiedKey}})
+}
