@@ -1,0 +1,14 @@
+package config
+
+import "testing"
+
+// backfill.select_role must name one plain, limited role: not a name that
+// needs quoting, not PUBLIC, not empty.
+func TestLoadSelectRoleProblems(t *testing.T) {
+	_, err := Load("testdata/invalid_select_role.yaml", nil, LoadOptions{})
+	diffLines(t, "invalid_select_role.yaml", problemLines(t, err), []string{
+		`testdata/invalid_select_role.yaml:8:29: datasets[0].backfill.select_role: role "dre reader" must be letters, digits or _, not starting with a digit`,
+		`testdata/invalid_select_role.yaml:12:29: datasets[1].backfill.select_role: PUBLIC is every role, not a limited one; create a role that may read only the upstream tables`,
+		`testdata/invalid_select_role.yaml:16:29: datasets[2].backfill.select_role: backfill.select_role is empty; name the PostgreSQL role that may read only this dataset's upstream tables, or remove backfill:`,
+	})
+}
