@@ -157,6 +157,10 @@ type Rewrite struct {
 	// SourceHash), so reprocess mode "missing" can skip partitions written
 	// from the same definition.
 	SourceHash string `json:"sourceHash,omitempty"`
+	// SelectRole, when set, is the role the SELECT runs as, so it reads
+	// only what that role may read; the write to Table still happens with
+	// the warehouse user's own privileges (PostgreSQL only).
+	SelectRole string `json:"selectRole,omitempty"`
 }
 
 // RewriteResult is what a rewrite wrote.
