@@ -154,6 +154,9 @@ type backfillRun struct {
 	// approvalAsk is that message, once its post returned.
 	approvalAsked bool
 	approvalAsk   *approvalAsk
+	// selectHold is why the run's own SELECT needs an approval (see
+	// checkSelect), "" when it does not.
+	selectHold string
 }
 
 func newBackfillRun(ctx workflow.Context, in BackfillInput) *backfillRun {
@@ -191,8 +194,11 @@ func (b *backfillRun) prepare(ctx workflow.Context) (stop bool, err error) {
 	if err := b.selectPartitions(ctx); err != nil {
 		return true, err
 	}
+	if err := b.checkSelect(ctx); err != nil {
+		return true, err
+	}
 	if !b.in.DryRun && b.p.Approver == "" {
-		if reason := b.holdReason(ctx); reason != "" {
+		if reason := joinReasons(b.holdReason(ctx), b.selectHold); reason != "" {
 			return b.awaitApproval(ctx, "approval despite: "+reason)
 		}
 	}
@@ -333,6 +339,8 @@ type BackfillProgress struct {
 	Selected  int             `json:"selected,omitempty"`
 	Skipped   int             `json:"skipped,omitempty"`
 	OfRun     string          `json:"ofRun,omitempty"`
+	// SelectRole is the role the run's SELECT runs as (see checkSelect).
+	SelectRole string `json:"selectRole,omitempty"`
 }
 
 // backfillReportFailures bounds the failures listed in the Slack message.
