@@ -3,6 +3,8 @@ package activities
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"go.temporal.io/sdk/temporal"
@@ -16,7 +18,12 @@ import (
 // would escape the PII access reviews; it returns a hold reason when some
 // untagged target column's sources cannot be traced. The SELECT's columns
 // fill the target's in order, as the rewrite inserts them.
-func (b *Backfills) checkPIIFlow(ctx context.Context, w warehouse.Warehouse, ref warehouse.TableRef, ds catalog.Dataset, in CheckSelectInput) (string, error) {
+//
+// Tags come from the worker's catalog (every dataset on the warehouse,
+// the target's by the table written), or from the run's own dataset when
+// the worker has no catalog.
+func (b *Backfills) checkPIIFlow(ctx context.Context, w warehouse.Warehouse, ref warehouse.TableRef, in CheckSelectInput) (string, error) {
+	ds := in.Dataset
 	tr, ok := w.(selectTracer)
 	if !ok {
 		return fmt.Sprintf("warehouse %q cannot trace which source columns feed the --select's columns, so a PII column copied into an untagged one cannot be ruled out", ds.Warehouse), nil
@@ -36,7 +43,7 @@ func (b *Backfills) checkPIIFlow(ctx context.Context, w warehouse.Warehouse, ref
 			break
 		}
 		target := info.Columns[i]
-		if _, tagged := ds.PII.Columns[target.Name]; tagged || target.PII != "" {
+		if _, tagged := pii[ref][target.Name]; tagged || target.PII != "" {
 			continue
 		}
 		if c.Untraced != "" {
@@ -60,11 +67,9 @@ func refusePIIFlow(pii map[warehouse.TableRef]map[string]catalog.PIIKind, c ware
 	for _, src := range c.Sources {
 		cols := pii[src.Table]
 		kind, ok := cols[src.Column]
-		if src.Column == "*" {
-			for name, k := range cols {
-				src.Column, kind, ok = name, k, true
-				break
-			}
+		if src.Column == "*" && len(cols) > 0 {
+			src.Column = slices.Sorted(maps.Keys(cols))[0] // a whole row copies every column
+			kind, ok = cols[src.Column], true
 		}
 		if !ok {
 			continue

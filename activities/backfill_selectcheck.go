@@ -61,7 +61,8 @@ type CheckSelectResult struct {
 // for an approval.
 func (b *Backfills) CheckSelect(ctx context.Context, in CheckSelectInput) (CheckSelectResult, error) {
 	ds := b.trustedDataset(in.Dataset)
-	ref, w, err := b.target(ctx, ds.Warehouse, ds.Table)
+	// The table checked is the one the run writes, named by its input.
+	ref, w, err := b.target(ctx, in.Dataset.Warehouse, in.Dataset.Table)
 	if err != nil {
 		return CheckSelectResult{}, err
 	}
@@ -72,7 +73,7 @@ func (b *Backfills) CheckSelect(ctx context.Context, in CheckSelectInput) (Check
 	if out.Role == "" {
 		out.Holds = append(out.Holds, fmt.Sprintf("--select runs with the worker's full privileges: no backfill.select_role for %s", ds.Name))
 	}
-	hold, err := b.checkPIIFlow(ctx, w, ref, ds, in)
+	hold, err := b.checkPIIFlow(ctx, w, ref, in)
 	if hold != "" {
 		out.Holds = append(out.Holds, hold)
 	}

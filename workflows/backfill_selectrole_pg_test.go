@@ -211,6 +211,23 @@ func TestBackfillSelectRefusesPIIIntoAnUntaggedColumn(t *testing.T) {
 	}
 }
 
+// TestBackfillSelectUntracedWaitsForApproval: a UNION hides which branch
+// feeds a column, so even under a select role the run waits for an
+// approval, naming the untagged columns it could not trace.
+func TestBackfillSelectUntracedWaitsForApproval(t *testing.T) {
+	c := localpgtest.Start(t)
+	f := newSelectRoleFixture(t, c, true)
+	sel := "SELECT s.id, s.t, s.v FROM raw.src s" + selectFrom + " UNION ALL SELECT s.id + 100, s.t, s.v FROM raw.src s" + selectFrom
+	got := f.run(t, sel, "U0LEAD")
+	if len(got.asks) != 1 || !strings.Contains(got.asks[0], "dre could not trace which source columns feed id (") ||
+		!strings.Contains(got.asks[0], "v (the plan merges rows through Append") || got.held.Status != BackfillAwaitingApproval {
+		t.Errorf("held %s, asked %q; want a hold naming the untraced columns", got.held.Status, got.asks)
+	}
+	if r := got.report; got.err != nil || r.Status != BackfillDone || r.Approver != "U0LEAD" || f.count(t, "SELECT count(*) FROM public.dst") != 19 {
+		t.Errorf("report %+v, %v; want done once approved, 18 rows copied", r.BackfillStatus, got.err)
+	}
+}
+
 // TestBackfillSelectWithoutRoleWaitsForApproval: a dataset without a
 // select role holds a --select backfill started by a plain client until
 // it is approved, saying why; approved, it runs.
