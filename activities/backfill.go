@@ -163,6 +163,10 @@ type EstimatePartitionsInput struct {
 	Warehouse  string                `json:"warehouse"`
 	Select     string                `json:"select"`
 	Partitions []warehouse.Partition `json:"partitions"`
+	// Dataset and SelectRole are RewritePartitionInput's: the estimate
+	// plans the SELECT as the select role, since planning runs some of it.
+	Dataset    string `json:"dataset,omitempty"`
+	SelectRole string `json:"selectRole,omitempty"`
 }
 
 // EstimatePartitionsResult holds one estimate per partition, in order.
@@ -178,8 +182,9 @@ func (b *Backfills) EstimatePartitions(ctx context.Context, in EstimatePartition
 		return EstimatePartitionsResult{}, backfillFailure(err)
 	}
 	out := EstimatePartitionsResult{Costs: make([]warehouse.Cost, 0, len(in.Partitions))}
+	role := b.selectRole(in.Dataset, in.SelectRole)
 	for i, p := range in.Partitions {
-		q := warehouse.Query{SQL: in.Select, Params: partitionParams(p)}
+		q := warehouse.Query{SQL: in.Select, Params: partitionParams(p), PlanAs: role}
 		cost, err := w.EstimateCost(ctx, q)
 		if err != nil {
 			return EstimatePartitionsResult{}, backfillFailure(fmt.Errorf("estimating partition %s: %w", p.Start.Format(time.RFC3339), err))

@@ -22,13 +22,16 @@ import (
 // Tags come from the worker's catalog (every dataset on the warehouse,
 // the target's by the table written), or from the run's own dataset when
 // the worker has no catalog.
-func (b *Backfills) checkPIIFlow(ctx context.Context, w warehouse.Warehouse, ref warehouse.TableRef, in CheckSelectInput) (string, error) {
+//
+// The planner runs as role when there is one: planning evaluates some
+// functions, which must not run with dre's own privileges.
+func (b *Backfills) checkPIIFlow(ctx context.Context, w warehouse.Warehouse, ref warehouse.TableRef, in CheckSelectInput, role string) (string, error) {
 	ds := in.Dataset
 	tr, ok := w.(selectTracer)
 	if !ok {
 		return fmt.Sprintf("warehouse %q cannot trace which source columns feed the --select's columns, so a PII column copied into an untagged one cannot be ruled out", ds.Warehouse), nil
 	}
-	cols, err := tr.TraceSelect(ctx, warehouse.Query{SQL: in.Select, Params: map[string]any{"from": in.From, "to": in.To}})
+	cols, err := tr.TraceSelect(ctx, warehouse.Query{SQL: in.Select, Params: map[string]any{"from": in.From, "to": in.To}, PlanAs: role})
 	if err != nil {
 		return "", backfillFailure(err)
 	}

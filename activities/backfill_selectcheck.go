@@ -73,7 +73,7 @@ func (b *Backfills) CheckSelect(ctx context.Context, in CheckSelectInput) (Check
 	if out.Role == "" {
 		out.Holds = append(out.Holds, fmt.Sprintf("--select runs with the worker's full privileges: no backfill.select_role for %s", ds.Name))
 	}
-	hold, err := b.checkPIIFlow(ctx, w, ref, in)
+	hold, err := b.checkPIIFlow(ctx, w, ref, in, out.Role)
 	if hold != "" {
 		out.Holds = append(out.Holds, hold)
 	}

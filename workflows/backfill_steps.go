@@ -194,7 +194,8 @@ func (b *backfillRun) makePlan(ctx workflow.Context) error {
 	})
 	var a *activities.Backfills
 	var res activities.EstimatePartitionsResult
-	in := activities.EstimatePartitionsInput{Warehouse: b.in.Dataset.Warehouse, Select: b.sel, Partitions: parts}
+	in := activities.EstimatePartitionsInput{Warehouse: b.in.Dataset.Warehouse, Select: b.sel, Partitions: parts,
+		Dataset: b.in.Dataset.Name, SelectRole: b.p.SelectRole}
 	if err := workflow.ExecuteActivity(ctx, a.EstimatePartitions, in).Get(ctx, &res); err != nil {
 		return err
 	}

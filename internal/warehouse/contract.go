@@ -111,6 +111,10 @@ type Query struct {
 	Timeout time.Duration `json:"timeout,omitempty"`
 	// MaxRows caps the rows returned; 0 means DefaultMaxRows.
 	MaxRows int `json:"maxRows,omitempty"`
+	// PlanAs, when set, is the role an estimate or a trace plans the
+	// statement as: planning runs IMMUTABLE functions of constants, which
+	// must not run with dre's own privileges (PostgreSQL only).
+	PlanAs string `json:"planAs,omitempty"`
 }
 
 // Defaults for Query.

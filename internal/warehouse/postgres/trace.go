@@ -25,7 +25,7 @@ import (
 // EXCEPT, rows of a function or of VALUES, and partitioned or inherited
 // tables (their rows arrive through an Append).
 func (w *Warehouse) TraceSelect(ctx context.Context, q warehouse.Query) ([]warehouse.OutputColumn, error) {
-	sql, args, err := bindParams(q.SQL, q.Params)
+	sql, _, err := bindParams(q.SQL, q.Params)
 	if err != nil {
 		return nil, fmt.Errorf("trace: %w", err)
 	}
@@ -33,8 +33,8 @@ func (w *Warehouse) TraceSelect(ctx context.Context, q warehouse.Query) ([]wareh
 		return nil, fmt.Errorf("trace: only a SELECT can be traced, not %s", firstKeyword(sql))
 	}
 	var names []string
-	var plan []byte
 	err = w.readTx(ctx, orDefault(q.Timeout, warehouse.DefaultTimeout), func(tx pgx.Tx) error {
+		// Parsing and describing plans nothing, so runs nothing.
 		desc, err := tx.Conn().Prepare(ctx, "", trimStatement(sql))
 		if err != nil {
 			return err
@@ -42,12 +42,16 @@ func (w *Warehouse) TraceSelect(ctx context.Context, q warehouse.Query) ([]wareh
 		for _, f := range desc.Fields {
 			names = append(names, f.Name)
 		}
+		return nil
+	})
+	var plan []byte
+	if err == nil {
 		// Wrapped, the statement's range table has two entries at least,
 		// which makes EXPLAIN qualify every column; the planner removes the
 		// wrapper again when it adds nothing.
-		wrapped := "EXPLAIN (VERBOSE, FORMAT JSON) SELECT * FROM (" + trimStatement(sql) + "\n) AS dre_traced"
-		return tx.QueryRow(ctx, wrapped, args...).Scan(&plan)
-	})
+		wrap := func(sql string) string { return "SELECT * FROM (" + trimStatement(sql) + "\n) AS dre_traced" }
+		plan, err = w.explainJSON(ctx, q, "VERBOSE, ", wrap)
+	}
 	if err != nil {
 		return nil, failure("trace", warehouse.TableRef{}, "SELECT on the tables the statement reads", err)
 	}

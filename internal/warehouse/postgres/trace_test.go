@@ -87,3 +87,30 @@ func TestCheckSelectRole(t *testing.T) {
 		t.Errorf("missing role: %q; want it named as missing", check.Problems)
 	}
 }
+
+// With PlanAs, estimates and traces plan as the select role, so a SELECT
+// the role may not read cannot even be planned; the functions planning
+// evaluates never run with dre's privileges. Without it, dre's user plans.
+func TestPlanAsSelectRole(t *testing.T) {
+	f := newRoleFixture(t)
+	day := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	bounds := map[string]any{"from": day, "to": day.AddDate(0, 0, 1)}
+	secret := warehouse.Query{SQL: "SELECT id, day, email" + f.from(f.secret), Params: bounds}
+	source := warehouse.Query{SQL: "SELECT id, day, email" + f.from(f.source), Params: bounds, PlanAs: f.role}
+	if _, err := f.w.EstimateCost(t.Context(), secret); err != nil {
+		t.Fatalf("estimate as dre's user: %v", err)
+	}
+	if cost, err := f.w.EstimateCost(t.Context(), source); err != nil || cost.Units <= 0 {
+		t.Errorf("estimate of the source as the role: %+v, %v; want a cost", cost, err)
+	}
+	if cols, err := f.w.TraceSelect(t.Context(), source); err != nil || traced(cols) != "id<-source.id day<-source.day email<-source.email" {
+		t.Errorf("trace of the source as the role: %s, %v", traced(cols), err)
+	}
+	secret.PlanAs = f.role
+	if _, err := f.w.EstimateCost(t.Context(), secret); err == nil || !strings.Contains(err.Error(), "permission denied") {
+		t.Errorf("estimate of the secret table as the role: %v; want permission denied", err)
+	}
+	if _, err := f.w.TraceSelect(t.Context(), secret); err == nil || !strings.Contains(err.Error(), "permission denied") {
+		t.Errorf("trace of the secret table as the role: %v; want permission denied", err)
+	}
+}
