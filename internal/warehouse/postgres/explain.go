@@ -58,7 +58,7 @@ END $dre$`,
 		}
 		return tx.QueryRow(ctx, "SELECT "+explainAsRoleFunc+"($1)", explain).Scan(&plan)
 	})
-	return plan, (&roleStage{role: q.PlanAs}).explain(err)
+	return plan, (&roleStage{role: q.PlanAs}).refusal(err)
 }
 
 // timeParams keeps the time values of params, the only ones a statement

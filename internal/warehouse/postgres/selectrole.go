@@ -92,7 +92,7 @@ func (s *roleStage) begin(ctx context.Context, conn batcher, b *pgx.Batch, timeo
 	for _, st := range s.setup {
 		open.Queue(st.sql, st.args...)
 	}
-	return s.explain(execAll(ctx, conn, open))
+	return s.refusal(execAll(ctx, conn, open))
 }
 
 // opened says whether begin opened the transaction in its own round trip.
@@ -116,16 +116,16 @@ func (s *roleStage) read(results pgx.BatchResults) error {
 	}
 	for range s.stmts {
 		if _, err := results.Exec(); err != nil {
-			return s.explain(err)
+			return s.refusal(err)
 		}
 	}
 	return nil
 }
 
-// explain turns a refused privilege into a RoleDeniedError; the SELECT
+// refusal turns a refused privilege into a RoleDeniedError; the SELECT
 // reading a table the role may not read is the limit at work, not a
 // missing grant of the worker's.
-func (s *roleStage) explain(err error) error {
+func (s *roleStage) refusal(err error) error {
 	if err == nil {
 		return nil
 	}
