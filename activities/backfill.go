@@ -36,6 +36,10 @@ type warehouseSource interface {
 // Backfills rewrites and validates partitions, and estimates what that costs.
 type Backfills struct {
 	Warehouses warehouseSource
+	// Catalog is the worker's dre.yaml catalog, which says which role a
+	// dataset's backfill SELECTs run as (backfill.select_role) and which
+	// columns hold PII; nil trusts the dataset the workflow was given.
+	Catalog *catalog.Catalog
 }
 
 // RewritePartitionInput is one partition of a backfill.
@@ -60,6 +64,9 @@ type RewritePartitionInput struct {
 	// the staged rows; UniqueKey is what validation.unique checks.
 	Checks    *catalog.Validation `json:"checks,omitempty"`
 	UniqueKey []string            `json:"uniqueKey,omitempty"`
+	// SelectRole is the role the SELECT runs as (see CheckSelect); the
+	// worker's catalog entry for Dataset overrides it.
+	SelectRole string `json:"selectRole,omitempty"`
 }
 
 // RewritePartitionResult is what the rewrite wrote and how it was checked.
@@ -78,6 +85,7 @@ func (b *Backfills) RewritePartition(ctx context.Context, in RewritePartitionInp
 	if err != nil {
 		return RewritePartitionResult{}, err
 	}
+	in.SelectRole = b.selectRole(in.Dataset, in.SelectRole)
 	defer keepHeartbeating(ctx, in.Partition.Start)()
 	return rewriteOne(ctx, w, ref, in)
 }
@@ -120,6 +128,7 @@ func rewriteOf(ctx context.Context, ref warehouse.TableRef, in RewritePartitionI
 		Table: ref, Partition: in.Partition, Select: in.Select,
 		RunID: in.RunID, Attempt: int(activity.GetInfo(ctx).Attempt),
 		Checksum: in.Validation.Kind == ValidateChecksum, SourceHash: warehouse.SourceHash(in.Select),
+		SelectRole: in.SelectRole,
 	}
 }
 
@@ -154,6 +163,10 @@ type EstimatePartitionsInput struct {
 	Warehouse  string                `json:"warehouse"`
 	Select     string                `json:"select"`
 	Partitions []warehouse.Partition `json:"partitions"`
+	// Dataset and SelectRole are RewritePartitionInput's: the estimate
+	// plans the SELECT as the select role, since planning runs some of it.
+	Dataset    string `json:"dataset,omitempty"`
+	SelectRole string `json:"selectRole,omitempty"`
 }
 
 // EstimatePartitionsResult holds one estimate per partition, in order.
@@ -169,8 +182,9 @@ func (b *Backfills) EstimatePartitions(ctx context.Context, in EstimatePartition
 		return EstimatePartitionsResult{}, backfillFailure(err)
 	}
 	out := EstimatePartitionsResult{Costs: make([]warehouse.Cost, 0, len(in.Partitions))}
+	role := b.selectRole(in.Dataset, in.SelectRole)
 	for i, p := range in.Partitions {
-		q := warehouse.Query{SQL: in.Select, Params: partitionParams(p)}
+		q := warehouse.Query{SQL: in.Select, Params: partitionParams(p), PlanAs: role}
 		cost, err := w.EstimateCost(ctx, q)
 		if err != nil {
 			return EstimatePartitionsResult{}, backfillFailure(fmt.Errorf("estimating partition %s: %w", p.Start.Format(time.RFC3339), err))
@@ -195,9 +209,12 @@ func backfillFailure(err error) error {
 		badName  *warehouse.InvalidIdentifierError
 		unknown  *warehouse.UnknownWarehouseError
 		denied   *warehouse.PermissionError
+		limited  *warehouse.RoleDeniedError
 		invalid  *validationError
 	)
 	switch {
+	case errors.As(err, &limited):
+		return temporal.NewNonRetryableApplicationError(err.Error(), errPermissionDenied, err)
 	case errors.As(err, &notFound):
 		return temporal.NewNonRetryableApplicationError(err.Error(), errTableNotFound, err)
 	case errors.As(err, &badName):
@@ -262,9 +279,13 @@ func validatePartition(ctx context.Context, w warehouse.Warehouse, ref warehouse
 	if v.Kind == ValidateChecksum {
 		return validateChecksum(ctx, w, in, res, got)
 	}
-	want, err := sourceRows(ctx, w, in)
-	if err != nil {
-		return "", err
+	want := res.Rows
+	if in.SelectRole == "" {
+		// Counting the SELECT again would read it as dre's user; under a
+		// select role the rewrite's own count of what the role read stands.
+		if want, err = sourceRows(ctx, w, in); err != nil {
+			return "", err
+		}
 	}
 	if math.Abs(float64(got.Rows-want)) > v.Tolerance*float64(want) {
 		return "", &validationError{fmt.Sprintf("partition %s has %d rows, the source %d (tolerance %.2f%%)",

@@ -37,6 +37,8 @@ type RewritePartitionsInput struct {
 	StopOnFailure bool `json:"stopOnFailure,omitempty"`
 	// Dataset labels the partitions and rows the worker counts.
 	Dataset string `json:"dataset,omitempty"`
+	// SelectRole is RewritePartitionInput's.
+	SelectRole string `json:"selectRole,omitempty"`
 }
 
 // PartitionOutcome is what happened to one partition of a batch.
@@ -81,6 +83,7 @@ func (b *Backfills) RewritePartitions(ctx context.Context, in RewritePartitionsI
 	if err != nil {
 		return RewritePartitionsResult{}, err
 	}
+	in.SelectRole = b.selectRole(in.Dataset, in.SelectRole)
 	hb := startBatchHeartbeat(ctx, prog)
 	defer hb.stop()
 	for i := hb.next(); i < len(in.Partitions); i++ {
@@ -125,7 +128,7 @@ func oneOf(in RewritePartitionsInput, i int) RewritePartitionInput {
 	return RewritePartitionInput{
 		Warehouse: in.Warehouse, Table: in.Table, Partition: in.Partitions[i], Select: in.Select,
 		SourceTable: in.SourceTable, RunID: in.RunID, Validation: in.Validation,
-		Publish: in.Publish, Checks: in.Checks, UniqueKey: in.UniqueKey, Dataset: in.Dataset,
+		Publish: in.Publish, Checks: in.Checks, UniqueKey: in.UniqueKey, Dataset: in.Dataset, SelectRole: in.SelectRole,
 	}
 }
 

@@ -167,6 +167,9 @@ type backfillRun struct {
 	// hold); approvalWhy is what the approval is for.
 	guard                     decisionGuard
 	approvalRule, approvalWhy string
+	// selectHold is why the run's own SELECT needs an approval (see
+	// checkSelect), "" when it does not.
+	selectHold string
 }
 
 func newBackfillRun(ctx workflow.Context, in BackfillInput) *backfillRun {
@@ -204,8 +207,11 @@ func (b *backfillRun) prepare(ctx workflow.Context) (stop bool, err error) {
 	if err := b.selectPartitions(ctx); err != nil {
 		return true, err
 	}
+	if err := b.checkSelect(ctx); err != nil {
+		return true, err
+	}
 	if !b.in.DryRun && b.p.Approver == "" {
-		if reason := b.holdReason(ctx); reason != "" {
+		if reason := joinReasons(b.holdReason(ctx), b.selectHold); reason != "" {
 			return b.awaitApproval(ctx, authz.BackfillOverride, "approval despite: "+reason)
 		}
 	}
@@ -346,6 +352,8 @@ type BackfillProgress struct {
 	Selected  int             `json:"selected,omitempty"`
 	Skipped   int             `json:"skipped,omitempty"`
 	OfRun     string          `json:"ofRun,omitempty"`
+	// SelectRole is the role the run's SELECT runs as (see checkSelect).
+	SelectRole string `json:"selectRole,omitempty"`
 }
 
 // backfillReportFailures bounds the failures listed in the Slack message.

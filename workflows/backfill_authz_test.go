@@ -71,7 +71,7 @@ func TestBackfillFreezeOverrideIsAuthorizedAndAudited(t *testing.T) {
 	if err := env.GetWorkflowResult(&got); err != nil {
 		t.Fatal(err)
 	}
-	for label, want := range map[string]string{"requester": "separation of duties", "stranger": "may not override an SLO freeze",
+	for label, want := range map[string]string{"requester": "separation of duties", "stranger": "may not override a backfill hold",
 		"unsigned": "not signed", "bare name": "not signed"} {
 		if err := refused[label].rejected; err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v; want refused saying %q", label, err, want)

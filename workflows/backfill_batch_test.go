@@ -40,7 +40,7 @@ func onBatches(env *testsuite.TestWorkflowEnvironment, after time.Duration, fn p
 }
 
 func runPartition(in activities.RewritePartitionsInput, p warehouse.Partition, fn partitionFunc) activities.PartitionOutcome {
-	one := activities.RewritePartitionInput{Warehouse: in.Warehouse, Table: in.Table, Partition: p, Select: in.Select, RunID: in.RunID, Validation: in.Validation}
+	one := activities.RewritePartitionInput{Warehouse: in.Warehouse, Table: in.Table, Partition: p, Select: in.Select, RunID: in.RunID, Validation: in.Validation, SelectRole: in.SelectRole}
 	var err error
 	for range max(1, in.MaxAttempts) {
 		var res activities.RewritePartitionResult

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/dre-dev/dre/activities"
@@ -36,6 +37,8 @@ func runBackfillWithSQL(t *testing.T, sel, validate string) (activities.RewriteP
 	env := newPolicyEnv(&s)
 	var seen []activities.RewritePartitionInput
 	rewriteMock(env, &seen)
+	var a *activities.Backfills
+	env.OnActivity(a.CheckSelect, mock.Anything, mock.Anything).Return(activities.CheckSelectResult{Role: "orders_reader"}, nil)
 	in := backfillInput(1)
 	in.Select = sel
 	in.Validation = BackfillValidation{Kind: ValidateSQL, SQL: validate}
@@ -52,6 +55,9 @@ func TestBackfillSelectReadsTheBoundsLikeDreYamlSources(t *testing.T) {
 		"SELECT id FROM public.orders WHERE d >= {{ .From }} AND d < {{ .To }} AND total < 0")
 	if got.Select != "SELECT * FROM staging.orders WHERE d >= @from AND d < @to" {
 		t.Errorf("rewrite select = %q; want the bounds rendered as @from and @to", got.Select)
+	}
+	if got.SelectRole != "orders_reader" {
+		t.Errorf("rewrite select role = %q; want the one CheckSelect named", got.SelectRole)
 	}
 	if got.Validation.SQL != "SELECT id FROM public.orders WHERE d >= @from AND d < @to AND total < 0" {
 		t.Errorf("validation sql = %q; want the bounds rendered as @from and @to", got.Validation.SQL)

@@ -194,7 +194,8 @@ func (b *backfillRun) makePlan(ctx workflow.Context) error {
 	})
 	var a *activities.Backfills
 	var res activities.EstimatePartitionsResult
-	in := activities.EstimatePartitionsInput{Warehouse: b.in.Dataset.Warehouse, Select: b.sel, Partitions: parts}
+	in := activities.EstimatePartitionsInput{Warehouse: b.in.Dataset.Warehouse, Select: b.sel, Partitions: parts,
+		Dataset: b.in.Dataset.Name, SelectRole: b.p.SelectRole}
 	if err := workflow.ExecuteActivity(ctx, a.EstimatePartitions, in).Get(ctx, &res); err != nil {
 		return err
 	}
@@ -310,7 +311,7 @@ func (b *backfillRun) rewrite(ctx workflow.Context, p warehouse.Partition) {
 	in := activities.RewritePartitionInput{
 		Warehouse: b.in.Dataset.Warehouse, Table: b.in.Dataset.Table, Partition: p,
 		Select: b.sel, SourceTable: b.in.sourceTable(), RunID: b.p.LedgerRun, Validation: b.in.Validation,
-		Dataset: b.in.Dataset.Name,
+		Dataset: b.in.Dataset.Name, SelectRole: b.p.SelectRole,
 	}
 	var a *activities.Backfills
 	var res activities.RewritePartitionResult
@@ -471,6 +472,7 @@ func (b *backfillRun) rewriteBatch(ctx workflow.Context, parts []warehouse.Parti
 		Warehouse: b.in.Dataset.Warehouse, Table: b.in.Dataset.Table, Partitions: parts,
 		Select: b.sel, SourceTable: b.in.sourceTable(), RunID: b.p.LedgerRun, Validation: b.in.Validation,
 		MaxAttempts: attempts, StopOnFailure: b.in.OnFailure != BackfillSkip, Dataset: b.in.Dataset.Name,
+		SelectRole: b.p.SelectRole,
 	}
 	if b.in.publishMode() == catalog.PublishWAP {
 		in.Publish, in.Checks, in.UniqueKey = catalog.PublishWAP, b.in.Dataset.Validation, b.in.Dataset.UniqueKey

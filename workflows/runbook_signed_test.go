@@ -157,7 +157,7 @@ func TestRunbookSignedFreezeOverride(t *testing.T) {
 	e.ExecuteWorkflow(Runbook, in)
 	st, err := runbookStatus(t, e.TestWorkflowEnvironment)
 
-	r.wantRefused(map[string]string{"requester": "separation of duties", "no owner": "may not override an SLO freeze", "unsigned": "allow_unsigned is off"})
+	r.wantRefused(map[string]string{"requester": "separation of duties", "no owner": "may not override a backfill hold", "unsigned": "allow_unsigned is off"})
 	if err != nil || st.Status != RunbookOK || len(e.sqls) != 2 {
 		t.Fatalf("run %v, %s, %d SQL; want the owner's override to let both steps run", err, st.Status, len(e.sqls))
 	}

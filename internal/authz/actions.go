@@ -61,7 +61,7 @@ var defaults = map[string][]string{
 var phrases = map[string]string{
 	AccessApprove: "approve access", AccessDeny: "deny access", AccessRevoke: "revoke access",
 	ReviewDecide: "decide in an access review", PIITag: "tag a PII column",
-	BackfillApprove: "approve a backfill", BackfillOverride: "override an SLO freeze",
+	BackfillApprove: "approve a backfill", BackfillOverride: "override a backfill hold (an SLO freeze, or a --select without backfill.select_role)",
 	DeprecateAck: "acknowledge a deprecation", DeprecateVeto: "veto a deprecation", DeprecateContinue: "continue a paused deprecation",
 	DeprecateExtend: "extend a deprecation", DeprecateCancel: "cancel a deprecation",
 	RunbookApprove: "decide a runbook approval",

@@ -31,6 +31,25 @@ type Dataset struct {
 	UniqueKey []string `yaml:"unique_key,omitempty" json:"unique_key,omitempty"`
 	// Validation is what the rows must satisfy (see checks.go).
 	Validation *Validation `yaml:"validation,omitempty" json:"validation,omitempty"`
+	// Backfill is how backfills of the dataset may read (see BackfillSettings).
+	Backfill *BackfillSettings `yaml:"backfill,omitempty" json:"backfill,omitempty"`
+}
+
+// BackfillSettings limit what a backfill's SELECT may read.
+type BackfillSettings struct {
+	// SelectRole is a PostgreSQL role the SELECT of every backfill of the
+	// dataset runs as, so it reads only what that role may read: grant it
+	// SELECT on the upstream tables and nothing else. A --select backfill
+	// of a dataset without one waits for an approval.
+	SelectRole string `yaml:"select_role,omitempty" json:"select_role,omitempty"`
+}
+
+// SelectRole is the role backfill SELECTs of d run as, "" for none.
+func (d Dataset) SelectRole() string {
+	if d.Backfill == nil {
+		return ""
+	}
+	return d.Backfill.SelectRole
 }
 
 // SchemaTable splits Table into its schema (or BigQuery dataset) and table

@@ -77,6 +77,7 @@ func (d Dataset) Validate(warehouses []string) []Problem {
 	checkLifecycle(ps, d.Lifecycle)
 	checkAccess(ps, d.Access)
 	checkUpstream(ps, d.Name, d.Upstream)
+	checkBackfill(ps, d.Backfill)
 	return ps.list
 }
 
@@ -125,6 +126,22 @@ func checkTable(ps *problems, path, table string, required bool) {
 }
 
 // checkIdentifier rejects a set column name that would need quoting.
+// checkBackfill requires the select role to be a plain role name, which
+// dre quotes but which must also name the role PostgreSQL reports.
+func checkBackfill(ps *problems, b *BackfillSettings) {
+	if b == nil {
+		return
+	}
+	switch {
+	case b.SelectRole == "":
+		ps.addf("backfill.select_role", "backfill.select_role is empty; name the PostgreSQL role that may read only this dataset's upstream tables, or remove backfill:")
+	case !identifier.MatchString(b.SelectRole):
+		ps.addf("backfill.select_role", "role %q must be letters, digits or _, not starting with a digit", b.SelectRole)
+	case strings.EqualFold(b.SelectRole, "public"):
+		ps.addf("backfill.select_role", "PUBLIC is every role, not a limited one; create a role that may read only the upstream tables")
+	}
+}
+
 func checkIdentifier(ps *problems, path, column string) {
 	if column != "" && !identifier.MatchString(column) {
 		ps.addf(path, "column %q must be letters, digits or _, not starting with a digit", column)

@@ -111,6 +111,12 @@ run estimates its cost first and, above the budget, waits for
 SLO error budget is exhausted (dre slo status): the workflow checks that
 itself, however it was started, and the approval is the override.
 
+A --select runs as the dataset's backfill.select_role in dre.yaml, a
+PostgreSQL role that may read only the upstream tables; without one the
+run waits for that approval too. A --select that copies a PII-tagged
+column into a target column not tagged as PII is refused before anything
+is written. The worker checks both, however the run was started.
+
 --only missing leaves out partitions the ledger shows written by an earlier
 backfill from the same source; --only failed redoes those an earlier run
 failed (--of <run-id>, by default the last run over the range);
@@ -145,7 +151,7 @@ otherwise; then the report.
 	f.rangeFlags.register(cmd)
 	f.selectFlags.register(cmd)
 	cmd.Flags().IntVar(&f.concurrency, "concurrency", workflows.BackfillDefaultConcurrency, fmt.Sprintf("partitions rewritten at once (1 to %d)", workflows.BackfillMaxConcurrency))
-	cmd.Flags().StringVar(&f.sel, "select", "", "SELECT producing one partition, reading {{ .From }} and {{ .To }} like dre.yaml sources (default: the dataset's source in dre.yaml)")
+	cmd.Flags().StringVar(&f.sel, "select", "", "SELECT producing one partition, reading {{ .From }} and {{ .To }} like dre.yaml sources (default: the dataset's source in dre.yaml); runs as the dataset's backfill.select_role, else waits for approval")
 	cmd.Flags().Float64Var(&f.budget, "budget", 0, "estimated cost above which the run waits for approval (PostgreSQL planner units, BigQuery bytes); 0: none")
 	cmd.Flags().StringVar(&f.onFailure, "on-failure", workflows.BackfillStop, "stop at the first failed partition, or skip it and go on")
 	cmd.Flags().IntVar(&f.maxAttempts, "max-attempts", 3, "attempts at one partition before it counts as failed")
@@ -200,6 +206,7 @@ func (g *globals) startBackfill(cmd *cobra.Command, cfg *config.Config, in workf
 	if checkFreeze {
 		g.sayIfFrozen(ctx, c, in.Dataset.Name, out)
 	}
+	sayIfSelectHeld(in, out)
 	run, err := workflows.StartBackfill(ctx, c, cfg.Temporal.TaskQueue, in)
 	var running *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &running) {
@@ -215,6 +222,17 @@ func (g *globals) startBackfill(cmd *cobra.Command, cfg *config.Config, in workf
 		return nil
 	}
 	return followBackfill(ctx, c, run, out)
+}
+
+// sayIfSelectHeld tells the user up front that a --select of a dataset
+// without a select role will wait for an approval (the workflow holds it
+// either way; the worker's dre.yaml, not this one, has the last word).
+func sayIfSelectHeld(in workflows.BackfillInput, out io.Writer) {
+	if in.Select == "" || in.DryRun || in.Dataset.SelectRole() != "" {
+		return
+	}
+	fmt.Fprintf(out, "--select: %s has no backfill.select_role in dre.yaml, so the SELECT would run with the worker's full privileges; "+
+		"the backfill waits for an approval (dre backfill approve %s)\n", in.Dataset.Name, in.Dataset.Name)
 }
 
 // checkSQLFlags refuses a --select or --validate-sql the backfill could

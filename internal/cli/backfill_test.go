@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dre-dev/dre/internal/catalog"
 	"github.com/dre-dev/dre/workflows"
 )
 
@@ -45,6 +46,26 @@ func TestBackfillSelectFlags(t *testing.T) {
 	} {
 		if err := flags.apply(&in); !errors.As(err, &usage) || !strings.Contains(err.Error(), want) {
 			t.Errorf("%+v: %v; want a usage error saying %q", flags, err, want)
+		}
+	}
+}
+
+// A --select of a dataset without a select role says up front that it will
+// wait for an approval; with a role, a dry run or no --select it says nothing.
+func TestBackfillSaysWhenSelectWillWait(t *testing.T) {
+	in := workflows.BackfillInput{Select: "SELECT 1"}
+	in.Dataset.Name = "orders"
+	var out strings.Builder
+	sayIfSelectHeld(in, &out)
+	if !strings.Contains(out.String(), "orders has no backfill.select_role") || !strings.Contains(out.String(), "dre backfill approve orders") {
+		t.Errorf("without a role: %q; want the hold and how to approve", out.String())
+	}
+	quiet := []workflows.BackfillInput{{Dataset: in.Dataset}, {Dataset: in.Dataset, Select: "SELECT 1", DryRun: true}, in}
+	quiet[2].Dataset.Backfill = &catalog.BackfillSettings{SelectRole: "orders_reader"}
+	for i, q := range quiet {
+		out.Reset()
+		if sayIfSelectHeld(q, &out); out.Len() != 0 {
+			t.Errorf("case %d: %q; want nothing said", i, out.String())
 		}
 	}
 }

@@ -38,9 +38,23 @@ func (d *decoder) checkFile(cfg *Config, datasets []catalog.Dataset, opts LoadOp
 		}
 		d.addPath(p.Path, p.Message)
 	}
+	d.checkSelectRoles(cfg, datasets)
 	d.checkPeople(cfg)
 	d.checkAlerts(cfg)
 	d.checkAudit(cfg)
+}
+
+// checkSelectRoles refuses a backfill.select_role on a warehouse that has
+// no roles to run a SELECT as (BigQuery), where it would limit nothing.
+func (d *decoder) checkSelectRoles(cfg *Config, datasets []catalog.Dataset) {
+	for i, ds := range datasets {
+		wh, ok := cfg.Warehouses[ds.Warehouse]
+		if ds.SelectRole() == "" || !ok || wh.BigQuery == nil {
+			continue
+		}
+		d.addPath(fmt.Sprintf("datasets[%d].backfill.select_role", i), fmt.Sprintf(
+			"warehouse %q is BigQuery, where dre cannot run a SELECT as a role yet; remove select_role (a --select backfill there waits for an approval)", ds.Warehouse))
+	}
 }
 
 // checkWarehouse requires exactly one database kind, configured fully.

@@ -54,6 +54,7 @@ func TestLoadFull(t *testing.T) {
 		{"lifecycle", []any{life.DeprecateOn, life.Replacement, life.GracePeriod, life.RemindEvery, life.SoftDeleteRetention, life.FinalAction, life.Approvers}, "[2027-03-01 public.orders_v2 30d 7d 30d drop [U012ABCDEF]]"},
 		{"brownout", life.Brownouts[0].Start.Format("2006-01-02T15:04Z07:00") + " " + life.Brownouts[0].Duration.String(), "2027-02-15T14:00Z 2h"},
 		{"source", strings.Count(orders.Source.Select, "\n"), "2"},
+		{"select role", orders.SelectRole(), "dre_orders_reader"},
 		{"alert sources", []any{cfg.Alerts.Sources["alertmanager"].Token, cfg.Alerts.Sources["soda"].Token.Ref(), cfg.Alerts.DedupWindow}, "[env:DRE_ALERTMANAGER_TOKEN (unresolved) file:/run/secrets/soda-token 4h]"},
 		{"alert map", cfg.Alerts.Map[0].Dataset + " " + cfg.Alerts.Map[0].Match["job"], "orders orders-loader"},
 	}

@@ -111,6 +111,10 @@ type Query struct {
 	Timeout time.Duration `json:"timeout,omitempty"`
 	// MaxRows caps the rows returned; 0 means DefaultMaxRows.
 	MaxRows int `json:"maxRows,omitempty"`
+	// PlanAs, when set, is the role an estimate or a trace plans the
+	// statement as: planning runs IMMUTABLE functions of constants, which
+	// must not run with dre's own privileges (PostgreSQL only).
+	PlanAs string `json:"planAs,omitempty"`
 }
 
 // Defaults for Query.
@@ -157,6 +161,10 @@ type Rewrite struct {
 	// SourceHash), so reprocess mode "missing" can skip partitions written
 	// from the same definition.
 	SourceHash string `json:"sourceHash,omitempty"`
+	// SelectRole, when set, is the role the SELECT runs as, so it reads
+	// only what that role may read; the write to Table still happens with
+	// the warehouse user's own privileges (PostgreSQL only).
+	SelectRole string `json:"selectRole,omitempty"`
 }
 
 // RewriteResult is what a rewrite wrote.

@@ -90,3 +90,17 @@ func (e *UsageUnreadableError) Error() string {
 }
 
 func (e *UsageUnreadableError) Unwrap() error { return e.Err }
+
+// RoleDeniedError says a backfill SELECT read something its select role
+// may not read (catalog backfill.select_role): the limit doing its job.
+type RoleDeniedError struct {
+	Role string
+	Err  error
+}
+
+func (e *RoleDeniedError) Error() string {
+	return fmt.Sprintf("the backfill SELECT runs as role %s, which may not read what it asks for (%v); "+
+		"read only the dataset's upstream tables, or declare the table under upstream: in dre.yaml and GRANT SELECT on it TO %s", e.Role, e.Err, e.Role)
+}
+
+func (e *RoleDeniedError) Unwrap() error { return e.Err }

@@ -80,7 +80,7 @@ func Register(r sdkworker.Registry, d Deps) {
 	r.RegisterActivity(&activities.Checks{Warehouses: d.Warehouses})
 	r.RegisterActivity(&activities.Lineage{Warehouses: d.Warehouses, Catalog: catalogOf(d.Policy)})
 	r.RegisterActivity(&activities.Runbooks{Warehouses: d.Warehouses})
-	r.RegisterActivity(&activities.Backfills{Warehouses: d.Warehouses})
+	r.RegisterActivity(&activities.Backfills{Warehouses: d.Warehouses, Catalog: catalogOf(d.Policy)})
 	diagnosis := &activities.Diagnosis{Warehouses: d.Warehouses}
 	if d.StateDSN != "" {
 		diagnosis.Snapshots = schemasnap.New(d.StateDSN)

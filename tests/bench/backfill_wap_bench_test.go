@@ -114,10 +114,11 @@ func bfBackfillPublish(b *testing.B, name, table, publish string, days int) time
 	ctx := b.Context()
 	first, _ := time.Parse(time.DateOnly, bfFirst)
 	in := workflows.BackfillInput{
+		// The dataset's own source: a --select would wait for an approval.
 		Dataset: catalog.Dataset{Name: "bench-" + name, Warehouse: "bench", Table: table,
 			Partition:  &catalog.Partition{Column: "day", Granularity: catalog.Day},
-			Validation: &catalog.Validation{SQL: []catalog.SQLCheck{wapCheck}}},
-		From: first, To: first.AddDate(0, 0, days), Select: bfSelect, Concurrency: 1, Publish: publish,
+			Validation: &catalog.Validation{SQL: []catalog.SQLCheck{wapCheck}}, Source: &catalog.Source{Select: bfSelect}},
+		From: first, To: first.AddDate(0, 0, days), Concurrency: 1, Publish: publish,
 	}
 	opts := client.StartWorkflowOptions{ID: workflows.BackfillWorkflowID(in.Dataset.Name), TaskQueue: env.TaskQueue}
 	start := time.Now()

@@ -63,7 +63,7 @@ func sloFreezeHoldsAPlainClientsRunbook(t *testing.T, e sloE2E) {
 func sloApproveRunbook(t *testing.T, e sloE2E, id string) {
 	t.Helper()
 	res := clitest.Run(t, e.cli, "runbook", "approve", id, "--step", workflows.RunbookFreezeStep, "--as", "U0STRANGER")
-	if res.Code != 4 || !strings.Contains(res.Stderr, "may not override an SLO freeze") {
+	if res.Code != 4 || !strings.Contains(res.Stderr, "may not override a backfill hold") {
 		t.Errorf("a stranger's approval: exit %d, stderr %q; want exit 4 naming the approvers", res.Code, res.Stderr)
 	}
 	if sloPatchedRows(t, e) != 0 {

@@ -57,6 +57,11 @@ func validateRewrite(r warehouse.Rewrite) error {
 	if r.RunID == "" || strings.TrimSpace(r.Select) == "" {
 		return fmt.Errorf("rewrite of %s: RunID and Select are required", r.Table)
 	}
+	if r.SelectRole != "" {
+		// Running it with the job's full identity would silently break
+		// the limit the select role promises.
+		return fmt.Errorf("rewrite of %s: BigQuery cannot run a SELECT as role %s; remove backfill.select_role from the dataset", r.Table, r.SelectRole)
+	}
 	return nil
 }
 

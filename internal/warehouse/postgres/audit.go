@@ -49,6 +49,8 @@ type auditPlan struct {
 	sel    string
 	args   []any
 	checks []statement
+	// stage reads the SELECT as the select role, when there is one.
+	stage *roleStage
 }
 
 // checksummed is true when the new rows' checksum is asked for: by the
@@ -62,8 +64,13 @@ func newAuditPlan(r warehouse.Rewrite, a warehouse.Audit) (auditPlan, error) {
 	if err != nil {
 		return auditPlan{}, err
 	}
+	stage, err := newRoleStage(r)
+	if err != nil {
+		return auditPlan{}, err
+	}
+	sel, args = stage.selectOf(sel, args)
 	checks, err := checkStatements(r.Table, r.Partition, a.Checks)
-	return auditPlan{r: r, a: a, sel: sel, args: args, checks: checks}, err
+	return auditPlan{r: r, a: a, sel: sel, args: args, checks: checks, stage: stage}, err
 }
 
 // auditTx runs the two batches of RewriteAudited on one connection.
@@ -107,11 +114,18 @@ const stagingSavepoint = "dre_before_staging"
 // stageAndCheck sends the first batch and reads its answers in the order
 // they were queued.
 func stageAndCheck(ctx context.Context, conn batcher, p auditPlan, timeout time.Duration) (staging, error) {
-	results := conn.SendBatch(ctx, stageBatch(p, timeout))
+	b := &pgx.Batch{}
+	if err := p.stage.begin(ctx, conn, b, timeout); err != nil {
+		return staging{}, err
+	}
+	results := conn.SendBatch(ctx, stageBatch(b, p))
 	defer results.Close()
 	var out staging
 	var err error
-	if out.done, out.applied, err = readLedgerAnswer(results); err != nil {
+	if out.done, out.applied, err = readLedgerAnswer(results, p.stage.opened()); err != nil {
+		return out, err
+	}
+	if err := p.stage.read(results); err != nil {
 		return out, err
 	}
 	if err := readStaging(results, p, &out); err != nil {
@@ -126,15 +140,14 @@ func stageAndCheck(ctx context.Context, conn batcher, p auditPlan, timeout time.
 	return out, results.Close()
 }
 
-// stageBatch is the first batch: lock, ledger look-up, savepoint, the
-// rewrite in place, and the audit's queries.
-func stageBatch(p auditPlan, timeout time.Duration) *pgx.Batch {
+// stageBatch completes b, the first batch (which opens the transaction
+// or follows the round trip that did): lock, ledger look-up, savepoint,
+// the rewrite in place, and the audit's queries.
+func stageBatch(b *pgx.Batch, p auditPlan) *pgx.Batch {
 	r := p.r
-	b := &pgx.Batch{}
-	b.Queue("BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE")
-	b.Queue(fmt.Sprintf("SET LOCAL statement_timeout = %d", max(timeout.Milliseconds(), 1)))
 	b.Queue(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, r.Table.String()+"/"+r.Partition.Start.UTC().Format(time.RFC3339Nano))
 	b.Queue(`SELECT rows, checksum `+ledgerRow, r.RunID, r.Table.String(), r.Partition.Start)
+	p.stage.queue(b)
 	b.Queue("SAVEPOINT " + stagingSavepoint)
 	b.Queue(fmt.Sprintf("DELETE FROM %s WHERE %s", ident(r.Table), partitionWhere(r.Partition.Column)), r.Partition.Start, r.Partition.End)
 	b.Queue(fmt.Sprintf("INSERT INTO %s %s", ident(r.Table), p.sel), p.args...)

@@ -35,6 +35,9 @@ func failure(op string, ref warehouse.TableRef, need string, err error) error {
 	if err == nil {
 		return nil
 	}
+	if errors.As(err, new(*warehouse.RoleDeniedError)) {
+		return err // the select role's limit, not a grant dre's user lacks
+	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		if typed := typedError(pgErr, ref, need); typed != nil {

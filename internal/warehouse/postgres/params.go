@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // bindParams rewrites the @name parameters of sql to PostgreSQL's $n and
@@ -14,6 +15,25 @@ import (
 // ignored, so callers can offer @from and @to to a SELECT that needs one.
 func bindParams(sql string, params map[string]any) (string, []any, error) {
 	b := binder{params: params, index: map[string]int{}}
+	return b.rewrite(sql)
+}
+
+// inlineTimes is bindParams for text that cannot take bound parameters
+// (a statement run by EXECUTE): each @name becomes its time as a quoted
+// literal of unknown type, which PostgreSQL types from its context just as
+// it types a parameter. The values are times dre formats, never input.
+func inlineTimes(sql string, params map[string]time.Time) (string, error) {
+	values := make(map[string]any, len(params))
+	for k, v := range params {
+		values[k] = v
+	}
+	b := binder{params: values, index: map[string]int{}, literal: true}
+	out, _, err := b.rewrite(sql)
+	return out, err
+}
+
+// rewrite copies sql to b.out, replacing its @name parameters.
+func (b *binder) rewrite(sql string) (string, []any, error) {
 	for i := 0; i < len(sql); {
 		if n := opaqueLen(sql, i); n > 0 {
 			b.out.WriteString(sql[i : i+n])
@@ -46,6 +66,8 @@ type binder struct {
 	out    strings.Builder
 	args   []any
 	index  map[string]int // parameter name to its $n
+	// literal writes time values as quoted literals instead of $n.
+	literal bool
 }
 
 // bind writes the $n of parameter name, giving it the next n on first use.
@@ -59,6 +81,14 @@ func (b *binder) bind(name string) error {
 		b.args = append(b.args, v)
 		n = len(b.args)
 		b.index[name] = n
+	}
+	if b.literal {
+		t, ok := b.args[n-1].(time.Time)
+		if !ok {
+			return fmt.Errorf("SQL parameter @%s is a %T; only times can be written into the statement", name, b.args[n-1])
+		}
+		b.out.WriteString("'" + t.UTC().Format("2006-01-02 15:04:05.999999Z07:00") + "'")
+		return nil
 	}
 	b.out.WriteString("$" + strconv.Itoa(n))
 	return nil

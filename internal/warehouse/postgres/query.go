@@ -86,19 +86,17 @@ var explainable = []string{"SELECT", "WITH", "VALUES", "TABLE", "INSERT", "UPDAT
 
 // EstimateCost asks the planner, with EXPLAIN without ANALYZE, which
 // plans a statement and runs nothing, even for a DELETE; it does so in a
-// read-only transaction regardless. Units are the planner's cost units.
+// read-only transaction regardless (with q.PlanAs, one rolled back, as the
+// role: see explainJSON). Units are the planner's cost units.
 func (w *Warehouse) EstimateCost(ctx context.Context, q warehouse.Query) (warehouse.Cost, error) {
-	sql, args, err := bindParams(q.SQL, q.Params)
+	sql, _, err := bindParams(q.SQL, q.Params)
 	if err != nil {
 		return warehouse.Cost{}, fmt.Errorf("estimate: %w", err)
 	}
 	if !slices.Contains(explainable, firstKeyword(sql)) {
 		return warehouse.Cost{}, fmt.Errorf("estimate: cannot estimate a %s statement", firstKeyword(sql))
 	}
-	var plan []byte
-	err = w.readTx(ctx, orDefault(q.Timeout, warehouse.DefaultTimeout), func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, "EXPLAIN (FORMAT JSON) "+trimStatement(sql), args...).Scan(&plan)
-	})
+	plan, err := w.explainJSON(ctx, q, "", nil)
 	if err != nil {
 		return warehouse.Cost{}, failure("estimate", warehouse.TableRef{}, "SELECT on the tables the statement reads", err)
 	}

@@ -40,7 +40,11 @@ func (w *Warehouse) RewritePartition(ctx context.Context, r warehouse.Rewrite) (
 	if err := w.ensureMeta(ctx); err != nil {
 		return warehouse.RewriteResult{}, err
 	}
-	res, err := w.rewriteTx(ctx, r, sel, args)
+	stage, err := newRoleStage(r)
+	if err != nil {
+		return warehouse.RewriteResult{}, err
+	}
+	res, err := w.rewriteTx(ctx, r, stage, sel, args)
 	return res, failure("rewriting a partition of", r.Table, "SELECT, INSERT and DELETE on "+r.Table.String()+" and SELECT on the tables the backfill reads", err)
 }
 
@@ -86,7 +90,10 @@ func rewriteSelect(r warehouse.Rewrite) (string, []any, error) {
 // first error, so the lock is held before the ledger is read. On any error
 // the transaction is rolled back before the connection goes back to the
 // pool.
-func (w *Warehouse) rewriteTx(ctx context.Context, r warehouse.Rewrite, sel string, args []any) (res warehouse.RewriteResult, err error) {
+//
+// With a select role, stage's statements run between the look-up and the
+// DELETE and the INSERT reads the rows they staged (see roleStage).
+func (w *Warehouse) rewriteTx(ctx context.Context, r warehouse.Rewrite, stage *roleStage, sel string, args []any) (res warehouse.RewriteResult, err error) {
 	timeout := orDefault(r.Timeout, longTimeout)
 	ctx, cancel := context.WithTimeout(ctx, timeout+networkGrace)
 	defer cancel()
@@ -100,11 +107,12 @@ func (w *Warehouse) rewriteTx(ctx context.Context, r warehouse.Rewrite, sel stri
 			rollbackOpen(ctx, conn.Conn())
 		}
 	}()
+	sel, args = stage.selectOf(sel, args)
 	insert := &statement{sql: fmt.Sprintf("INSERT INTO %s %s", ident(r.Table), sel), args: args}
 	if r.Checksum {
 		insert = nil
 	}
-	first, err := prepareRewrite(ctx, conn, r, timeout, insert)
+	first, err := prepareRewrite(ctx, conn, r, timeout, stage, insert)
 	switch {
 	case err != nil:
 		return res, err
@@ -149,14 +157,16 @@ type firstBatch struct {
 
 // prepareRewrite sends the first batch of rewriteTx, with insert at its
 // end when it is not nil.
-func prepareRewrite(ctx context.Context, conn batcher, r warehouse.Rewrite, timeout time.Duration, insert *statement) (firstBatch, error) {
+func prepareRewrite(ctx context.Context, conn batcher, r warehouse.Rewrite, timeout time.Duration, stage *roleStage, insert *statement) (firstBatch, error) {
 	lockKey := r.Table.String() + "/" + r.Partition.Start.UTC().Format(time.RFC3339Nano)
 	del := fmt.Sprintf("DELETE FROM %s WHERE %s", ident(r.Table), partitionWhere(r.Partition.Column))
 	b := &pgx.Batch{}
-	b.Queue("BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE")
-	b.Queue(fmt.Sprintf("SET LOCAL statement_timeout = %d", max(timeout.Milliseconds(), 1)))
+	if err := stage.begin(ctx, conn, b, timeout); err != nil {
+		return firstBatch{}, err
+	}
 	b.Queue(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, lockKey)
 	b.Queue(`SELECT rows, checksum `+ledgerRow, r.RunID, r.Table.String(), r.Partition.Start)
+	stage.queue(b)
 	b.Queue(del, r.Partition.Start, r.Partition.End)
 	if insert != nil {
 		b.Queue(insert.sql, insert.args...)
@@ -165,7 +175,10 @@ func prepareRewrite(ctx context.Context, conn batcher, r warehouse.Rewrite, time
 	defer results.Close()
 	var out firstBatch
 	var err error
-	if out.done, out.applied, err = readLedgerAnswer(results); err != nil {
+	if out.done, out.applied, err = readLedgerAnswer(results, stage.opened()); err != nil {
+		return out, err
+	}
+	if err := stage.read(results); err != nil {
 		return out, err
 	}
 	if _, err := results.Exec(); err != nil {
@@ -251,10 +264,16 @@ func alreadyApplied(ctx context.Context, conn batcher, r warehouse.Rewrite, done
 }
 
 // readLedgerAnswer reads the answers a rewrite's first batch opens with:
-// three setup statements, then the ledger row of this run and partition,
-// if one exists (applied), whose result is then the partition's.
-func readLedgerAnswer(results pgx.BatchResults) (done warehouse.RewriteResult, applied bool, err error) {
-	for range 3 {
+// the setup statements (BEGIN and the timeout unless opened says an
+// earlier round trip sent them, then the lock), then the ledger row of
+// this run and partition, if one exists (applied), whose result is then
+// the partition's.
+func readLedgerAnswer(results pgx.BatchResults, opened bool) (done warehouse.RewriteResult, applied bool, err error) {
+	setup := 3
+	if opened {
+		setup = 1
+	}
+	for range setup {
 		if _, err := results.Exec(); err != nil {
 			return done, false, err
 		}

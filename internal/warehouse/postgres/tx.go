@@ -44,6 +44,15 @@ func (w *Warehouse) writeTx(ctx context.Context, timeout time.Duration, fn func(
 	return w.inTx(ctx, "READ WRITE", timeout, fn)
 }
 
+// scratchMode is a read-write transaction that is always rolled back: for
+// temporary objects, which a read-only transaction may not create.
+const scratchMode = "READ WRITE, ROLLED BACK"
+
+// scratchTx runs fn in a scratchMode transaction.
+func (w *Warehouse) scratchTx(ctx context.Context, timeout time.Duration, fn func(pgx.Tx) error) error {
+	return w.inTx(ctx, scratchMode, timeout, fn)
+}
+
 // inTx begins the transaction and sets its statement timeout in one round
 // trip (SET LOCAL ends with the transaction, so a pooled connection never
 // keeps it), runs fn, and commits a READ WRITE transaction or rolls back a
@@ -51,8 +60,12 @@ func (w *Warehouse) writeTx(ctx context.Context, timeout time.Duration, fn func(
 func (w *Warehouse) inTx(ctx context.Context, mode string, timeout time.Duration, fn func(pgx.Tx) error) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout+networkGrace)
 	defer cancel()
+	access := mode
+	if mode == scratchMode {
+		access = "READ WRITE"
+	}
 	begin := fmt.Sprintf("BEGIN ISOLATION LEVEL READ COMMITTED %s; SET LOCAL statement_timeout = %d",
-		mode, max(timeout.Milliseconds(), 1))
+		access, max(timeout.Milliseconds(), 1))
 	tx, err := w.pool.BeginTx(ctx, pgx.TxOptions{BeginQuery: begin})
 	if err != nil {
 		return err
@@ -67,7 +80,7 @@ func (w *Warehouse) inTx(ctx context.Context, mode string, timeout time.Duration
 	if err := fn(tx); err != nil {
 		return err
 	}
-	if mode == "READ ONLY" {
+	if mode != "READ WRITE" {
 		return tx.Rollback(ctx)
 	}
 	return tx.Commit(ctx)
