@@ -79,9 +79,17 @@ const backfillRecheckVersion = "backfill-rechecks-freeze"
 // the dataset's error budget ran out since the backfill started, unless
 // someone already approved it: a long backfill must not keep writing
 // through a freeze that began halfway.
+//
+// Only the workflow's own continue-as-new carries progress; progress a
+// client put in a new start is not trusted to have been approved.
 func (b *backfillRun) recheckFreeze(ctx workflow.Context) (stop bool, err error) {
-	if b.in.DryRun || b.p.Approver != "" ||
-		workflow.GetVersion(ctx, backfillRecheckVersion, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if b.in.DryRun || workflow.GetVersion(ctx, backfillRecheckVersion, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return false, nil
+	}
+	if workflow.GetInfo(ctx).ContinuedExecutionRunID == "" {
+		b.p.Approver = "" // a client's progress: its approval proves nothing
+	}
+	if b.p.Approver != "" {
 		return false, nil
 	}
 	if reason := b.holdReason(ctx); reason != "" {

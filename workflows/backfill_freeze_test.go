@@ -91,11 +91,12 @@ func TestBackfillOfADatasetWithoutSLOsAsksNothing(t *testing.T) {
 	}
 }
 
-// TestBackfillRechecksTheFreezeInEveryContinuedRun: a freeze that began
-// after the backfill started holds its next run (the next batch of
-// partitions); a run someone already approved goes on.
+// TestBackfillRechecksTheFreezeInEveryContinuedRun: a run that carries
+// progress checks the freeze again before it writes, and an approval in
+// progress that a client handed to a new start (not the workflow's own
+// continue-as-new) counts for nothing.
 func TestBackfillRechecksTheFreezeInEveryContinuedRun(t *testing.T) {
-	for _, approver := range []string{"", "alice"} {
+	for _, approver := range []string{"", "forged-approver"} {
 		var s testsuite.WorkflowTestSuite
 		env := newPolicyEnv(&s)
 		var seen []activities.RewritePartitionInput
@@ -110,11 +111,8 @@ func TestBackfillRechecksTheFreezeInEveryContinuedRun(t *testing.T) {
 		if err := env.GetWorkflowResult(&got); err != nil {
 			t.Fatal(err)
 		}
-		switch {
-		case approver == "" && (got.Status != BackfillNotApproved || len(seen) != 0):
-			t.Errorf("unapproved continued run under a freeze: %s with %d writes; want not-approved, none", got.Status, len(seen))
-		case approver != "" && (got.Status != BackfillDone || len(seen) != 2):
-			t.Errorf("approved continued run: %s with %d writes; want done, 2", got.Status, len(seen))
+		if got.Status != BackfillNotApproved || len(seen) != 0 {
+			t.Errorf("progress with approver %q under a freeze: %s with %d writes; want not-approved, none", approver, got.Status, len(seen))
 		}
 	}
 }

@@ -69,7 +69,8 @@ func TestAlertmanagerAlertsOpenOneIncident(t *testing.T) {
 	if err := (gateway.TemporalIncidents{Client: env.Client}).Resolve(context.Background(), id, "U0ONCALL"); err != nil {
 		t.Fatal(err)
 	}
-	if err := env.Client.GetWorkflow(context.Background(), id, "").Get(context.Background(), &tl); err != nil || tl.ResolvedBy != "U0ONCALL" {
+	// A PagerDuty user's resolve, passed on by the gateway, names them so.
+	if err := env.Client.GetWorkflow(context.Background(), id, "").Get(context.Background(), &tl); err != nil || tl.ResolvedBy != "pagerduty:U0ONCALL" {
 		t.Fatalf("incident ended with %v, resolved by %q", err, tl.ResolvedBy)
 	}
 	recordHistory(t, id, "triage-alertmanager-alerts.json")

@@ -128,9 +128,10 @@ func waitForStatus(t *testing.T, e map[string]string, want string) {
 	}
 }
 
-// TestBackfillApprovedFromTheCLI: a run over its budget waits, `dre
-// backfill approve` lets it go as the person at the terminal, and the
-// report names them.
+// TestBackfillApprovedFromTheCLI: a run over its budget waits; the person
+// who started it cannot approve it (separation of duties, in the
+// workflow), someone else can with `dre backfill approve`, and the report
+// names them.
 func TestBackfillApprovedFromTheCLI(t *testing.T) {
 	e := maps.Clone(demoSetup(t))
 	e["USER"] = "erin"
@@ -140,6 +141,10 @@ func TestBackfillApprovedFromTheCLI(t *testing.T) {
 	}
 	waitForStatus(t, e, workflows.BackfillAwaitingApproval)
 	res := clitest.Run(t, e, "backfill", "approve", "orders")
+	if res.Code != 4 || !strings.Contains(res.Stderr, "separation of duties") {
+		t.Fatalf("the requester's own approval: exit %d, stderr %q; want exit 4, separation of duties", res.Code, res.Stderr)
+	}
+	res = clitest.Run(t, e, "backfill", "approve", "orders", "--as", "demo-owner")
 	if res.Code != 0 || !strings.Contains(res.Stdout, "orders: approved") {
 		t.Fatalf("approve: exit %d, stdout %q, stderr %q; want it approved", res.Code, res.Stdout, res.Stderr)
 	}
@@ -147,7 +152,7 @@ func TestBackfillApprovedFromTheCLI(t *testing.T) {
 	if err := env.Client.GetWorkflow(t.Context(), workflows.BackfillWorkflowID("orders"), "").Get(t.Context(), &report); err != nil {
 		t.Fatal(err)
 	}
-	if report.Status != workflows.BackfillDone || report.Approver != "cli:erin" || report.Done != 5 {
-		t.Errorf("report %+v; want all 5 partitions done, approved by cli:erin", report.BackfillStatus)
+	if report.Status != workflows.BackfillDone || report.Approver != "demo-owner" || report.Done != 5 {
+		t.Errorf("report %+v; want all 5 partitions done, approved by demo-owner", report.BackfillStatus)
 	}
 }
