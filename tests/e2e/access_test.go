@@ -3,13 +3,14 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"go.temporal.io/api/enums/v1"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"go.temporal.io/api/enums/v1"
 
 	"github.com/jackc/pgx/v5"
 	sdkworker "go.temporal.io/sdk/worker"

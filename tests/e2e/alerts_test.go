@@ -17,8 +17,6 @@ import (
 
 	"github.com/dre-dev/dre/activities"
 	"github.com/dre-dev/dre/internal/alerts"
-	"github.com/dre-dev/dre/internal/config"
-	"github.com/dre-dev/dre/internal/demo"
 	"github.com/dre-dev/dre/internal/gateway"
 	"github.com/dre-dev/dre/internal/worker"
 	"github.com/dre-dev/dre/tests/peers"
@@ -80,18 +78,7 @@ func TestAlertmanagerAlertsOpenOneIncident(t *testing.T) {
 // gateway that takes Alertmanager's alerts; it returns the gateway's URL.
 func startAlertsStack(t *testing.T) string {
 	t.Helper()
-	ctx := context.Background()
-	if err := env.PG.CreateDatabase(ctx, "alerts"); err != nil {
-		t.Fatal(err)
-	}
-	dsn := env.PG.DSN("alerts")
-	if _, err := demo.Seed(ctx, dsn, time.Now().UTC()); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Parse("demo.yaml", demo.Config, nil, config.LoadOptions{AllowEmbedded: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	dsn, cfg := seededDemo(t, "alerts")
 	slack, pd := peers.StartSlack(t), peers.StartPagerDuty(t)
 	w := sdkworker.New(env.Client, alertsQueue, sdkworker.Options{})
 	worker.Register(w, worker.Deps{Warehouses: worker.Warehouses(cfg, dsn), Policy: worker.Policy(cfg),

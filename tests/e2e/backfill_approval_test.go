@@ -13,8 +13,6 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/dre-dev/dre/activities"
-	"github.com/dre-dev/dre/internal/config"
-	"github.com/dre-dev/dre/internal/demo"
 	"github.com/dre-dev/dre/internal/worker"
 	"github.com/dre-dev/dre/tests/peers"
 	"github.com/dre-dev/dre/workflows"
@@ -26,17 +24,7 @@ import (
 // the backfill then writes every partition.
 func TestBackfillOverBudgetApprovedFromSlack(t *testing.T) {
 	ctx := context.Background()
-	if err := env.PG.CreateDatabase(ctx, "approval"); err != nil {
-		t.Fatal(err)
-	}
-	dsn := env.PG.DSN("approval")
-	if _, err := demo.Seed(ctx, dsn, time.Now().UTC()); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Parse("demo.yaml", demo.Config, nil, config.LoadOptions{AllowEmbedded: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	dsn, cfg := seededDemo(t, "approval")
 	slack := peers.StartSlack(t)
 	const queue = "dre-e2e-approval"
 	w := sdkworker.New(env.Client, queue, sdkworker.Options{})

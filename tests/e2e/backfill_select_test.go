@@ -11,8 +11,6 @@ import (
 
 	"github.com/dre-dev/dre/activities"
 	"github.com/dre-dev/dre/internal/catalog"
-	"github.com/dre-dev/dre/internal/config"
-	"github.com/dre-dev/dre/internal/demo"
 	"github.com/dre-dev/dre/internal/worker"
 	"github.com/dre-dev/dre/tests/peers"
 	"github.com/dre-dev/dre/workflows"
@@ -26,17 +24,7 @@ import (
 // nothing: the worker trusts its own dre.yaml.
 func TestBackfillSelectWithoutRoleHoldsForAPlainClient(t *testing.T) {
 	ctx := context.Background()
-	if err := env.PG.CreateDatabase(ctx, "selecthold"); err != nil {
-		t.Fatal(err)
-	}
-	dsn := env.PG.DSN("selecthold")
-	if _, err := demo.Seed(ctx, dsn, time.Now().UTC()); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Parse("demo.yaml", demo.Config, nil, config.LoadOptions{AllowEmbedded: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	dsn, cfg := seededDemo(t, "selecthold")
 	slack := peers.StartSlack(t)
 	const queue = "dre-e2e-select-hold"
 	w := sdkworker.New(env.Client, queue, sdkworker.Options{})

@@ -19,8 +19,6 @@ import (
 
 	"github.com/dre-dev/dre/activities"
 	"github.com/dre-dev/dre/internal/catalog"
-	"github.com/dre-dev/dre/internal/config"
-	"github.com/dre-dev/dre/internal/demo"
 	"github.com/dre-dev/dre/internal/gateway"
 	"github.com/dre-dev/dre/internal/worker"
 	"github.com/dre-dev/dre/tests/peers"
@@ -53,19 +51,8 @@ var triageTestPolicy = workflows.TriagePolicy{EscalateAfter: map[int]time.Durati
 // queue, starting incidents with policy.
 func startTriageStackWith(t *testing.T, db, queue string, policy workflows.TriagePolicy) *triageStack {
 	t.Helper()
-	ctx := context.Background()
-	if err := env.PG.CreateDatabase(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	dsn := env.PG.DSN(db)
-	if _, err := demo.Seed(ctx, dsn, time.Now().UTC()); err != nil {
-		t.Fatal(err)
-	}
+	dsn, cfg := seededDemo(t, db)
 	makeOrdersStale(t, dsn)
-	cfg, err := config.Parse("demo.yaml", demo.Config, nil, config.LoadOptions{AllowEmbedded: true})
-	if err != nil {
-		t.Fatal(err)
-	}
 	s := &triageStack{slack: peers.StartSlack(t), pd: peers.StartPagerDuty(t)}
 	w := sdkworker.New(env.Client, queue, sdkworker.Options{})
 	worker.Register(w, worker.Deps{Warehouses: worker.Warehouses(cfg, dsn), Policy: worker.Policy(cfg),
