@@ -53,6 +53,13 @@ var triageTestPolicy = workflows.TriagePolicy{EscalateAfter: map[int]time.Durati
 // queue, starting incidents with policy.
 func startTriageStackWith(t *testing.T, db, queue string, policy workflows.TriagePolicy) *triageStack {
 	t.Helper()
+	return startTriageStackBroken(t, db, queue, policy, makeOrdersStale)
+}
+
+// startTriageStackBroken is startTriageStackWith with spoil doing the
+// damage to the seeded demo warehouse at dsn instead of a stale load.
+func startTriageStackBroken(t *testing.T, db, queue string, policy workflows.TriagePolicy, spoil func(*testing.T, string)) *triageStack {
+	t.Helper()
 	ctx := context.Background()
 	if err := env.PG.CreateDatabase(ctx, db); err != nil {
 		t.Fatal(err)
@@ -61,14 +68,14 @@ func startTriageStackWith(t *testing.T, db, queue string, policy workflows.Triag
 	if _, err := demo.Seed(ctx, dsn, time.Now().UTC()); err != nil {
 		t.Fatal(err)
 	}
-	makeOrdersStale(t, dsn)
+	spoil(t, dsn)
 	cfg, err := config.Parse("demo.yaml", demo.Config, nil, config.LoadOptions{AllowEmbedded: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := &triageStack{slack: peers.StartSlack(t), pd: peers.StartPagerDuty(t)}
 	w := sdkworker.New(env.Client, queue, sdkworker.Options{})
-	worker.Register(w, worker.Deps{Warehouses: worker.Warehouses(cfg, dsn),
+	worker.Register(w, worker.Deps{Warehouses: worker.Warehouses(cfg, dsn), Policy: worker.Policy(cfg),
 		Notify: &activities.Notify{Slack: s.slack.Client(), PagerDuty: s.pd.Client(), RoutingKey: "R-E2E",
 			PagerDutyFrom: peers.PagerDutyFrom, Services: map[string]string{"platform": "R-E2E-PLATFORM"}}})
 	if err := w.Start(); err != nil {
