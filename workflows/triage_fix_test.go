@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -119,5 +120,30 @@ func TestTriageBackfillRefusesWhatItCannotFix(t *testing.T) {
 				t.Errorf("a refused backfill reached the timeline: %+v", tl.Events)
 			}
 		})
+	}
+}
+
+func TestTriageBackfillThatFailsLeavesTheIncidentOpen(t *testing.T) {
+	h := newTriageHarness(t)
+	in := gapIncident(h)
+	in.Policy.ResolveAfterFix = true
+	h.env.RegisterWorkflow(Backfill)
+	var s *activities.SLOs
+	h.env.OnActivity(s.FreezeReason, mock.Anything, mock.Anything).Return("", nil)
+	onBatches(h.env, time.Minute, func(activities.RewritePartitionInput) (activities.RewritePartitionResult, error) {
+		return activities.RewritePartitionResult{}, errors.New("source table raw.orders is gone")
+	})
+	h.at(time.Minute, func() { h.mustUpdate(TriageBackfillUpdate, TriageAction{By: "U0BOB"}) })
+	h.at(time.Hour, func() { h.mustUpdate(TriageResolveUpdate, TriageAction{By: "U0BOB"}) })
+	tl := h.run(in)
+	if tl.ResolvedBy != "U0BOB" || !tl.MitigatedAt.IsZero() {
+		t.Errorf("resolved by %q, mitigated at %v; want no mitigation by a failed backfill", tl.ResolvedBy, tl.MitigatedAt)
+	}
+	if !slices.ContainsFunc(tl.Events, func(e TimelineEvent) bool { return e.Kind == "backfill-failed" }) ||
+		slices.ContainsFunc(tl.Events, func(e TimelineEvent) bool { return e.Kind == "recheck" }) {
+		t.Errorf("timeline %+v: want backfill-failed and no re-check", tl.Events)
+	}
+	if len(h.postsContaining("The backfill did not fix the incident")) != 1 {
+		t.Error("the thread was not told the backfill failed")
 	}
 }
