@@ -57,7 +57,7 @@ func (t *triage) backfillable() error {
 		return fmt.Errorf("dataset %s has no partitioning to backfill; add partition: {column: <date column>, granularity: hour|day|month} to its entry in dre.yaml", ds.Name)
 	}
 	if ds.Source == nil || (ds.Source.Select == "" && ds.Source.Table == "") {
-		return fmt.Errorf("dataset %s has no source to recompute partitions from; add source: {select: ...} or source: {table: ...} to its entry in dre.yaml, or backfill by hand with dre backfill start %s --select ...", ds.Name, ds.Name)
+		return fmt.Errorf("dataset %s has no source to recompute partitions from; add source: {select: ...} or source: {table: ...} to its entry in dre.yaml, or backfill by hand with dre backfill start %s --select <query>", ds.Name, ds.Name)
 	}
 	return nil
 }
