@@ -16,6 +16,7 @@ const (
 	TriageButtonResolve    = "triage_resolve"
 	TriageButtonRunRunbook = "triage_run_runbook"
 	TriageButtonEscalate   = "triage_escalate"
+	TriageButtonBackfill   = "triage_backfill"
 )
 
 // IncidentMessage is the top-level message of an incident. With TS set it
@@ -37,6 +38,9 @@ type IncidentMessage struct {
 	// buttons they clicked.
 	Acknowledged bool     `json:"acknowledged,omitempty"`
 	Decisions    []string `json:"decisions,omitempty"`
+	// CanBackfill shows the Backfill affected partitions button: the
+	// findings name partitions and the dataset has a source.
+	CanBackfill bool `json:"canBackfill,omitempty"`
 }
 
 // PostIncident posts or updates an incident's Block Kit message.
@@ -89,6 +93,9 @@ func incidentBlocks(m IncidentMessage) []slack.Block {
 	elements = append(elements, button(TriageButtonResolve, "Resolve", slack.StyleDefault))
 	if m.HasRunbook {
 		elements = append(elements, button(TriageButtonRunRunbook, "Run runbook", slack.StyleDefault))
+	}
+	if m.CanBackfill {
+		elements = append(elements, button(TriageButtonBackfill, "Backfill affected partitions", slack.StyleDefault))
 	}
 	elements = append(elements, button(TriageButtonEscalate, "Escalate", slack.StyleDanger))
 	return append(blocks, slack.NewActionBlock("triage_actions", elements...))

@@ -63,4 +63,20 @@ func TestTriagePostIncidentButtonsCarryTheWorkflowID(t *testing.T) {
 	if b := buttons(got["update"][0]); len(b) != 0 {
 		t.Errorf("resolved message still has buttons %v", b)
 	}
+	if b := buttons(got["postMessage"][0]); b[TriageButtonBackfill] != "" {
+		t.Errorf("backfill button offered without partitions to backfill: %v", b)
+	}
+}
+
+func TestTriageIncidentOffersBackfillWhenFindingsNamePartitions(t *testing.T) {
+	slackPeer := peers.StartSlack(t)
+	n := &Notify{Slack: slackPeer.Client()}
+	m := IncidentMessage{Channel: "C1", Text: "sev3 incident on orders", Status: "open", WorkflowID: "triage/orders", CanBackfill: true}
+	if _, err := n.PostIncident(context.Background(), m); err != nil {
+		t.Fatalf("PostIncident: %v", err)
+	}
+	got := blocksOf(t, slackPeer.Calls())
+	if b := buttons(got["postMessage"][0]); b[TriageButtonBackfill] != "triage/orders" {
+		t.Errorf("buttons = %v, want %s carrying the workflow ID", b, TriageButtonBackfill)
+	}
 }

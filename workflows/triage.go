@@ -89,6 +89,7 @@ type triage struct {
 	pending            []func(workflow.Context)
 	runbooks           int
 	runbookRunning     bool
+	fix                triageFix // the backfill of the affected partitions
 	autoResolve        autoResolveState
 	alerts             []TriageAlert // absorbed from monitoring tools
 	alertsNotListed    int
@@ -316,6 +317,10 @@ type TriagePolicy struct {
 	// alert it absorbed has resolved at its source; off, the thread asks
 	// a human to press Resolve.
 	ResolveWithAlerts bool `json:"resolveWithAlerts,omitempty"`
+	// ResolveAfterFix resolves the incident without a human when the
+	// checks that failed pass again after the backfill of the affected
+	// partitions; off, the thread asks a human to press Resolve.
+	ResolveAfterFix bool `json:"resolveAfterFix,omitempty"`
 }
 
 // defaultEscalateAfter applies to severities EscalateAfter does not list.

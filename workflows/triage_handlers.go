@@ -35,6 +35,7 @@ func (t *triage) registerHandlers(ctx workflow.Context) error {
 		{TriageResolveUpdate, t.onResolve, t.validateResolve},
 		{TriageEscalateUpdate, t.onEscalate, t.validateEscalate},
 		{TriageRunRunbookUpdate, t.onRunRunbook, t.validateRunbook},
+		{TriageBackfillUpdate, t.onBackfill, t.validateBackfill},
 	}
 	for _, u := range updates {
 		opts := workflow.UpdateHandlerOptions{Validator: u.validator}

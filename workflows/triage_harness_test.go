@@ -37,6 +37,8 @@ type triageHarness struct {
 	// stale makes the freshness check report a problem; it is read at
 	// each call, so a test can make the table recover.
 	stale bool
+	// broken are problem findings by check, read at each call like stale.
+	broken map[string]activities.Finding
 	// rejected collects the rejections of update, by label.
 	rejected map[string]error
 	updates  int
@@ -121,6 +123,10 @@ func (h *triageHarness) escalatePagerDuty(_ context.Context, r activities.Escala
 func (h *triageHarness) finding(check string, in activities.DiagnoseInput) activities.Finding {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if f, ok := h.broken[check]; ok {
+		f.Check, f.Table, f.Problem = check, in.Table, true
+		return f
+	}
 	f := activities.Finding{Check: check, Table: in.Table, Summary: in.Table + " " + check + " ok"}
 	if check == activities.CheckFreshness && h.stale {
 		f.Problem, f.Summary = true, in.Table+" is stale: newest loaded_at is 30h0m0s old"

@@ -47,7 +47,7 @@ func (t *triage) sendIncident(ctx workflow.Context) activities.SlackPosted {
 	m := activities.IncidentMessage{
 		Channel: t.channel, TS: t.threadTS, Text: t.openingText(), Status: t.status, WorkflowID: t.id,
 		RunURL: t.in.RunURL, Resolved: t.status == TriageResolved, HasRunbook: t.in.Runbook != nil,
-		Acknowledged: !t.ackedAt.IsZero(), Decisions: t.decisions(),
+		Acknowledged: !t.ackedAt.IsZero(), Decisions: t.decisions(), CanBackfill: t.canBackfill(),
 	}
 	var n *activities.Notify
 	var posted activities.SlackPosted
@@ -215,6 +215,7 @@ func (t *triage) addFinding(ctx workflow.Context, f activities.Finding) {
 	if !f.Skipped {
 		t.post(ctx, findingIcon(f)+" *"+f.Check+"*: "+f.Summary)
 	}
+	t.offerBackfill(ctx, f)
 }
 
 func findingIcon(f activities.Finding) string {

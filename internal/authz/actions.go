@@ -22,6 +22,7 @@ const (
 	TriageResolve     = "triage.resolve"
 	TriageEscalate    = "triage.escalate"
 	TriageRunRunbook  = "triage.run_runbook"
+	TriageBackfill    = "triage.backfill"
 )
 
 // The roles a rule may name besides people and groups.
@@ -55,6 +56,8 @@ var defaults = map[string][]string{
 	TriageResolve:     {Anyone},
 	TriageEscalate:    {Anyone},
 	TriageRunRunbook:  {Anyone},
+	// The child backfill keeps its own guards: the SLO freeze and the budget.
+	TriageBackfill: {Anyone},
 }
 
 // phrases say each decision in words, for messages.
@@ -66,7 +69,7 @@ var phrases = map[string]string{
 	DeprecateExtend: "extend a deprecation", DeprecateCancel: "cancel a deprecation",
 	RunbookApprove: "decide a runbook approval",
 	TriageAck:      "acknowledge an incident", TriageResolve: "resolve an incident", TriageEscalate: "escalate an incident",
-	TriageRunRunbook: "run a runbook from an incident",
+	TriageRunRunbook: "run a runbook from an incident", TriageBackfill: "backfill partitions from an incident",
 }
 
 // openWithoutApprovers lists the decisions whose approvers are optional:

@@ -24,13 +24,42 @@ PagerDuty's webhook drive the same workflow as these commands.`,
 		Example: `  dre triage start orders --severity 2 --description "no orders since 6am"
   dre triage status orders
   dre triage ack orders
+  dre triage backfill orders
   dre triage resolve orders --note "upstream load re-run"
   dre triage list`,
 	}
 	cmd.AddCommand(newTriageStartCmd(g), newTriageStatusCmd(g), newTriageListCmd(g),
 		newTriageActionCmd(g, "ack", workflows.TriageAckUpdate, "Acknowledge the incident (stops escalation)"),
 		newTriageActionCmd(g, "resolve", workflows.TriageResolveUpdate, "Resolve the incident (resolves the page, posts the timeline)"),
-		newTriageActionCmd(g, "escalate", workflows.TriageEscalateUpdate, "Escalate now (re-page on-call)"))
+		newTriageActionCmd(g, "escalate", workflows.TriageEscalateUpdate, "Escalate now (re-page on-call)"),
+		newTriageBackfillCmd(g))
+	return cmd
+}
+
+// newTriageBackfillCmd is the Backfill affected partitions button, at the
+// terminal.
+func newTriageBackfillCmd(g *globals) *cobra.Command {
+	cmd := newTriageActionCmd(g, "backfill", workflows.TriageBackfillUpdate,
+		"Backfill the partitions the incident's findings name, then re-run the failing checks")
+	cmd.Long = `Backfill the partitions the incident's findings name, then re-run the failing checks.
+
+The incident starts backfill/<dataset> as its child, over exactly those
+partitions, recomputed from the dataset's source: in dre.yaml. The backfill
+holds for an SLO freeze like any other and writes each partition once. When
+it is done, the incident re-runs the checks that failed: if they pass, it is
+mitigated, and resolved too when the triage policy sets resolve_after_fix;
+otherwise the thread asks for Resolve. Everything lands on the timeline
+(dre triage status <dataset>). Refused when no finding names a partition or
+the dataset has no source; if another backfill of the dataset is running,
+the thread says so and nothing is written.
+
+Who may is the worker's authz.rules.triage.backfill in dre.yaml (default:
+anyone who proves who they are).
+
+` + signingHelp
+	cmd.Example = `  dre triage status orders      # the findings and the partitions they name
+  dre triage backfill orders --sign ~/.ssh/id_ed25519.pub
+  dre triage backfill orders --as alice --note "refill the two short days"`
 	return cmd
 }
 

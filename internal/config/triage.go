@@ -36,6 +36,11 @@ type TriagePolicy struct {
 	// meanwhile (default 5m).
 	AutoResolveAfter catalog.Duration `yaml:"auto_resolve_after"`
 	RecheckEvery     catalog.Duration `yaml:"recheck_every"`
+	// ResolveAfterFix resolves an incident without a human when its
+	// failing checks pass after the backfill of the partitions its
+	// findings name (default false: the thread asks for Resolve). A
+	// pointer, so that a dataset can turn off what its team turned on.
+	ResolveAfterFix *bool `yaml:"resolve_after_fix"`
 	// UniqueKey names the columns that identify a row, for the duplicate
 	// check of the diagnosis (skipped without it); only under datasets.
 	UniqueKey []string `yaml:"unique_key"`
@@ -111,6 +116,9 @@ func (p TriagePolicy) over(o TriagePolicy) TriagePolicy {
 	}
 	if o.UniqueKey != nil {
 		p.UniqueKey = o.UniqueKey
+	}
+	if o.ResolveAfterFix != nil {
+		p.ResolveAfterFix = o.ResolveAfterFix
 	}
 	if o.Escalation != nil {
 		p.Escalation = o.Escalation

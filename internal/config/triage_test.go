@@ -55,7 +55,10 @@ triage:
     commerce-data:
       escalate_after: {sev3: 1h, sev1: never}
       auto_resolve_after: 2h
+      resolve_after_fix: true
   datasets:
+    refunds:
+      resolve_after_fix: false
     orders:
       unique_key: [order_id]
       escalation:
@@ -85,6 +88,10 @@ func TestTriagePolicyLayersDatasetOverTeamOverDefault(t *testing.T) {
 	}
 	if orders.AutoResolveAfter.Duration != 2*time.Hour || len(orders.UniqueKey) != 1 || orders.Escalation == nil || len(orders.Escalation.Steps) != 3 {
 		t.Errorf("orders policy %+v: want the team's auto-resolve, its own unique key and three steps", orders)
+	}
+	if refunds := cfg.TriagePolicy(lookup("refunds")); orders.ResolveAfterFix == nil || !*orders.ResolveAfterFix ||
+		refunds.ResolveAfterFix == nil || *refunds.ResolveAfterFix {
+		t.Errorf("resolve_after_fix: orders %v, refunds %v; want the team's true, and the dataset's own false", orders.ResolveAfterFix, refunds.ResolveAfterFix)
 	}
 	if clicks := cfg.TriagePolicy(lookup("clicks")); clicks.Escalation != nil || clicks.AutoResolveAfter.Duration != 0 || clicks.EscalateAfter["sev2"] != "30m" {
 		t.Errorf("clicks (no team) policy %+v, want only the default", clicks)

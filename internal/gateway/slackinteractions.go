@@ -29,6 +29,7 @@ var buttonUpdates = map[string]string{
 	activities.TriageButtonResolve:    workflows.TriageResolveUpdate,
 	activities.TriageButtonEscalate:   workflows.TriageEscalateUpdate,
 	activities.TriageButtonRunRunbook: workflows.TriageRunRunbookUpdate,
+	activities.TriageButtonBackfill:   workflows.TriageBackfillUpdate,
 }
 
 // buttonKind is the update behind the buttons of other workflows, and how

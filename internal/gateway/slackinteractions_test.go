@@ -58,6 +58,7 @@ func TestButtonsSendUpdatesAndTellTheClicker(t *testing.T) {
 	clicks := []url.Values{
 		buttonClick("triage_ack", "triage/orders"),
 		buttonClick("triage_resolve", "triage/closed"),
+		buttonClick("triage_backfill", "triage/orders"),
 		buttonClick("someone_elses_button", "x"),
 	}
 	for _, form := range clicks {
@@ -70,8 +71,9 @@ func TestButtonsSendUpdatesAndTellTheClicker(t *testing.T) {
 		t.Fatalf("forged click: %d, want 401", status)
 	}
 	stop()
-	if got := strings.Join(buttons.presses, "; "); !strings.Contains(got, "ack triage/orders U777") || !strings.Contains(got, "resolve triage/closed U777") || len(buttons.presses) != 2 {
-		t.Fatalf("presses %q, want ack and resolve by U777 only", got)
+	if got := strings.Join(buttons.presses, "; "); !strings.Contains(got, "ack triage/orders U777") || !strings.Contains(got, "resolve triage/closed U777") ||
+		!strings.Contains(got, "backfill triage/orders U777") || len(buttons.presses) != 3 {
+		t.Fatalf("presses %q, want ack, resolve and backfill by U777 only", got)
 	}
 	said := strings.Join(told.said, "; ")
 	if !strings.Contains(said, "Done: ack on triage/orders") || !strings.Contains(said, "the incident was resolved") {

@@ -24,3 +24,14 @@ func Workflow(base, namespace, workflowID string) string {
 	}
 	return fmt.Sprintf("%s/namespaces/%s/workflows/%s", strings.TrimSuffix(base, "/"), url.PathEscape(namespace), url.PathEscape(workflowID))
 }
+
+// Sibling turns link, which Workflow made for workflowID, into the link of
+// otherID in the same UI and namespace; ok is false when link is not one.
+// Workflows use it: they cannot read the UI base, only their own link.
+func Sibling(link, workflowID, otherID string) (string, bool) {
+	base, ok := strings.CutSuffix(link, "/workflows/"+url.PathEscape(workflowID))
+	if !ok || link == "" {
+		return "", false
+	}
+	return base + "/workflows/" + url.PathEscape(otherID), true
+}

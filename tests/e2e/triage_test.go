@@ -51,8 +51,15 @@ var triageTestPolicy = workflows.TriagePolicy{EscalateAfter: map[int]time.Durati
 // queue, starting incidents with policy.
 func startTriageStackWith(t *testing.T, db, queue string, policy workflows.TriagePolicy) *triageStack {
 	t.Helper()
+	return startTriageStackBroken(t, db, queue, policy, makeOrdersStale)
+}
+
+// startTriageStackBroken is startTriageStackWith with spoil doing the
+// damage to the seeded demo warehouse at dsn instead of a stale load.
+func startTriageStackBroken(t *testing.T, db, queue string, policy workflows.TriagePolicy, spoil func(*testing.T, string)) *triageStack {
+	t.Helper()
 	dsn, cfg := seededDemo(t, db)
-	makeOrdersStale(t, dsn)
+	spoil(t, dsn)
 	s := &triageStack{slack: peers.StartSlack(t), pd: peers.StartPagerDuty(t)}
 	w := sdkworker.New(env.Client, queue, sdkworker.Options{})
 	worker.Register(w, worker.Deps{Warehouses: worker.Warehouses(cfg, dsn), Policy: worker.Policy(cfg),
