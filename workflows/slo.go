@@ -135,7 +135,7 @@ func (e *sloEval) wait(ctx workflow.Context, ch workflow.ReceiveChannel) {
 }
 
 // upsertStatus derives the dataset's status from its SLOs and publishes
-// it, every round: the evaluator's behaviour before sloRoundVersion.
+// it, every round: the evaluator's behaviour before SLORoundChangeID.
 func (e *sloEval) upsertStatus(ctx workflow.Context) error {
 	e.deriveStatus()
 	return workflow.UpsertTypedSearchAttributes(ctx,
@@ -214,7 +214,7 @@ type SLOEvalStatus struct {
 	BootstrapPending string        `json:"bootstrapPending,omitempty"`
 	Bootstrap        *SLOBootstrap `json:"bootstrap,omitempty"`
 	// OneActivityRounds is set once the evaluator runs each round as one
-	// activity (sloRoundVersion); it is carried across continue-as-new.
+	// activity (SLORoundChangeID); it is carried across continue-as-new.
 	OneActivityRounds bool `json:"oneActivityRounds,omitempty"`
 }
 

@@ -9,18 +9,20 @@ import (
 	"github.com/dre-dev/dre/activities"
 )
 
-// sloRoundVersion guards the round of one activity: evaluators started
-// before it ran an incident check, then a measure and a record activity
-// per SLO, and upserted their search attributes every round; their
-// histories must replay.
-const sloRoundVersion = "slo-one-activity-round"
+// SLORoundChangeID is the workflow.GetVersion change ID that guards the
+// round of one activity: evaluators started before it ran an incident
+// check, then a measure and a record activity per SLO, and upserted their
+// search attributes every round; their histories must replay. A worker
+// can still start evaluators of that design by preferring
+// workflow.DefaultVersion for this ID (tests/bench compares the two).
+const SLORoundChangeID = "slo-one-activity-round"
 
 // oneActivityRounds tells whether this evaluator runs each round as one
 // activity. The answer is kept in the state carried across
 // continue-as-new, so that later runs record no version marker.
 func (e *sloEval) oneActivityRounds(ctx workflow.Context) bool {
 	if !e.status.OneActivityRounds {
-		e.status.OneActivityRounds = workflow.GetVersion(ctx, sloRoundVersion, workflow.DefaultVersion, 1) == 1
+		e.status.OneActivityRounds = workflow.GetVersion(ctx, SLORoundChangeID, workflow.DefaultVersion, 1) == 1
 	}
 	return e.status.OneActivityRounds
 }

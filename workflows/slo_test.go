@@ -34,7 +34,7 @@ func sloDataset() catalog.Dataset {
 }
 
 // sloDesign picks how the evaluator runs a round: as it did before
-// sloRoundVersion (an incident check, then a measure and a record
+// SLORoundChangeID (an incident check, then a measure and a record
 // activity per SLO) or as one activity.
 type sloDesign string
 
@@ -78,7 +78,7 @@ func sloRun(t *testing.T, design sloDesign, bad func(k int) bool, slackPosts int
 		return activities.Measurement{Good: 1, Total: 1, Detail: "fresh"}
 	}
 	if design == sloActivityPerStep {
-		env.OnGetVersion(sloRoundVersion, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+		env.OnGetVersion(SLORoundChangeID, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 		env.OnActivity(a.SLOIncidentOpen, mock.Anything, "orders").Return(func(context.Context, string) (bool, error) {
 			return len(breaches) > 0, nil
 		})
@@ -206,7 +206,7 @@ func TestSLOEvalSlowBurnPostsOneTicket(t *testing.T) {
 // TestSLOEvalRoundIsOneActivityAndOneTimer counts the commands of the
 // paging run: each round is one activity and each wait one timer, and the
 // search attributes change once (ok to frozen), where the design before
-// sloRoundVersion ran three activities a round and upserted every round.
+// SLORoundChangeID ran three activities a round and upserted every round.
 func TestSLOEvalRoundIsOneActivityAndOneTimer(t *testing.T) {
 	rounds := sloRoundsPerRun + 1
 	bad := func(k int) bool { return k >= 10 && k < 15 }
@@ -226,7 +226,7 @@ func TestSLOEvalRoundIsOneActivityAndOneTimer(t *testing.T) {
 	}
 	_, _, old := sloRun(t, sloActivityPerStep, bad, 0)
 	if old.activities["MeasureSLI"] != rounds || old.activities["RecordSLO"] != rounds || old.activities["SLOIncidentOpen"] != rounds || len(old.upserts) != rounds {
-		t.Errorf("before sloRoundVersion: activities %v, %d upserts; want three activities and an upsert every round", old.activities, len(old.upserts))
+		t.Errorf("before SLORoundChangeID: activities %v, %d upserts; want three activities and an upsert every round", old.activities, len(old.upserts))
 	}
 }
 
