@@ -102,7 +102,7 @@ errcheck:
 ## dbt manifest into the lineage graph, PII detection's column-level precision
 ## and recall per kind on a generated faker corpus, a year's backfill with
 ## write-audit-publish and one SQL check, SLO history bootstrap of 100
-## datasets over 28 days at 10 minutes, SLO evaluation of 100 datasets with
+## datasets over 28 days at 10 minutes, SLO evaluation of 50 datasets with
 ## two SLOs each in the per-step and the one-activity design: Temporal
 ## actions, CPU, memory and database growth per round and per minute;
 ## DRE_BENCH_SLO_DATASETS=1000 DRE_BENCH_SLO_INTERVAL=1m is the issue's size)
