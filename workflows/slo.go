@@ -237,5 +237,6 @@ type SLOState struct {
 const sloHistoryPoints = 288
 
 // sloRoundsPerRun bounds a run's history: a round adds about a dozen
-// events per SLO.
+// events per SLO in the per-step design, about a dozen in all as one
+// activity.
 const sloRoundsPerRun = 100
