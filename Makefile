@@ -102,8 +102,11 @@ errcheck:
 ## dbt manifest into the lineage graph, PII detection's column-level precision
 ## and recall per kind on a generated faker corpus, a year's backfill with
 ## write-audit-publish and one SQL check, the same on the BigQuery stand-in
-## in calls per partition, SLO history bootstrap of 100 datasets over 28
-## days at 10 minutes)
+## in calls per partition, SLO history bootstrap of 100
+## datasets over 28 days at 10 minutes, SLO evaluation of 50 datasets with
+## two SLOs each in the per-step and the one-activity design: Temporal
+## actions, CPU, memory and database growth per round and per minute;
+## DRE_BENCH_SLO_DATASETS=1000 DRE_BENCH_SLO_INTERVAL=1m is the issue's size)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./internal/devserver/
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/warehouse/postgres/
@@ -119,6 +122,7 @@ bench:
 	$(GO) test -run '^$$' -bench Load5000 -benchmem -benchtime 5x ./internal/lineage/dbt/
 	$(GO) test -run '^$$' -bench PIIAccuracy -benchtime 1x ./internal/pii/
 	$(GO) test -run '^$$' -bench BootstrapSLOHistory -benchtime 1x ./activities/
+	$(GO) test -run '^$$' -bench SLOEvaluation -benchtime 1x -timeout 30m ./tests/bench/
 
 clean:
 	rm -rf bin

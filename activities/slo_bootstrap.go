@@ -42,8 +42,10 @@ type SLOHistory struct {
 // readings marked reconstructed, so the error budget starts from the
 // window's history instead of from the first live evaluation. Row counts
 // are as the partitions hold them today, so rows that arrived late count
-// as if on time. Custom SQL SLOs and unpartitioned volume or completeness
-// SLOs have no history to read, and are skipped with the reason.
+// as if on time. Ratio SLOs run their good and total SQL once per past
+// interval (the latest maxRatioSlots). Custom SQL SLOs and unpartitioned
+// volume or completeness SLOs have no history to read, and are skipped
+// with the reason.
 func (s *SLOs) BootstrapSLOHistory(ctx context.Context, in BootstrapSLOHistoryInput) ([]SLOHistory, error) {
 	st, err := s.store()
 	if err != nil {
@@ -83,7 +85,8 @@ func (s *SLOs) reconstruct(ctx context.Context, ds catalog.Dataset, o catalog.SL
 	case o.Kind == catalog.Custom:
 		h.Skipped = "custom SQL reads the table as it is now; its past intervals cannot be told apart"
 	case o.Kind == catalog.Ratio:
-		h.Skipped = "ratio SLOs are read from their first evaluation on: reconstructing would run good and total once per past interval"
+		obs, whys, h.Queries, err = s.ratioHistory(ctx, ds, o, slots)
+		h.Slots = min(h.Slots, maxRatioSlots)
 	default:
 		h.Skipped = "the table has no partition: column, so its past row counts are unknown"
 	}

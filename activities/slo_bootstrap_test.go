@@ -2,6 +2,7 @@ package activities_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -135,5 +136,56 @@ func TestBootstrapSLOHistoryStartsTheBudgetFromTheWindow(t *testing.T) {
 		if ev.Total != 168 || math.Abs(ev.BudgetLeft-byHand) > 1e-12 {
 			t.Errorf("%s: first live evaluation counts %d readings, budget left %v; want 168 and %v", o.Name, ev.Total, ev.BudgetLeft, byHand)
 		}
+	}
+}
+
+// TestBootstrapSLOHistoryReadsRatioSLOsIntervalByInterval: a ratio SLO's
+// good and total run once per past hour of the week, bound to it. By hand:
+// loads land at 02:00, so only the slots of 03:00 count rows, on the five
+// days whose partition arrived (1, 2, 3, 6 and 7 November); 7 November
+// loads 6 November, half of whose customer_id are null.
+func TestBootstrapSLOHistoryReadsRatioSLOsIntervalByInterval(t *testing.T) {
+	cluster := localpgtest.Start(t)
+	dsn := localpgtest.NewDatabase(t, cluster)
+	pool, err := pgxpool.New(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if _, err := pool.Exec(t.Context(), "SET TIME ZONE 'UTC';"+gappedOrders); err != nil {
+		t.Fatal(err)
+	}
+	reg := warehouse.NewRegistry(map[string]warehouse.Opener{"local": func(ctx context.Context) (warehouse.Conn, error) { return postgres.Open(ctx, dsn) }})
+	t.Cleanup(reg.Close)
+	store := slostore.New(localpgtest.NewDatabase(t, cluster))
+	t.Cleanup(store.Close)
+	s := &activities.SLOs{Warehouses: reg, Store: store}
+	paid := catalog.SLO{Name: "known-customer", Kind: catalog.Ratio, Objective: 0.9,
+		Window: catalog.Duration{Duration: 7 * 24 * time.Hour}, Interval: catalog.Duration{Duration: time.Hour},
+		Good:  "SELECT count(*) FROM public.demo_orders WHERE customer_id IS NOT NULL AND loaded_at >= {{ .From }} AND loaded_at < {{ .To }}",
+		Total: "SELECT count(*) FROM public.demo_orders WHERE loaded_at >= {{ .From }} AND loaded_at < {{ .To }}"}
+	ds := catalog.Dataset{Name: "demo_orders", Warehouse: "local", Table: "public.demo_orders", SLOs: []catalog.SLO{paid}}
+	until := time.Date(2026, 11, 8, 0, 0, 0, 0, time.UTC)
+	got, err := s.BootstrapSLOHistory(t.Context(), activities.BootstrapSLOHistoryInput{Dataset: ds, Until: until})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Skipped != "" || got[0].Slots != 167 || got[0].Queries != 2*167 || got[0].Stored != 5 || got[0].Bad != 1 {
+		t.Fatalf("bootstrap = %+v; want 167 slots read with two queries each, 5 readings stored, 1 bad", got)
+	}
+	obs, err := store.Since(t.Context(), ds.Name, paid.Name, until.Add(-8*24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var days []string
+	for _, o := range obs {
+		days = append(days, fmt.Sprintf("%s %d/%d", o.At.Format("01-02T15"), o.Good, o.Total))
+		if !o.Reconstructed {
+			t.Errorf("reading %+v is not marked reconstructed", o)
+		}
+	}
+	want := "[11-01T03 20/20 11-02T03 20/20 11-03T03 20/20 11-06T03 20/20 11-07T03 10/20]"
+	if fmt.Sprint(days) != want {
+		t.Errorf("readings %v; want %s", days, want)
 	}
 }

@@ -134,8 +134,17 @@ func (e *sloEval) wait(ctx workflow.Context, ch workflow.ReceiveChannel) {
 	sel.Select(ctx)
 }
 
-// upsertStatus derives the dataset's status from its SLOs and publishes it.
+// upsertStatus derives the dataset's status from its SLOs and publishes
+// it, every round: the evaluator's behaviour before SLORoundChangeID.
 func (e *sloEval) upsertStatus(ctx workflow.Context) error {
+	e.deriveStatus()
+	return workflow.UpsertTypedSearchAttributes(ctx,
+		KindKey.ValueSet(KindSLOEval), DatasetKey.ValueSet(e.in.Dataset.Name), StatusKey.ValueSet(e.status.Status))
+}
+
+// deriveStatus sets the dataset's status from its SLOs: the loudest
+// level, or SLOFrozen when a budget is spent.
+func (e *sloEval) deriveStatus() {
 	level, frozen := slo.None, false
 	for _, s := range e.status.SLOs {
 		if s.Level.Louder(level) {
@@ -147,8 +156,6 @@ func (e *sloEval) upsertStatus(ctx workflow.Context) error {
 	if frozen {
 		e.status.Status = SLOFrozen
 	}
-	return workflow.UpsertTypedSearchAttributes(ctx,
-		KindKey.ValueSet(KindSLOEval), DatasetKey.ValueSet(e.in.Dataset.Name), StatusKey.ValueSet(e.status.Status))
 }
 
 // sloSlot is the start of the interval holding now: observations are
@@ -206,6 +213,9 @@ type SLOEvalStatus struct {
 	// round runs; Bootstrap the outcome of the latest one.
 	BootstrapPending string        `json:"bootstrapPending,omitempty"`
 	Bootstrap        *SLOBootstrap `json:"bootstrap,omitempty"`
+	// OneActivityRounds is set once the evaluator runs each round as one
+	// activity (SLORoundChangeID); it is carried across continue-as-new.
+	OneActivityRounds bool `json:"oneActivityRounds,omitempty"`
 }
 
 // SLOState is the latest evaluation of one SLO and its recent history.
@@ -227,5 +237,6 @@ type SLOState struct {
 const sloHistoryPoints = 288
 
 // sloRoundsPerRun bounds a run's history: a round adds about a dozen
-// events per SLO.
+// events per SLO in the per-step design, about a dozen in all as one
+// activity.
 const sloRoundsPerRun = 100

@@ -27,11 +27,11 @@ func TestSLOEvalBootstrapsOnFirstSyncAndOnRequest(t *testing.T) {
 		order, untils = append(order, "bootstrap"), append(untils, in.Until)
 		return []activities.SLOHistory{{SLO: "fresh", Slots: 8063, Stored: 8063}}, nil
 	})
-	env.OnActivity(a.SLOIncidentOpen, mock.Anything, "orders").Return(false, nil)
-	env.OnActivity(a.MeasureSLI, mock.Anything, mock.Anything).Return(activities.Measurement{Good: 1, Total: 1}, nil)
-	env.OnActivity(a.RecordSLO, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RecordSLOInput) (slo.Evaluation, error) {
+	env.OnActivity(a.EvaluateSLORound, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.SLORoundInput) (activities.SLORoundResult, error) {
 		order = append(order, "record")
-		return slo.Evaluation{At: in.Obs.At, SLI: 1, BudgetLeft: 1, Level: slo.None}, nil
+		at := in.SLOs[0].At
+		r := activities.SLOReading{SLO: "fresh", Measurement: activities.Measurement{Good: 1, Total: 1}, Evaluation: slo.Evaluation{At: at, SLI: 1, BudgetLeft: 1, Level: slo.None}}
+		return activities.SLORoundResult{Readings: []activities.SLOReading{r}}, nil
 	})
 	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SLOBootstrapSignal, "cli-42") }, 7*time.Minute)
 	env.RegisterDelayedCallback(func() {

@@ -36,6 +36,11 @@ func (e *sloEval) round(ctx workflow.Context) error {
 	if len(due) == 0 {
 		return nil
 	}
+	if e.oneActivityRounds(ctx) {
+		e.roundInOneActivity(ctx, due, now)
+		e.status.Rounds++
+		return e.publishStatus(ctx)
+	}
 	var a *activities.SLOs
 	incident := false
 	if err := workflow.ExecuteActivity(sloActivity(ctx, 30*time.Second, "is a triage open?"), a.SLOIncidentOpen, e.in.Dataset.Name).Get(ctx, &incident); err != nil {
@@ -70,12 +75,19 @@ func (e *sloEval) evaluate(ctx workflow.Context, i int, now time.Time, incident 
 		s.Error = "recording: " + err.Error()
 		return
 	}
+	e.observe(ctx, i, at, m, ev, rec.Rules)
+}
+
+// observe adopts an SLO's new reading and evaluation, extends its chart
+// history and acts on the result.
+func (e *sloEval) observe(ctx workflow.Context, i int, at time.Time, m activities.Measurement, ev slo.Evaluation, rules []slo.Rule) {
+	s := &e.status.SLOs[i]
 	s.Last, s.Detail, s.Error = ev, m.Detail, ""
-	s.History = append(s.History, slo.Point{At: at, BudgetLeft: ev.BudgetLeft, Burn: ev.BurnOver(rec.Rules[0].Long), Good: m.Good == m.Total})
+	s.History = append(s.History, slo.Point{At: at, BudgetLeft: ev.BudgetLeft, Burn: ev.BurnOver(rules[0].Long), Good: m.Good == m.Total})
 	if n := len(s.History); n > sloHistoryPoints {
 		s.History = s.History[n-sloHistoryPoints:]
 	}
-	e.act(ctx, def, s)
+	e.act(ctx, e.in.Dataset.SLOs[i], s)
 }
 
 // rules are the alert rules scaled to an SLO's interval.

@@ -23,8 +23,9 @@ func newSLOBackfillHistoryCmd(g *globals) *cobra.Command {
 		Short: "Reconstruct a dataset's SLO readings over their windows from the warehouse",
 		Long: `backfill-history asks the evaluator slo-eval/<dataset> to compute every
 SLO's SLI for each past interval of its window from what the warehouse holds:
-the freshness_column timestamps for freshness, and the rows (and nulls) of
-each partition for volume and completeness. The readings are stored marked
+the freshness_column timestamps for freshness, the rows (and nulls) of
+each partition for volume and completeness, and the good and total SQL of
+ratio SLOs run once per interval (the latest 2,016). The readings are stored marked
 reconstructed, only in intervals that hold no reading yet, so the error
 budget and the burn rates start from the whole window instead of from the
 first evaluation. Running it again changes nothing.

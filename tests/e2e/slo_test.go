@@ -122,7 +122,7 @@ func TestSLOStaleDatasetOpensOneTriageAndRecoveryStopsTheAlerts(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		recordHistory(t, workflows.SLOEvalWorkflowID(ds.Name), "slo-eval-bootstrap-page-and-recover.json")
+		recordHistory(t, workflows.SLOEvalWorkflowID(ds.Name), "slo-eval-one-activity-rounds.json")
 		_ = env.Client.TerminateWorkflow(ctx, workflows.SLOEvalWorkflowID(ds.Name), "", "test over")
 		_ = env.Client.TerminateWorkflow(ctx, workflows.TriageWorkflowID(ds.Name), "", "test over")
 	})
@@ -143,6 +143,7 @@ func TestSLOStaleDatasetOpensOneTriageAndRecoveryStopsTheAlerts(t *testing.T) {
 		t.Errorf("after recovery: pages %d, level %s; want still one page and no alert", st.Pages, st.SLOs[0].Level)
 	}
 	sloCountTriage(t, ds.Name, 1)
+	sloRoundsCostOneActivityAndOneTimer(t, ds.Name)
 	sloCLI(t, e)
 	sloHistoryAndSLACLI(t, e)
 
@@ -323,5 +324,24 @@ func sloHistoryAndSLACLI(t *testing.T, e sloE2E) {
 	rows, err := csv.NewReader(strings.NewReader(res.Stdout)).ReadAll()
 	if res.Code != 0 || err != nil || len(rows) != 2 || rows[1][1] != "fresh" || rows[1][5] != "no" || !strings.HasPrefix(rows[1][9], "triage/slo_orders@") {
 		t.Errorf("slo report --period %s: exit %d, rows %q (%v); want fresh missed, with the triage run that consumed its budget", month, res.Code, rows, err)
+	}
+}
+
+// sloRoundsCostOneActivityAndOneTimer counts the billed actions in the
+// evaluator's history: each round is one activity and one timer, and the
+// search attributes are upserted only when DreStatus changed (here ok to
+// frozen, perhaps through page), not every round.
+func sloRoundsCostOneActivityAndOneTimer(t *testing.T, dataset string) {
+	t.Helper()
+	events, err := harness.History(context.Background(), env.Client, workflows.SLOEvalWorkflowID(dataset), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := harness.CountActions(events)
+	rounds := a.ByActivity["EvaluateSLORound"]
+	perStep := a.ByActivity["MeasureSLI"] + a.ByActivity["RecordSLO"] + a.ByActivity["SLOIncidentOpen"]
+	// Signals cancel a wait and start another timer; the page is one more activity, the bootstrap another.
+	if rounds < 5 || perStep != 0 || a.Timers > rounds+a.Signals || a.Upserts > 2 || a.Activities > rounds+2 {
+		t.Errorf("history of %d rounds: %+v; want one activity and at most one timer a round, no per-step activity, at most two upserts", rounds, a)
 	}
 }
