@@ -2,8 +2,10 @@ package config
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
+	"github.com/dre-dev/dre/internal/catalog"
 	"github.com/dre-dev/dre/internal/lineage"
 )
 
@@ -63,5 +65,45 @@ func TestLoadDbtManifestProblems(t *testing.T) {
 				t.Errorf("problems = %q; want one starting %q", lines, tt.want)
 			}
 		})
+	}
+}
+
+// A problem in a dataset from the manifest has no dre.yaml entry to
+// point at, so it is placed at dbt.manifest and names the dataset; the
+// hand-written side of the same cycle keeps its own position.
+func TestLoadDbtManifestDatasetProblemsNameTheDataset(t *testing.T) {
+	const yaml = `warehouses:
+  local:
+    postgres: {dsn: {env: LOCAL_PG_DSN}}
+dbt: {manifest: manifest.json, warehouse: local}
+datasets:
+  - name: ledger_payments
+    warehouse: local
+    table: ledger.payments
+    upstream: [daily_takings]
+`
+	_, err := Parse("testdata/dbt/x.yaml", []byte(yaml), nil, LoadOptions{})
+	got := problemLines(t, err)
+	if len(got) == 0 || !slices.ContainsFunc(got, func(l string) bool {
+		return strings.Contains(l, "upstream cycle") && (strings.Contains(l, "datasets[0].upstream[0]") || strings.Contains(l, `dbt.manifest: dataset "`))
+	}) {
+		t.Errorf("problems = %q; want the cycle through the manifest's models", got)
+	}
+	for _, l := range got {
+		if strings.Contains(l, "datasets[1]") || strings.Contains(l, "datasets[2]") {
+			t.Errorf("problem %q points at an entry dre.yaml does not have", l)
+		}
+	}
+}
+
+func TestPlaceManifestProblem(t *testing.T) {
+	ds := []catalog.Dataset{{Name: "orders"}, {Name: "stg_payments"}}
+	p := placeManifestProblem(ds, 1, catalog.Problem{Path: "datasets[1].upstream[0]", Message: "bad"})
+	if want := (catalog.Problem{Path: "dbt.manifest", Message: `dataset "stg_payments" upstream[0] (from the manifest): bad`}); p != want {
+		t.Errorf("manifest problem = %+v, want %+v", p, want)
+	}
+	written := catalog.Problem{Path: "datasets[0].table", Message: "bad"}
+	if p := placeManifestProblem(ds, 1, written); p != written {
+		t.Errorf("hand-written problem moved to %+v", p)
 	}
 }
