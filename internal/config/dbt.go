@@ -28,7 +28,7 @@ type Dbt struct {
 // nothing.
 func (d *decoder) withManifest(cfg *Config, handWritten []catalog.Dataset) []catalog.Dataset {
 	m := cfg.Dbt
-	if m.Manifest == "" && m.Warehouse == "" || d.hasFailed("dbt") {
+	if _, written := d.ValueNodes["dbt"]; !written || d.hasProblemUnder("dbt") {
 		return handWritten
 	}
 	switch {
@@ -40,7 +40,11 @@ func (d *decoder) withManifest(cfg *Config, handWritten []catalog.Dataset) []cat
 		return handWritten
 	}
 	if _, ok := cfg.Warehouses[m.Warehouse]; !ok {
-		d.addPath("dbt.warehouse", fmt.Sprintf("warehouse %q is not in warehouses:; name one of %s", m.Warehouse, strings.Join(cfg.WarehouseNames(), ", ")))
+		// A broken warehouses section reports itself; every name would
+		// look unknown.
+		if !d.hasFailed("warehouses") {
+			d.addPath("dbt.warehouse", unknownWarehouse(m.Warehouse, cfg.WarehouseNames()))
+		}
 		return handWritten
 	}
 	path := m.Manifest
@@ -68,6 +72,25 @@ func (d *decoder) withManifest(cfg *Config, handWritten []catalog.Dataset) []cat
 		}
 	}
 	return out
+}
+
+// hasProblemUnder reports a decoding problem at path or inside it (an
+// unknown key, say), after which the section says nothing reliable.
+func (d *decoder) hasProblemUnder(path string) bool {
+	for _, p := range d.problems {
+		if p.Path == path || strings.HasPrefix(p.Path, path+".") {
+			return true
+		}
+	}
+	return d.hasFailed(path)
+}
+
+// unknownWarehouse says what to write instead of an unknown warehouse.
+func unknownWarehouse(name string, known []string) string {
+	if len(known) == 0 {
+		return fmt.Sprintf("warehouse %q is not in warehouses:; add it there", name)
+	}
+	return fmt.Sprintf("warehouse %q is not in warehouses:; name one of %s", name, strings.Join(known, ", "))
 }
 
 // placeManifestProblem moves a problem of a dataset that came from the
