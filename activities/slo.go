@@ -3,11 +3,13 @@ package activities
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/internal/lineage"
 	"github.com/dre-dev/dre/internal/slo"
 )
 
@@ -45,6 +47,12 @@ type SLOs struct {
 	// Freeze answers FreezeReason; nil reports no freeze (a worker without
 	// a Temporal client, as in some tests).
 	Freeze SLOFreeze
+	// Catalog is the worker's dre.yaml catalog, whose declared lineage
+	// explains a freshness breach by a late upstream; nil explains none.
+	Catalog *catalog.Catalog
+
+	graphOnce sync.Once
+	graph     *lineage.Graph
 }
 
 // FreezeReason says why writes to a dataset must be approved first: its

@@ -51,7 +51,13 @@ func (s *SLOs) MeasureSLI(ctx context.Context, in MeasureSLIInput) (Measurement,
 	}
 	switch o.Kind {
 	case catalog.Freshness:
-		return measureFreshness(ctx, t, ds.FreshnessColumn, o.Threshold.Duration)
+		m, err := measureFreshness(ctx, t, ds.FreshnessColumn, o.Threshold.Duration)
+		if err == nil && m.Good < m.Total {
+			if why := s.lateUpstreams(ctx, ds, o.Threshold.Duration); why != "" {
+				m.Detail += "; " + why
+			}
+		}
+		return m, err
 	case catalog.Volume:
 		return s.measureVolume(ctx, t, ds, o)
 	case catalog.Completeness:

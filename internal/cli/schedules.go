@@ -34,7 +34,8 @@ func newSchedulesSyncCmd(g *globals) *cobra.Command {
 		Long: `sync prints what it will change (+ create, ~ update, - delete, = unchanged),
 then changes it. Running it again with nothing changed in dre.yaml changes
 nothing. Run it after every change to the catalog, for example in CI after
-a merge.`,
+a merge. A catalog with dbt.manifest reads the manifest again, so run it
+after dbt compile too: new models get their schedules.`,
 		Example: `  dre schedules sync --dry-run   # the diff only
   dre schedules sync`,
 		Args: exactArgs(0, "no arguments"),

@@ -15,8 +15,9 @@ import (
 var warehouseName = regexp.MustCompile(`^[a-z][a-z0-9_-]*$`)
 
 // checkFile checks what decoding alone cannot: warehouses, addresses and
-// the dataset catalog, whose problems are placed by their key paths.
-func (d *decoder) checkFile(cfg *Config, datasets []catalog.Dataset, opts LoadOptions) {
+// the dataset catalog, whose problems are placed by their key paths. The
+// datasets after the first handWritten came from the dbt manifest.
+func (d *decoder) checkFile(cfg *Config, datasets []catalog.Dataset, handWritten int, opts LoadOptions) {
 	for _, name := range cfg.WarehouseNames() {
 		d.checkWarehouse(cfg.Warehouses[name], opts)
 	}
@@ -31,6 +32,7 @@ func (d *decoder) checkFile(cfg *Config, datasets []catalog.Dataset, opts LoadOp
 	}
 	problems := catalog.ValidateAll(datasets, cfg.WarehouseNames())
 	for _, p := range append(problems, lineage.Check(datasets)...) {
+		p = placeManifestProblem(datasets, handWritten, p)
 		// A broken warehouses section would make every dataset's
 		// warehouse look unknown; its own problem says enough.
 		if d.hasFailed(p.Path) || d.Failed["warehouses"] && strings.HasSuffix(p.Path, ".warehouse") {

@@ -34,6 +34,7 @@ type Config struct {
 	Triage     Triage               // paging, escalation, auto-resolve
 	Access     Access               // the access reconciler
 	Audit      Audit                // the audit log's scheduled checkpoints
+	Dbt        Dbt                  // the dbt manifest the catalog also reads
 }
 
 // Temporal says how to reach the Temporal server.
@@ -230,6 +231,8 @@ type document struct {
 	Access Access `yaml:"access"`
 	// Audit: the audit log's scheduled, signed checkpoints.
 	Audit Audit `yaml:"audit"`
+	// Dbt: a dbt manifest whose models join the datasets.
+	Dbt Dbt `yaml:"dbt"`
 }
 
 // Defaults returns the configuration used when no file is given: a local

@@ -19,7 +19,7 @@ func TestParseProblems(t *testing.T) {
 			[]string{"dre.yaml:3:1: dre.yaml holds one YAML document; remove the --- and merge this one into the first"}},
 		{"not a mapping", "- a\n", []string{"dre.yaml:1:1: want a mapping, got a list"}},
 		{"unknown top key", "foo: 1\n",
-			[]string{`dre.yaml:1:1: foo: unknown key "foo"; valid keys here: temporal, warehouses, state, gateway, worker, slack, pagerduty, datasets, people, groups, decisions, authz, alerts, triage, access, audit`}},
+			[]string{`dre.yaml:1:1: foo: unknown key "foo"; valid keys here: temporal, warehouses, state, gateway, worker, slack, pagerduty, datasets, people, groups, decisions, authz, alerts, triage, access, audit, dbt`}},
 		{"close top key", "datasest: []\n", []string{`dre.yaml:1:1: datasest: unknown key "datasest"; did you mean "datasets"?`}},
 		{"unknown alias", "gateway: {listen: *nope}\n", []string{"dre.yaml:1:19: gateway.listen: alias *nope refers to no anchor"}},
 		{"alias to wrong shape", "temporal: &t {address: 'x:1'}\ngateway: *t\n",

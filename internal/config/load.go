@@ -52,7 +52,9 @@ func Parse(name string, data []byte, env Env, opts LoadOptions) (*Config, error)
 		d.DecodeDocument(root, reflect.ValueOf(&doc).Elem())
 	}
 	cfg := fromDocument(name, doc)
-	d.checkFile(cfg, doc.Datasets, opts)
+	datasets := d.withManifest(cfg, doc.Datasets)
+	cfg.Catalog = catalog.New(datasets)
+	d.checkFile(cfg, datasets, len(doc.Datasets), opts)
 	d.problems = append(d.problems, ApplyEnv(cfg, env)...)
 	d.checkState(cfg.State, opts)
 	d.checkTriage(cfg)
@@ -91,6 +93,7 @@ func fromDocument(name string, doc document) *Config {
 		Triage:     doc.Triage,
 		Access:     doc.Access,
 		Audit:      doc.Audit,
+		Dbt:        doc.Dbt,
 	}
 	for whName, wh := range doc.Warehouses {
 		wh.Name = whName

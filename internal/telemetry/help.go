@@ -12,6 +12,7 @@ var seriesHelp = map[string]string{
 	"dre_backfill_rows":             "Rows written by backfills, by dataset.",
 	"dre_gateway_alerts":            "Alerts the gateway read from monitoring tools on /alerts/<source>, by source and outcome.",
 	"dre_triage_incidents":          "Incidents opened by triage, by dataset and severity.",
+	"dre_decisions_refused":         "Decisions the workflows refused in their validators, by workflow, action and reason (unproven, not_allowed, self_approval).",
 	"dre_triage_time_to_ack":        "Time from an incident's opening to its first acknowledgement, by dataset and severity.",
 	"dre_triage_time_to_resolve":    "Time from an incident's opening to its resolution, by dataset and severity.",
 	"dre_gateway_request_latency":   "Time the gateway took to answer a request, by route and status.",

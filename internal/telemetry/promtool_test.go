@@ -18,7 +18,7 @@ import (
 // dreCounters and dreTimers are every series dre records itself, by kind.
 var (
 	dreCounters = []string{activities.MetricBackfillPartitions, activities.MetricBackfillRows, workflows.MetricTriageIncidents, gateway.MetricRejects,
-		gateway.MetricPagerDutyIgnored, gateway.MetricRefusals, gateway.MetricAlerts}
+		gateway.MetricPagerDutyIgnored, workflows.MetricDecisionsRefused, gateway.MetricRefusals, gateway.MetricAlerts}
 	dreTimers = []string{workflows.MetricTriageTimeToAck, workflows.MetricTriageTimeToResolve, gateway.MetricRequestLatency}
 	dreGauges = []string{activities.MetricSLOSLI, activities.MetricSLOObjective, activities.MetricSLOBudgetRemaining, activities.MetricSLOBurnRate,
 		activities.MetricSLOAlertLevel, activities.MetricSLOLastEvaluation}

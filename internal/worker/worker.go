@@ -100,7 +100,7 @@ func Register(r sdkworker.Registry, d Deps) {
 	}
 	r.RegisterActivity(policy)
 	r.RegisterActivity(&activities.PIIScans{Warehouses: d.Warehouses})
-	slos := &activities.SLOs{Warehouses: d.Warehouses, Triage: d.SLOTriage, Freeze: d.SLOFreeze}
+	slos := &activities.SLOs{Warehouses: d.Warehouses, Triage: d.SLOTriage, Freeze: d.SLOFreeze, Catalog: catalogOf(d.Policy)}
 	if f, ok := d.SLOTriage.(activities.SLOFreeze); ok && slos.Freeze == nil {
 		slos.Freeze = f
 	}
