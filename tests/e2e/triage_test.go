@@ -19,6 +19,7 @@ import (
 
 	"github.com/dre-dev/dre/activities"
 	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/internal/config"
 	"github.com/dre-dev/dre/internal/gateway"
 	"github.com/dre-dev/dre/internal/worker"
 	"github.com/dre-dev/dre/tests/peers"
@@ -60,16 +61,25 @@ func startTriageStackBroken(t *testing.T, db, queue string, policy workflows.Tri
 	t.Helper()
 	dsn, cfg := seededDemo(t, db)
 	spoil(t, dsn)
+	return startTriageStackOn(t, dsn, cfg, queue, policy, worker.Policy(cfg), nil)
+}
+
+// startTriageStackOn starts the stack on the seeded warehouse at dsn: a
+// worker that checks decisions against decide, and a gateway whose relay
+// (nil: none) signs the clicks it passes on.
+func startTriageStackOn(t *testing.T, dsn string, cfg *config.Config, queue string, policy workflows.TriagePolicy,
+	decide *activities.Policy, relay *gateway.SlackRelay) *triageStack {
+	t.Helper()
 	s := &triageStack{slack: peers.StartSlack(t), pd: peers.StartPagerDuty(t)}
 	w := sdkworker.New(env.Client, queue, sdkworker.Options{})
-	worker.Register(w, worker.Deps{Warehouses: worker.Warehouses(cfg, dsn), Policy: worker.Policy(cfg),
+	worker.Register(w, worker.Deps{Warehouses: worker.Warehouses(cfg, dsn), Policy: decide,
 		Notify: &activities.Notify{Slack: s.slack.Client(), PagerDuty: s.pd.Client(), RoutingKey: "R-E2E",
 			PagerDutyFrom: peers.PagerDutyFrom, Services: map[string]string{"platform": "R-E2E-PLATFORM"}}})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(w.Stop)
-	s.gateway = startTriageGateway(t, cfg.Catalog, queue, policy)
+	s.gateway = startRelayingGateway(t, cfg.Catalog, queue, policy, relay)
 	return s
 }
 
@@ -77,10 +87,18 @@ func startTriageStackBroken(t *testing.T, db, queue string, policy workflows.Tri
 // queue with policy.
 func startTriageGateway(t *testing.T, cat *catalog.Catalog, queue string, policy workflows.TriagePolicy) string {
 	t.Helper()
+	return startRelayingGateway(t, cat, queue, policy, nil)
+}
+
+// startRelayingGateway is startTriageGateway with relay signing the
+// decisions of Slack and PagerDuty users.
+func startRelayingGateway(t *testing.T, cat *catalog.Catalog, queue string, policy workflows.TriagePolicy, relay *gateway.SlackRelay) string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	triage := gateway.TemporalTriage{Client: env.Client, TaskQueue: queue, Namespace: "default", Policy: policy}
-	incidents := gateway.TemporalIncidents{Client: env.Client}
-	cmds := &gateway.Commands{Catalog: cat, Triage: triage, Runs: gateway.TemporalRuns{Client: env.Client}, Buttons: incidents, Namespace: "default"}
+	incidents := gateway.TemporalIncidents{Client: env.Client, Relay: relay}
+	cmds := &gateway.Commands{Catalog: cat, Triage: triage, Runs: gateway.TemporalRuns{Client: env.Client}, Buttons: incidents, Namespace: "default",
+		Relay: relay}
 	cmds.Start(ctx, 2)
 	gw, err := gateway.Start(gateway.Options{Listen: "127.0.0.1:0",
 		Slack:     gateway.SlackOptions{SigningSecret: triageSlackSecret, Commands: cmds},
