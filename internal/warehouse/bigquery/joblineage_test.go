@@ -10,7 +10,7 @@ import (
 
 // JobLineage turns the job history into table edges: a MERGE and a CREATE
 // TABLE AS SELECT write their destination from what they read, an INSERT
-// the stand-in ran does too, while a failed job, a query whose results
+// the stand-in ran and a SELECT given a destination table do too, while a failed job, a query whose results
 // went to an anonymous dataset, a script parent and a job older than the
 // window add nothing.
 func TestJobLineageEdgesFromWritingJobs(t *testing.T) {
@@ -21,6 +21,16 @@ func TestJobLineageEdgesFromWritingJobs(t *testing.T) {
 	f.CreateTable(t, copyRef, orderCols, nil)
 	f.run(t, "INSERT INTO "+f.Qualified(copyRef)+" SELECT * FROM "+f.Qualified(ref), nil)
 	f.run(t, "SELECT count(*) FROM "+f.Qualified(ref), nil) // results to an anonymous table
+	f.CreateTable(t, warehouse.TableRef{Schema: ds, Table: "orders_snapshot"}, orderCols, nil)
+	q := f.client.Query("SELECT * FROM " + f.Qualified(ref))
+	q.Dst = f.client.Dataset(ds).Table("orders_snapshot")
+	job, err := q.Run(ctx(t))
+	if err == nil {
+		_, err = job.Wait(ctx(t)) // Wait also returns the job's own error
+	}
+	if err != nil {
+		t.Fatalf("SELECT into a destination table: %v", err)
+	}
 	jobs := []bqfake.PastJob{
 		{ID: "merge1", StatementType: "MERGE", Created: now.Add(-2 * time.Hour), Reads: []string{ds + ".orders", ds + ".customers"}, Destination: ds + ".revenue"},
 		{ID: "merge2", StatementType: "MERGE", Created: now.Add(-time.Hour), Reads: []string{ds + ".orders"}, Destination: ds + ".revenue"},
@@ -46,6 +56,7 @@ func TestJobLineageEdgesFromWritingJobs(t *testing.T) {
 		{ds + ".customers", ds + ".revenue"}:         1,
 		{"other-project.raw.events", ds + ".events"}: 1,
 		{ds + ".orders", ds + ".orders_copy"}:        1,
+		{ds + ".orders", ds + ".orders_snapshot"}:    1,
 	}
 	if len(got) != len(want) {
 		t.Errorf("edges %+v; want exactly %v", edges, want)

@@ -45,10 +45,12 @@ func (s *Server) logJob(j *bq.Job, stmt statement, start time.Time) {
 	if e := j.Status.ErrorResult; e != nil {
 		errorResult = jsonText(map[string]string{"reason": e.Reason, "message": e.Message})
 	}
-	// A query's results go to the anonymous dataset of its job when no
-	// table is written; a DML statement's destination is its target.
+	// A query's results go to the anonymous dataset of its job unless it
+	// was given a destination table; a DML statement's is its target.
 	dest := s.tableStruct("_" + j.JobReference.JobId + ".anon" + j.JobReference.JobId)
-	if stmt.target != "" {
+	if d := j.Configuration.Query.DestinationTable; d != nil {
+		dest = map[string]string{"project_id": d.ProjectId, "dataset_id": d.DatasetId, "table_id": d.TableId}
+	} else if stmt.target != "" {
 		dest = s.tableStruct(stmt.target)
 	}
 	_, _ = s.db.Exec("INSERT INTO "+quoteIdent(jobsView)+" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
