@@ -9,10 +9,10 @@ import (
 )
 
 // JobLineage turns the job history into table edges: a MERGE and a CREATE
-// TABLE AS SELECT write their destination from what they read, an INSERT
-// the stand-in ran and a SELECT given a destination table do too, while a failed job, a query whose results
-// went to an anonymous dataset, a script parent and a job older than the
-// window add nothing.
+// TABLE AS SELECT write their destination from what they read, and so do
+// an INSERT the stand-in ran and a SELECT given a destination table, while
+// a failed job, a query whose results went to an anonymous dataset, a
+// script parent and a job older than the window add nothing.
 func TestJobLineageEdgesFromWritingJobs(t *testing.T) {
 	f, ref := shop(t)
 	ds := ref.Schema
