@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -21,6 +22,7 @@ type lineageFlags struct {
 	upstream, downstream, views bool
 	depth                       int
 	output                      string
+	jobs                        string // window of job history to read; "" for none
 }
 
 func newLineageCmd(g *globals) *cobra.Command {
@@ -40,12 +42,24 @@ as a Mermaid flowchart, which GitHub and many wikis draw in place.
 
 --views also asks each PostgreSQL warehouse what its views read (pg_depend)
 and merges those edges in; edges learnt that way are marked postgres-views.
-It connects with the warehouse's dsn, so its secret must be set.`,
+It connects with the warehouse's dsn, so its secret must be set.
+
+--jobs 30d also reads each BigQuery warehouse's job history
+(region-<location>.INFORMATION_SCHEMA.JOBS of every usage_projects and
+usage_regions entry) over that window and merges what successful jobs
+wrote from what: INSERT, MERGE, CREATE TABLE AS SELECT, UPDATE, and
+SELECTs given a destination table (not the anonymous result tables of
+plain queries). Edges learnt that way are marked bigquery-jobs, with the
+number of jobs and the latest (-o json), and tables of other projects
+show as project.dataset.table outside the catalog. It needs
+bigquery.jobs.listAll on each project. Each edge lists every source it
+was learnt from: declared, postgres-views, bigquery-jobs.`,
 		Example: `  dre lineage orders
   dre lineage raw_orders --downstream --depth 2
   dre lineage orders --upstream -o mermaid
   dre lineage orders -o dot | dot -Tsvg > orders.svg
-  dre lineage orders --views -o json`,
+  dre lineage orders --views -o json
+  dre lineage orders --jobs 30d -o mermaid`,
 		Args: exactArgs(1, "one dataset name (see dre catalog list) or a schema.table an upstream: entry names"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return g.showLineage(cmd, args[0], f)
@@ -56,6 +70,7 @@ It connects with the warehouse's dsn, so its secret must be set.`,
 	cmd.Flags().IntVar(&f.depth, "depth", 0, "at most this many edges away; 0 for no limit")
 	cmd.Flags().StringVarP(&f.output, "output", "o", "text", "output format: "+strings.Join(lineage.Formats(), ", "))
 	cmd.Flags().BoolVar(&f.views, "views", false, "also read what PostgreSQL views read from each PostgreSQL warehouse")
+	cmd.Flags().StringVar(&f.jobs, "jobs", "", "also read what BigQuery jobs wrote from what over this window, e.g. 30d")
 	return cmd
 }
 
@@ -68,6 +83,12 @@ func (g *globals) showLineage(cmd *cobra.Command, name string, f lineageFlags) e
 	if !slices.Contains(lineage.Formats(), f.output) {
 		return &usageError{fmt.Errorf("unknown output format %q; want one of %s", f.output, strings.Join(lineage.Formats(), ", "))}
 	}
+	var window time.Duration
+	if f.jobs != "" {
+		if window, err = parseJobsWindow(f.jobs); err != nil {
+			return err
+		}
+	}
 	cfg, err := g.loadConfig()
 	if err != nil {
 		return err
@@ -78,6 +99,13 @@ func (g *globals) showLineage(cmd *cobra.Command, name string, f lineageFlags) e
 	}
 	if f.views {
 		if err := mergeViews(cmd.Context(), cfg, g.opts.Env, graph, cmd.ErrOrStderr()); err != nil {
+			return err
+		}
+	}
+	if window > 0 {
+		open, closeAll := jobHistories(cfg)
+		defer closeAll()
+		if err := mergeJobs(cmd.Context(), cfg, open, window, graph, cmd.ErrOrStderr()); err != nil {
 			return err
 		}
 	}

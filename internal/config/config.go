@@ -110,7 +110,8 @@ type BigQuery struct {
 	CredentialsFile string            `yaml:"credentials_file"`
 	PIIPolicyTags   map[string]string `yaml:"pii_policy_tags"`
 	// UsageProjects and UsageRegions are the job histories
-	// (INFORMATION_SCHEMA.JOBS) the deprecation usage gate reads: every
+	// (INFORMATION_SCHEMA.JOBS) the deprecation usage gate and dre
+	// lineage --jobs read: every
 	// project that may run jobs reading these tables, in every region
 	// they run in. Empty means Project and Location.
 	UsageProjects []string `yaml:"usage_projects"`

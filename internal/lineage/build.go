@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/internal/warehouse"
 )
 
 // Build returns the graph of the datasets' declared upstream: entries. A
@@ -66,6 +67,30 @@ func (g *Graph) Merge(warehouse string, edges []TableEdge, src Source) error {
 		if from != to {
 			g.addEdge(from, to, src)
 		}
+	}
+	return g.cycleError(nil)
+}
+
+// MergeJobs adds the edges of warehouse's job history (source
+// BigQueryJobs), landing each table on the dataset holding it, keeping
+// each edge's job count and latest job. Tables of other projects, named
+// project.dataset.table, stay outside the catalog. A cycle the new edges
+// close is a *CycleError, with the edges merged all the same: a job
+// history can hold a restore that copied a table back.
+func (g *Graph) MergeJobs(warehouse string, edges []warehouse.JobEdge) error {
+	for _, e := range edges {
+		from, to := g.Resolve(warehouse, e.From), g.Resolve(warehouse, e.To)
+		if from == to {
+			continue
+		}
+		g.addEdge(from, to, BigQueryJobs)
+		key := [2]string{from, to}
+		sum := g.jobs[key]
+		sum.From, sum.To, sum.Jobs = from, to, sum.Jobs+e.Jobs
+		if e.LastSeen.After(sum.LastSeen) {
+			sum.LastSeen = e.LastSeen
+		}
+		g.jobs[key] = sum
 	}
 	return g.cycleError(nil)
 }

@@ -7,8 +7,10 @@ package lineage
 
 import (
 	"slices"
+	"time"
 
 	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/internal/warehouse"
 )
 
 // Source says where an edge was learnt.
@@ -20,6 +22,9 @@ const (
 	Declared Source = "declared"
 	// PostgresViews edges are a view's reads, from pg_depend/pg_rewrite.
 	PostgresViews Source = "postgres-views"
+	// BigQueryJobs edges are what query jobs wrote a table from, from
+	// INFORMATION_SCHEMA.JOBS over a window.
+	BigQueryJobs Source = "bigquery-jobs"
 )
 
 // Edge says that To is computed from From.
@@ -27,6 +32,10 @@ type Edge struct {
 	From    string   `json:"from"`
 	To      string   `json:"to"`
 	Sources []Source `json:"sources"`
+	// Jobs and LastSeen are set for edges learnt from a job history: how
+	// many jobs wrote To from From in the window, and the latest.
+	Jobs     int64      `json:"jobs,omitempty"`
+	LastSeen *time.Time `json:"last_seen,omitempty"`
 }
 
 // Graph is a dependency graph whose nodes are dataset names and, for
@@ -40,6 +49,7 @@ type Graph struct {
 	up      map[string][]string // node -> nodes it reads, sorted
 	down    map[string][]string // node -> nodes reading it, sorted
 	sources map[[2]string][]Source
+	jobs    map[[2]string]warehouse.JobEdge // edges seen in job histories
 }
 
 // newGraph returns a graph of datasets without edges.
@@ -50,6 +60,7 @@ func newGraph(ds []catalog.Dataset) *Graph {
 		up:       make(map[string][]string, len(ds)),
 		down:     make(map[string][]string, len(ds)),
 		sources:  make(map[[2]string][]Source, len(ds)),
+		jobs:     map[[2]string]warehouse.JobEdge{},
 	}
 	ambiguous := map[string]bool{}
 	for _, d := range ds {
@@ -125,6 +136,17 @@ func (g *Graph) Downstream(name string) []string { return slices.Clone(g.down[na
 // is no such edge.
 func (g *Graph) Sources(from, to string) []Source {
 	return slices.Clone(g.sources[[2]string{from, to}])
+}
+
+// jobStats returns how many jobs wrote the edge, and the latest, when a
+// job history showed it.
+func (g *Graph) jobStats(from, to string) (int64, *time.Time) {
+	e, ok := g.jobs[[2]string{from, to}]
+	if !ok {
+		return 0, nil
+	}
+	last := e.LastSeen
+	return e.Jobs, &last
 }
 
 // EdgeCount returns the number of edges.

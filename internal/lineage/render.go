@@ -107,7 +107,7 @@ func renderDOT(sg Subgraph) string {
 	for _, e := range sg.Edges {
 		fmt.Fprintf(&b, "  %s -> %s", dotQuote(e.From), dotQuote(e.To))
 		if !declaredOnly(e) {
-			fmt.Fprintf(&b, " [style=dashed, label=%s]", dotQuote(joinSources(e.Sources)))
+			fmt.Fprintf(&b, " [style=dashed, label=%s]", dotQuote(edgeLabel(e)))
 		}
 		b.WriteString(";\n")
 	}
@@ -133,7 +133,7 @@ func renderMermaid(sg Subgraph) string {
 		if declaredOnly(e) {
 			fmt.Fprintf(&b, "  %s --> %s\n", id[e.From], id[e.To])
 		} else {
-			fmt.Fprintf(&b, "  %s -.->|%s| %s\n", id[e.From], mermaidEscape(joinSources(e.Sources)), id[e.To])
+			fmt.Fprintf(&b, "  %s -.->|%s| %s\n", id[e.From], mermaidEscape(edgeLabel(e)), id[e.To])
 		}
 	}
 	fmt.Fprintf(&b, "  style %s stroke-width:3px\n", id[sg.Root])
@@ -158,6 +158,15 @@ func joinSources(srcs []Source) string {
 		s[i] = string(src)
 	}
 	return strings.Join(s, ",")
+}
+
+// edgeLabel is where an edge was learnt and, from a job history, how
+// many jobs wrote it in the window.
+func edgeLabel(e Edge) string {
+	if e.Jobs > 0 {
+		return fmt.Sprintf("%s (%d jobs)", joinSources(e.Sources), e.Jobs)
+	}
+	return joinSources(e.Sources)
 }
 
 // dotQuote quotes s as a DOT string.

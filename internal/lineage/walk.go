@@ -101,7 +101,9 @@ func (g *Graph) edge(n, m string, sign int) Edge {
 	if sign < 0 {
 		from, to = m, n
 	}
-	return Edge{From: from, To: to, Sources: g.Sources(from, to)}
+	e := Edge{From: from, To: to, Sources: g.Sources(from, to)}
+	e.Jobs, e.LastSeen = g.jobStats(from, to)
+	return e
 }
 
 // node describes name at depth.

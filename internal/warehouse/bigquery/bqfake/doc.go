@@ -18,7 +18,9 @@
 // SQL really runs: each table is a table of an in-memory SQLite database,
 // and statements are translated from the small GoogleSQL subset dre uses:
 // `project.dataset.table` paths, @parameters (each must have a value),
-// string literals, UNNEST of the JSON arrays of INFORMATION_SCHEMA.JOBS,
+// string literals, UNNEST of the JSON arrays of INFORMATION_SCHEMA.JOBS
+// and fields of its STRUCT destination_table (j.destination_table.table_id;
+// jobs the stand-in did not run, such as a MERGE, are added with LogJob),
 // TO_JSON_STRING of a table's row, FARM_FINGERPRINT and BIT_XOR (Go
 // functions registered with SQLite), TABLESAMPLE (ignored), typed literals
 // and CAST types. SELECT and INSERT run, writing to a destination table or

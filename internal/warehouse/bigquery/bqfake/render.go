@@ -50,6 +50,9 @@ func (tr *translator) renderItem(b *strings.Builder, i int, inCast bool) int {
 	case len(it.path) == 2 && tr.unnest[strings.ToLower(it.path[0])]:
 		// UNNEST became json_each: a field of an element is in its value.
 		b.WriteString("json_extract(" + quoteIdent(it.path[0]) + ".value, " + sqlString("$."+it.path[1]) + ")")
+	case isStructField(it):
+		// A STRUCT column is a JSON object: a field is in it.
+		b.WriteString("json_extract(" + quoteIdent(it.path[0]) + "." + quoteIdent(it.path[1]) + ", " + sqlString("$."+it.path[2]) + ")")
 	default:
 		quoted := make([]string, len(it.path))
 		for k, p := range it.path {

@@ -22,7 +22,7 @@ func (tr *translator) resolveTables() {
 			continue
 		}
 		afterFrom := prev == "FROM" || prev == "JOIN" || written
-		if len(it.path) < 3 && !it.dotted && !(len(it.path) == 2 && afterFrom) {
+		if len(it.path) < 3 && !it.dotted && !(len(it.path) == 2 && afterFrom) || isStructField(*it) {
 			continue
 		}
 		name, key, err := tr.resolve(it.path)
@@ -40,6 +40,12 @@ func (tr *translator) resolveTables() {
 			tr.stmt.reads = append(tr.stmt.reads, key)
 		}
 	}
+}
+
+// isStructField reports whether a path is alias.column.field of a STRUCT
+// column of JOBS, which is three parts without being a table.
+func isStructField(it item) bool {
+	return len(it.path) == 3 && !it.dotted && structColumns[strings.ToLower(it.path[1])]
 }
 
 // resolve maps a table path to its SQLite table and state key ("" for
