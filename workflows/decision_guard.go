@@ -76,6 +76,10 @@ type decisionGuard struct {
 	// seen are the nonces of the signed decisions accepted, so a
 	// signature cannot be sent twice.
 	seen []string
+	// approvers are each dataset's pii.approvers from the worker's
+	// catalog (loadApprovers); nil until loaded and in runs recorded
+	// before, which take the approvers their input gave.
+	approvers map[string][]string
 }
 
 // decisionPolicyVersion marks runs that check decisions against the

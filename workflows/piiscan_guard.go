@@ -31,7 +31,25 @@ func (s *piiScan) claim(r PIITagRequest) claim {
 // pii.approvers and owner team.
 func (s *piiScan) tagFacts(dataset string) authz.Facts {
 	ds := s.byName[dataset]
-	return authz.Facts{Dataset: dataset, OwnerTeam: ds.Owner.Team, Approvers: ds.PII.Approvers}
+	return authz.Facts{Dataset: dataset, OwnerTeam: ds.Owner.Team, Approvers: s.approvers(dataset)}
+}
+
+// approvers are dataset's pii.approvers: the worker's catalog's once the
+// offers are made, the input's in runs recorded before.
+func (s *piiScan) approvers(dataset string) []string {
+	return s.guard.approversOf(dataset, s.byName[dataset].PII.Approvers)
+}
+
+// loadApprovers takes the approvers of the datasets with offers from the
+// worker's catalog, before their owners are told.
+func (s *piiScan) loadApprovers(ctx workflow.Context) error {
+	var datasets []string
+	for _, d := range s.scans {
+		if len(d.Untagged) > 0 {
+			datasets = append(datasets, d.Dataset)
+		}
+	}
+	return s.guard.loadApprovers(ctx, datasets)
 }
 
 // auditTag writes an approved and verified tag with its evidence. Runs
