@@ -130,6 +130,7 @@ func TestPIIScanReportsUntaggedEmailsAndTagsThemOnApproval(t *testing.T) {
 	if report.Status != workflows.PIIScanDone || !strings.Contains(report.Markdown, "tagged email, approved by U0APPROVER") {
 		t.Errorf("final report: status %s\n%s\nwant done with the approved tag", report.Status, report.Markdown)
 	}
+	recordHistory(t, workflows.PIIScanWorkflowID("signups"), "piiscan-catalog-approvers.json")
 }
 
 // describePII reads a sign-ups column's PII tag through the adapter.
