@@ -123,7 +123,7 @@ func AccessReview(ctx workflow.Context, in AccessReviewInput) (AccessReviewResul
 	if err := r.enumerate(ctx); err != nil {
 		return r.res, err
 	}
-	if err := r.loadApprovers(ctx); err != nil {
+	if err := r.loadDeciders(ctx); err != nil {
 		return r.res, err
 	}
 	if err := r.collect(ctx); err != nil {
@@ -181,14 +181,15 @@ func (r *review) enumerate(ctx workflow.Context) error {
 	return nil
 }
 
-// loadApprovers takes each grant's approvers from the worker's catalog,
-// not from the input a client sent, before anyone is asked to decide.
-func (r *review) loadApprovers(ctx workflow.Context) error {
+// loadDeciders takes each grant's approvers (and its dataset's owner
+// team) from the worker's catalog, not from the input a client sent,
+// before anyone is asked to decide.
+func (r *review) loadDeciders(ctx workflow.Context) error {
 	datasets := make([]string, len(r.res.Items))
 	for i, it := range r.res.Items {
 		datasets[i] = it.Dataset
 	}
-	if err := r.guard.loadApprovers(ctx, datasets); err != nil {
+	if err := r.guard.loadDeciders(ctx, datasets); err != nil {
 		return err
 	}
 	for i := range r.res.Items {

@@ -10,29 +10,29 @@ import (
 )
 
 // catalogApproversVersion marks runs whose decisions are checked against
-// the approvers of the worker's catalog rather than those in the input,
-// which any client that starts the run could forge; runs recorded before
-// it keep the input's.
+// the approvers and owner teams of the worker's catalog rather than those
+// in the input, which any client that starts the run could forge; runs
+// recorded before it keep the input's.
 const catalogApproversVersion = "decision-approvers-from-catalog"
 
-// loadApprovers fetches the pii.approvers of datasets from the worker's
-// catalog, once the run knows which datasets its decisions are about.
-// Runs without a policy (recorded before the guard, or refusing every
-// decision) and runs recorded before this change skip it.
-func (g *decisionGuard) loadApprovers(ctx workflow.Context, datasets []string) error {
+// loadDeciders fetches the pii.approvers and owner teams of datasets from
+// the worker's catalog, once the run knows which datasets its decisions
+// are about. Runs without a policy (recorded before the guard, or
+// refusing every decision) and runs recorded before this change skip it.
+func (g *decisionGuard) loadDeciders(ctx workflow.Context, datasets []string) error {
 	if g.policy == nil || workflow.GetVersion(ctx, catalogApproversVersion, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		return nil
 	}
 	var a *activities.Policy
-	var approvers map[string][]string
-	err := workflow.ExecuteLocalActivity(policyCtx(ctx), a.DatasetApprovers, uniqueSorted(datasets)).Get(ctx, &approvers)
+	var deciders map[string]activities.DatasetDeciders
+	err := workflow.ExecuteLocalActivity(policyCtx(ctx), a.DatasetDeciders, uniqueSorted(datasets)).Get(ctx, &deciders)
 	if err != nil {
 		return fmt.Errorf("loading the approvers of %v from the worker's catalog: %w", datasets, err)
 	}
-	if approvers == nil {
-		approvers = map[string][]string{}
+	if deciders == nil {
+		deciders = map[string]activities.DatasetDeciders{}
 	}
-	g.approvers = approvers
+	g.deciders = deciders
 	return nil
 }
 
@@ -40,10 +40,19 @@ func (g *decisionGuard) loadApprovers(ctx workflow.Context, datasets []string) e
 // catalog's pii.approvers once loaded (none for a dataset it lacks),
 // else given, the input's, in runs recorded before.
 func (g *decisionGuard) approversOf(dataset string, given []string) []string {
-	if g.approvers == nil {
+	if g.deciders == nil {
 		return given
 	}
-	return g.approvers[dataset]
+	return g.deciders[dataset].Approvers
+}
+
+// ownerTeamOf is dataset's owner team: the worker's catalog's once
+// loaded ("" for a dataset it lacks), else given, the input's.
+func (g *decisionGuard) ownerTeamOf(dataset, given string) string {
+	if g.deciders == nil {
+		return given
+	}
+	return g.deciders[dataset].OwnerTeam
 }
 
 // uniqueSorted is names sorted without repeats, so the activity's input

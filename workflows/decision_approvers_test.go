@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dre-dev/dre/internal/authz"
 	"github.com/dre-dev/dre/internal/catalog"
 )
 
@@ -81,5 +82,30 @@ func TestPIIScanTakesApproversFromTheWorkersCatalog(t *testing.T) {
 		if strings.Contains(p.Text, "mallory") {
 			t.Errorf("a notice names mallory as an approver: %q", p.Text)
 		}
+	}
+}
+
+// Under a rule that admits the dataset's owner team, the team is the
+// worker's catalog's too: input naming mallory as the owner team does not
+// let her tag, a member of the catalog's team (data-owners) may.
+func TestPIIScanTakesTheOwnerTeamFromTheWorkersCatalog(t *testing.T) {
+	h := newPIIHarness(t)
+	h.policy.AllowUnsigned = false
+	h.policy.Authz = authz.Policy{Rules: map[string][]string{authz.PIITag: {authz.Owner}}}
+	worker := piiSignups
+	worker.Owner.Team = "data-owners"
+	h.policy.Catalog = catalog.New([]catalog.Dataset{worker})
+	forged := piiSignups
+	forged.Owner.Team = "mallory"
+	contact := PIITagRequest{Dataset: "signups", Column: "contact"}
+	mallory := h.tagSigned(t, time.Hour, contact, "mallory", "mallory", 0, "nonce-mallory-tag01", nil)
+	owner := h.tagSigned(t, 2*time.Hour, contact, "owner", "owner", 0, "nonce-owner-contact", nil)
+	r := h.run(t, PIIScanInput{Scope: "signups", Datasets: []catalog.Dataset{forged}})
+
+	if mallory.accepted || mallory.rejected == nil || !strings.Contains(mallory.rejected.Error(), "may not tag a PII column") {
+		t.Errorf("mallory's tag: accepted %v, refusal %v; want it refused", mallory.accepted, mallory.rejected)
+	}
+	if !owner.accepted || owner.err != nil || len(r.Tagged) != 1 || r.Tagged[0].Approver != "owner" {
+		t.Fatalf("owner's tag: accepted %v, error %v, tagged %+v; want contact tagged by owner", owner.accepted, owner.err, r.Tagged)
 	}
 }

@@ -129,7 +129,7 @@ func (s *piiScan) awaitApprovals(ctx workflow.Context) error {
 	if s.offers() == 0 {
 		return nil
 	}
-	if err := s.loadApprovers(ctx); err != nil {
+	if err := s.loadDeciders(ctx); err != nil {
 		return err
 	}
 	s.deadline = workflow.Now(ctx).Add(s.in.ApprovalTimeout)
