@@ -123,6 +123,9 @@ func AccessReview(ctx workflow.Context, in AccessReviewInput) (AccessReviewResul
 	if err := r.enumerate(ctx); err != nil {
 		return r.res, err
 	}
+	if err := r.loadDeciders(ctx); err != nil {
+		return r.res, err
+	}
 	if err := r.collect(ctx); err != nil {
 		return r.res, err
 	}
@@ -174,6 +177,24 @@ func (r *review) enumerate(ctx workflow.Context) error {
 		}
 		r.res.Items = append(r.res.Items, ReviewItem{ID: id, Dataset: g.Dataset, AccessGrant: g.AccessGrant,
 			Approvers: ds.PII.Approvers, Default: reviewDefault(ds)})
+	}
+	return nil
+}
+
+// loadDeciders takes each grant's approvers (and its dataset's owner
+// team) from the worker's catalog, not from the input a client sent,
+// before anyone is asked to decide.
+func (r *review) loadDeciders(ctx workflow.Context) error {
+	datasets := make([]string, len(r.res.Items))
+	for i, it := range r.res.Items {
+		datasets[i] = it.Dataset
+	}
+	if err := r.guard.loadDeciders(ctx, datasets); err != nil {
+		return err
+	}
+	for i := range r.res.Items {
+		it := &r.res.Items[i]
+		it.Approvers = r.guard.approversOf(it.Dataset, it.Approvers)
 	}
 	return nil
 }

@@ -31,13 +31,15 @@ func (r *review) claim(ctx workflow.Context, d ReviewDecision) claim {
 }
 
 // itemFacts are what the review.decide rule refers to for one grant: its
-// approvers (pii.approvers), its dataset's owner team, and the grant's
+// approvers (pii.approvers) and its dataset's owner team, the worker's
+// catalog's (the input's in runs recorded before), and the grant's
 // holder, who may not decide on it.
 func (r *review) itemFacts(it ReviewItem) authz.Facts {
-	f := authz.Facts{Dataset: it.Dataset, Approvers: it.Approvers, Requester: it.Grant.Principal}
+	f := authz.Facts{Dataset: it.Dataset, Approvers: r.guard.approversOf(it.Dataset, it.Approvers), Requester: it.Grant.Principal}
 	if i := slices.IndexFunc(r.in.Datasets, func(ds catalog.Dataset) bool { return ds.Name == it.Dataset }); i >= 0 {
 		f.OwnerTeam = r.in.Datasets[i].Owner.Team
 	}
+	f.OwnerTeam = r.guard.ownerTeamOf(it.Dataset, f.OwnerTeam)
 	return f
 }
 

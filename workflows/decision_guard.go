@@ -42,6 +42,10 @@ type decisionGuard struct {
 	// seen are the nonces of the signed decisions accepted, so a
 	// signature cannot be sent twice.
 	seen []string
+	// deciders are each dataset's pii.approvers and owner team from the
+	// worker's catalog (loadDeciders); nil until loaded and in runs
+	// recorded before, which take those their input gave.
+	deciders map[string]activities.DatasetDeciders
 }
 
 // decisionPolicyVersion marks runs that check decisions against the

@@ -129,6 +129,9 @@ func (s *piiScan) awaitApprovals(ctx workflow.Context) error {
 	if s.offers() == 0 {
 		return nil
 	}
+	if err := s.loadDeciders(ctx); err != nil {
+		return err
+	}
 	s.deadline = workflow.Now(ctx).Add(s.in.ApprovalTimeout)
 	if err := s.setStatus(ctx, PIIScanAwaiting); err != nil {
 		return err

@@ -28,10 +28,28 @@ func (s *piiScan) claim(r PIITagRequest) claim {
 }
 
 // tagFacts are what the pii.tag rule refers to: the dataset's
-// pii.approvers and owner team.
+// pii.approvers and owner team, the worker's catalog's once loaded.
 func (s *piiScan) tagFacts(dataset string) authz.Facts {
 	ds := s.byName[dataset]
-	return authz.Facts{Dataset: dataset, OwnerTeam: ds.Owner.Team, Approvers: ds.PII.Approvers}
+	return authz.Facts{Dataset: dataset, OwnerTeam: s.guard.ownerTeamOf(dataset, ds.Owner.Team), Approvers: s.approvers(dataset)}
+}
+
+// approvers are dataset's pii.approvers: the worker's catalog's once the
+// offers are made, the input's in runs recorded before.
+func (s *piiScan) approvers(dataset string) []string {
+	return s.guard.approversOf(dataset, s.byName[dataset].PII.Approvers)
+}
+
+// loadDeciders takes the approvers and owner teams of the datasets with
+// offers from the worker's catalog, before their owners are told.
+func (s *piiScan) loadDeciders(ctx workflow.Context) error {
+	var datasets []string
+	for _, d := range s.scans {
+		if len(d.Untagged) > 0 {
+			datasets = append(datasets, d.Dataset)
+		}
+	}
+	return s.guard.loadDeciders(ctx, datasets)
 }
 
 // auditTag writes an approved and verified tag with its evidence. Runs

@@ -50,9 +50,9 @@ func (s *piiScan) validateTag(ctx workflow.Context, r PIITagRequest) error {
 	if r.Kind != "" && !r.Kind.Valid() {
 		return fmt.Errorf("PII kind %q is not a catalog kind; the scan found %s", r.Kind, col.Found)
 	}
-	approvers := s.byName[r.Dataset].PII.Approvers
+	approvers := s.approvers(r.Dataset)
 	if len(approvers) == 0 {
-		return fmt.Errorf("dataset %s has no PII approvers; add pii.approvers to it in dre.yaml", r.Dataset)
+		return fmt.Errorf("dataset %s has no PII approvers in the worker's dre.yaml; add pii.approvers to it there", r.Dataset)
 	}
 	if err := s.guard.ready(); err != nil {
 		return err

@@ -143,7 +143,7 @@ func (s *piiScan) ownerNotice(d activities.PIIDatasetScan) string {
 	for _, c := range d.Untagged {
 		appendf(&b, "• `%s` %s %s (%.0f%% of %d sampled values)\n", orText(c.Path, c.Column), modeText(c.Mode), c.Found, c.Ratio*100, c.Sampled)
 	}
-	approvers := s.byName[d.Dataset].PII.Approvers
+	approvers := s.approvers(d.Dataset)
 	mentions := make([]string, len(approvers))
 	for i, a := range approvers {
 		mentions[i] = slackMention(a)

@@ -94,8 +94,14 @@ type piiTagOutcome struct {
 	err      error
 }
 
+// run runs the scan of in. Unless a test gave the worker a catalog of its
+// own, the worker's catalog is in's datasets, as when the CLI and the
+// worker read the same dre.yaml.
 func (h *piiHarness) run(t *testing.T, in PIIScanInput) PIIScanReport {
 	t.Helper()
+	if h.policy.Catalog.Len() == 0 {
+		h.policy.Catalog = catalog.New(in.Datasets)
+	}
 	h.env.ExecuteWorkflow(PIIScan, in)
 	if err := h.env.GetWorkflowError(); err != nil {
 		t.Fatalf("PIIScan failed: %v", err)

@@ -117,8 +117,10 @@ scheduled runs (access-review/scheduled-<time>, in the Slack message and
 the Temporal UI): pass that ID instead of the period.
 
 By default (authz rule review.decide) a grant is decided by one of its
-dataset's pii.approvers, never by whoever holds it. The signature covers the
-grant and the decision; the report and the audit log record the key.
+dataset's pii.approvers, never by whoever holds it. The approvers are those
+of the worker's dre.yaml when the review asks for decisions, not those of
+the dre.yaml the review was started with. The signature covers the grant
+and the decision; the report and the audit log record the key.
 
 ` + signingHelp,
 		Example: `  dre access review decide 2026Q4 customers/bob revoke --sign ~/.ssh/id_ed25519.pub --note "left the team"

@@ -120,10 +120,11 @@ tag untagged PII stay open in the workflow until approved or timed out.`,
 	return cmd
 }
 
-// piiApproverHint explains where approvers come from.
+// piiApproverHint explains where approvers come from: the CLI sees its
+// own dre.yaml, while the worker's decides.
 func piiApproverHint(ds catalog.Dataset) string {
 	if len(ds.PII.Approvers) == 0 {
-		return "dataset " + ds.Name + " lists no pii.approvers in dre.yaml"
+		return "dataset " + ds.Name + " lists no pii.approvers in your dre.yaml; the worker's dre.yaml decides who approves"
 	}
-	return fmt.Sprintf("approvers of %s: %v", ds.Name, ds.PII.Approvers)
+	return fmt.Sprintf("approvers of %s in your dre.yaml: %v; the worker's dre.yaml decides who approves", ds.Name, ds.PII.Approvers)
 }

@@ -24,9 +24,10 @@ func newPIITagCmd(g *globals) *cobra.Command {
 		Long: `tag sends the approval to a running scan, which tags the column in the
 warehouse (PostgreSQL: the first line of the column comment, pii:<kind>) and
 reads the tag back. By default (authz rule pii.tag) only the dataset's
-pii.approvers may approve. The signature covers the column and, with --kind,
-the kind; the report and the audit log record the key. --approver is the
-older name of --as.
+pii.approvers may approve: those of the worker's dre.yaml when the scan
+offers the tag, not those of the dre.yaml the scan was started with. The
+signature covers the column and, with --kind, the kind; the report and the
+audit log record the key. --approver is the older name of --as.
 
 ` + signingHelp,
 		Example: `  dre pii tag signups contact --sign ~/.ssh/id_ed25519.pub

@@ -10,10 +10,14 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/dre-dev/dre/internal/cli/clitest"
+	"github.com/dre-dev/dre/internal/config"
 	"github.com/dre-dev/dre/internal/warehouse"
 	"github.com/dre-dev/dre/internal/warehouse/postgres"
+	"github.com/dre-dev/dre/internal/worker"
+	"github.com/dre-dev/dre/tests/harness"
 	"github.com/dre-dev/dre/workflows"
 )
 
@@ -46,7 +50,9 @@ datasets:
 `
 
 // piiScanSetup creates the sign-ups table and a catalog naming it, over
-// the demo's worker and warehouse, and returns the CLI's environment.
+// the demo's warehouse, starts a worker whose dre.yaml is that catalog
+// (tags are approved by the approvers the worker's catalog names), and
+// returns the CLI's environment.
 func piiScanSetup(t *testing.T) map[string]string {
 	e := maps.Clone(demoSetup(t))
 	conn, err := pgx.Connect(t.Context(), env.PG.DSN("demo"))
@@ -62,7 +68,29 @@ func piiScanSetup(t *testing.T) map[string]string {
 		t.Fatal(err)
 	}
 	e["DRE_CONFIG"] = path
+	e["DRE_TASK_QUEUE"] = startPIIScanWorker(t, path)
 	return e
+}
+
+// startPIIScanWorker runs a production-registered worker on a queue of its
+// own, with the catalog of the dre.yaml at path, no people and unsigned
+// decisions accepted, and returns the queue.
+func startPIIScanWorker(t *testing.T, path string) string {
+	t.Helper()
+	cfg, err := config.Load(path, func(string) (string, bool) { return "", false }, config.LoadOptions{AllowEmbedded: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy := harness.UnsignedPolicy(nil)
+	policy.Catalog = cfg.Catalog
+	queue := env.TaskQueue + "-piiscan"
+	w := sdkworker.New(env.Client, queue, sdkworker.Options{})
+	worker.Register(w, worker.Deps{Warehouses: worker.Warehouses(cfg, env.PG.DSN("demo")), Policy: policy})
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
+	return queue
 }
 
 func TestPIIScanReportsUntaggedEmailsAndTagsThemOnApproval(t *testing.T) {
@@ -102,6 +130,7 @@ func TestPIIScanReportsUntaggedEmailsAndTagsThemOnApproval(t *testing.T) {
 	if report.Status != workflows.PIIScanDone || !strings.Contains(report.Markdown, "tagged email, approved by U0APPROVER") {
 		t.Errorf("final report: status %s\n%s\nwant done with the approved tag", report.Status, report.Markdown)
 	}
+	recordHistory(t, workflows.PIIScanWorkflowID("signups"), "piiscan-catalog-approvers.json")
 }
 
 // describePII reads a sign-ups column's PII tag through the adapter.
