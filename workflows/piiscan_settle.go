@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"slices"
 	"strings"
 
 	"go.temporal.io/sdk/workflow"
@@ -67,32 +66,33 @@ func (s *piiScan) settleNotice(ctx workflow.Context, dataset string) {
 	}
 }
 
-// settledNotice renders a notice as it stands now.
+// settledNotice renders a notice as it stands now. Buttons are matched
+// by the value tagButtons gave them, not parsed back.
 func (s *piiScan) settledNotice(dataset string, n *piiNotice) activities.SlackMessage {
 	m := activities.SlackMessage{Channel: n.posted.Channel, UpdateTS: n.posted.TS, Text: n.msg.Text}
+	taggedHere := map[string]PIITagged{} // by button value
+	for _, t := range s.tagged {
+		if t.Dataset == dataset {
+			taggedHere[activities.ButtonValue(s.id, dataset+"/"+t.Column)] = t
+		}
+	}
+	var lines []string
 	for _, row := range n.msg.Actions {
 		kept := activities.SlackActions{Text: row.Text}
 		for _, b := range row.Buttons {
-			if _, arg := activities.ParseButtonValue(b.Value); !s.isTagged(dataset, strings.TrimPrefix(arg, dataset+"/")) {
+			t, done := taggedHere[b.Value]
+			if !done {
 				kept.Buttons = append(kept.Buttons, b)
+				continue
 			}
+			lines = append(lines, "`"+t.Column+"`: "+decidedText(":label: Tagged "+string(t.Kind), t.Approver, t.At))
 		}
 		if len(kept.Buttons) > 0 || kept.Text != "" {
 			m.Actions = append(m.Actions, kept)
 		}
 	}
-	for _, t := range s.tagged {
-		if t.Dataset == dataset && slices.ContainsFunc(n.msg.Actions, func(row activities.SlackActions) bool { return rowOffers(row, dataset, t.Column) }) {
-			m.Text += "\n`" + t.Column + "`: " + decidedText(":label: Tagged "+string(t.Kind), t.Approver, t.At)
-		}
+	if len(lines) > 0 {
+		m.Text += "\n" + strings.Join(lines, "\n")
 	}
 	return m
-}
-
-// rowOffers reports whether a row has the Tag button of a column.
-func rowOffers(row activities.SlackActions, dataset, column string) bool {
-	return slices.ContainsFunc(row.Buttons, func(b activities.SlackButton) bool {
-		_, arg := activities.ParseButtonValue(b.Value)
-		return arg == dataset+"/"+column
-	})
 }
