@@ -29,8 +29,11 @@ func decidable(item ReviewItem, who string) bool {
 }
 
 func (r *review) validateDecide(ctx workflow.Context, d ReviewDecision) error {
-	if r.res.Status != "reviewing" || r.settle.closed {
+	if r.res.Status != "reviewing" {
 		return fmt.Errorf("the review of %s is %s: decisions are taken only while it is reviewing", r.in.Period, r.res.Status)
+	}
+	if r.settle.closed {
+		return fmt.Errorf("the review of %s takes no more decisions: its deadline passed or every grant is decided", r.in.Period)
 	}
 	if (d.By == "" && d.Via == "") || (d.Decision != ReviewKeep && d.Decision != ReviewRevoke) {
 		return errors.New("say who decides and whether to keep or revoke")
