@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -125,7 +126,12 @@ func newAccessHarness(t *testing.T) *accessHarness {
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		h.posts = append(h.posts, m)
-		return activities.SlackPosted{Sent: true}, nil
+		// As Slack does: an update keeps its ts, a post gets a new one.
+		ts := m.UpdateTS
+		if ts == "" {
+			ts = fmt.Sprintf("1700000000.%06d", len(h.posts))
+		}
+		return activities.SlackPosted{Sent: true, Channel: m.Channel, TS: ts}, nil
 	})
 	return h
 }

@@ -126,10 +126,13 @@ func AccessReview(ctx workflow.Context, in AccessReviewInput) (AccessReviewResul
 	if err := r.loadDeciders(ctx); err != nil {
 		return r.res, err
 	}
+	r.startSettling(ctx)
 	if err := r.collect(ctx); err != nil {
 		return r.res, err
 	}
-	r.applyDefaults()
+	if err := r.settleDefaults(ctx); err != nil {
+		return r.res, err
+	}
 	if err := r.execute(ctx); err != nil {
 		return r.res, err
 	}
@@ -144,6 +147,8 @@ type review struct {
 	// guard proves who decides and applies the authz: policy; its policy
 	// is nil in runs recorded before it.
 	guard decisionGuard
+	// settle rewrites the asks as grants are decided.
+	settle reviewSettle
 }
 
 func (r *review) setStatus(ctx workflow.Context, status string) {

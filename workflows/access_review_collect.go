@@ -32,6 +32,9 @@ func (r *review) validateDecide(ctx workflow.Context, d ReviewDecision) error {
 	if r.res.Status != "reviewing" {
 		return fmt.Errorf("the review of %s is %s: decisions are taken only while it is reviewing", r.in.Period, r.res.Status)
 	}
+	if r.settle.closed {
+		return fmt.Errorf("the review of %s takes no more decisions: its deadline passed or every grant is decided", r.in.Period)
+	}
 	if (d.By == "" && d.Via == "") || (d.Decision != ReviewKeep && d.Decision != ReviewRevoke) {
 		return errors.New("say who decides and whether to keep or revoke")
 	}
@@ -77,7 +80,9 @@ func (r *review) onDecide(ctx workflow.Context, d ReviewDecision) (string, error
 	if err != nil {
 		return "", err
 	}
+	before := r.decidedIDs()
 	n := r.decideItems(d, who)
+	r.settleAsks(ctx, r.noteDecided(ctx, before))
 	return fmt.Sprintf("%s: %d grant(s)", d.Decision, n), nil
 }
 
@@ -128,11 +133,14 @@ func (r *review) ask(ctx workflow.Context, prefix string) {
 	for _, a := range approvers {
 		var lines []string
 		var rows []activities.SlackActions
+		var rowGrants, listed []string
 		for _, it := range r.res.Items {
 			if decidable(it, a) {
+				listed = append(listed, it.ID)
 				line := fmt.Sprintf("• `%s` — SELECT%s on %s for %s (default: %s)", it.ID, onColumn(it.Grant.Column), it.Grant.Table, activities.SlackEscape(it.Grant.Principal), it.Default)
 				lines = append(lines, line)
 				rows = append(rows, activities.SlackActions{Text: line, Buttons: reviewButtons(wfID, it.ID, "Keep", "Revoke")})
+				rowGrants = append(rowGrants, it.ID)
 			}
 		}
 		if len(lines) == 0 {
@@ -141,10 +149,10 @@ func (r *review) ask(ctx workflow.Context, prefix string) {
 		text := fmt.Sprintf("%sAccess review %s: please keep or revoke these grants on PII by %s.\n%s\nDecide with the buttons, or `dre access review decide %s <grant> keep|revoke --as %s` (or `all` for every grant).",
 			prefix, r.in.Period, r.res.Deadline.UTC().Format(time.RFC3339), strings.Join(lines, "\n"), r.in.Period, a)
 		if len(rows) > maxReviewRows {
-			rows = nil // the text lists them; Slack takes 50 blocks at most
+			rows, rowGrants = nil, nil // the text lists them; Slack takes 50 blocks at most
 		}
 		rows = append(rows, activities.SlackActions{Buttons: reviewButtons(wfID, ReviewAll, "Keep all", "Revoke all")})
-		postSlackActions(ctx, a, text, rows)
+		r.postAsk(ctx, a, text, rows, append(rowGrants, ""), listed)
 	}
 }
 
@@ -159,6 +167,23 @@ func reviewButtons(workflowID, grant, keep, revoke string) []activities.SlackBut
 		{ActionID: activities.ReviewButtonKeep, Label: keep, Value: value, Style: "primary"},
 		{ActionID: activities.ReviewButtonRevoke, Label: revoke, Value: value, Style: "danger"},
 	}
+}
+
+// settleDefaults lets decisions still being shown finish, then gives the
+// undecided grants their defaults and shows those too.
+func (r *review) settleDefaults(ctx workflow.Context) error {
+	if !r.settle.on {
+		r.applyDefaults()
+		return nil
+	}
+	r.settle.closed = true // the deadline passed or all is decided: no more decisions
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return err
+	}
+	before := r.decidedIDs()
+	r.applyDefaults()
+	r.settleAsks(ctx, r.noteDecided(ctx, before))
+	return nil
 }
 
 // applyDefaults gives every undecided grant its dataset's default.

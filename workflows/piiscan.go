@@ -71,6 +71,8 @@ type piiScan struct {
 	// guard proves who approves a tag and applies the authz: policy; its
 	// policy is nil in runs recorded before it.
 	guard decisionGuard
+	// settle rewrites the owners' notices as columns are tagged.
+	settle piiSettle
 }
 
 func newPIIScan(ctx workflow.Context, in PIIScanInput) *piiScan {
@@ -136,7 +138,9 @@ func (s *piiScan) awaitApprovals(ctx workflow.Context) error {
 	if err := s.setStatus(ctx, PIIScanAwaiting); err != nil {
 		return err
 	}
+	s.settle.on = workflow.GetVersion(ctx, piiTagDecidedChange, workflow.DefaultVersion, 1) >= 1
 	s.notifyOwners(ctx)
+	s.settle.posted = true
 	opts := workflow.AwaitOptions{Timeout: s.in.ApprovalTimeout, TimerOptions: workflow.TimerOptions{Summary: "PII tag approval deadline"}}
 	if _, err := workflow.AwaitWithOptions(ctx, opts, func() bool { return s.offers() == 0 }); err != nil {
 		return err

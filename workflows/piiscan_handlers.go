@@ -119,6 +119,7 @@ func (s *piiScan) onTag(ctx workflow.Context, r PIITagRequest) (PIITagged, error
 	t := PIITagged{Dataset: r.Dataset, Column: r.Column, Kind: res.Tag, Approver: who.name, At: workflow.Now(ctx), VerifiedKey: who.evidence}
 	s.tagged = append(s.tagged, t)
 	s.auditTag(ctx, t)
+	s.settleNotice(ctx, r.Dataset)
 	return t, nil
 }
 

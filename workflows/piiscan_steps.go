@@ -115,7 +115,8 @@ func (s *piiScan) notifyOwners(ctx workflow.Context) {
 		if len(d.Untagged) == 0 || channel == "" {
 			continue
 		}
-		s.postActions(ctx, channel, s.ownerNotice(d), tagButtons(workflow.GetInfo(ctx).WorkflowExecution.ID, d))
+		m := activities.SlackMessage{Channel: channel, Text: s.ownerNotice(d), Actions: tagButtons(workflow.GetInfo(ctx).WorkflowExecution.ID, d)}
+		s.keepNotice(d.Dataset, m, s.postMessage(ctx, m))
 	}
 }
 
@@ -202,8 +203,14 @@ func (s *piiScan) post(ctx workflow.Context, channel, text string) {
 
 // postActions posts a message with rows of buttons under it.
 func (s *piiScan) postActions(ctx workflow.Context, channel, text string, rows []activities.SlackActions) {
-	_, err := sendSlack(ctx, "post the PII scan to "+channel, activities.SlackMessage{Channel: channel, Text: text, Actions: rows})
+	s.postMessage(ctx, activities.SlackMessage{Channel: channel, Text: text, Actions: rows})
+}
+
+// postMessage posts m and returns where it went; a failure is logged.
+func (s *piiScan) postMessage(ctx workflow.Context, m activities.SlackMessage) activities.SlackPosted {
+	posted, err := sendSlack(ctx, "post the PII scan to "+m.Channel, m)
 	if err != nil {
-		workflow.GetLogger(ctx).Warn("PII scan message not posted", "channel", channel, "error", err)
+		workflow.GetLogger(ctx).Warn("PII scan message not posted", "channel", m.Channel, "error", err)
 	}
+	return posted
 }

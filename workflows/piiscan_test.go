@@ -68,7 +68,12 @@ func newPIIHarness(t *testing.T) *piiHarness {
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		h.posts = append(h.posts, m)
-		return activities.SlackPosted{Sent: true, Channel: m.Channel}, nil
+		// As Slack does: an update keeps its ts, a post gets a new one.
+		ts := m.UpdateTS
+		if ts == "" {
+			ts = fmt.Sprintf("1700000000.%06d", len(h.posts))
+		}
+		return activities.SlackPosted{Sent: true, Channel: m.Channel, TS: ts}, nil
 	})
 	return h
 }
@@ -137,9 +142,9 @@ func TestPIIScanApproverTagsAndNonApproverIsRejected(t *testing.T) {
 			t.Errorf("report lacks %q:\n%s", s, r.Markdown)
 		}
 	}
-	if len(h.posts) != 2 || h.posts[0].Channel != "#growth" || !strings.Contains(h.posts[0].Text, "dre pii tag signups contact --workflow pii-scan/signups") ||
-		!strings.Contains(h.posts[1].Text, "# PII scan: signups") {
-		t.Errorf("posts %+v; want the owner's notice with the tag command, then the report, in #growth", h.posts)
+	if len(h.posts) != 3 || h.posts[0].Channel != "#growth" || !strings.Contains(h.posts[0].Text, "dre pii tag signups contact --workflow pii-scan/signups") ||
+		h.posts[1].UpdateTS == "" || !strings.Contains(h.posts[2].Text, "# PII scan: signups") {
+		t.Errorf("posts %+v; want the owner's notice with the tag command, its update, then the report, in #growth", h.posts)
 	}
 }
 

@@ -36,6 +36,11 @@ type TriageAlert struct {
 	StartsAt time.Time `json:"startsAt,omitzero"`
 	EndsAt   time.Time `json:"endsAt,omitzero"`
 	URL      string    `json:"url,omitempty"`
+	// Dataset is set when the alert concerns a downstream of the
+	// incident's dataset, not the dataset itself: the gateway joined it
+	// here because this incident's dataset, SuspectedCause, is upstream.
+	Dataset        string `json:"dataset,omitempty"`
+	SuspectedCause string `json:"suspectedCause,omitempty"`
 }
 
 // key identifies an alert across its repeats and its resolve.
@@ -67,6 +72,10 @@ func AlertsDescription(alerts []TriageAlert) string {
 		if i == maxDescribedAlerts {
 			parts = append(parts, fmt.Sprintf("and %d more alerts", len(alerts)-i))
 			break
+		}
+		if a.Dataset != "" {
+			parts = append(parts, fmt.Sprintf("%s on downstream %s (suspected cause: upstream %s): %s", a.Name, a.Dataset, a.SuspectedCause, a.Summary))
+			continue
 		}
 		parts = append(parts, fmt.Sprintf("%s: %s", a.Name, a.Summary))
 	}

@@ -107,3 +107,29 @@ func countEvents(tl TriageTimeline, kind string) int {
 	}
 	return n
 }
+
+// An alert on a downstream dataset that the gateway joined to this
+// incident is listed with the dataset it concerns, and the timeline names
+// the downstream and this incident's dataset as the suspected cause.
+func TestTriageNamesTheDownstreamOfAJoinedAlert(t *testing.T) {
+	h := newTriageHarness(t)
+	in := alertIncident()
+	downstream := alertReport("dddd", AlertFiring, triageStart.Add(time.Minute))
+	downstream.Alerts[0].Name, downstream.Alerts[0].Summary = "VolumeDrop", "no rows today"
+	downstream.Alerts[0].Dataset, downstream.Alerts[0].SuspectedCause = "orders_daily", "orders"
+	h.at(time.Minute, func() { h.env.SignalWorkflow(TriageReportSignal, downstream) })
+	h.at(10*time.Minute, func() { h.mustUpdate(TriageResolveUpdate, TriageAction{By: "U0ALICE"}) })
+	tl := h.run(in)
+
+	if len(tl.Alerts) != 2 || tl.Alerts[1].Dataset != "orders_daily" {
+		t.Fatalf("alerts %+v; want the incident's own and the downstream's, marked orders_daily", tl.Alerts)
+	}
+	want := "VolumeDrop on downstream orders_daily (suspected cause: upstream orders): no rows today"
+	named := false
+	for _, e := range tl.Events {
+		named = named || (e.Kind == "reported" && strings.Contains(e.Text, want))
+	}
+	if !named {
+		t.Errorf("timeline %+v; want a report naming %q", tl.Events, want)
+	}
+}

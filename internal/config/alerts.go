@@ -25,7 +25,15 @@ type Alerts struct {
 	// ResolveWithSource resolves an incident without a human once every
 	// alert it absorbed has resolved at its source; off by default.
 	ResolveWithSource bool `yaml:"resolve_with_source"`
+	// GroupByUpstream joins a firing alert to the open incident of one of
+	// its dataset's upstream datasets (catalog upstream:), naming the
+	// dataset as an affected downstream, instead of opening an incident
+	// of its own; nil (unset) means true.
+	GroupByUpstream *bool `yaml:"group_by_upstream"`
 }
+
+// GroupsByUpstream reports whether group_by_upstream is on (the default).
+func (a Alerts) GroupsByUpstream() bool { return a.GroupByUpstream == nil || *a.GroupByUpstream }
 
 // AlertSource is one tool's credentials and options.
 type AlertSource struct {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -30,8 +31,8 @@ func TestAlertsSectionLoads(t *testing.T) {
 	}
 	a := cfg.Alerts
 	src := a.Sources["alertmanager"]
-	if src.Token.Value() != "s3cret" || src.TableLabel != "relation" || !a.ResolveWithSource {
-		t.Errorf("alerts = %+v", a)
+	if src.Token.Value() != "s3cret" || src.TableLabel != "relation" || !a.ResolveWithSource || !a.GroupsByUpstream() {
+		t.Errorf("alerts = %+v; want group_by_upstream on by default", a)
 	}
 	rules := a.Rules()
 	if len(rules) != 1 || rules[0].Dataset != "orders" || rules[0].Match["job"] != "loader" || rules[0].Source != "alertmanager" {
@@ -52,4 +53,19 @@ func TestAlertsProblemsArePlaced(t *testing.T) {
 		`testdata/invalid_alerts.yaml:18:15: alerts.map[1].source: unknown alert source "zabbix"; use one of alertmanager, elementary, great_expectations, montecarlo, soda`,
 		`testdata/invalid_alerts.yaml:19:7: alerts.map[1].match: a rule needs match: {label: value}; an empty match would take every alert`,
 	})
+}
+
+func TestAlertsGroupByUpstreamCanBeTurnedOff(t *testing.T) {
+	env := mapEnv(map[string]string{"AM_TOKEN": "s3cret", "PG_DSN": "postgres://x"})
+	cfg, err := Parse("dre.yaml", []byte(alertsYAML+"  group_by_upstream: false\n"), env, LoadOptions{ResolveSecrets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Alerts.GroupsByUpstream() {
+		t.Error("group_by_upstream: false left grouping on")
+	}
+	_, err = Parse("dre.yaml", []byte(alertsYAML+"  group_by_upstream: sometimes\n"), env, LoadOptions{ResolveSecrets: true})
+	if err == nil || !strings.Contains(err.Error(), "group_by_upstream") {
+		t.Errorf("group_by_upstream: sometimes gave %v; want an error naming the key", err)
+	}
 }

@@ -60,7 +60,10 @@ type AlertOptions struct {
 	Triage  AlertTriage
 	// DedupWindow: zero means DefaultAlertDedupWindow.
 	DedupWindow time.Duration
-	Logger      *slog.Logger
+	// GroupByUpstream joins a firing alert to the open incident of one of
+	// its dataset's catalog upstream datasets instead of opening its own.
+	GroupByUpstream bool
+	Logger          *slog.Logger
 }
 
 type alertRoute struct {
@@ -80,6 +83,9 @@ type alertOutcome struct {
 	Fingerprint string `json:"fingerprint"`
 	Dataset     string `json:"dataset,omitempty"`
 	Outcome     string `json:"outcome"`
+	// Incident is the workflow ID of the incident the alert reached: its
+	// dataset's, or an upstream's it joined.
+	Incident string `json:"incident,omitempty"`
 }
 
 // post authenticates, parses the whole body (so a malformed one changes

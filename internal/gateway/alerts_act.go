@@ -42,6 +42,7 @@ func (a *alertRoute) act(ctx context.Context, al alerts.Alert) (alertOutcome, er
 		return out, err
 	}
 	out.Outcome, err = a.batcher.submit(ctx, ds, al)
+	out.Incident = incidentOf(ds, out.Outcome)
 	if err != nil {
 		if err := a.seen.Forget(context.WithoutCancel(ctx), key); err != nil {
 			a.logger().Error("alert: a new delivery will be taken for a duplicate", "fingerprint", al.Fingerprint, "error", err)
@@ -61,9 +62,15 @@ func (a *alertRoute) act(ctx context.Context, al alerts.Alert) (alertOutcome, er
 func (a *alertRoute) deliver(ctx context.Context, ds catalog.Dataset, batch []alerts.Alert) (string, error) {
 	report := alertReport(batch)
 	if batch[0].Status == alerts.Firing {
-		return alertReported, a.opts.Triage.ReportTriage(ctx, workflows.TriageInput{Dataset: ds, Report: report})
+		return a.reportFiring(ctx, ds, batch, report)
 	}
 	open, err := a.opts.Triage.SignalOpenTriage(ctx, ds.Name, report)
+	if err == nil && !open {
+		// It may have joined an upstream's incident when it fired.
+		if up, err := a.joinUpstream(ctx, ds, batch); up != "" || err != nil {
+			return alertJoinedUpstream + up, err
+		}
+	}
 	if !open {
 		return alertNoOpen, err
 	}
@@ -97,4 +104,20 @@ func alertReport(batch []alerts.Alert) workflows.TriageReport {
 	}
 	r.Description = workflows.AlertsDescription(r.Alerts)
 	return r
+}
+
+// reportFiring reports firing alerts to the dataset's own open incident,
+// else to an upstream's open incident (joinUpstream), else opens the
+// dataset's incident.
+func (a *alertRoute) reportFiring(ctx context.Context, ds catalog.Dataset, batch []alerts.Alert, report workflows.TriageReport) (string, error) {
+	if a.opts.GroupByUpstream && len(ds.Upstream) > 0 {
+		// An incident of its own, opened before the upstream's, keeps its alerts.
+		if open, err := a.opts.Triage.SignalOpenTriage(ctx, ds.Name, report); open || err != nil {
+			return alertReported, err
+		}
+		if up, err := a.joinUpstream(ctx, ds, batch); up != "" || err != nil {
+			return alertJoinedUpstream + up, err
+		}
+	}
+	return alertReported, a.opts.Triage.ReportTriage(ctx, workflows.TriageInput{Dataset: ds, Report: report})
 }
