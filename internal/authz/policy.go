@@ -81,9 +81,10 @@ func (p Policy) Check(dir *people.Directory, action string, who Decider, f Facts
 		return &Refusal{Action: action, Who: who.Name, Reason: ReasonSelfApproval}
 	}
 	subjects, from := p.Rule(action, f.Dataset)
-	open := !strings.HasPrefix(from, "the default") || !slices.Contains(openWithoutApprovers, action)
+	// strict: "approvers" with none listed admits nobody (see admits).
+	strict := !strings.HasPrefix(from, "the default") || !slices.Contains(openWithoutApprovers, action)
 	for _, s := range subjects {
-		if m.admits(s, f, open) {
+		if m.admits(s, f, strict) {
 			return nil
 		}
 	}
