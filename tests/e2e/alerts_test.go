@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	sdkworker "go.temporal.io/sdk/worker"
-
 	"github.com/dre-dev/dre/activities"
 	"github.com/dre-dev/dre/internal/alerts"
 	"github.com/dre-dev/dre/internal/gateway"
@@ -80,13 +78,7 @@ func startAlertsStack(t *testing.T) string {
 	t.Helper()
 	dsn, cfg := seededDemo(t, "alerts")
 	slack, pd := peers.StartSlack(t), peers.StartPagerDuty(t)
-	w := sdkworker.New(env.Client, alertsQueue, sdkworker.Options{})
-	worker.Register(w, worker.Deps{Warehouses: worker.Warehouses(cfg, dsn), Policy: worker.Policy(cfg),
-		Notify: &activities.Notify{Slack: slack.Client(), PagerDuty: pd.Client(), RoutingKey: "R-E2E"}})
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(w.Stop)
+	startDemoWorker(t, alertsQueue, dsn, cfg, worker.Policy(cfg), &activities.Notify{Slack: slack.Client(), PagerDuty: pd.Client(), RoutingKey: "R-E2E"})
 	gw, err := gateway.Start(gateway.Options{Listen: "127.0.0.1:0", Alerts: gateway.AlertOptions{
 		Sources: map[string]gateway.AlertSourceOptions{alerts.SourceAlertmanager: {Token: alertsToken}},
 		Mapper:  alerts.NewMapper(nil, cfg.Catalog),

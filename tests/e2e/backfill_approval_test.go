@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
-	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/dre-dev/dre/activities"
 	"github.com/dre-dev/dre/internal/worker"
@@ -27,12 +26,7 @@ func TestBackfillOverBudgetApprovedFromSlack(t *testing.T) {
 	dsn, cfg := seededDemo(t, "approval")
 	slack := peers.StartSlack(t)
 	const queue = "dre-e2e-approval"
-	w := sdkworker.New(env.Client, queue, sdkworker.Options{})
-	worker.Register(w, worker.Deps{Warehouses: worker.Warehouses(cfg, dsn), Policy: worker.Policy(cfg), Notify: &activities.Notify{Slack: slack.Client()}})
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(w.Stop)
+	startDemoWorker(t, queue, dsn, cfg, worker.Policy(cfg), &activities.Notify{Slack: slack.Client()})
 	gw := startTriageGateway(t, cfg.Catalog, triageQueue, triageTestPolicy)
 
 	ds, err := cfg.Catalog.Lookup("orders")

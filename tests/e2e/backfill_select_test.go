@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
-	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/dre-dev/dre/activities"
 	"github.com/dre-dev/dre/internal/catalog"
@@ -27,12 +26,7 @@ func TestBackfillSelectWithoutRoleHoldsForAPlainClient(t *testing.T) {
 	dsn, cfg := seededDemo(t, "selecthold")
 	slack := peers.StartSlack(t)
 	const queue = "dre-e2e-select-hold"
-	w := sdkworker.New(env.Client, queue, sdkworker.Options{})
-	worker.Register(w, worker.Deps{Warehouses: worker.Warehouses(cfg, dsn), Notify: &activities.Notify{Slack: slack.Client()}, Policy: worker.Policy(cfg)})
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(w.Stop)
+	startDemoWorker(t, queue, dsn, cfg, worker.Policy(cfg), &activities.Notify{Slack: slack.Client()})
 
 	ds, err := cfg.Catalog.Lookup("orders")
 	if err != nil {

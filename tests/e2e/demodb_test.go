@@ -5,8 +5,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dre-dev/dre/activities"
 	"github.com/dre-dev/dre/internal/config"
 	"github.com/dre-dev/dre/internal/demo"
+	"github.com/dre-dev/dre/internal/worker"
+	sdkworker "go.temporal.io/sdk/worker"
 )
 
 // seededDemo creates the database db, seeds it with the demo's data and
@@ -27,4 +30,17 @@ func seededDemo(t *testing.T, db string) (string, *config.Config) {
 		t.Fatal(err)
 	}
 	return dsn, cfg
+}
+
+// startDemoWorker runs a worker on queue against the seeded demo warehouse
+// at dsn, checking decisions against decide and notifying through notify;
+// it stops with the test.
+func startDemoWorker(t *testing.T, queue, dsn string, cfg *config.Config, decide *activities.Policy, notify *activities.Notify) {
+	t.Helper()
+	w := sdkworker.New(env.Client, queue, sdkworker.Options{})
+	worker.Register(w, worker.Deps{Warehouses: worker.Warehouses(cfg, dsn), Policy: decide, Notify: notify})
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
 }

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/dre-dev/dre/activities"
 	"github.com/dre-dev/dre/internal/catalog"
@@ -71,14 +70,8 @@ func startTriageStackOn(t *testing.T, dsn string, cfg *config.Config, queue stri
 	decide *activities.Policy, relay *gateway.SlackRelay) *triageStack {
 	t.Helper()
 	s := &triageStack{slack: peers.StartSlack(t), pd: peers.StartPagerDuty(t)}
-	w := sdkworker.New(env.Client, queue, sdkworker.Options{})
-	worker.Register(w, worker.Deps{Warehouses: worker.Warehouses(cfg, dsn), Policy: decide,
-		Notify: &activities.Notify{Slack: s.slack.Client(), PagerDuty: s.pd.Client(), RoutingKey: "R-E2E",
-			PagerDutyFrom: peers.PagerDutyFrom, Services: map[string]string{"platform": "R-E2E-PLATFORM"}}})
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(w.Stop)
+	startDemoWorker(t, queue, dsn, cfg, decide, &activities.Notify{Slack: s.slack.Client(), PagerDuty: s.pd.Client(), RoutingKey: "R-E2E",
+		PagerDutyFrom: peers.PagerDutyFrom, Services: map[string]string{"platform": "R-E2E-PLATFORM"}})
 	s.gateway = startRelayingGateway(t, cfg.Catalog, queue, policy, relay)
 	return s
 }
