@@ -65,7 +65,11 @@ func start(ctx context.Context) (*Env, error) {
 		return nil, err
 	}
 	e := &Env{dataDir: dir, TaskQueue: fmt.Sprintf("dre-test-%d", time.Now().UnixNano())}
-	e.PG, err = localpg.Start(ctx, localpg.Options{DataDir: dir + "/pg", Ephemeral: true})
+	// Parallel tests each run workers with several pools (warehouse, audit,
+	// SLO and schema stores), so the shared cluster needs more than the
+	// development default of 50 connections.
+	e.PG, err = localpg.Start(ctx, localpg.Options{DataDir: dir + "/pg", Ephemeral: true,
+		Settings: map[string]string{"max_connections": "300"}})
 	if err != nil {
 		e.stop()
 		return nil, err
