@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"go.temporal.io/sdk/temporal"
@@ -34,11 +35,46 @@ type Lineage struct {
 // DownstreamDatasets returns every catalog dataset computed from dataset,
 // at any depth, sorted by name; none when the catalog does not know it.
 func (l *Lineage) DownstreamDatasets(_ context.Context, dataset string) ([]catalog.Dataset, error) {
+	return l.catalogGraph().DownstreamDatasets(dataset), nil
+}
+
+// catalogGraph builds the declared lineage of the worker's catalog once.
+func (l *Lineage) catalogGraph() *lineage.Graph {
 	l.once.Do(func() {
 		// dre.yaml with a cycle does not load, so the error is always nil.
 		l.graph, _ = lineage.Build(l.Catalog.Datasets())
 	})
-	return l.graph.DownstreamDatasets(dataset), nil
+	return l.graph
+}
+
+// NeighbourhoodInput asks for the lineage around a dataset.
+type NeighbourhoodInput struct {
+	Dataset string `json:"dataset"`
+	// Depth is how many edges to walk each way; 0 means 2.
+	Depth int `json:"depth,omitempty"`
+}
+
+// Neighbourhood draws the datasets within Depth edges of Dataset, upstream
+// and downstream, as a Mermaid flowchart (a postmortem shows it); "" when
+// the catalog declares no lineage around the dataset.
+func (l *Lineage) Neighbourhood(_ context.Context, in NeighbourhoodInput) (string, error) {
+	g := l.catalogGraph()
+	if !g.Has(in.Dataset) {
+		return "", nil
+	}
+	depth := in.Depth
+	if depth <= 0 {
+		depth = 2
+	}
+	sg, err := g.Walk(in.Dataset, lineage.Both, depth)
+	if err != nil || len(sg.Edges) == 0 {
+		return "", err
+	}
+	var b strings.Builder
+	if err := lineage.Render(&b, sg, "mermaid"); err != nil {
+		return "", err
+	}
+	return b.String(), nil
 }
 
 // ViewDependenciesInput names the warehouse to read.

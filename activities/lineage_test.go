@@ -3,6 +3,7 @@ package activities_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"go.temporal.io/sdk/testsuite"
@@ -79,5 +80,33 @@ func TestDownstreamDatasetsFromTheWorkersCatalog(t *testing.T) {
 	none, err := (&activities.Lineage{}).DownstreamDatasets(t.Context(), "orders")
 	if err != nil || len(none) != 0 {
 		t.Errorf("a worker without a catalog answered %+v, %v; want nothing", none, err)
+	}
+}
+
+// The postmortem's picture shows two edges each way and nothing further;
+// a dataset without declared lineage gets no picture.
+func TestNeighbourhoodDrawsTwoEdgesEachWay(t *testing.T) {
+	l := &activities.Lineage{Catalog: catalog.New([]catalog.Dataset{
+		{Name: "raw", Warehouse: "local", Table: "public.raw", Upstream: []string{"public.landing"}},
+		{Name: "orders", Warehouse: "local", Table: "public.orders", Upstream: []string{"raw"}},
+		{Name: "revenue", Warehouse: "local", Table: "public.revenue", Upstream: []string{"orders"}},
+		{Name: "board", Warehouse: "local", Table: "public.board", Upstream: []string{"revenue"}},
+		{Name: "archive", Warehouse: "local", Table: "public.archive", Upstream: []string{"board"}},
+		{Name: "alone", Warehouse: "local", Table: "public.alone"},
+	})}
+	got, err := l.Neighbourhood(t.Context(), activities.NeighbourhoodInput{Dataset: "orders"})
+	if err != nil || !strings.HasPrefix(got, "flowchart LR\n") {
+		t.Fatalf("picture = %q, %v; want a Mermaid flowchart", got, err)
+	}
+	for _, want := range []string{`"raw`, `"revenue`, `"board`, "public.landing"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("picture lacks %s:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "archive") {
+		t.Errorf("picture reaches three edges downstream:\n%s", got)
+	}
+	if none, err := l.Neighbourhood(t.Context(), activities.NeighbourhoodInput{Dataset: "alone"}); err != nil || none != "" {
+		t.Errorf("a dataset without lineage drew %q, %v", none, err)
 	}
 }

@@ -232,6 +232,9 @@ type TriageTimeline struct {
 	// their latest status; AlertsNotListed counts those past the limit.
 	Alerts          []TriageAlert `json:"alerts,omitempty"`
 	AlertsNotListed int           `json:"alertsNotListed,omitempty"`
+	// Lineage is a Mermaid flowchart of the dataset's neighbourhood, drawn
+	// once the incident is resolved; empty without declared lineage.
+	Lineage string `json:"lineage,omitempty"`
 	// Postmortem is a Markdown skeleton, set once the incident is resolved.
 	Postmortem string `json:"postmortem,omitempty"`
 }

@@ -44,6 +44,7 @@ type triageHarness struct {
 	updates  int
 	// downstream is what the worker's lineage answers for every dataset.
 	downstream []catalog.Dataset
+	pictures   map[string]string // the lineage picture per dataset
 	// policy is the worker's dre.yaml decisions are checked against:
 	// unsigned clicks allowed unless a test says otherwise.
 	policy *activities.Policy
@@ -70,6 +71,11 @@ func newTriageHarness(t *testing.T) *triageHarness {
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		return h.downstream, nil
+	})
+	h.env.OnActivity(l.Neighbourhood, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.NeighbourhoodInput) (string, error) {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		return h.pictures[in.Dataset], nil
 	})
 	var d *activities.Diagnosis
 	for check, fn := range map[string]any{

@@ -47,3 +47,25 @@ func TestTriageWithoutDownstreamPostsNoImpact(t *testing.T) {
 		t.Errorf("impact posted without downstream datasets: %+v", posts)
 	}
 }
+
+// The postmortem draws the dataset's lineage in a ~~~mermaid fence that
+// leaves the Slack copy's ``` block whole; without lineage it has none.
+func TestTriagePostmortemDrawsTheLineage(t *testing.T) {
+	h := newTriageHarness(t)
+	h.pictures = map[string]string{"orders": "flowchart LR\n  n0[\"orders\"]\n  n1[\"revenue\"]\n  n0 --> n1\n"}
+	h.at(time.Minute, func() { h.mustUpdate(TriageResolveUpdate, TriageAction{By: "U0BOB"}) })
+	tl := h.run(ordersIncident(3))
+	if !strings.Contains(tl.Postmortem, "## Lineage") || !strings.Contains(tl.Postmortem, "~~~mermaid\nflowchart LR\n  n0[\"orders\"]") {
+		t.Errorf("postmortem has no lineage picture:\n%s", tl.Postmortem)
+	}
+	posted := h.postsContaining("# Postmortem")
+	if len(posted) != 1 || strings.Count(posted[0].Text, "```") != 2 {
+		t.Errorf("postmortem posts = %+v, want one in a single ``` block", posted)
+	}
+
+	bare := newTriageHarness(t)
+	bare.at(time.Minute, func() { bare.mustUpdate(TriageResolveUpdate, TriageAction{By: "U0BOB"}) })
+	if tl := bare.run(ordersIncident(3)); strings.Contains(tl.Postmortem, "## Lineage") {
+		t.Errorf("postmortem without lineage draws one:\n%s", tl.Postmortem)
+	}
+}

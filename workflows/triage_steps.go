@@ -334,6 +334,7 @@ func (t *triage) close(ctx workflow.Context) (TriageTimeline, error) {
 	t.servicesAction(ctx, "resolve")
 	t.statusChanged(ctx)
 	tl := t.timeline()
+	tl.Lineage = t.lineagePicture(ctx)
 	tl.Postmortem = postmortem(tl)
 	t.meterClosed(ctx, tl)
 	t.post(ctx, summaryText(tl))
@@ -393,6 +394,11 @@ func postmortem(tl TriageTimeline) string {
 		}
 	}
 	b.WriteString("\n## Root cause\n\n_Why did it happen?_\n\n## Impact\n\n_Who and what was affected, for how long?_\n\n")
+	if tl.Lineage != "" {
+		// A ~~~ fence, which GitHub draws like ```, keeps the Slack copy's
+		// ``` block whole.
+		appendf(&b, "## Lineage\n\nTwo steps up and down from %s (dre.yaml `upstream:`):\n\n~~~mermaid\n%s~~~\n\n", tl.Dataset, tl.Lineage)
+	}
 	b.WriteString("## Action items\n\n- [ ] _Prevent it:_\n- [ ] _Detect it sooner:_\n")
 	return b.String()
 }
