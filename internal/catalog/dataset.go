@@ -26,6 +26,9 @@ type Dataset struct {
 	// Upstream lists what the table is computed from: other datasets by
 	// name, or tables outside the catalog as schema.table.
 	Upstream []string `yaml:"upstream,omitempty" json:"upstream,omitempty"`
+	// FromManifest is set on datasets read from the dbt manifest dre.yaml
+	// names (dbt:), whose upstream comes from dbt rather than by hand.
+	FromManifest bool `yaml:"-" json:"-"`
 	// UniqueKey lists the columns that identify a row (dbt's unique_key);
 	// validation.unique checks it.
 	UniqueKey []string `yaml:"unique_key,omitempty" json:"unique_key,omitempty"`

@@ -68,6 +68,7 @@ func (d *decoder) withManifest(cfg *Config, handWritten []catalog.Dataset) []cat
 	out := handWritten
 	for _, ds := range res.Datasets {
 		if !written[ds.Name] {
+			ds.FromManifest = true
 			out = append(out, ds)
 		}
 	}

@@ -34,6 +34,9 @@ func TestLoadDbtManifestJoinsTheCatalog(t *testing.T) {
 	if got := g.Upstream("stg_payments"); !slices.Equal(got, []string{"ledger_payments"}) {
 		t.Errorf("upstream of stg_payments = %v, want the source ledger_payments", got)
 	}
+	if got := g.Sources("ledger_payments", "stg_payments"); !slices.Equal(got, []lineage.Source{lineage.Dbt}) {
+		t.Errorf("stg_payments' edge was learnt from %v, want dbt", got)
+	}
 	if cfg.Dbt.Manifest != "manifest.json" || cfg.Dbt.Warehouse != "local" {
 		t.Errorf("cfg.Dbt = %+v", cfg.Dbt)
 	}

@@ -24,7 +24,7 @@ func Build(ds []catalog.Dataset) (*Graph, error) {
 			} else if u == d.Name {
 				continue // catalog.Dataset.Validate reports it more plainly
 			}
-			g.addEdge(from, d.Name, Declared)
+			g.addEdge(from, d.Name, declaredBy(d))
 			key := [2]string{from, d.Name}
 			if _, seen := at[key]; !seen {
 				at[key] = fmt.Sprintf("datasets[%d].upstream[%d]", i, j)
@@ -32,6 +32,14 @@ func Build(ds []catalog.Dataset) (*Graph, error) {
 		}
 	}
 	return g, g.cycleError(at)
+}
+
+// declaredBy names who declared d's upstream: dbt's manifest, or dre.yaml.
+func declaredBy(d catalog.Dataset) Source {
+	if d.FromManifest {
+		return Dbt
+	}
+	return Declared
 }
 
 // Check returns the problems of the datasets' lineage that checking one

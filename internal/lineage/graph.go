@@ -20,6 +20,8 @@ type Source string
 const (
 	// Declared edges are upstream: entries in dre.yaml.
 	Declared Source = "declared"
+	// Dbt edges are depends_on entries of the dbt manifest dre.yaml names.
+	Dbt Source = "dbt"
 	// PostgresViews edges are a view's reads, from pg_depend/pg_rewrite.
 	PostgresViews Source = "postgres-views"
 	// BigQueryJobs edges are what query jobs wrote a table from, from
