@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
@@ -40,6 +42,29 @@ func ReportTriage(ctx context.Context, c SignalStarter, taskQueue string, in Tri
 // reports whether one was open: a resolve from a monitoring tool must not
 // open an incident of its own.
 func SignalOpenTriage(ctx context.Context, c client.Client, dataset string, r TriageReport) (bool, error) {
+	return signalTriage(ctx, c, dataset, r)
+}
+
+// SignalRecentTriage is SignalOpenTriage for an incident that opened at or
+// after since: an older one is likely another story.
+func SignalRecentTriage(ctx context.Context, c client.Client, dataset string, since time.Time, r TriageReport) (bool, error) {
+	d, err := c.DescribeWorkflowExecution(ctx, TriageWorkflowID(dataset), "")
+	var notFound *serviceerror.NotFound
+	switch {
+	case errors.As(err, &notFound):
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	info := d.GetWorkflowExecutionInfo()
+	if info.GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING || info.GetStartTime().AsTime().Before(since) {
+		return false, nil
+	}
+	return signalTriage(ctx, c, dataset, r)
+}
+
+// signalTriage delivers r to the dataset's open incident, if any.
+func signalTriage(ctx context.Context, c client.Client, dataset string, r TriageReport) (bool, error) {
 	err := c.SignalWorkflow(ctx, TriageWorkflowID(dataset), "", TriageReportSignal, r)
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) {

@@ -89,6 +89,7 @@ func alertOptions(cfg *config.Config, triage gateway.TemporalTriage) gateway.Ale
 	return gateway.AlertOptions{
 		Sources: sources, Mapper: alerts.NewMapper(cfg.Alerts.Rules(), cfg.Catalog),
 		Triage: triage, DedupWindow: cfg.Alerts.DedupWindow.Duration, GroupByUpstream: cfg.Alerts.GroupsByUpstream(),
+		GroupWindow: cfg.Alerts.GroupWindow.Duration,
 	}
 }
 

@@ -30,6 +30,10 @@ type Alerts struct {
 	// dataset as an affected downstream, instead of opening an incident
 	// of its own; nil (unset) means true.
 	GroupByUpstream *bool `yaml:"group_by_upstream"`
+	// GroupWindow is how recently an upstream's incident must have opened
+	// for a downstream alert to join it; default 2h. An older incident is
+	// likely another story, so the downstream opens its own.
+	GroupWindow catalog.Duration `yaml:"group_window"`
 }
 
 // GroupsByUpstream reports whether group_by_upstream is on (the default).
@@ -81,6 +85,9 @@ func (d *decoder) checkAlerts(cfg *Config) {
 	}
 	if a.DedupWindow.Duration < 0 {
 		d.addPath("alerts.dedup_window", "want a positive duration like 4h; unset means 4h")
+	}
+	if a.GroupWindow.Duration < 0 {
+		d.addPath("alerts.group_window", "want a positive duration like 2h; unset means 2h")
 	}
 }
 

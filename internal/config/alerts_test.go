@@ -3,6 +3,7 @@ package config
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 const alertsYAML = `
@@ -67,5 +68,18 @@ func TestAlertsGroupByUpstreamCanBeTurnedOff(t *testing.T) {
 	_, err = Parse("dre.yaml", []byte(alertsYAML+"  group_by_upstream: sometimes\n"), env, LoadOptions{ResolveSecrets: true})
 	if err == nil || !strings.Contains(err.Error(), "group_by_upstream") {
 		t.Errorf("group_by_upstream: sometimes gave %v; want an error naming the key", err)
+	}
+}
+
+// group_window is read as a duration; a negative one is a placed problem.
+func TestAlertsGroupWindow(t *testing.T) {
+	env := mapEnv(map[string]string{"AM_TOKEN": "s3cret", "PG_DSN": "postgres://x"})
+	cfg, err := Parse("dre.yaml", []byte(alertsYAML+"  group_window: 30m\n"), env, LoadOptions{ResolveSecrets: true})
+	if err != nil || cfg.Alerts.GroupWindow.Duration != 30*time.Minute {
+		t.Fatalf("group_window: 30m gave %+v, %v", cfg.Alerts.GroupWindow, err)
+	}
+	_, err = Parse("dre.yaml", []byte(alertsYAML+"  group_window: -1h\n"), env, LoadOptions{ResolveSecrets: true})
+	if err == nil || !strings.Contains(err.Error(), "alerts.group_window: want a positive duration") {
+		t.Errorf("group_window: -1h gave %v; want a problem at alerts.group_window", err)
 	}
 }

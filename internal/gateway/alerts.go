@@ -27,6 +27,10 @@ const maxAlertBody = 1 << 20
 // dropped at the gateway: Alertmanager's default repeat_interval.
 const DefaultAlertDedupWindow = 4 * time.Hour
 
+// DefaultAlertGroupWindow is how recently an upstream's incident must have
+// opened for a downstream alert to join it.
+const DefaultAlertGroupWindow = 2 * time.Hour
+
 // MetricAlerts counts the alerts the gateway read, by source and outcome.
 const MetricAlerts = "dre_gateway_alerts"
 
@@ -41,6 +45,9 @@ const seenAlert = "alert:"
 type AlertTriage interface {
 	ReportTriage(ctx context.Context, in workflows.TriageInput) error
 	SignalOpenTriage(ctx context.Context, dataset string, r workflows.TriageReport) (bool, error)
+	// SignalRecentTriage is SignalOpenTriage for an incident opened at or
+	// after since only.
+	SignalRecentTriage(ctx context.Context, dataset string, since time.Time, r workflows.TriageReport) (bool, error)
 }
 
 // AlertSourceOptions is one tool allowed to post.
@@ -63,7 +70,9 @@ type AlertOptions struct {
 	// GroupByUpstream joins a firing alert to the open incident of one of
 	// its dataset's catalog upstream datasets instead of opening its own.
 	GroupByUpstream bool
-	Logger          *slog.Logger
+	// GroupWindow: zero means DefaultAlertGroupWindow.
+	GroupWindow time.Duration
+	Logger      *slog.Logger
 }
 
 type alertRoute struct {

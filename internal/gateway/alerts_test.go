@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/dre-dev/dre/internal/alerts"
 	"github.com/dre-dev/dre/internal/catalog"
@@ -24,6 +25,7 @@ const testAlertToken = "am-s3cret"
 type fakeAlertTriage struct {
 	mu        sync.Mutex
 	open      map[string][]workflows.TriageReport // by workflow ID
+	openedAt  map[string]time.Time                // by workflow ID
 	opened    int
 	resolves  int
 	failNext  error
@@ -31,7 +33,7 @@ type fakeAlertTriage struct {
 }
 
 func newFakeAlertTriage() *fakeAlertTriage {
-	return &fakeAlertTriage{open: map[string][]workflows.TriageReport{}}
+	return &fakeAlertTriage{open: map[string][]workflows.TriageReport{}, openedAt: map[string]time.Time{}}
 }
 
 func (f *fakeAlertTriage) ReportTriage(_ context.Context, in workflows.TriageInput) error {
@@ -45,9 +47,28 @@ func (f *fakeAlertTriage) ReportTriage(_ context.Context, in workflows.TriageInp
 	id := workflows.TriageWorkflowID(in.Dataset.Name)
 	if _, ok := f.open[id]; !ok {
 		f.opened++
+		f.openedAt[id] = time.Now()
 	}
 	f.open[id] = append(f.open[id], in.Report)
 	return nil
+}
+
+// SignalRecentTriage is SignalOpenTriage for incidents opened since then.
+func (f *fakeAlertTriage) SignalRecentTriage(ctx context.Context, dataset string, since time.Time, r workflows.TriageReport) (bool, error) {
+	f.mu.Lock()
+	opened, ok := f.openedAt[workflows.TriageWorkflowID(dataset)]
+	f.mu.Unlock()
+	if ok && opened.Before(since) {
+		return false, nil
+	}
+	return f.SignalOpenTriage(ctx, dataset, r)
+}
+
+// age makes the dataset's incident look opened d ago.
+func (f *fakeAlertTriage) age(dataset string, d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.openedAt[workflows.TriageWorkflowID(dataset)] = time.Now().Add(-d)
 }
 
 func (f *fakeAlertTriage) SignalOpenTriage(_ context.Context, dataset string, r workflows.TriageReport) (bool, error) {

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/dre-dev/dre/internal/alerts"
 	"github.com/dre-dev/dre/internal/catalog"
@@ -14,30 +15,36 @@ import (
 const alertJoinedUpstream = "joined upstream incident: "
 
 // joinUpstream delivers a firing batch on ds to the open incident of one
-// of ds's upstream datasets, first in catalog order, so that one broken
-// source opens one incident rather than one per affected dataset. Each
-// alert then names ds as the downstream it concerns and the upstream as
-// the suspected cause. It reports the upstream joined, "" when none of
-// them has an open incident.
+// of ds's upstream datasets, at any depth and nearest first, opened within
+// the group window, so that one broken source opens one incident rather
+// than one per affected dataset. Each alert then names ds as the
+// downstream it concerns and the upstream as the suspected cause. It
+// reports the upstream joined, "" when none of them has such an incident.
 func (a *alertRoute) joinUpstream(ctx context.Context, ds catalog.Dataset, batch []alerts.Alert) (string, error) {
 	if !a.opts.GroupByUpstream {
 		return "", nil
 	}
-	for _, up := range ds.Upstream {
-		if up == ds.Name {
-			continue
-		}
+	since := time.Now().Add(-a.groupWindow())
+	for _, up := range a.opts.Mapper.Ancestors(ds) {
 		report := alertReport(batch)
 		for i := range report.Alerts {
-			report.Alerts[i].Dataset, report.Alerts[i].SuspectedCause = ds.Name, up
+			report.Alerts[i].Dataset, report.Alerts[i].SuspectedCause = ds.Name, up.Name
 		}
 		report.Description = workflows.AlertsDescription(report.Alerts)
-		open, err := a.opts.Triage.SignalOpenTriage(ctx, up, report)
+		open, err := a.opts.Triage.SignalRecentTriage(ctx, up.Name, since, report)
 		if err != nil || open {
-			return up, err
+			return up.Name, err
 		}
 	}
 	return "", nil
+}
+
+// groupWindow applies the default.
+func (a *alertRoute) groupWindow() time.Duration {
+	if a.opts.GroupWindow > 0 {
+		return a.opts.GroupWindow
+	}
+	return DefaultAlertGroupWindow
 }
 
 // incidentOf is the workflow ID of the incident an outcome reached, ""

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dre-dev/dre/internal/alerts"
 	"github.com/dre-dev/dre/internal/catalog"
@@ -92,5 +93,41 @@ func TestAlertOnADownstreamOpensItsOwnIncidentOtherwise(t *testing.T) {
 				t.Errorf("orders_daily reports %+v; want both its alerts in its own incident", triage.reportsOf("orders_daily"))
 			}
 		})
+	}
+}
+
+// withChain maps alerts onto raw_orders → orders → orders_daily, the last
+// naming its upstream by table, and groups by upstream within 2h.
+func withChain(o *Options) {
+	cat := catalog.New([]catalog.Dataset{
+		{Name: "raw_orders", Warehouse: "pg", Table: "raw.orders"},
+		{Name: "orders", Warehouse: "pg", Table: "sales.orders", Upstream: []string{"raw_orders"}},
+		{Name: "orders_daily", Warehouse: "pg", Table: "marts.orders_daily", Upstream: []string{"sales.orders"}},
+	})
+	o.Alerts.Mapper, o.Alerts.GroupByUpstream, o.Alerts.GroupWindow = alerts.NewMapper(nil, cat), true, 2*time.Hour
+}
+
+// A broken source two steps up gathers its grandchild's alert; an
+// incident that opened before the group window does not, and the
+// downstream opens its own.
+func TestAlertJoinsARecentIncidentAnyDepthUpstream(t *testing.T) {
+	base, triage := startAlertGateway(t, withChain)
+	url := base + "/alerts/alertmanager"
+	postAlert(t, url, testAlertToken, amDelivery("firing", "raw.orders", "raw01"))
+	_, body := postAlert(t, url, testAlertToken, amDelivery("firing", "marts.orders_daily", "down01"))
+	if got := answeredIncidents(t, body); len(got) != 1 || got[0] != workflows.TriageWorkflowID("raw_orders") {
+		t.Fatalf("grandchild alert: %s; want it joined to raw_orders' incident", body)
+	}
+	if al := triage.reportsOf("raw_orders")[1].Alerts[0]; al.Dataset != "orders_daily" || al.SuspectedCause != "raw_orders" {
+		t.Errorf("joined alert %+v; want orders_daily with raw_orders as suspected cause", al)
+	}
+
+	triage.age("raw_orders", 3*time.Hour)
+	_, body = postAlert(t, url, testAlertToken, amDelivery("firing", "sales.orders", "mid01"))
+	if got := answeredIncidents(t, body); len(got) != 1 || got[0] != workflows.TriageWorkflowID("orders") {
+		t.Errorf("alert after the window: %s; want orders' own incident", body)
+	}
+	if opened, _, _ := triage.counts(); opened != 2 {
+		t.Errorf("%d incidents; want raw_orders' and orders'", opened)
 	}
 }

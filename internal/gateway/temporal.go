@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	workflowpb "go.temporal.io/api/workflow/v1"
 	"go.temporal.io/api/workflowservice/v1"
@@ -58,6 +59,12 @@ func (t TemporalTriage) ReportTriage(ctx context.Context, in workflows.TriageInp
 // open incident only; false when none is open.
 func (t TemporalTriage) SignalOpenTriage(ctx context.Context, dataset string, r workflows.TriageReport) (bool, error) {
 	return workflows.SignalOpenTriage(ctx, t.Client, dataset, r)
+}
+
+// SignalRecentTriage delivers r to the dataset's incident if one opened at
+// or after since is running.
+func (t TemporalTriage) SignalRecentTriage(ctx context.Context, dataset string, since time.Time, r workflows.TriageReport) (bool, error) {
+	return workflows.SignalRecentTriage(ctx, t.Client, dataset, since, r)
 }
 
 // TemporalRuns lists open dre runs through Temporal's visibility store.
