@@ -36,6 +36,14 @@ type decider struct {
 	// pagerDuty is set for a PagerDuty user's decision (name is
 	// pagerduty:<user>), relayed by the gateway or unverified.
 	pagerDuty bool
+	// slackGroups are the Slack user groups the relay signed the Slack
+	// user into (Proof.SlackGroups).
+	slackGroups []string
+}
+
+// authzDecider is d as the authz: policy sees it.
+func (d decider) authzDecider() authz.Decider {
+	return authz.Decider{Person: d.person, Name: d.name, NameCounts: d.nameProven(), PagerDuty: d.pagerDuty, SlackGroups: d.slackGroups}
 }
 
 func (d decider) verified() bool { return d.evidence != Unverified }

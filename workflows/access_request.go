@@ -83,6 +83,16 @@ const ViaSlack = "slack"
 // decision relayed by the gateway.
 func SlackOnBehalfOf(team, user string) string { return "slack:" + team + "/" + user }
 
+// SlackOnBehalfOfIn is SlackOnBehalfOf for a user the relay also vouches
+// is in the Slack user groups given (Proof.SlackGroups), so a client cannot
+// add a group to a relayed decision; without groups it is SlackOnBehalfOf.
+func SlackOnBehalfOfIn(team, user string, groups []string) string {
+	if len(groups) == 0 {
+		return SlackOnBehalfOf(team, user)
+	}
+	return SlackOnBehalfOf(team, user) + " in " + strings.Join(groups, ",")
+}
+
 // AccessRequestState answers the status query and is the result.
 type AccessRequestState struct {
 	WorkflowID string `json:"workflowId"`

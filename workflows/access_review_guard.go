@@ -75,7 +75,7 @@ func (r *review) mayDecide(who decider, it ReviewItem) bool {
 	if it.Decision != "" || r.holds(who, it) {
 		return false
 	}
-	ad := authz.Decider{Person: who.person, Name: who.name, NameCounts: who.nameProven()}
+	ad := who.authzDecider()
 	return r.guard.policy.Authz.Check(r.guard.policy.People, authz.ReviewDecide, ad, r.itemFacts(it)) == nil
 }
 

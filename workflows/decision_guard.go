@@ -121,8 +121,7 @@ func (g *decisionGuard) check(ctx workflow.Context, c claim, rule string, f auth
 
 // authorize applies the authz rule to a proven decider.
 func (g *decisionGuard) authorize(ctx workflow.Context, rule string, who decider, f authz.Facts) error {
-	ad := authz.Decider{Person: who.person, Name: who.name, NameCounts: who.nameProven(), PagerDuty: who.pagerDuty}
-	err := g.policy.Authz.Check(g.policy.People, rule, ad, f)
+	err := g.policy.Authz.Check(g.policy.People, rule, who.authzDecider(), f)
 	var r *authz.Refusal
 	if errors.As(err, &r) {
 		g.countRefusal(ctx, rule, r.Reason)

@@ -28,6 +28,10 @@ type Proof struct {
 	Via       string    `json:"via,omitempty"`
 	SlackUser string    `json:"slackUser,omitempty"`
 	SlackTeam string    `json:"slackTeam,omitempty"`
+	// SlackGroups are the Slack user groups named under groups: that the
+	// gateway found SlackUser in (through Slack, cached a few minutes),
+	// covered by the relay's signature (SlackOnBehalfOfIn).
+	SlackGroups []string `json:"slackGroups,omitempty"`
 	// PagerDutyAgent is the PagerDuty user of a decision made in
 	// PagerDuty (Via "pagerduty"), which the gateway passes on after
 	// verifying the webhook's signature, signed for
@@ -121,18 +125,19 @@ func (g *decisionGuard) proveSlack(ctx workflow.Context, c claim) (decider, erro
 				"%s's %s from Slack is not signed by the gateway, and the worker's dre.yaml requires signed decisions; give the gateway a key (gateway.signing_key, listed under the people: entry decisions.slack_relay names), or decide with %s --sign",
 				p.SlackUser, c.action, c.cli))
 		}
-		return decider{name: p.SlackUser, person: person, evidence: Unverified}, nil
+		return decider{name: p.SlackUser, person: person, evidence: Unverified, slackGroups: p.SlackGroups}, nil
 	}
 	if g.policy.SlackRelay == "" || c.by != g.policy.SlackRelay {
 		return decider{}, refuse(fmt.Sprintf(
 			"only the gateway's relay (decisions.slack_relay: %q) may pass on a Slack user's decision; this one is signed as %s", g.policy.SlackRelay, c.by))
 	}
-	v, err := g.verify(ctx, c, SlackOnBehalfOf(p.SlackTeam, p.SlackUser))
+	onBehalfOf := SlackOnBehalfOfIn(p.SlackTeam, p.SlackUser, p.SlackGroups)
+	v, err := g.verify(ctx, c, onBehalfOf)
 	if err != nil {
 		return decider{}, err
 	}
-	return decider{name: p.SlackUser, person: person, slack: true,
-		evidence: v.Fingerprint + " (relay " + c.by + " for Slack " + SlackOnBehalfOf(p.SlackTeam, p.SlackUser) + ")"}, nil
+	return decider{name: p.SlackUser, person: person, slack: true, slackGroups: p.SlackGroups,
+		evidence: v.Fingerprint + " (relay " + c.by + " for Slack " + onBehalfOf + ")"}, nil
 }
 
 // provePagerDuty establishes the PagerDuty user behind an ack or resolve

@@ -137,3 +137,43 @@ func (h *triageHarness) audits(action, actor, key string) bool {
 	}
 	return false
 }
+
+// clickIn is click for a Slack user the relay vouches is in groups.
+func (tp *testPeople) clickIn(t *testing.T, user string, groups []string, after time.Duration, nonce string) TriageAction {
+	d := decision.Decision{WorkflowID: TriageWorkflowID("orders"), Action: TriageResolveUpdate, Target: "orders", Decider: "gateway",
+		OnBehalfOf: SlackOnBehalfOfIn("T0ACME", user, groups), At: triageStart.Add(after), Nonce: nonce}
+	p := tp.proof(t, "gateway", d)
+	p.Via, p.SlackTeam, p.SlackUser, p.SlackGroups = ViaSlack, "T0ACME", user, groups
+	return TriageAction{By: "gateway", Proof: p}
+}
+
+// A Slack user outside people: counts as a member of a group whose
+// slack_groups the relay signed them into; a group added to a relayed
+// proof after signing, or another Slack group, counts for nothing.
+func TestTriageResolveBySlackUserGroup(t *testing.T) {
+	h, tp := strictTriage(t)
+	g, _ := h.policy.People.Group("oncall")
+	h.policy.People = people.NewDirectory(map[string]people.Person{"gateway": personWithKey(tp, "gateway", "")},
+		map[string]people.Group{"oncall": {People: g.People, SlackGroups: []string{"S0ONCALL"}}})
+	h.at(time.Minute, func() {
+		h.update("other group", TriageResolveUpdate, tp.clickIn(t, "UNEW", []string{"S0SALES"}, time.Minute, "nonce-group-other01"))
+		added := tp.clickIn(t, "UNEW", nil, time.Minute, "nonce-group-added01")
+		added.Proof.SlackGroups = []string{"S0ONCALL"}
+		h.update("added", TriageResolveUpdate, added)
+	})
+	h.at(2*time.Minute, func() {
+		h.mustUpdate(TriageResolveUpdate, tp.clickIn(t, "UNEW", []string{"S0ONCALL"}, 2*time.Minute, "nonce-group-member1"))
+	})
+	tl := h.run(ordersIncident(2))
+	for label, want := range map[string]string{"other group": "may not resolve an incident", "added": "signature"} {
+		if err := h.rejected[label]; err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: refusal %v, want it to say %q", label, err, want)
+		}
+	}
+	if tl.Status != TriageResolved || tl.ResolvedBy != "UNEW" {
+		t.Fatalf("status %s resolved by %q; want resolved by the Slack group's UNEW", tl.Status, tl.ResolvedBy)
+	}
+	if wantKey := tp.fingerprint("gateway") + " (relay gateway for Slack slack:T0ACME/UNEW in S0ONCALL)"; !h.audits("triage.resolve", "UNEW", wantKey) {
+		t.Errorf("audit %+v; want the Slack group in the evidence %q", h.audited, wantKey)
+	}
+}

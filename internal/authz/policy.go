@@ -39,6 +39,10 @@ type Decider struct {
 	// PagerDuty marks a decision made in PagerDuty and passed on by the
 	// gateway; the role pagerduty admits it.
 	PagerDuty bool
+	// SlackGroups are the Slack user groups (S...) the decider belongs to,
+	// as the gateway found them in Slack and signed; a group under groups:
+	// that lists one of them admits the decider.
+	SlackGroups []string
 }
 
 // Facts are what a rule's roles refer to, for the decision at hand.
@@ -125,14 +129,18 @@ func (m matcher) named(name string) bool {
 	if m.who.NameCounts && sameIdentity(name, m.who.Name) {
 		return true
 	}
-	if m.who.Person == "" || m.dir == nil {
+	if m.dir == nil {
 		return false
 	}
-	if name == m.who.Person || m.personOf(name) == m.who.Person {
+	if m.who.Person != "" && (name == m.who.Person || m.personOf(name) == m.who.Person) {
 		return true
 	}
 	g, err := m.dir.Group(name)
-	return err == nil && slices.Contains(g.People, m.who.Person)
+	if err != nil {
+		return false
+	}
+	return (m.who.Person != "" && slices.Contains(g.People, m.who.Person)) ||
+		slices.ContainsFunc(g.SlackGroups, func(s string) bool { return slices.Contains(m.who.SlackGroups, s) })
 }
 
 // isRequester reports whether the decider is who asked, by any name.

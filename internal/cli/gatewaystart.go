@@ -44,15 +44,21 @@ func startGateway(cfg *config.Config, c client.Client, listen, uiBase, stateDSN 
 	ctx, cancel := context.WithCancel(context.Background())
 	triage := gateway.TemporalTriage{Client: c, TaskQueue: cfg.Temporal.TaskQueue, UIBase: uiBase, Namespace: cfg.Temporal.Namespace, Runbooks: runbookSet,
 		Policies: worker.TriagePolicies(cfg)}
+	auth := authorizer(cfg.Slack)
 	cmds := &gateway.Commands{
 		Catalog: cfg.Catalog, UIBase: uiBase, Namespace: cfg.Temporal.Namespace,
 		Triage: triage, Runs: gateway.TemporalRuns{Client: c}, Buttons: gateway.TemporalIncidents{Client: c},
-		Authorize: authorizer(cfg.Slack), Recorder: m.Handler(), People: cfg.People,
+		Authorize: auth, Recorder: m.Handler(), People: cfg.People,
 		Access: gateway.TemporalAccess{Client: c, TaskQueue: cfg.Temporal.TaskQueue},
 	}
 	if cmds.Relay, err = slackRelay(cfg); err != nil {
 		cancel()
 		return nil, err
+	}
+	if groups := cfg.People.SlackGroups(); cmds.Relay != nil && len(groups) > 0 {
+		// The workflows match groups: entries' slack_groups against what
+		// the relay signs, since they cannot ask Slack themselves.
+		cmds.Relay.Groups = func(ctx context.Context, user string) []string { return auth.GroupsOf(ctx, user, groups) }
 	}
 	cmds.Start(ctx, commandWorkers)
 	gw, err := gateway.Start(gateway.Options{

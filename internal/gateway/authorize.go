@@ -105,6 +105,20 @@ func (a *Authorizer) members(ctx context.Context, group string) []string {
 	return users
 }
 
+// GroupsOf returns those of groups (Slack user group IDs) that user is a
+// member of, sorted, from the cache when fresh. A failed lookup counts as
+// not a member.
+func (a *Authorizer) GroupsOf(ctx context.Context, user string, groups []string) []string {
+	var in []string
+	for _, g := range groups {
+		if slices.Contains(a.members(ctx, g), user) {
+			in = append(in, g)
+		}
+	}
+	slices.Sort(in)
+	return in
+}
+
 // mentions renders IDs as Slack mentions: <@U1> for users, <!subteam^S1> for groups.
 func mentions(ids []string) []string {
 	out := make([]string, len(ids))

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -20,7 +21,15 @@ type SlackRelay struct {
 	// (decisions.slack_relay).
 	ID     string
 	Signer ssh.Signer
+	// Groups returns the Slack user groups named under groups: in dre.yaml
+	// that user is in, looked up in Slack (cached a few minutes); the relay
+	// signs them into the decision, since workflows cannot ask Slack
+	// themselves. Nil vouches for no group.
+	Groups func(ctx context.Context, user string) []string
 }
+
+// slackGroupsTimeout bounds the Slack lookups of one decision's groups.
+const slackGroupsTimeout = 5 * time.Second
 
 // NewSlackRelay opens the relay key (gateway.signing_key, an unencrypted
 // OpenSSH private key) and checks that dre.yaml lists it under people.id.
@@ -65,7 +74,18 @@ func (r *SlackRelay) Sign(workflowID, action, target, team, user string, now tim
 	if r == nil {
 		return user, unsigned, nil
 	}
-	return r.signFor(workflowID, action, target, workflows.SlackOnBehalfOf(team, user), unsigned, now)
+	unsigned.SlackGroups = r.groupsOf(user)
+	return r.signFor(workflowID, action, target, workflows.SlackOnBehalfOfIn(team, user, unsigned.SlackGroups), unsigned, now)
+}
+
+// groupsOf returns the Slack user groups the relay vouches user is in.
+func (r *SlackRelay) groupsOf(user string) []string {
+	if r.Groups == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), slackGroupsTimeout)
+	defer cancel()
+	return r.Groups(ctx, user)
 }
 
 // SignPagerDuty is Sign for an ack or resolve the PagerDuty user agent

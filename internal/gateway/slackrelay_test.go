@@ -77,3 +77,30 @@ func TestNewSlackRelayRefusesAnUnlistedKey(t *testing.T) {
 		t.Fatalf("NewSlackRelay without an ID = %v; want it refused", err)
 	}
 }
+
+// The relay signs the Slack user groups dre.yaml's groups name that the
+// user is in, as Slack lists them; a failing lookup vouches for nothing.
+func TestRelaySignsTheUsersSlackGroups(t *testing.T) {
+	pemKey, dir := relayKey(t)
+	relay, err := NewSlackRelay("gateway", pemKey, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slackGroups := &fakeGroups{members: map[string][]string{"S0ONCALL": {"U0BOB"}, "S0SALES": {"U0EVE"}}}
+	a := &Authorizer{Groups: slackGroups.list}
+	named := []string{"S0SALES", "S0ONCALL", "S0GONE"}
+	relay.Groups = func(ctx context.Context, user string) []string { return a.GroupsOf(ctx, user, named) }
+
+	by, p, err := relay.Sign("triage/orders", "resolve", "orders", "T0ACME", "U0BOB", time.Now())
+	if err != nil || by != "gateway" || len(p.SlackGroups) != 1 || p.SlackGroups[0] != "S0ONCALL" {
+		t.Fatalf("signed %q %+v, %v; want U0BOB in S0ONCALL only", by, p, err)
+	}
+	signed := decision.Decision{WorkflowID: "triage/orders", Action: "resolve", Target: "orders", Decider: "gateway",
+		OnBehalfOf: workflows.SlackOnBehalfOfIn("T0ACME", "U0BOB", p.SlackGroups), At: p.At, Nonce: p.Nonce}
+	if _, err := decision.Verify(signed, p.Signature, dir, time.Now(), decision.DefaultMaxAge); err != nil {
+		t.Errorf("the groups are not covered by the signature: %v", err)
+	}
+	if _, p, _ := relay.Sign("triage/orders", "resolve", "orders", "T0ACME", "U0NOBODY", time.Now()); len(p.SlackGroups) != 0 {
+		t.Errorf("a user in no group was signed into %v", p.SlackGroups)
+	}
+}

@@ -96,6 +96,20 @@ func (d *Directory) ByFingerprint(fp string) (Person, PublicKey, error) {
 	return p, p.Keys[ref.index], nil
 }
 
+// SlackGroups returns every Slack user group ID any group lists, sorted
+// and once each: the groups whose membership decides anything.
+func (d *Directory) SlackGroups() []string {
+	if d == nil {
+		return nil
+	}
+	var out []string
+	for _, g := range d.groups {
+		out = append(out, g.SlackGroups...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
 // Group returns the group called name.
 func (d *Directory) Group(name string) (Group, error) {
 	g, ok := d.groups[name]

@@ -109,3 +109,18 @@ func TestDirectoryJSON(t *testing.T) {
 		t.Errorf("after JSON, Group(owners) = %+v, %v", g, err)
 	}
 }
+
+// SlackGroups lists every group's Slack user groups once, sorted; a nil
+// directory has none.
+func TestDirectorySlackGroups(t *testing.T) {
+	d := NewDirectory(nil, map[string]Group{
+		"oncall": {SlackGroups: []string{"S0ONCALL", "S0SRE"}}, "sre": {SlackGroups: []string{"S0SRE"}}, "plain": {People: []string{"ann"}},
+	})
+	if got := d.SlackGroups(); len(got) != 2 || got[0] != "S0ONCALL" || got[1] != "S0SRE" {
+		t.Errorf("SlackGroups() = %v; want S0ONCALL, S0SRE", got)
+	}
+	var none *Directory
+	if got := none.SlackGroups(); got != nil {
+		t.Errorf("nil directory: %v", got)
+	}
+}
