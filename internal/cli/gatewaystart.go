@@ -59,6 +59,9 @@ func startGateway(cfg *config.Config, c client.Client, listen, uiBase, stateDSN 
 		// The workflows match groups: entries' slack_groups against what
 		// the relay signs, since they cannot ask Slack themselves.
 		cmds.Relay.Groups = func(ctx context.Context, user string) []string { return auth.GroupsOf(ctx, user, groups) }
+		if auth.Groups == nil {
+			slog.Warn("groups: name Slack user groups (slack_groups) but slack.bot_token is not set, so nobody counts as their member", "slack_groups", groups)
+		}
 	}
 	cmds.Start(ctx, commandWorkers)
 	gw, err := gateway.Start(gateway.Options{
