@@ -1,0 +1,208 @@
+package pii
+
+import (
+	"strings"
+	"unicode"
+)
+
+// Names and addresses inside free text. A sentence gives no column to
+// lean on, so a name needs its own evidence: two to four capitalised
+// name-shaped words together, one of them a listed name, shaped like a
+// surname ("Petrova", "Kowalski") or after a title ("Mr", "Frau"); two or
+// three such words set off by punctuation ("— Elea Noack"); in a
+// script without case, a listed name set off on its own between
+// punctuation ("Contact: محمد علي."). An address needs a street line, as
+// in a column (streetLine), or a numbered block in CJK.
+
+// textMentionsAddress reports whether text holds a street line.
+func textMentionsAddress(text string) bool {
+	if cjkStreet.MatchString(text) {
+		return true
+	}
+	toks := addrTokens(text)
+	for i, t := range toks {
+		if t.isHouseNumber() && (streetAround(toks, i) || unitAfterHouse(toks, i)) {
+			return true
+		}
+	}
+	return false
+}
+
+// textMentionsName reports whether text holds a person's name.
+func textMentionsName(text string) bool {
+	cs := clauses(text)
+	for i, clause := range cs {
+		words := strings.Fields(clause)
+		if len(words) == 0 {
+			continue
+		}
+		// A clause beside a number is part of an address ("Suite 5,
+		// Lake Harold, MD 06141"), not a name set off on its own.
+		setOff := !edgeDigit(cs, i-1, true) && !edgeDigit(cs, i+1, false)
+		if setOff && (caselessName(words) || setOffName(words)) {
+			return true
+		}
+		for start := 0; start < len(words); start++ {
+			if nameRunAt(words, start) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// edgeDigit reports whether clause i's last (or first) word holds a digit.
+func edgeDigit(cs []string, i int, last bool) bool {
+	if i < 0 || i >= len(cs) {
+		return false
+	}
+	words := strings.Fields(cs[i])
+	if len(words) == 0 {
+		return false
+	}
+	w := words[0]
+	if last {
+		w = words[len(words)-1]
+	}
+	return strings.ContainsAny(w, "0123456789")
+}
+
+// nameRunAt reports whether a name starts at words[start]: two to four
+// capitalised name words with evidence, or a title and one such word.
+func nameRunAt(words []string, start int) bool {
+	if honorifics[strings.ToLower(words[start])] {
+		return start+1 < len(words) && properWord(words[start+1])
+	}
+	run, evidence := 0, false
+	for i, w := range words[start:min(len(words), start+4)] {
+		if !properWord(w) || (addrToken{raw: w, lower: strings.ToLower(w), base: strings.ToLower(w)}).streetWord() != notStreet {
+			break
+		}
+		if next := start + i + 1; next < len(words) && strings.ContainsAny(words[next], "0123456789") {
+			return false // a street named after someone: "Calle José Emilio 97"
+		}
+		run++
+		lower := strings.ToLower(w)
+		evidence = evidence || givenNames[lower] || surnames[lower] || surnameShaped(lower)
+		if run >= 2 && evidence {
+			return true
+		}
+	}
+	return false
+}
+
+// setOffName: a clause that is nothing but two or three capitalised
+// name words, as a signature, a contact or an aside is written
+// ("— Elea Noack", "(Raul Hingsen)", "Katja Mesloh: ...").
+func setOffName(words []string) bool {
+	if len(words) < 2 || len(words) > 3 {
+		return false
+	}
+	for _, w := range words {
+		if !properWord(w) || clauseStarters[strings.ToLower(w)] {
+			return false
+		}
+	}
+	return true
+}
+
+// clauseStarters are capitalised words that start clauses, not names.
+var clauseStarters = wordSet("the a an our new this that we you i if use try it is are was be my your his her their",
+	"le la les un une ce cette der die das ein eine el los las il lo gli una o os as um uma на в и")
+
+// properWord is a capitalised word of letters in a script with case.
+func properWord(w string) bool {
+	ok, proper := nameWord(w)
+	if !ok || !proper {
+		return false
+	}
+	for _, r := range w {
+		return unicode.IsUpper(r)
+	}
+	return false
+}
+
+// caselessName: a clause of one to three words in a script without case
+// (Arabic, Hebrew, Devanagari, CJK) that holds a listed name.
+func caselessName(words []string) bool {
+	if len(words) > 3 {
+		return false
+	}
+	v := strings.Join(words, " ")
+	if _, hits, isCJK := cjkName(v); isCJK {
+		// Japanese names are set off with a space between family and
+		// given name ("上原 幸雄"); a listed family name vouches for others.
+		return hits > 0 || (len(words) == 2 && hanOnly(words[0]) && hanOnly(words[1]))
+	}
+	hits := 0
+	for _, w := range words {
+		ok, _ := nameWord(w)
+		first := []rune(w)[0]
+		if !ok || unicode.IsUpper(first) || unicode.IsLower(first) {
+			return false
+		}
+		if givenNames[w] || surnames[w] {
+			hits++
+		}
+	}
+	return hits > 0 && len(words) >= 2
+}
+
+// hanOnly: one to three Han characters.
+func hanOnly(w string) bool {
+	n := 0
+	for _, r := range w {
+		if !unicode.Is(unicode.Han, r) {
+			return false
+		}
+		n++
+	}
+	return n >= 1 && n <= 3
+}
+
+// surnameShaped: endings that make a capitalised word a family name in
+// Slavic languages, Greek, and Spanish or Portuguese patronymics.
+func surnameShaped(lower string) bool {
+	for _, end := range surnameEndings {
+		if strings.HasSuffix(lower, end) && len([]rune(lower)) > len([]rune(end))+2 {
+			return true
+		}
+	}
+	return false
+}
+
+var surnameEndings = strings.Fields("ова ева ёва ина ов ев ёв ин ский ская ський ська енко чук юк ович овна евна " +
+	"ski ska cki cka wicz czyk enko ová ovich ovna όπουλος οπουλος ίδης ιδης άκης ακης ίδου ιδου ez")
+
+// honorifics are titles written before a person's name.
+var honorifics = wordSet("mr mr. mrs mrs. ms ms. dr dr. prof prof. herr frau m. mme mme. mlle sr sr. sra sra. srta. sig. sig.ra",
+	"dott. dott.ssa г-н г-жа пан пані господин госпожа κ. κος κα")
+
+// clauses splits text at the punctuation that ends a name: sentence
+// ends, colons, commas, brackets, quotes and dashes. A full stop after a
+// single capital ("J. Smith") does not end a clause.
+func clauses(text string) []string {
+	var out []string
+	var b strings.Builder
+	runes := []rune(text)
+	for i, r := range runes {
+		if strings.ContainsRune(".!?;:,()[]\"«»“”—–|\n，。！？：；（）、「」", r) && !(r == '.' && abbreviationBefore(runes, i)) {
+			out = append(out, b.String())
+			b.Reset()
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return append(out, b.String())
+}
+
+// abbreviationBefore: the word before the full stop at i is an initial
+// ("J.") or a title ("Dr.").
+func abbreviationBefore(runes []rune, i int) bool {
+	start := i
+	for start > 0 && runes[start-1] != ' ' {
+		start--
+	}
+	word := runes[start:i]
+	return (len(word) == 1 && unicode.IsUpper(word[0])) || honorifics[strings.ToLower(string(word))+"."]
+}
