@@ -3,6 +3,7 @@ package pii
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Names and addresses inside free text. A sentence gives no column to
@@ -71,7 +72,12 @@ func edgeDigit(cs []string, i int, last bool) bool {
 // capitalised name words with evidence, or a title and one such word.
 func nameRunAt(words []string, start int) bool {
 	if honorifics[strings.ToLower(words[start])] {
-		return start+1 < len(words) && properWord(words[start+1])
+		if start+1 >= len(words) {
+			return false
+		}
+		ok, proper := nameWord(words[start+1])
+		first, _ := utf8.DecodeRuneInString(words[start+1])
+		return ok && proper && !unicode.IsLower(first)
 	}
 	run, evidence := 0, false
 	for i, w := range words[start:min(len(words), start+4)] {
@@ -141,12 +147,25 @@ func caselessName(words []string) bool {
 		if !ok || unicode.IsUpper(first) || unicode.IsLower(first) {
 			return false
 		}
-		if givenNames[w] || surnames[w] {
+		if givenNames[w] || surnames[w] || arabicFamilyName(w) {
 			hits++
+		}
+		if arabicFunctionWords[w] {
+			return false
 		}
 	}
 	return hits > 0 && len(words) >= 2
 }
+
+// arabicFamilyName: "al-" and a name ("الغربي"), the commonest shape of an
+// Arabic family name; it counts only in a clause of two or three words
+// with no function word, since the article starts many nouns.
+func arabicFamilyName(w string) bool {
+	return strings.HasPrefix(w, "ال") && len([]rune(w)) >= 5
+}
+
+// arabicFunctionWords are prepositions, demonstratives and particles.
+var arabicFunctionWords = wordSet("في من على إلى الى عن مع هذا هذه ذلك تلك التي الذي الذين لا ما لم لن أن إن كان كانت قد ثم أو و هو هي هم نحن أنا")
 
 // hanOnly: one to three Han characters.
 func hanOnly(w string) bool {
@@ -176,7 +195,7 @@ var surnameEndings = strings.Fields("ова ева ёва ина ов ев ёв 
 
 // honorifics are titles written before a person's name.
 var honorifics = wordSet("mr mr. mrs mrs. ms ms. dr dr. prof prof. herr frau m. mme mme. mlle sr sr. sra sra. srta. sig. sig.ra",
-	"dott. dott.ssa г-н г-жа пан пані господин госпожа κ. κος κα")
+	"dott. dott.ssa г-н г-жа пан пані господин госпожа κ. κος κα מר גברת ד\"ר السيد السيدة الدكتور")
 
 // clauses splits text at the punctuation that ends a name: sentence
 // ends, colons, commas, brackets, quotes and dashes. A full stop after a
