@@ -20,8 +20,12 @@ func (addressDetector) Score(column, value string) float64 {
 	if ctx == contextAgainst || (!strings.ContainsAny(value, "0123456789０１２３４５６７８９") && !strings.Contains(value, "s/n")) {
 		return 0 // every address shape has a house number (or "s/n", none) or a postal code
 	}
-	street, postal := streetLine(value), postalCode(value)
+	street := streetLine(value)
 	house := !street && houseShape(value)
+	if !street && !house && ctx != contextStrong {
+		return 0 // a postal code alone (0.25) matches only in an address column
+	}
+	postal := postalCode(value)
 	s := 0.0
 	switch {
 	case street && postal:
