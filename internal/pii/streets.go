@@ -99,9 +99,12 @@ func streetLine(value string) bool {
 		return true
 	}
 	toks := addrTokens(value)
-	if len(toks) < 2 || len(toks) > 40 {
-		return false
-	}
+	return len(toks) >= 2 && len(toks) <= 40 && hasStreetLine(toks)
+}
+
+// hasStreetLine reports whether some house number in toks stands beside
+// a street type or is followed by a flat.
+func hasStreetLine(toks []addrToken) bool {
 	for i, t := range toks {
 		if t.isHouseNumber() && (streetAround(toks, i) || unitAfterHouse(toks, i)) {
 			return true
