@@ -63,6 +63,17 @@ FUZZTIME ?= 20s
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./runbooks/
 
+## fakerdata: install the pinned @faker-js/faker (npm ci, only when
+## node_modules is missing or the lock file changed) that prints
+## internal/pii's multi-locale accuracy corpus; needs node and npm
+FAKERDATA := tests/peers/fakerdata
+.PHONY: fakerdata
+fakerdata: $(FAKERDATA)/node_modules/@faker-js/faker
+$(FAKERDATA)/node_modules/@faker-js/faker: $(FAKERDATA)/package-lock.json
+	npm ci --prefix $(FAKERDATA)
+test-light: fakerdata
+bench: fakerdata
+
 ## pkgs: the package lists the test targets use
 pkgs:
 	@echo "light (-race):              $(LIGHT_PKGS)"

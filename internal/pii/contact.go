@@ -71,10 +71,30 @@ func (phoneDetector) Score(_, value string) float64 {
 		}
 	case nanpGroups(groups, v):
 		return 0.85
-	case trunkGroups(groups, digits):
+	case trunkGroups(groups, digits), spokenGroups(groups, digits):
 		return 0.75
 	}
 	return 0
+}
+
+// spokenGroups accepts national numbers grouped as they are read out,
+// 8 (993) 516-52-28 or 42 108 50 75: nine to twelve digits in four or
+// more groups of two to four (the first up to five). Three groups are
+// not enough, since 123-45-6789 is an SSN's grouping; a year and a
+// month first (2019-05-13 20) are a timestamp's.
+func spokenGroups(groups []string, digits string) bool {
+	if len(digits) < 9 || len(digits) > 12 || len(groups) < 4 {
+		return false
+	}
+	if len(groups[0]) == 4 && (strings.HasPrefix(groups[0], "19") || strings.HasPrefix(groups[0], "20")) && len(groups[1]) == 2 {
+		return false
+	}
+	for i, g := range groups {
+		if len(g) > 4 && !(i == 0 && len(g) == 5) || (len(g) < 2 && i > 0) {
+			return false
+		}
+	}
+	return true
 }
 
 func isPhoneRune(r rune) bool { return isDigit(r) || strings.ContainsRune(" -().+", r) }

@@ -4,12 +4,35 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // mentionKinds are the kinds looked for inside free text, in the order a
-// run of digits is tried: names, addresses and birth dates need a
-// column's context, which a sentence does not give.
-var mentionKinds = []Kind{Card, IBAN, SSN, Email, IP, Phone}
+// run of digits is tried: birth dates need a column's context, which a
+// sentence does not give; names and addresses bring their own
+// (textpeople.go).
+var mentionKinds = []Kind{Card, IBAN, SSN, Email, IP, Phone, Address, Name}
+
+// minTextWords is the fewest words of a value read as free text for
+// names and addresses; minCJKTextRunes stands in for it in scripts
+// written without spaces.
+const (
+	minTextWords    = 6
+	minCJKTextRunes = 15
+)
+
+// isFreeText tells a sentence from a short value (a product name, a
+// title, a city), which ScanColumn judges whole.
+func isFreeText(text string) bool {
+	if len(strings.Fields(text)) >= minTextWords {
+		return true
+	}
+	cjk := strings.IndexFunc(text, func(r rune) bool {
+		return unicode.In(r, unicode.Han, unicode.Hangul, unicode.Hiragana, unicode.Katakana)
+	}) >= 0
+	return cjk && utf8.RuneCountInString(text) >= minCJKTextRunes
+}
 
 // mentionScore is the least score a mention inside text needs: stricter
 // than MatchScore, since text is full of numbers that are nobody's.
@@ -36,6 +59,16 @@ func mentions(text string) map[Kind]bool {
 	for _, run := range groupedIBAN.FindAllString(text, -1) {
 		if (ibanDetector{}).Score("", run) >= mentionScore {
 			found[IBAN] = true
+		}
+	}
+	// A name or street alone is a value, not a mention: short values
+	// (product names, titles, cities) are judged whole by ScanColumn.
+	if isFreeText(text) {
+		if textMentionsAddress(text) {
+			found[Address] = true
+		}
+		if textMentionsName(text) {
+			found[Name] = true
 		}
 	}
 	for _, run := range digitRun.FindAllString(text, -1) {

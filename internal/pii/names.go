@@ -106,9 +106,9 @@ func nameShape(value string) (words, hits int, ok bool) {
 		return 0, 0, false
 	}
 	oddCase := false
-	for _, f := range fields {
+	for i, f := range fields {
 		lower := strings.ToLower(strings.Trim(f, ",."))
-		if nameParticles[lower] && len(fields) > 2 {
+		if nameParticles[lower] && i < len(fields)-1 { // "de Boer", "Ludwig van Beethoven"
 			continue
 		}
 		ok, proper := nameWord(f)
@@ -197,7 +197,10 @@ func cjkName(v string) (words, hits int, isCJK bool) {
 			return 0, 0, true
 		}
 	}
-	if len(runes) < 2 || len(runes) > 8 || (unicode.Is(unicode.Hangul, runes[0]) && len(runes) > 4) {
+	if len(runes) == 1 { // a family name alone ("王", "김"): a name only in a column named so
+		return 1, 0, true
+	}
+	if len(runes) > 8 || (unicode.Is(unicode.Hangul, runes[0]) && len(runes) > 4) {
 		return 0, 0, true
 	}
 	for n := 1; n <= 4 && n < len(runes); n++ {
