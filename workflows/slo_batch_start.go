@@ -39,3 +39,10 @@ func StartSLOBatchEval(ctx context.Context, c SignalStarter, taskQueue string, i
 	cat := SLOBatchCatalog{Datasets: in.Datasets, Handover: in.Handover, Parallelism: in.Parallelism}
 	return c.SignalWithStartWorkflow(ctx, id, SLOBatchCatalogSignal, cat, opts, SLOBatchEvalWorkflowName, in)
 }
+
+// SLOBatchFrozenQuery is the visibility query that finds the running
+// batch evaluators with at least one frozen member; which members are
+// frozen, their status query tells.
+func SLOBatchFrozenQuery() string {
+	return KindQuery(KindSLOBatch) + " AND DreStatus = '" + SLOFrozen + "' AND ExecutionStatus = 'Running'"
+}
