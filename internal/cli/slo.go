@@ -25,7 +25,9 @@ observations in dre's state database (table slo_observations), computes the
 error budget left and the SRE workbook's burn rates, pages through triage
 (14.4× over 1h and 5m, or 6× over 6h and 30m) and posts tickets (1× over 3d
 and 6h) to the owner's channel. An exhausted budget sets the evaluator's
-DreStatus to frozen.`,
+DreStatus to frozen. With slo.batch.size in dre.yaml, the datasets are
+evaluated in batches by slo-batch/<interval>-<n> instead (see dre slo
+schedule sync --help).`,
 		Example: `  dre slo schedule sync
   dre slo status orders
   dre slo report --format csv > slo.csv

@@ -130,6 +130,7 @@ func TestSLOBatchEvaluatesManyDatasetsPerWorkflowAndMovesBetweenModes(t *testing
 	if res.Code != 0 || !strings.Contains(res.Stdout, "bt_d: frozen") {
 		t.Errorf("slo status bt_d: exit %d, stdout %q; want the batch member's state", res.Code, res.Stdout)
 	}
+	sloBatchFreeze(t)
 
 	// A second sync moves nothing.
 	if out := e.sync(t, e.batch); strings.Contains(out, "moved") || strings.Contains(out, "stopped") || strings.Contains(out, "ended") {
@@ -241,5 +242,22 @@ func sloBatchRoundIsOneActivity(t *testing.T, id string) {
 		if e.GetEventType() == enums.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED && e.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName() != "EvaluateSLOBatch" {
 			t.Errorf("%s scheduled %s", id, e.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName())
 		}
+	}
+}
+
+// sloBatchFreeze: the freeze check that holds backfills and runbooks
+// finds the frozen member of a batch, and only it.
+func sloBatchFreeze(t *testing.T) {
+	t.Helper()
+	freeze := worker.SLOFreeze(env.Client)
+	frozen := pollUntil(time.Minute, 200*time.Millisecond, func() bool {
+		f, err := freeze.Frozen(context.Background(), "bt_d")
+		return err == nil && f
+	})
+	if !frozen {
+		t.Error("the freeze check does not see bt_d's spent budget in its batch")
+	}
+	if f, err := freeze.Frozen(context.Background(), "bt_a"); err != nil || f {
+		t.Errorf("freeze of bt_a: %v, %v; want not frozen", f, err)
 	}
 }
