@@ -69,3 +69,13 @@ func TestNewPlanGroupsByIntervalAndKeepsMembersWhereTheyAre(t *testing.T) {
 		t.Errorf("after an interval change: %s; want %s", got, want)
 	}
 }
+
+func TestGainersFirstStartsTheBatchThatTakesADatasetBeforeTheOneItLeaves(t *testing.T) {
+	ds := planDatasets(3, time.Minute, "a")
+	batches := []Batch{{Name: "1m-0000", Datasets: ds[:1]}, {Name: "1m-0001", Datasets: ds[1:]}}
+	homes := map[string]string{"a00": "1m-0000", "a01": "1m-0000", "a02": "1m-0001"}
+	got := gainersFirst(batches, homes)
+	if got[0].Name != "1m-0001" || got[1].Name != "1m-0000" {
+		t.Errorf("order %s, %s; want 1m-0001 (which takes a01) before 1m-0000 (which loses it)", got[0].Name, got[1].Name)
+	}
+}

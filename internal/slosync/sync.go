@@ -61,7 +61,7 @@ func Sync(ctx context.Context, c Client, datasets []catalog.Dataset, o Options, 
 		}
 	}
 	wanted := map[string]bool{}
-	for _, b := range plan.Batches {
+	for _, b := range gainersFirst(plan.Batches, batches.homes()) {
 		wanted[b.Name] = true
 		if err := startBatch(ctx, c, o, b, batches, own, out); err != nil {
 			return err
@@ -87,6 +87,25 @@ func startPerDataset(ctx context.Context, c Client, o Options, ds catalog.Datase
 	}
 	fmt.Fprintf(out, "%s: %d SLO(s)%s, %s\n", ds.Name, len(ds.SLOs), moved, o.url(run))
 	return nil
+}
+
+// gainersFirst orders the batches that take in a dataset before the
+// others, so that a dataset moving between batches joins its new batch
+// before it leaves the old one.
+func gainersFirst(batches []Batch, homes map[string]string) []Batch {
+	var gain, rest []Batch
+	for _, b := range batches {
+		gains := false
+		for _, ds := range b.Datasets {
+			gains = gains || homes[ds.Name] != b.Name
+		}
+		if gains {
+			gain = append(gain, b)
+		} else {
+			rest = append(rest, b)
+		}
+	}
+	return append(gain, rest...)
 }
 
 // startBatch signals-with-start a batch with its whole membership and
