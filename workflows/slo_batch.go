@@ -38,11 +38,23 @@ func SLOBatchEval(ctx workflow.Context, in SLOBatchEvalInput) (SLOBatchStatus, e
 		}
 		b.drain(ctx, catalogCh)
 		b.receiveBootstrap(b.bootstrapCh)
-		if len(b.members) > 0 && (rounds >= sloRoundsPerRun || workflow.GetInfo(ctx).GetContinueAsNewSuggested()) {
+		if len(b.members) > 0 && (rounds >= sloBatchRoundsPerRun(len(b.members)) || workflow.GetInfo(ctx).GetContinueAsNewSuggested()) {
 			return b.snapshot(), workflow.NewContinueAsNewError(ctx, SLOBatchEvalWorkflowName, b.next())
 		}
 		b.wait(ctx, catalogCh)
 	}
+}
+
+// sloBatchDatasetRoundsPerRun bounds a batch run's history: a round
+// writes the members' catalog entries and readings, about 2 KiB each, so
+// a run of this many dataset-rounds writes about 4 MiB.
+const sloBatchDatasetRoundsPerRun = 2000
+
+// sloBatchRoundsPerRun is how many rounds a batch of n members runs
+// before continue-as-new: as many as SLOEval's, fewer for large batches,
+// and a few at least.
+func sloBatchRoundsPerRun(n int) int {
+	return min(sloRoundsPerRun, max(4, sloBatchDatasetRoundsPerRun/max(1, n)))
 }
 
 // validateSLOBatch rejects a batch the evaluator cannot run; a bad

@@ -185,3 +185,11 @@ func TestSLOBatchEvalRefusesABadBatch(t *testing.T) {
 		}
 	}
 }
+
+func TestSLOBatchRoundsPerRunShrinkWithTheBatch(t *testing.T) {
+	for _, tt := range []struct{ members, want int }{{1, sloRoundsPerRun}, {50, 40}, {500, 4}} {
+		if got := sloBatchRoundsPerRun(tt.members); got != tt.want {
+			t.Errorf("sloBatchRoundsPerRun(%d) = %d, want %d", tt.members, got, tt.want)
+		}
+	}
+}
