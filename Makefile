@@ -126,9 +126,11 @@ errcheck:
 ## write-audit-publish and one SQL check, the same on the BigQuery stand-in
 ## in calls per partition, SLO history bootstrap of 100
 ## datasets over 28 days at 10 minutes, SLO evaluation of 50 datasets with
-## two SLOs each in the per-step and the one-activity design: Temporal
-## actions, CPU, memory and database growth per round and per minute;
-## DRE_BENCH_SLO_DATASETS=1000 DRE_BENCH_SLO_INTERVAL=1m is the issue's size)
+## two SLOs each in the per-step, the one-activity and the batched
+## (slo.batch) design: Temporal actions, CPU, memory and database growth
+## per dataset-round and per minute; DRE_BENCH_SLO_DATASETS=1000
+## DRE_BENCH_SLO_INTERVAL=1m is the issue's size, DRE_BENCH_SLO_BATCH the
+## batch size and DRE_BENCH_SLO_DESIGNS=one,batch a subset)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./internal/devserver/
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/warehouse/postgres/

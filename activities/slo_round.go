@@ -60,6 +60,16 @@ type SLOReading struct {
 // round, unless this is the last attempt, when the round returns what it
 // has. Recording is keyed by slot, so a retried round replaces its rows.
 func (s *SLOs) EvaluateSLORound(ctx context.Context, in SLORoundInput) (SLORoundResult, error) {
+	res, transient := s.sloRound(ctx, in)
+	if transient != nil && retryAttemptsLeft(ctx) {
+		return SLORoundResult{}, transient
+	}
+	return res, nil
+}
+
+// sloRound runs one dataset's round, returning the readings and, joined,
+// the failures that a retry might cure (nil when there is none).
+func (s *SLOs) sloRound(ctx context.Context, in SLORoundInput) (SLORoundResult, error) {
 	var res SLORoundResult
 	var transient []error
 	incident, err := s.SLOIncidentOpen(ctx, in.Dataset.Name)
@@ -74,10 +84,16 @@ func (s *SLOs) EvaluateSLORound(ctx context.Context, in SLORoundInput) (SLORound
 		}
 		res.Readings = append(res.Readings, r)
 	}
-	if len(transient) > 0 && activity.IsActivity(ctx) && activity.GetInfo(ctx).Attempt < SLORoundAttempts {
-		return SLORoundResult{}, fmt.Errorf("SLO round of %s: %w", in.Dataset.Name, errors.Join(transient...))
+	if len(transient) > 0 {
+		return res, fmt.Errorf("SLO round of %s: %w", in.Dataset.Name, errors.Join(transient...))
 	}
 	return res, nil
+}
+
+// retryAttemptsLeft tells whether a failed round should ask Temporal for
+// another attempt: yes below SLORoundAttempts, never outside an activity.
+func retryAttemptsLeft(ctx context.Context) bool {
+	return activity.IsActivity(ctx) && activity.GetInfo(ctx).Attempt < SLORoundAttempts
 }
 
 // roundReading measures, records and evaluates one due SLO. The error is

@@ -66,13 +66,21 @@ type sloEval struct {
 }
 
 func newSLOEval(ctx workflow.Context, in SLOEvalInput) *sloEval {
+	e := newSLOMember(in)
+	workflow.GetLogger(ctx).Info("evaluating SLOs", "dataset", in.Dataset.Name, "slos", len(in.Dataset.SLOs))
+	return e
+}
+
+// newSLOMember is the state of one dataset's evaluation, taken from
+// in.State when it carries one: a whole evaluator's, or one member's of
+// a batch evaluator (SLOBatchEval).
+func newSLOMember(in SLOEvalInput) *sloEval {
 	e := &sloEval{in: in, status: SLOEvalStatus{Dataset: in.Dataset.Name, Status: SLOStatusOK}}
 	if in.State != nil {
 		e.status = *in.State
 	}
 	e.in.State = nil
 	e.apply(in.Dataset)
-	workflow.GetLogger(ctx).Info("evaluating SLOs", "dataset", in.Dataset.Name, "slos", len(in.Dataset.SLOs))
 	return e
 }
 

@@ -33,6 +33,16 @@ func (e *sloEval) oneActivityRounds(ctx workflow.Context) bool {
 // activity retries transient failures itself; what still fails is shown
 // on the SLO, and the next round tries again.
 func (e *sloEval) roundInOneActivity(ctx workflow.Context, due []int, now time.Time) {
+	in := e.roundInput(due, now)
+	var a *activities.SLOs
+	var res activities.SLORoundResult
+	err := workflow.ExecuteActivity(sloRoundOptions(ctx, len(due)), a.EvaluateSLORound, in).Get(ctx, &res)
+	e.adoptRound(ctx, due, in, res, err)
+}
+
+// roundInput is the round of the due SLOs, each for the slot holding
+// now; each SLO is next due at the end of that slot.
+func (e *sloEval) roundInput(due []int, now time.Time) activities.SLORoundInput {
 	in := activities.SLORoundInput{Dataset: e.in.Dataset}
 	for _, i := range due {
 		s := &e.status.SLOs[i]
@@ -40,9 +50,12 @@ func (e *sloEval) roundInOneActivity(ctx workflow.Context, due []int, now time.T
 		s.NextAt = at.Add(s.Objective.Interval)
 		in.SLOs = append(in.SLOs, activities.SLORoundSLO{Name: s.Name, Objective: s.Objective, Rules: e.rules(s.Objective.Interval), At: at})
 	}
-	var a *activities.SLOs
-	var res activities.SLORoundResult
-	err := workflow.ExecuteActivity(sloRoundOptions(ctx, len(due)), a.EvaluateSLORound, in).Get(ctx, &res)
+	return in
+}
+
+// adoptRound takes a round's readings (or its failure, err) onto the due
+// SLOs and acts on each.
+func (e *sloEval) adoptRound(ctx workflow.Context, due []int, in activities.SLORoundInput, res activities.SLORoundResult, err error) {
 	for k, i := range due {
 		switch {
 		case err != nil:

@@ -27,12 +27,7 @@ func sloActivity(ctx workflow.Context, timeout time.Duration, summary string) wo
 func (e *sloEval) round(ctx workflow.Context) error {
 	e.bootstrap(ctx)
 	now := workflow.Now(ctx)
-	var due []int
-	for i, s := range e.status.SLOs {
-		if !s.NextAt.After(now) {
-			due = append(due, i)
-		}
-	}
+	due := e.due(now)
 	if len(due) == 0 {
 		return nil
 	}
@@ -51,6 +46,17 @@ func (e *sloEval) round(ctx workflow.Context) error {
 	}
 	e.status.Rounds++
 	return e.upsertStatus(ctx)
+}
+
+// due lists the SLOs (indexes into the status) whose time has come.
+func (e *sloEval) due(now time.Time) []int {
+	var due []int
+	for i, s := range e.status.SLOs {
+		if !s.NextAt.After(now) {
+			due = append(due, i)
+		}
+	}
+	return due
 }
 
 // evaluate measures one SLO, stores the observation, evaluates the series

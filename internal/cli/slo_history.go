@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
+	"github.com/dre-dev/dre/internal/slosync"
 	"github.com/dre-dev/dre/workflows"
 )
 
@@ -66,7 +67,9 @@ func backfillHistory(ctx context.Context, out io.Writer, c client.Client, datase
 	err := c.SignalWorkflow(ctx, id, "", workflows.SLOBootstrapSignal, req)
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
-		return fmt.Errorf("no evaluator runs for %s: run dre slo schedule sync, which reconstructs the history of new SLOs itself", dataset)
+		if id, err = signalBatchBootstrap(ctx, c, dataset, req); id == "" {
+			return err // no evaluator holds the dataset
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("asking %s to reconstruct its history: %w", id, err)
@@ -99,4 +102,19 @@ func printBootstrap(out io.Writer, b *workflows.SLOBootstrap) error {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\n", h.SLO, h.Slots, h.Bad, h.Stored, h.Skipped)
 	}
 	return tw.Flush()
+}
+
+// signalBatchBootstrap asks the batch evaluator that holds the dataset
+// (slo.batch) to reconstruct its history, and returns the batch's ID.
+func signalBatchBootstrap(ctx context.Context, c client.Client, dataset, req string) (string, error) {
+	batches, err := slosync.RunningBatches(ctx, c)
+	if err != nil {
+		return "", err
+	}
+	_, batch, ok := sloBatchMember(batches, dataset)
+	if !ok {
+		return "", fmt.Errorf("no evaluator runs for %s: run dre slo schedule sync, which reconstructs the history of new SLOs itself", dataset)
+	}
+	id := workflows.SLOBatchWorkflowID(batch)
+	return id, c.SignalWorkflow(ctx, id, "", workflows.SLOBatchBootstrapSignal, workflows.SLOBatchBootstrap{Dataset: dataset, Request: req})
 }

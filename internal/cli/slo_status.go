@@ -20,7 +20,8 @@ func newSLOStatusCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "status [dataset]",
 		Short: "Show each SLO's SLI, objective, budget left and burn rates",
-		Long: `status asks the evaluators (slo-eval/<dataset>) for their latest
+		Long: `status asks the evaluators (slo-eval/<dataset>, or the batch that holds
+the dataset under slo.batch) for their latest
 evaluation: the SLI over the window, the objective, the error budget left,
 the burn rate over every alert window and the alert level. A dataset shown
 as frozen has spent its budget: backfills and runbook SQL on it should wait

@@ -44,6 +44,7 @@ func (d *decoder) checkFile(cfg *Config, datasets []catalog.Dataset, handWritten
 	d.checkPeople(cfg)
 	d.checkAlerts(cfg)
 	d.checkAudit(cfg)
+	d.checkSLO(cfg)
 }
 
 // checkSelectRoles refuses a backfill.select_role on a warehouse that has

@@ -34,6 +34,7 @@ type Config struct {
 	Triage     Triage               // paging, escalation, auto-resolve
 	Access     Access               // the access reconciler
 	Audit      Audit                // the audit log's scheduled checkpoints
+	SLO        SLO                  // how SLOs are evaluated (batching)
 	Dbt        Dbt                  // the dbt manifest the catalog also reads
 }
 
@@ -234,6 +235,8 @@ type document struct {
 	Audit Audit `yaml:"audit"`
 	// Dbt: a dbt manifest whose models join the datasets.
 	Dbt Dbt `yaml:"dbt"`
+	// SLO: how the datasets' SLOs are evaluated.
+	SLO SLO `yaml:"slo"`
 }
 
 // Defaults returns the configuration used when no file is given: a local

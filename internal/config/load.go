@@ -93,6 +93,7 @@ func fromDocument(name string, doc document) *Config {
 		Triage:     doc.Triage,
 		Access:     doc.Access,
 		Audit:      doc.Audit,
+		SLO:        doc.SLO,
 		Dbt:        doc.Dbt,
 	}
 	for whName, wh := range doc.Warehouses {

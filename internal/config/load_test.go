@@ -51,6 +51,7 @@ func TestLoadFull(t *testing.T) {
 		{"labels", orders.Labels, "map[tier:gold]"},
 		{"access", orders.Access, "{[{bi_reader SELECT order_id} {dashboards  }] revoke}"},
 		{"reconcile every", cfg.Access.ReconcileEvery, "15m"},
+		{"slo batch", cfg.SLO.Batch, "{50 8}"},
 		{"lifecycle", []any{life.DeprecateOn, life.Replacement, life.GracePeriod, life.RemindEvery, life.SoftDeleteRetention, life.FinalAction, life.Approvers}, "[2027-03-01 public.orders_v2 30d 7d 30d drop [U012ABCDEF]]"},
 		{"brownout", life.Brownouts[0].Start.Format("2006-01-02T15:04Z07:00") + " " + life.Brownouts[0].Duration.String(), "2027-02-15T14:00Z 2h"},
 		{"source", strings.Count(orders.Source.Select, "\n"), "2"},
@@ -126,6 +127,10 @@ func TestLoadInvalidFiles(t *testing.T) {
 			`testdata/invalid_catalog.yaml:30:12: datasets[1].table: table "orders" must be schema.table (Postgres) or dataset.table (BigQuery), each part letters, digits or _`,
 			`testdata/invalid_catalog.yaml:31:5: datasets[1].lifecycle.deprecate_on: lifecycle.deprecate_on is required (YYYY-MM-DD)`,
 			`testdata/invalid_catalog.yaml:32:21: datasets[1].lifecycle.final_action: final_action "delete" is not valid; want one of "drop", "archive"`,
+		}},
+		{"invalid_slo.yaml", LoadOptions{}, []string{
+			`testdata/invalid_slo.yaml:10:11: slo.batch.size: want 2 to 500 datasets per evaluator, like 50; unset (or 0) keeps one evaluator per dataset`,
+			`testdata/invalid_slo.yaml:11:18: slo.batch.parallelism: want 1 to 64 datasets measured at once; unset means 8`,
 		}},
 		{"syntax.yaml", LoadOptions{}, []string{
 			`testdata/syntax.yaml:2:12: invalid YAML: sequence end token ']' not found`,

@@ -3,6 +3,7 @@ package worker
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
@@ -36,13 +37,43 @@ type sloTriage struct {
 func SLOFreeze(c client.Client) activities.SLOFreeze { return sloTriage{c: c} }
 
 // Frozen reports whether the dataset's SLO evaluator runs with an
-// exhausted error budget (workflows.SLOFrozenQuery).
+// exhausted error budget (workflows.SLOFrozenQuery), or, under
+// slo.batch, whether a batch evaluator shows it frozen.
 func (s sloTriage) Frozen(ctx context.Context, dataset string) (bool, error) {
 	resp, err := s.c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: workflows.SLOFrozenQuery(dataset), PageSize: 1})
 	if err != nil {
 		return false, err
 	}
-	return len(resp.Executions) > 0, nil
+	if len(resp.Executions) > 0 {
+		return true, nil
+	}
+	return s.frozenInBatch(ctx, dataset)
+}
+
+// frozenInBatch asks the batch evaluators that have a frozen member
+// (usually none, so this is one listing) whether the dataset is one.
+func (s sloTriage) frozenInBatch(ctx context.Context, dataset string) (bool, error) {
+	req := &workflowservice.ListWorkflowExecutionsRequest{Query: workflows.SLOBatchFrozenQuery()}
+	for {
+		resp, err := s.c.ListWorkflow(ctx, req)
+		if err != nil {
+			return false, err
+		}
+		for _, e := range resp.Executions {
+			v, err := s.c.QueryWorkflow(ctx, e.GetExecution().GetWorkflowId(), e.GetExecution().GetRunId(), workflows.StatusQuery)
+			var st workflows.SLOBatchStatus
+			if err != nil || v.Get(&st) != nil {
+				return false, fmt.Errorf("asking %s which of its datasets are frozen: %w", e.GetExecution().GetWorkflowId(), err)
+			}
+			if m, ok := st.Member(dataset); ok && m.Frozen {
+				return true, nil
+			}
+		}
+		if len(resp.NextPageToken) == 0 {
+			return false, nil
+		}
+		req.NextPageToken = resp.NextPageToken
+	}
 }
 
 // IncidentOpen reports whether triage/<dataset> is running.

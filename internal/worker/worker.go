@@ -67,6 +67,7 @@ func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.AccessReview, workflow.RegisterOptions{Name: workflows.AccessReviewWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.PIIScan, workflow.RegisterOptions{Name: workflows.PIIScanWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.SLOEval, workflow.RegisterOptions{Name: workflows.SLOEvalWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.SLOBatchEval, workflow.RegisterOptions{Name: workflows.SLOBatchEvalWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.Deprecate, workflow.RegisterOptions{Name: workflows.DeprecateWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.LifecycleSweep, workflow.RegisterOptions{Name: workflows.LifecycleSweepWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.RestoreDeprecated, workflow.RegisterOptions{Name: workflows.RestoreDeprecatedWorkflowName})

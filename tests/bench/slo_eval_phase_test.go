@@ -19,15 +19,45 @@ import (
 	"go.temporal.io/sdk/workflow"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/internal/config"
 	"github.com/dre-dev/dre/internal/devserver"
 	"github.com/dre-dev/dre/internal/localpg/localpgtest"
+	"github.com/dre-dev/dre/internal/slosync"
 	"github.com/dre-dev/dre/internal/warehouse"
 	"github.com/dre-dev/dre/internal/warehouse/postgres"
 	"github.com/dre-dev/dre/internal/worker"
 	"github.com/dre-dev/dre/tests/harness"
 	"github.com/dre-dev/dre/workflows"
 )
+
+// sloDesign is one way to evaluate the datasets: the design before
+// workflows.SLORoundChangeID, a round of one activity per dataset, or
+// batches of datasets (slo.batch), a round of one activity per batch.
+type sloDesign string
+
+const (
+	sloPerStep sloDesign = "per-step"
+	sloOne     sloDesign = "one"
+	sloBatched sloDesign = "batch"
+)
+
+// roundActivity is the activity each round of a design runs once.
+func (d sloDesign) roundActivity() string {
+	switch d {
+	case sloPerStep:
+		return "SLOIncidentOpen"
+	case sloBatched:
+		return "EvaluateSLOBatch"
+	}
+	return "EvaluateSLORound"
+}
+
+// sloEvaluator is one evaluator workflow and how many datasets each of
+// its rounds evaluates.
+type sloEvaluator struct {
+	id       string
+	datasets int
+}
 
 // sloFigures is what one design cost in steady state.
 type sloFigures struct {
@@ -48,8 +78,9 @@ type sloFigures struct {
 // sloPhase runs the datasets' evaluators of one design on a Temporal
 // server of its own (a SQLite file, so that its growth can be read) and a
 // state database of its own, waits for every evaluator's second round,
-// then measures for sz.measure.
-func sloPhase(b *testing.B, sz sloBenchSize, whDSN string, perStep bool) sloFigures {
+// then measures for sz.measure. Rounds are counted per dataset: a batch
+// round of 50 datasets is 50.
+func sloPhase(b *testing.B, sz sloBenchSize, whDSN string, design sloDesign) sloFigures {
 	ctx := context.Background()
 	heap0 := sloHeapMB()
 	dbPath := filepath.Join(b.TempDir(), "temporal.db")
@@ -66,19 +97,14 @@ func sloPhase(b *testing.B, sz sloBenchSize, whDSN string, perStep bool) sloFigu
 	}
 	defer c.Close()
 	queue := "slo-bench"
-	w := sloBenchWorker(b, c, queue, whDSN, perStep)
+	w := sloBenchWorker(b, c, queue, whDSN, design == sloPerStep)
 	defer w.Stop()
 
-	datasets := sloBenchDatasets(sz.datasets, sz.interval)
 	var f sloFigures
 	t0 := time.Now()
-	for _, ds := range datasets {
-		if _, err := workflows.StartSLOEval(ctx, c, queue, workflows.SLOEvalInput{Dataset: ds}); err != nil {
-			b.Fatal(err)
-		}
-	}
+	evaluators := sloStart(b, c, queue, sz, design)
 	f.startSeconds = time.Since(t0).Seconds()
-	sloWaitRounds(b, c, datasets, perStep, 2*time.Minute+3*sz.interval)
+	sloWaitRounds(b, c, evaluators, design, 2*time.Minute+3*sz.interval)
 
 	size0, ru0, from := sloDBSize(b, dbPath), sloCPU(), time.Now()
 	<-time.After(sz.measure)
@@ -86,10 +112,35 @@ func sloPhase(b *testing.B, sz sloBenchSize, whDSN string, perStep bool) sloFigu
 	f.heapMB, f.rssMB = sloHeapMB()-heap0, sloRSSMB()
 	f.cores = (ru1 - ru0).Seconds() / to.Sub(from).Seconds()
 	f.dbMiBPerMin = float64(size1-size0) / (1 << 20) / to.Sub(from).Minutes()
-	sloCountWindow(b, c, datasets, from, to, perStep, &f)
+	sloCountWindow(b, c, evaluators, from, to, design, &f)
 	f.cpuMsPerRound = float64((ru1 - ru0).Milliseconds()) / float64(f.started)
 	f.dbKiBPerRound = float64(size1-size0) / 1024 / float64(f.started)
 	return f
+}
+
+// sloStart starts the evaluators of a design as dre slo schedule sync
+// would: one per dataset, or one per batch of sz.batch datasets.
+func sloStart(b *testing.B, c client.Client, queue string, sz sloBenchSize, design sloDesign) []sloEvaluator {
+	ctx := context.Background()
+	datasets := sloBenchDatasets(sz.datasets, sz.interval)
+	var out []sloEvaluator
+	if design != sloBatched {
+		for _, ds := range datasets {
+			if _, err := workflows.StartSLOEval(ctx, c, queue, workflows.SLOEvalInput{Dataset: ds}); err != nil {
+				b.Fatal(err)
+			}
+			out = append(out, sloEvaluator{id: workflows.SLOEvalWorkflowID(ds.Name), datasets: 1})
+		}
+		return out
+	}
+	for _, batch := range slosync.NewPlan(datasets, sz.batch, nil).Batches {
+		in := workflows.SLOBatchEvalInput{Batch: batch.Name, Datasets: batch.Datasets, Parallelism: config.DefaultSLOBatchParallelism}
+		if _, err := workflows.StartSLOBatchEval(ctx, c, queue, in); err != nil {
+			b.Fatal(err)
+		}
+		out = append(out, sloEvaluator{id: workflows.SLOBatchWorkflowID(batch.Name), datasets: len(batch.Datasets)})
+	}
+	return out
 }
 
 // sloBenchWorker registers the worker as production does. The design
@@ -120,49 +171,42 @@ func sloBenchWorker(b *testing.B, c client.Client, queue, whDSN string, perStep 
 // sloWaitRounds waits until every evaluator has completed a round: it
 // reads histories, which involves no worker (a query would take a
 // workflow task slot from the evaluations being measured).
-func sloWaitRounds(b *testing.B, c client.Client, datasets []catalog.Dataset, perStep bool, limit time.Duration) {
+func sloWaitRounds(b *testing.B, c client.Client, evaluators []sloEvaluator, design sloDesign, limit time.Duration) {
 	deadline := time.Now().Add(limit)
-	for _, ds := range datasets {
+	for _, ev := range evaluators {
 		for {
-			events, err := harness.History(context.Background(), c, workflows.SLOEvalWorkflowID(ds.Name), "")
-			if err == nil && harness.CountActions(events).ByActivity[sloRoundActivity(perStep)] > 0 {
+			events, err := harness.History(context.Background(), c, ev.id, "")
+			if err == nil && harness.CountActions(events).ByActivity[design.roundActivity()] > 0 {
 				break
 			}
 			if time.Now().After(deadline) {
-				b.Fatalf("%s has run no round after %s (%v); its history ends %s", ds.Name, limit, err, sloHistoryTail(c, ds.Name))
+				b.Fatalf("%s has run no round after %s (%v); its history ends %s", ev.id, limit, err, sloHistoryTail(c, ev.id))
 			}
 			<-time.After(200 * time.Millisecond)
 		}
 	}
 }
 
-// sloRoundActivity is the activity each round of a design runs once.
-func sloRoundActivity(perStep bool) string {
-	if perStep {
-		return "SLOIncidentOpen"
-	}
-	return "EvaluateSLORound"
-}
-
 // sloCountWindow counts, from every evaluator's history, the actions of
 // its whole rounds in [from, to): the events after the window's first
 // timer up to its last one, so that each round counted is a complete
-// cycle of round and wait, however long a slow round took.
-func sloCountWindow(b *testing.B, c client.Client, datasets []catalog.Dataset, from, to time.Time, perStep bool, f *sloFigures) {
+// cycle of round and wait, however long a slow round took. A round
+// counts once per dataset it evaluated.
+func sloCountWindow(b *testing.B, c client.Client, evaluators []sloEvaluator, from, to time.Time, design sloDesign, f *sloFigures) {
 	var bytes int
-	for _, ds := range datasets {
-		events, err := harness.History(context.Background(), c, workflows.SLOEvalWorkflowID(ds.Name), "")
+	for _, ev := range evaluators {
+		events, err := harness.History(context.Background(), c, ev.id, "")
 		if err != nil {
 			b.Fatal(err)
 		}
-		f.started += sloRoundsStarted(events, from, to, sloRoundActivity(perStep))
+		f.started += ev.datasets * sloRoundsStarted(events, from, to, design.roundActivity())
 		cycles := sloWholeRounds(events, from, to)
 		for _, e := range cycles {
 			bytes += proto.Size(e)
 		}
 		a := harness.CountActions(cycles)
 		f.actions = f.actions.Add(a)
-		f.rounds += a.ByActivity[sloRoundActivity(perStep)]
+		f.rounds += ev.datasets * a.ByActivity[design.roundActivity()]
 	}
 	if f.rounds == 0 {
 		b.Fatal("no whole round ran in the measured window; make DRE_BENCH_SLO_SECONDS at least two intervals")
@@ -258,8 +302,8 @@ func sloDBSize(b *testing.B, path string) int64 {
 
 // sloHistoryTail names the last events of an evaluator's history, to tell
 // a stuck evaluator from a slow machine.
-func sloHistoryTail(c client.Client, dataset string) string {
-	events, err := harness.History(context.Background(), c, workflows.SLOEvalWorkflowID(dataset), "")
+func sloHistoryTail(c client.Client, id string) string {
+	events, err := harness.History(context.Background(), c, id, "")
 	if err != nil {
 		return err.Error()
 	}
