@@ -22,12 +22,19 @@ type slashCommand struct {
 	gateway int
 	status  int // 0 when the gateway gave no HTTP answer
 	reply   string
+	took    time.Duration
 }
 
-// accepted is a 2xx whose reply says the triage is starting; a 2xx that
-// says it could not start (busy, Temporal unreachable) is a refusal.
+// accepted is a 2xx whose reply says the triage is starting: Temporal
+// recorded it before the answer. A 2xx saying it is taking longer is
+// pending (still being recorded by a gateway that may die); one saying it
+// could not start (busy, Temporal unreachable) is a refusal.
 func (c slashCommand) accepted() bool {
 	return c.status/100 == 2 && strings.Contains(c.reply, "is starting")
+}
+
+func (c slashCommand) pending() bool {
+	return c.status/100 == 2 && strings.Contains(c.reply, "taking longer")
 }
 
 // slashLoad sends /dre triage commands at a fixed rate, alternating
@@ -66,7 +73,9 @@ func (l *slashLoad) send(i int) {
 		"user_id": {fmt.Sprintf("U0LOAD%04d", i)}, "user_name": {"load"}, "team_id": {"T0CLUSTER"},
 		"channel_id": {"C0LOAD"}, "trigger_id": {c.token},
 	}
+	start := time.Now()
 	c.status, c.reply = postSigned(l.hc, l.gateways[c.gateway].URL+"/slack/commands", form.Encode())
+	c.took = time.Since(start)
 	l.mu.Lock()
 	l.cmds = append(l.cmds, c)
 	l.mu.Unlock()
