@@ -42,10 +42,11 @@ func grantExpiresWhileMatchingIsPaused(t *testing.T, s *dreStack) {
 	eventually(t, "the expiry timer to fire with matching stopped", time.Minute, func() bool { return timersFired(t, s, id) > fired })
 	stillGranted := s.canSelectCustomers(t, role)
 	matching.resume(t)
+	resumed := time.Now()
 	if !stillGranted {
 		t.Fatal("the grant went away while matching was stopped; the test no longer shows a revocation after it returns")
 	}
-	t.Logf("matching stopped for %s", time.Since(paused).Round(time.Millisecond))
+	t.Logf("matching stopped for %s", resumed.Sub(paused).Round(time.Millisecond))
 
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
@@ -53,7 +54,7 @@ func grantExpiresWhileMatchingIsPaused(t *testing.T, s *dreStack) {
 	if err := s.client.GetWorkflow(ctx, id, "").Get(ctx, &final); err != nil {
 		t.Fatalf("the access request after matching returned: %v", err)
 	}
-	t.Logf("revoked %s after matching returned", time.Since(paused).Round(time.Millisecond))
+	t.Logf("the request ended %s after matching returned", time.Since(resumed).Round(time.Millisecond))
 	if final.Status != workflows.AccessExpired || !strings.Contains(final.Ending, "revoked") || len(final.NotRevoked) > 0 {
 		t.Errorf("after matching returned: status %q, ending %q, not revoked %v; want expired, revoked on expiry, nothing left", final.Status, final.Ending, final.NotRevoked)
 	}
