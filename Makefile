@@ -53,7 +53,9 @@ test-helm:
 	cd $(HELM_TEST_DIR) && $(GO) vet ./... && $(GO) test -count=1 ./...
 
 ## test-cluster: only the multi-service tests: the real Temporal server as four
-## processes (frontend, history, matching, worker) on PostgreSQL; test-heavy runs them too
+## processes (frontend, history, matching, worker) on PostgreSQL, with three dre
+## workers and two gateways, under kill -9, SIGSTOP and PostgreSQL restarts;
+## test-heavy runs them too
 test-cluster:
 	$(GO) test -count=1 -v -timeout 20m ./tests/cluster/
 

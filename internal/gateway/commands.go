@@ -68,8 +68,9 @@ type Commands struct {
 	// unsigned, which workers accept only under decisions.allow_unsigned.
 	Relay *SlackRelay
 
-	queue chan job
-	wg    sync.WaitGroup
+	queue    chan job
+	starting chan struct{} // a slot per triage report being recorded
+	wg       sync.WaitGroup
 }
 
 // job is accepted work that runs after Slack has its answer.
@@ -83,6 +84,7 @@ const queueSize = 1024
 // ends, after draining what was accepted.
 func (c *Commands) Start(ctx context.Context, workers int) {
 	c.queue = make(chan job, queueSize)
+	c.starting = make(chan struct{}, queueSize)
 	for range workers {
 		c.wg.Add(1)
 		go c.startLoop(ctx)
@@ -118,24 +120,15 @@ func (c *Commands) drain(ctx context.Context) {
 	}
 }
 
-// run runs one job with a deadline, so a stuck Temporal call cannot hold
-// a worker for ever.
+// jobTimeout bounds one Temporal call made for a command, so a stuck
+// call cannot hold a worker or a slot for ever.
+const jobTimeout = 30 * time.Second
+
+// run runs one job with a deadline.
 func (c *Commands) run(ctx context.Context, j job) {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, jobTimeout)
 	defer cancel()
 	j(ctx)
-}
-
-// startTriage is the job of an accepted /dre triage.
-func (c *Commands) startTriage(in workflows.TriageInput, responseURL string) job {
-	return func(ctx context.Context) {
-		err := c.Triage.ReportTriage(ctx, in)
-		if err == nil {
-			return
-		}
-		c.logger().Error("starting triage failed", "dataset", in.Dataset.Name, "error", err)
-		c.tell(ctx, responseURL, "Triage of %s could not be started: %v. Try again, or run `dre triage start %s` from a terminal.", in.Dataset.Name, err, in.Dataset.Name)
-	}
 }
 
 // tell answers the user who acted, through the response_url of the
@@ -164,13 +157,16 @@ func (c *Commands) logger() *slog.Logger {
 	return slog.Default()
 }
 
+// errBusy refuses a command when too many are waiting on Temporal.
+var errBusy = errors.New("dre is busy starting other workflows; try again in a minute")
+
 // enqueue accepts a job, or reports that the queue is full.
 func (c *Commands) enqueue(j job) error {
 	select {
 	case c.queue <- j:
 		return nil
 	default:
-		return errors.New("dre is busy starting other workflows; try again in a minute")
+		return errBusy
 	}
 }
 
@@ -223,8 +219,10 @@ func (c *Commands) Run(ctx context.Context, cmd slack.SlashCommand) slack.Msg {
 	}
 }
 
-// triage validates the request and queues the start; the reply links the
-// run, whose ID is known in advance (one incident per dataset).
+// triage validates the request and records it (signal-with-start) before
+// saying it started: a gateway killed after its answer must not lose a
+// report it acknowledged. The reply links the run, whose ID is known in
+// advance (one incident per dataset).
 func (c *Commands) triage(cmd slack.SlashCommand, args []string) slack.Msg {
 	if len(args) == 0 {
 		return ephemeral("Which dataset? Usage: `/dre triage <dataset> [sev1-4] [description]`; datasets: %s", strings.Join(c.Catalog.Names(), ", "))
@@ -240,8 +238,12 @@ func (c *Commands) triage(cmd slack.SlashCommand, args []string) slack.Msg {
 		Source: "slack", ReportedAt: time.Now().UTC(), ResponseURL: cmd.ResponseURL, Channel: cmd.ChannelID,
 	}
 	id := workflows.TriageWorkflowID(ds.Name)
-	if err := c.enqueue(c.startTriage(workflows.TriageInput{Dataset: ds, Report: report}, cmd.ResponseURL)); err != nil {
-		return ephemeral("%s", err.Error())
+	switch confirmed, err := c.recordTriage(workflows.TriageInput{Dataset: ds, Report: report}, cmd.ResponseURL); {
+	case err != nil:
+		return ephemeral("Triage of %s could not be started: %v. Try again, or run `dre triage start %s` from a terminal.", ds.Name, err, ds.Name)
+	case !confirmed:
+		return ephemeral("Triage of *%s* is taking longer than usual to record; it goes on, and you will hear here if it fails. Check `/dre status %s` before reporting again.\nWatch it: %s",
+			ds.Name, ds.Name, c.link(id))
 	}
 	return ephemeral("Triage of *%s* (sev%d) is starting; if an incident is open, your report joins it. Findings follow in %s.\nWatch it: %s",
 		ds.Name, effectiveSeverity(sev), channelOf(ds), c.link(id))

@@ -10,10 +10,11 @@
 //     seen.go remembers accepted requests in memory, or seenstore.go in
 //     the state database, shared by all gateways and kept across restarts.
 //   - slackcommands.go parses `/dre ...`, authorize.go applies slack.allow,
-//     and commands.go queues the work so Slack gets its answer in time
-//     and runs it: `/dre triage` calls TemporalTriage.ReportTriage
-//     (temporal.go), which prepares the report and starts or joins the
-//     incident through workflows.ReportTriage (workflows/triage_start.go).
+//     and commands.go runs it: `/dre triage` calls
+//     TemporalTriage.ReportTriage (temporal.go) before answering, which
+//     prepares the report and starts or joins the incident through
+//     workflows.ReportTriage (workflows/triage_start.go); slower work is
+//     queued so Slack gets its answer in time.
 //   - slackinteractions.go routes button clicks to workflow updates, with
 //     the clicker as the decider; accesscommand.go and access.go do
 //     `/dre access` through workflows.StartAccessRequest.

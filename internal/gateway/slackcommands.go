@@ -31,8 +31,8 @@ func (s *slackRoutes) register(mux *http.ServeMux) {
 }
 
 // commands verifies a slash command, runs it and answers within Slack's
-// three seconds: anything slow (starting a workflow) is queued and the
-// answer says where to watch it.
+// three seconds: a triage report is recorded in Temporal before the
+// answer, anything slower is queued, and the answer says where to watch.
 func (s *slackRoutes) commands(w http.ResponseWriter, r *http.Request) {
 	body, ok := s.verified(w, r)
 	if !ok {

@@ -99,11 +99,7 @@ func adminSetup(t *testing.T, cliEnv map[string]string) {
 // startDreWorker runs `dre worker` as a process of its own.
 func startDreWorker(t *testing.T, cliEnv map[string]string, warehouseDSN string) *process {
 	t.Helper()
-	env := []string{execAsDRE + "=1", "WAREHOUSE_DSN=" + warehouseDSN}
-	for k, v := range cliEnv {
-		env = append(env, k+"="+v)
-	}
-	return startProcess(t, "dre worker", env, os.Args[0], "worker")
+	return startProcess(t, "dre worker", dreProcessEnv(cliEnv, warehouseDSN), os.Args[0], "worker")
 }
 
 // backfillStatus queries the running backfill of orders.

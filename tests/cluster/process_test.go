@@ -55,6 +55,23 @@ func (p *process) kill9(t *testing.T) {
 	}
 }
 
+// pause stops the process with SIGSTOP: it keeps its sockets and
+// memberships but answers nothing, as a hung or partitioned host does.
+func (p *process) pause(t *testing.T) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatalf("SIGSTOP %s: %v", p.name, err)
+	}
+}
+
+// resume lets a paused process run on (SIGCONT).
+func (p *process) resume(t *testing.T) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGCONT); err != nil {
+		t.Fatalf("SIGCONT %s: %v", p.name, err)
+	}
+}
+
 // restart starts the process again with the same command line.
 func (p *process) restart(t *testing.T) {
 	t.Helper()

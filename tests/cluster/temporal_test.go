@@ -140,7 +140,7 @@ func (c *temporalCluster) waitReady(t *testing.T) {
 }
 
 // maxStartRestarts bounds how often one service is restarted while the
-// cluster starts.
+// cluster starts or a fault test supervises it.
 const maxStartRestarts = 5
 
 // restartExited starts again any service that exited, as a process
@@ -157,11 +157,19 @@ func (c *temporalCluster) restartExited(t *testing.T) {
 			if c.restarts[svc] > maxStartRestarts {
 				t.Fatalf("temporal %s exited %d times while starting (last: %v)\n%s", svc, c.restarts[svc], err, tail(p.logs.String(), 3000))
 			}
-			t.Logf("temporal %s exited while starting (%v); restarting it", svc, err)
+			t.Logf("temporal %s exited (%v); restarting it", svc, err)
 			p.restart(t)
 		default:
 		}
 	}
+}
+
+// superviseServices restarts any service that exited, as Kubernetes or
+// systemd would, and logs it: a fault test then shows which faults a
+// service does not survive on its own.
+func (c *temporalCluster) superviseServices(t *testing.T) {
+	t.Helper()
+	c.restartExited(t)
 }
 
 // serverConfig is a production-shaped static config: PostgreSQL for
