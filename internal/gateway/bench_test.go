@@ -11,8 +11,10 @@ import (
 // requests per second over loopback for 30 s (b.N is ignored: the load is
 // a rate, not a count) and reports the acknowledgement latency p50/p99 in
 // milliseconds. Every 200 OK must map to exactly one start: the counts are
-// compared at the end. The starter is a counting stand-in, so the figure is
-// the gateway's own cost; starts happen after the answer, off this path.
+// compared at the end. The answer waits until the start is recorded (up to
+// triageStartBudget), so a kill -9 loses no acknowledged command; the
+// starter is a counting stand-in, so the figure is the gateway's own cost,
+// and through Temporal one signal-with-start round trip adds to it.
 func BenchmarkSlashCommandAck(b *testing.B) {
 	const rate, duration = 200, 30 * time.Second
 	starter := &fakeStarter{}
