@@ -3,6 +3,7 @@ package warehouse
 import (
 	"fmt"
 	"regexp"
+	"strings"
 )
 
 // NotFoundError says a table (or column, or principal) does not exist.
@@ -68,10 +69,18 @@ func (r TableRef) Validate() error {
 type GrantorError struct {
 	Principal, Privilege string
 	Table                TableRef
+	// Grantors are the roles that granted it and that dre's user may not
+	// act as, when the warehouse says (PostgreSQL).
+	Grantors []string
 }
 
 func (e *GrantorError) Error() string {
-	return fmt.Sprintf("%s still holds %s on %s: another role granted it; revoke it as that role", e.Principal, e.Privilege, e.Table)
+	if len(e.Grantors) == 0 {
+		return fmt.Sprintf("%s still holds %s on %s: another role granted it; revoke it as that role", e.Principal, e.Privilege, e.Table)
+	}
+	who := strings.Join(e.Grantors, ", ")
+	return fmt.Sprintf("%s still holds %s on %s: another role granted it (%s), and dre's user is not a member of it; revoke it as %s, or grant %s to dre's user so dre can",
+		e.Principal, e.Privilege, e.Table, who, who, who)
 }
 
 // UsageUnreadableError says one source of a table's reads (a job history,
