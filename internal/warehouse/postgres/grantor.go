@@ -11,7 +11,7 @@ import (
 )
 
 // grantorsSQL finds the roles other than dre's user that granted a
-// privilege to a grantee on a table ($4 = ”) or one of its columns, and
+// privilege to a grantee on a table (when $4 is empty) or on column $4, and
 // whether dre's user is a member of each, and so may act as it.
 const grantorsSQL = `
 WITH acl AS (
