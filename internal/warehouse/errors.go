@@ -83,6 +83,22 @@ func (e *GrantorError) Error() string {
 		e.Principal, e.Privilege, e.Table, who, who, who)
 }
 
+// RefusedGrantError says the warehouse refused a grant or a revocation
+// as invalid: an IAM member that does not exist, a role that does not
+// apply to the resource, a column BigQuery cannot grant on its own.
+// Retrying changes nothing.
+type RefusedGrantError struct {
+	Grant  Grant
+	Reason string
+	Err    error
+}
+
+func (e *RefusedGrantError) Error() string {
+	return fmt.Sprintf("%s for %s on %s refused: %s", e.Grant.Privilege, e.Grant.Principal, e.Grant.Table, e.Reason)
+}
+
+func (e *RefusedGrantError) Unwrap() error { return e.Err }
+
 // UsageUnreadableError says one source of a table's reads (a job history,
 // a replica, a statement log) could not be read, so the reads counted are
 // a lower bound. The deprecation usage gate holds on it rather than take
