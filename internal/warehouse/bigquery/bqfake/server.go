@@ -31,14 +31,14 @@ type Server struct {
 	tags     map[string]*bq.Policy     // policy tags' IAM, by resource name
 	// identities are the users, groups and service accounts that exist.
 	identities map[string]bool
-	tables   map[string]*table // by "dataset.table"
-	jobs     map[string]*job   // by job ID
-	user     string
-	denied   map[string]bool // "permission resource", resource "" for all
-	requests []Request
-	every    int // every Nth query job answers "not complete" first
-	queries  int
-	seq      int
+	tables     map[string]*table // by "dataset.table"
+	jobs       map[string]*job   // by job ID
+	user       string
+	denied     map[string]bool // "permission resource", resource "" for all
+	requests   []Request
+	every      int // every Nth query job answers "not complete" first
+	queries    int
+	seq        int
 }
 
 // Request is one HTTP request the stand-in received, and its answer.
