@@ -114,3 +114,45 @@ func TestAccessRequestOnBigQueryGrantsAndExpires(t *testing.T) {
 		})
 	}
 }
+
+// A review of a BigQuery PII table lists ann's dataViewer on the table
+// and her READER entry on its dataset, not the dataset's owners or the
+// project's groups, and revokes both by default at the deadline, as IAM
+// read back shows.
+func TestAccessReviewOnBigQueryRevokesTableAndDatasetMembers(t *testing.T) {
+	w := lakeCustomers(t)
+	ref := warehouse.TableRef{Schema: "crm", Table: "customers"}
+	for _, g := range []warehouse.Grant{
+		{Table: ref, Principal: annMember, Privilege: "roles/bigquery.dataViewer"},
+		{Table: ref, Principal: annMember, Privilege: "READER", OnDataset: true},
+	} {
+		if err := w.Grant(t.Context(), g); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := newAccessHarnessFor(t, lakeDataset())
+	h.env.RegisterActivity(&activities.Access{Warehouses: lakeWarehouses{w}})
+	h.env.ExecuteWorkflow(AccessReview, reviewInput(lakeDataset()))
+	var res AccessReviewResult
+	if err := h.env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, it := range res.Items {
+		ids = append(ids, it.ID+" revoked="+map[bool]string{true: "yes", false: "no"}[it.Revoked])
+	}
+	slices.Sort(ids)
+	want := []string{"customers/user:ann@example.com/dataViewer revoked=yes", "customers/user:ann@example.com/dataset-dataViewer revoked=yes"}
+	if !slices.Equal(ids, want) {
+		t.Fatalf("review items %q; want %q", ids, want)
+	}
+	grants, err := w.AccessGrants(t.Context(), ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range grants {
+		if g.Principal == annMember {
+			t.Errorf("after the review ann still holds %+v", g)
+		}
+	}
+}
