@@ -63,7 +63,7 @@ func Open(ctx context.Context, project, location string, opts ...option.ClientOp
 	catalog, err := datacatalog.NewService(ctx, opts...)
 	if err != nil {
 		_ = client.Close()
-		return nil, fmt.Errorf("Data Catalog client for project %s: %w", project, err)
+		return nil, fmt.Errorf("the Data Catalog client for project %s: %w", project, err)
 	}
 	w := &Warehouse{client: client, catalog: catalog, project: project, location: location, ready: map[string]bool{}}
 	if err := w.Ping(ctx); err != nil {
