@@ -105,3 +105,47 @@ func TestGrantToAMemberIAMDoesNotKnowIsNotRetried(t *testing.T) {
 		t.Fatalf("GrantAccess to an unknown member = %v; want a non-retryable refusal saying it does not exist", err)
 	}
 }
+
+// The reconciler reads a BigQuery table's dataset entries and policy tags
+// too: a dataset reader and a policy-tag reader that nothing explains are
+// revoked, while the dataset's owners and the project's groups are left.
+func TestReconcileOnBigQueryRevokesDatasetAndPolicyTagOrphans(t *testing.T) {
+	_, client, w := bqAccessSetup(t)
+	ctx := t.Context()
+	ref := warehouse.TableRef{Schema: "crm", Table: "customers"}
+	for _, g := range []warehouse.Grant{
+		{Table: ref, Principal: "group:analysts@example.com", Privilege: "READER", OnDataset: true},
+		{Table: ref, Principal: "user:bo@example.com", Privilege: bqwh.FineGrainedReaderRole, Column: "email"},
+	} {
+		if err := w.Grant(ctx, g); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := &AccessReconcile{Warehouses: oneWarehouse{w}, Active: noRequests{}}
+	res, err := a.ReconcileReadGrants(ctx, ReconcileReadInput{Tables: []ReconcileTable{
+		{Dataset: "customers", Warehouse: "lake", Table: "crm.customers", PIIColumns: []string{"email"}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Orphans) != 2 {
+		t.Fatalf("orphans %+v; want the analysts' dataset entry and bo's policy-tag reader, no owner", res.Orphans)
+	}
+	out, err := a.ReconcileRevoke(ctx, ReconcileRevokeInput{Orphans: res.Orphans})
+	if err != nil || len(out) != 2 || out[0].Action != OrphanRevoked || out[1].Action != OrphanRevoked {
+		t.Fatalf("revoke: %+v, %v; want both revoked", out, err)
+	}
+	left, err := w.AccessGrants(ctx, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range left {
+		if g.Principal == "group:analysts@example.com" || g.Principal == "user:bo@example.com" {
+			t.Errorf("still held after the reconcile: %+v", g)
+		}
+	}
+	md, err := client.Dataset("crm").Metadata(ctx)
+	if err != nil || len(md.Access) != 4 {
+		t.Errorf("dataset access after the reconcile: %d entries (%v); want BigQuery's 4 defaults kept", len(md.Access), err)
+	}
+}
