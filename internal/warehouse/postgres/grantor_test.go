@@ -44,3 +44,21 @@ func TestRevokeAsAnotherGrantor(t *testing.T) {
 		})
 	}
 }
+
+// A column privilege another role granted is revoked as that role too.
+func TestRevokeColumnAsAnotherGrantor(t *testing.T) {
+	f := newFixture(t)
+	ref := f.ordersTable(t)
+	granter := fmt.Sprintf("granter_%d", roleSeq.Add(1))
+	exec(t, f.admin, fmt.Sprintf("CREATE ROLE %s; GRANT USAGE ON SCHEMA %s TO %s; GRANT SELECT (email) ON %s.%s TO %s WITH GRANT OPTION; GRANT %s TO %s",
+		granter, ref.Schema, granter, ref.Schema, ref.Table, granter, granter, f.user))
+	exec(t, f.admin, fmt.Sprintf("SET ROLE %s; GRANT SELECT (email) ON %s.%s TO %s; RESET ROLE", granter, ref.Schema, ref.Table, f.b))
+	g := warehouse.Grant{Table: ref, Principal: f.b, Privilege: "SELECT", Column: "email"}
+	if err := f.w.Revoke(t.Context(), g); err != nil {
+		t.Fatalf("Revoke of %s's column grant by %s = %v; want it revoked as %s", f.b, granter, err, granter)
+	}
+	held, err := f.w.Grants(t.Context(), ref)
+	if err != nil || slices.Contains(held, g) {
+		t.Fatalf("after the revocation: grants %+v (%v); want %s's SELECT (email) gone", held, err, f.b)
+	}
+}
