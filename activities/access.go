@@ -88,7 +88,7 @@ func (a *Access) ListPIIGrants(ctx context.Context, in ListPIIGrantsInput) ([]PI
 		if err != nil {
 			return nil, err
 		}
-		grants, err := w.Grants(ctx, ref)
+		grants, err := readAccess(ctx, w, ref)
 		if err != nil {
 			return nil, fmt.Errorf("listing the grants on %s (dataset %s): %w", t.Table, t.Dataset, err)
 		}
@@ -101,7 +101,14 @@ func (a *Access) ListPIIGrants(ctx context.Context, in ListPIIGrantsInput) ([]PI
 	return out, nil
 }
 
+// reachesPII reports whether a grant reads PII: SELECT on the table or a
+// PII column (PostgreSQL); any IAM role on the table or its dataset, or on
+// the policy tag of a PII column, except a dataset's owners and the
+// project's groups (BigQuery).
 func reachesPII(g warehouse.Grant, piiColumns []string) bool {
+	if isIAMRole(g.Privilege) {
+		return !ownsDataset(g) && (g.Column == "" || slices.Contains(piiColumns, g.Column))
+	}
 	if !strings.EqualFold(g.Privilege, "SELECT") {
 		return false
 	}
@@ -121,6 +128,22 @@ func (a *Access) warehouse(ctx context.Context, name string) (warehouse.Warehous
 	return w, err
 }
 
+// accessReader lists, besides a table's own grants, those that reach it
+// from elsewhere: a BigQuery dataset's access entries and the policy tags
+// on its columns. Warehouses without it are read with Grants.
+type accessReader interface {
+	AccessGrants(ctx context.Context, ref warehouse.TableRef) ([]warehouse.Grant, error)
+}
+
+// readAccess lists every grant that reads ref, as far as the warehouse
+// can say.
+func readAccess(ctx context.Context, w warehouse.Warehouse, ref warehouse.TableRef) ([]warehouse.Grant, error) {
+	if r, ok := w.(accessReader); ok {
+		return r.AccessGrants(ctx, ref)
+	}
+	return w.Grants(ctx, ref)
+}
+
 // accessFailure makes invalid grants, and privileges only another grantor
 // can revoke, non-retryable: no retry changes them, and the workflow must
 // report them. Everything else (a connection, a lock) is retried by
@@ -132,6 +155,10 @@ func accessFailure(what string, g AccessGrant, err error) error {
 	var bad *warehouse.InvalidIdentifierError
 	if errors.As(err, &bad) {
 		return temporal.NewNonRetryableApplicationError(err.Error(), errInvalidInput, err)
+	}
+	var refused *warehouse.RefusedGrantError
+	if errors.As(err, &refused) {
+		return temporal.NewNonRetryableApplicationError(refused.Error(), errInvalidInput, err)
 	}
 	var grantor *warehouse.GrantorError
 	if errors.As(err, &grantor) {

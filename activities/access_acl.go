@@ -29,7 +29,7 @@ func (a *Access) AccessHeld(ctx context.Context, in AccessHeldInput) ([]warehous
 	if err != nil {
 		return nil, err
 	}
-	acl, err := w.Grants(ctx, ref)
+	acl, err := readAccess(ctx, w, ref)
 	if err != nil {
 		return nil, fmt.Errorf("reading the grants on %s: %w", in.Table, err)
 	}
@@ -56,7 +56,7 @@ func (a *Access) AccessRemaining(ctx context.Context, grants []AccessGrant) ([]A
 			if err != nil {
 				return nil, err
 			}
-			if acl, err = w.Grants(ctx, g.Grant.Table); err != nil {
+			if acl, err = readAccess(ctx, w, g.Grant.Table); err != nil {
 				return nil, fmt.Errorf("reading the grants on %s back: %w", g.Grant.Table, err)
 			}
 			acls[key] = acl
@@ -71,6 +71,10 @@ func (a *Access) AccessRemaining(ctx context.Context, grants []AccessGrant) ([]A
 // SameGrant reports whether two grants give the same privilege to the same
 // principal on the same table or column. Privileges and PUBLIC compare
 // without regard to case; role names are quoted, so case counts.
+// A grant on a BigQuery dataset is not the same as one on its table; the
+// policy tag a column grant is held on is not compared, since a request
+// names the column only.
 func SameGrant(a, b warehouse.Grant) bool {
-	return a.Table == b.Table && a.Column == b.Column && strings.EqualFold(a.Privilege, b.Privilege) && samePrincipal(a.Principal, b.Principal)
+	return a.Table == b.Table && a.Column == b.Column && a.OnDataset == b.OnDataset &&
+		strings.EqualFold(a.Privilege, b.Privilege) && samePrincipal(a.Principal, b.Principal)
 }

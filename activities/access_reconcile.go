@@ -149,7 +149,8 @@ func (a *AccessReconcile) readWarehouse(ctx context.Context, name string, tables
 }
 
 // readACLs reads in one call where the warehouse can, else table by table
-// (BigQuery: each table's IAM policy; no owner, no superusers there).
+// (BigQuery: each table's IAM policy, its dataset's access entries and its
+// columns' policy tags; no owner, no superusers there).
 func (a *AccessReconcile) readACLs(ctx context.Context, w warehouse.Warehouse, refs []warehouse.TableRef) (warehouse.ACLs, error) {
 	if r, ok := w.(aclReader); ok {
 		a.count()
@@ -158,7 +159,7 @@ func (a *AccessReconcile) readACLs(ctx context.Context, w warehouse.Warehouse, r
 	out := warehouse.ACLs{Tables: make([]warehouse.TableACL, len(refs))}
 	for i, ref := range refs {
 		a.count()
-		grants, err := w.Grants(ctx, ref)
+		grants, err := readAccess(ctx, w, ref)
 		switch {
 		case errors.As(err, new(*warehouse.NotFoundError)):
 			out.Tables[i] = warehouse.TableACL{Table: ref, Missing: true}

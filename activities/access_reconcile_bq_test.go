@@ -29,6 +29,7 @@ func (noRequests) ActiveAccessGrants(context.Context) ([]ActiveGrant, error) { r
 // standing member keeps theirs, and a missing table is skipped.
 func TestReconcileOnBigQueryRevokesAnUnexplainedIAMMember(t *testing.T) {
 	srv, client := bqfake.StartForTest(t, "dre-test", "crm", bqwh.LedgerDataset)
+	srv.AddIdentities("user:ann@example.com", "group:analysts@example.com")
 	ctx := t.Context()
 	md := &bigquery.TableMetadata{Schema: bigquery.Schema{{Name: "id", Type: bigquery.IntegerFieldType}, {Name: "email", Type: bigquery.StringFieldType}}}
 	if err := client.Dataset("crm").Table("customers").Create(ctx, md); err != nil {

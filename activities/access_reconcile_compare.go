@@ -43,8 +43,9 @@ type Orphan struct {
 
 // findOrphans compares a table's ACL with what t expects. Only grants
 // that read data are reconciled (SELECT on the table or on a PII column;
-// on BigQuery every IAM role on the table, since each lets its member
-// read it): writes reveal nothing and stay with the owners.
+// on BigQuery every IAM role on the table or its dataset, since each lets
+// its member read it, and roles on a PII column's policy tag): writes
+// reveal nothing and stay with the owners.
 func findOrphans(t ReconcileTable, acl warehouse.TableACL, superusers []string) []Orphan {
 	var out []Orphan
 	for _, g := range acl.Grants {
@@ -59,7 +60,7 @@ func findOrphans(t ReconcileTable, acl warehouse.TableACL, superusers []string) 
 // readsPII reports whether g lets its principal read PII.
 func readsPII(g warehouse.Grant, piiColumns []string) bool {
 	if isIAMRole(g.Privilege) {
-		return true
+		return !ownsDataset(g) && (g.Column == "" || len(piiColumns) == 0 || slices.Contains(piiColumns, g.Column))
 	}
 	if !strings.EqualFold(g.Privilege, "SELECT") {
 		return false
@@ -110,6 +111,18 @@ func samePrincipal(a, b string) bool {
 		return strings.EqualFold(a, b)
 	}
 	return a == b
+}
+
+// datasetOwnerRole is the IAM role of a BigQuery dataset's OWNER entries.
+const datasetOwnerRole = "roles/bigquery.dataOwner"
+
+// ownsDataset reports whether g is a BigQuery dataset's owner entry, or
+// one of the project's groups (specialGroup:projectReaders...). Like a
+// PostgreSQL table's owner they are expected: neither reviewed nor
+// revoked, and the project's groups follow the project's IAM, which dre
+// does not manage.
+func ownsDataset(g warehouse.Grant) bool {
+	return g.OnDataset && (g.Privilege == datasetOwnerRole || strings.HasPrefix(g.Principal, "specialGroup:"))
 }
 
 // isIAMRole tells a BigQuery IAM role (roles/..., projects/p/roles/...)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/dre-dev/dre/activities"
 	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/internal/people"
 	"github.com/dre-dev/dre/internal/warehouse"
 )
 
@@ -45,7 +46,10 @@ type AccessRequestInput struct {
 	Dataset catalog.Dataset `json:"dataset"`
 	// Requester is who asks: a Slack user ID or cli:<user>.
 	Requester string `json:"requester"`
-	// Principal is the warehouse role that receives SELECT.
+	// Principal receives read access: a PostgreSQL role (SELECT), or a
+	// BigQuery member such as user:ann@example.com (roles/bigquery.dataViewer
+	// on the table, or, for columns, roles/datacatalog.categoryFineGrainedReader
+	// on their policy tags).
 	Principal string `json:"principal"`
 	// Columns limits the grant to these columns; empty means the table.
 	Columns  []string      `json:"columns,omitempty"`
@@ -173,12 +177,47 @@ func (in AccessRequestInput) Validate() error {
 	if err := validIncident(in.Incident); err != nil {
 		return err
 	}
-	for _, name := range append([]string{in.Principal}, in.Columns...) {
+	if err := validPrincipal(in.Principal); err != nil {
+		return err
+	}
+	for _, name := range in.Columns {
 		if err := warehouse.ValidIdentifier(name); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// validPrincipal checks a grantee: a BigQuery IAM member (kind:email) for
+// one person or group, or else a PostgreSQL role name.
+func validPrincipal(p string) error {
+	if isIAMMember(p) {
+		return people.CheckPrincipal(people.BigQuery, p)
+	}
+	return warehouse.ValidIdentifier(p)
+}
+
+// isIAMMember tells a BigQuery member (user:..., group:...) from a role name.
+func isIAMMember(p string) bool { return strings.Contains(p, ":") }
+
+// BigQuery roles an access request grants: read on the table, or read of
+// the columns a policy tag protects.
+const (
+	bigQueryTableReader  = "roles/bigquery.dataViewer"
+	bigQueryColumnReader = "roles/datacatalog.categoryFineGrainedReader"
+)
+
+// readPrivilege is what gives read access to the table (column "") or a
+// column: SELECT in PostgreSQL; for a BigQuery member dataViewer on the
+// table, or fine-grained reader on the column's policy tags.
+func (r *accessRequest) readPrivilege(column string) string {
+	switch {
+	case !isIAMMember(r.in.Principal):
+		return "SELECT"
+	case column == "":
+		return bigQueryTableReader
+	}
+	return bigQueryColumnReader
 }
 
 func (in AccessRequestInput) maxAccess() time.Duration {
@@ -219,7 +258,7 @@ func (r *accessRequest) grants() []activities.AccessGrant {
 	ref, _ := warehouse.ParseTableRef(r.in.Dataset.Table) // validated
 	one := func(col string) activities.AccessGrant {
 		return activities.AccessGrant{Warehouse: r.in.Dataset.Warehouse,
-			Grant: warehouse.Grant{Table: ref, Principal: r.in.Principal, Privilege: "SELECT", Column: col}}
+			Grant: warehouse.Grant{Table: ref, Principal: r.in.Principal, Privilege: r.readPrivilege(col), Column: col}}
 	}
 	if len(r.in.Columns) == 0 {
 		return []activities.AccessGrant{one("")}
@@ -238,9 +277,9 @@ func (r *accessRequest) what() string {
 		forIncident = " during " + r.in.Incident
 	}
 	if len(r.in.Columns) == 0 {
-		return fmt.Sprintf("SELECT on %s (%s) for %s%s", r.in.Dataset.Name, r.in.Dataset.Table, r.in.Principal, forIncident)
+		return fmt.Sprintf("%s on %s (%s) for %s%s", r.readPrivilege(""), r.in.Dataset.Name, r.in.Dataset.Table, r.in.Principal, forIncident)
 	}
-	return fmt.Sprintf("SELECT on %s (%s: %s) for %s%s", r.in.Dataset.Name, r.in.Dataset.Table, strings.Join(r.in.Columns, ", "), r.in.Principal, forIncident)
+	return fmt.Sprintf("%s on %s (%s: %s) for %s%s", r.readPrivilege(r.in.Columns[0]), r.in.Dataset.Name, r.in.Dataset.Table, strings.Join(r.in.Columns, ", "), r.in.Principal, forIncident)
 }
 
 func (r *accessRequest) audit(ctx workflow.Context, action, actor, reason string) {

@@ -99,7 +99,7 @@ func (r *accessRequest) standingNote() string {
 	if len(r.state.Standing) == 0 {
 		return ""
 	}
-	return fmt.Sprintf(" %s already held SELECT on %s, which the request leaves in place.", r.in.Principal, strings.Join(r.state.Standing, ", "))
+	return fmt.Sprintf(" %s already held %s on %s, which the request leaves in place.", r.in.Principal, r.readPrivilege(""), strings.Join(r.state.Standing, ", "))
 }
 
 // awaitEnd sleeps on a durable timer until expiry or an early revocation

@@ -52,13 +52,28 @@ type accessHarness struct {
 }
 
 func newAccessHarness(t *testing.T) *accessHarness {
+	h := newAccessHarnessFor(t, customersDataset())
+	h.mockWarehouse()
+	return h
+}
+
+// newAccessHarnessFor is the harness with ds in the worker's catalog and
+// no warehouse: the caller mocks one (mockWarehouse) or registers the
+// real access activities on one.
+func newAccessHarnessFor(t *testing.T, ds catalog.Dataset) *accessHarness {
 	var s testsuite.WorkflowTestSuite
 	h := &accessHarness{t: t, env: s.NewTestWorkflowEnvironment()}
 	h.env.SetStartTime(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
 	h.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: testRequestID})
 	h.people = newTestPeople(t)
-	h.policy = &activities.Policy{People: h.people.dir, Catalog: catalog.New([]catalog.Dataset{customersDataset()}), AllowUnsigned: true}
+	h.policy = &activities.Policy{People: h.people.dir, Catalog: catalog.New([]catalog.Dataset{ds}), AllowUnsigned: true}
 	h.env.RegisterActivity(h.policy)
+	h.mockNotices()
+	return h
+}
+
+// mockWarehouse stands in for the warehouse with an in-memory ACL.
+func (h *accessHarness) mockWarehouse() {
 	var a *activities.Access
 	h.env.OnActivity(a.GrantAccess, mock.Anything, mock.Anything).Return(func(_ context.Context, g activities.AccessGrant) error {
 		h.mu.Lock()
@@ -114,6 +129,10 @@ func newAccessHarness(t *testing.T) *accessHarness {
 		}
 		return left, nil
 	})
+}
+
+// mockNotices records what would go to the audit log and Slack.
+func (h *accessHarness) mockNotices() {
 	var au *activities.Audit
 	h.env.OnActivity(au.Record, mock.Anything, mock.Anything).Return(func(_ context.Context, e activities.AuditEntry) (activities.AuditRecorded, error) {
 		h.mu.Lock()
@@ -133,7 +152,6 @@ func newAccessHarness(t *testing.T) *accessHarness {
 		}
 		return activities.SlackPosted{Sent: true, Channel: m.Channel, TS: ts}, nil
 	})
-	return h
 }
 
 func (h *accessHarness) refused(action string, g activities.AccessGrant) error {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -176,14 +177,33 @@ func (r *review) enumerate(ctx workflow.Context) error {
 	}
 	for _, g := range grants {
 		ds := byName[g.Dataset]
-		id := g.Dataset + "/" + g.Grant.Principal
-		if g.Grant.Column != "" {
-			id += "/" + g.Grant.Column
-		}
-		r.res.Items = append(r.res.Items, ReviewItem{ID: id, Dataset: g.Dataset, AccessGrant: g.AccessGrant,
+		r.res.Items = append(r.res.Items, ReviewItem{ID: reviewItemID(g), Dataset: g.Dataset, AccessGrant: g.AccessGrant,
 			Approvers: ds.PII.Approvers, Default: reviewDefault(ds)})
 	}
 	return nil
+}
+
+// reviewItemID names a grant in a review: dataset/principal, then the
+// column of a column grant. A BigQuery member may hold several roles, on
+// the table and on its dataset, so an IAM role adds its last part, after
+// "dataset-" when held on the dataset:
+// customers/user:ann@example.com/dataset-dataViewer.
+func reviewItemID(g activities.PIIGrant) string {
+	id := g.Dataset + "/" + g.Grant.Principal
+	if g.Grant.Column != "" {
+		id += "/" + g.Grant.Column
+	}
+	if !strings.Contains(g.Grant.Privilege, "/") {
+		return id
+	}
+	role := g.Grant.Privilege[strings.LastIndex(g.Grant.Privilege, "/")+1:]
+	if i := strings.LastIndex(role, "."); i >= 0 {
+		role = role[i+1:]
+	}
+	if g.Grant.OnDataset {
+		role = "dataset-" + role
+	}
+	return id + "/" + role
 }
 
 // loadDeciders takes each grant's approvers (and its dataset's owner

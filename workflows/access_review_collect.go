@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/dre-dev/dre/activities"
+	"github.com/dre-dev/dre/internal/warehouse"
 )
 
 // registerHandlers answers the status query and takes decisions.
@@ -137,7 +138,7 @@ func (r *review) ask(ctx workflow.Context, prefix string) {
 		for _, it := range r.res.Items {
 			if decidable(it, a) {
 				listed = append(listed, it.ID)
-				line := fmt.Sprintf("• `%s` — SELECT%s on %s for %s (default: %s)", it.ID, onColumn(it.Grant.Column), it.Grant.Table, activities.SlackEscape(it.Grant.Principal), it.Default)
+				line := fmt.Sprintf("• `%s` — %s for %s (default: %s)", it.ID, reviewedGrant(it.Grant), activities.SlackEscape(it.Grant.Principal), it.Default)
 				lines = append(lines, line)
 				rows = append(rows, activities.SlackActions{Text: line, Buttons: reviewButtons(wfID, it.ID, "Keep", "Revoke")})
 				rowGrants = append(rowGrants, it.ID)
@@ -193,6 +194,21 @@ func (r *review) applyDefaults() {
 			it.Decision, it.DecidedBy = it.Default, "default"
 		}
 	}
+}
+
+// reviewedGrant says what a grant gives and where: SELECT (col) on
+// schema.table in PostgreSQL; an IAM role on a BigQuery table, its dataset
+// or a column's policy tag.
+func reviewedGrant(g warehouse.Grant) string {
+	switch {
+	case !strings.Contains(g.Privilege, "/"):
+		return fmt.Sprintf("%s%s on %s", strings.ToUpper(g.Privilege), onColumn(g.Column), g.Table)
+	case g.OnDataset:
+		return fmt.Sprintf("%s on dataset %s", g.Privilege, g.Table.Schema)
+	case g.Column != "":
+		return fmt.Sprintf("%s on the policy tag of %s.%s", g.Privilege, g.Table, g.Column)
+	}
+	return fmt.Sprintf("%s on %s", g.Privilege, g.Table)
 }
 
 func onColumn(col string) string {

@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/dre-dev/dre/activities"
+	"github.com/dre-dev/dre/internal/warehouse"
 )
 
 // execute audits every decision and carries out the revocations, each
@@ -89,7 +90,7 @@ func reviewMarkdown(res AccessReviewResult) string {
 	appendf(&b, "# Access review %s\n\n%d grant(s) on PII reviewed; deadline %s.\n\n", res.Period, len(res.Items), res.Deadline.UTC().Format("2006-01-02 15:04 UTC"))
 	b.WriteString("| grant | dataset | principal | column | decision | decided by | revoked | note |\n|---|---|---|---|---|---|---|---|\n")
 	for _, it := range res.Items {
-		appendf(&b, "| %s | %s | %s | %s | %s | %s | %t | %s |\n", it.ID, it.Dataset, it.Grant.Principal, orText(it.Grant.Column, "(table)"),
+		appendf(&b, "| %s | %s | %s | %s | %s | %s | %t | %s |\n", it.ID, it.Dataset, it.Grant.Principal, orText(it.Grant.Column, grantScope(it.Grant)),
 			it.Decision, it.DecidedBy, it.Revoked, strings.ReplaceAll(it.Note, "|", "\\|"))
 	}
 	notRevokedMarkdown(&b, res.Items)
@@ -126,4 +127,13 @@ func notRevokedMarkdown(b *strings.Builder, items []ReviewItem) {
 		}
 		appendf(b, "- %s (%s on %s%s): could not revoke: %s\n", it.ID, it.Grant.Privilege, it.Grant.Table, onColumn(it.Grant.Column), it.NotRevoked)
 	}
+}
+
+// grantScope is what a grant without a column covers: the table, or all
+// of a BigQuery dataset.
+func grantScope(g warehouse.Grant) string {
+	if g.OnDataset {
+		return "(dataset)"
+	}
+	return "(table)"
 }

@@ -50,13 +50,19 @@ func newAccessRequestCmd(g *globals) *cobra.Command {
 		Short: "Ask for SELECT on a PII dataset (or some of its columns) for a while",
 		Long: `Ask for SELECT on a PII dataset (or some of its columns) for a while.
 
+On PostgreSQL the grant is SELECT on the table or the columns. On BigQuery
+it is roles/bigquery.dataViewer on the table or, with --columns,
+roles/datacatalog.categoryFineGrainedReader on the columns' policy tags,
+given to the requester's member from the people directory.
+
 With --for triage/<dataset> the access is for an open incident: it is
 refused unless that incident is open, and it is revoked when the incident
 resolves or at the end of --duration, whichever comes first (checked every
 5 minutes on a durable timer, so also after a worker outage).`,
 		Example: `  dre access request customers --duration 4h --reason "refund ticket 4711"
   dre access request customers --columns email,phone --duration 2d --reason "GDPR export" --principal analyst_jo
-  dre access request customers --for triage/orders --duration 8h --reason "orders missing their customer"`,
+  dre access request customers --for triage/orders --duration 8h --reason "orders missing their customer"
+  dre access request lake_customers --principal user:ann@example.com --duration 4h --reason "churn study"   # BigQuery`,
 		Args: exactArgs(1, "one dataset name (see dre catalog list)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			d, err := catalog.ParseDuration(duration)
@@ -75,7 +81,9 @@ resolves or at the end of --duration, whichever comes first (checked every
 			in := workflows.AccessRequestInput{Dataset: ds, Requester: orDefault(as, g.cliActor()), Principal: principal,
 				Columns: columns, Duration: d.Duration, Reason: reason, Incident: incident}
 			if in.Principal == "" {
-				in.Principal = strings.TrimPrefix(in.Requester, "cli:")
+				if in.Principal, err = defaultPrincipal(cfg, in.Requester, ds.Warehouse); err != nil {
+					return err
+				}
 			}
 			if err := in.Validate(); err != nil {
 				return err
@@ -92,7 +100,7 @@ resolves or at the end of --duration, whichever comes first (checked every
 	fl.StringVar(&duration, "duration", "", "how long access lasts, like 4h or 2d (at most pii.max_access, default 30d)")
 	fl.StringVar(&reason, "reason", "", "why you need it; shown to the approvers and kept in the audit log")
 	fl.StringSliceVar(&columns, "columns", nil, "grant only these columns (default: the whole table)")
-	fl.StringVar(&principal, "principal", "", "warehouse role that receives the grant (default: your user name)")
+	fl.StringVar(&principal, "principal", "", "who receives the grant: a PostgreSQL role or a BigQuery member like user:ann@example.com (default: your principal on the dataset's warehouse under people: in dre.yaml, else your user name)")
 	fl.StringVar(&as, "as", "", "who is asking (default: cli:$USER)")
 	fl.StringVar(&incident, "for", "", "an open triage incident, triage/<dataset>: access ends when it resolves")
 	return cmd

@@ -203,6 +203,13 @@ type Grant struct {
 	Privilege string `json:"privilege"`
 	// Column is "" for a table-level grant.
 	Column string `json:"column,omitempty"`
+	// OnDataset marks a grant held on the table's dataset (a BigQuery
+	// dataset access entry), which reaches every table in it.
+	OnDataset bool `json:"onDataset,omitempty"`
+	// PolicyTag is, for a BigQuery column grant, the Data Catalog policy
+	// tag on the column that the role is held on: the grant reaches every
+	// column the tag is on. "" elsewhere, and in grants asked for.
+	PolicyTag string `json:"policyTag,omitempty"`
 }
 
 // TableMeta is a table's metadata that must survive a soft delete and a

@@ -3,6 +3,7 @@ package warehouse
 import (
 	"fmt"
 	"regexp"
+	"strings"
 )
 
 // NotFoundError says a table (or column, or principal) does not exist.
@@ -68,11 +69,35 @@ func (r TableRef) Validate() error {
 type GrantorError struct {
 	Principal, Privilege string
 	Table                TableRef
+	// Grantors are the roles that granted it and that dre's user may not
+	// act as, when the warehouse says (PostgreSQL).
+	Grantors []string
 }
 
 func (e *GrantorError) Error() string {
-	return fmt.Sprintf("%s still holds %s on %s: another role granted it; revoke it as that role", e.Principal, e.Privilege, e.Table)
+	if len(e.Grantors) == 0 {
+		return fmt.Sprintf("%s still holds %s on %s: another role granted it; revoke it as that role", e.Principal, e.Privilege, e.Table)
+	}
+	who := strings.Join(e.Grantors, ", ")
+	return fmt.Sprintf("%s still holds %s on %s: another role granted it (%s), and dre's user is not a member of it; revoke it as %s, or grant %s to dre's user so dre can",
+		e.Principal, e.Privilege, e.Table, who, who, who)
 }
+
+// RefusedGrantError says the warehouse refused a grant or a revocation
+// as invalid: an IAM member that does not exist, a role that does not
+// apply to the resource, a column BigQuery cannot grant on its own.
+// Retrying changes nothing.
+type RefusedGrantError struct {
+	Grant  Grant
+	Reason string
+	Err    error
+}
+
+func (e *RefusedGrantError) Error() string {
+	return fmt.Sprintf("%s for %s on %s refused: %s", e.Grant.Privilege, e.Grant.Principal, e.Grant.Table, e.Reason)
+}
+
+func (e *RefusedGrantError) Unwrap() error { return e.Err }
 
 // UsageUnreadableError says one source of a table's reads (a job history,
 // a replica, a statement log) could not be read, so the reads counted are

@@ -46,6 +46,7 @@ func newFakeFixture(t testing.TB) *fixture {
 	}
 	t.Cleanup(srv.Close)
 	srv.CreateDataset(bqwh.LedgerDataset)
+	srv.AddIdentities("user:ann@example.com", "group:analysts@example.com")
 	f := &fixture{project: testProject, location: "US", fake: srv, prefix: "ds",
 		a: "user:ann@example.com", b: "group:analysts@example.com"}
 	f.open(t, policyTags(testProject), srv.ClientOptions()...)

@@ -3,6 +3,7 @@ package bigquery
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"regexp"
 	"sort"
 
@@ -12,9 +13,10 @@ import (
 )
 
 // Grants lists the table's IAM policy: one Grant per member and role.
-// Column-level access in BigQuery is granted on Data Catalog policy tags,
-// whose IAM is not read here, and access inherited from the dataset or
-// project is not listed either: Grants shows what is granted on the table.
+// Access inherited from the dataset or the project, and column access
+// through Data Catalog policy tags, are not listed: Grants shows what is
+// granted on the table, which is what a snapshot keeps. AccessGrants adds
+// the dataset's entries and the policy tags' readers.
 func (w *Warehouse) Grants(ctx context.Context, ref warehouse.TableRef) ([]warehouse.Grant, error) {
 	if err := ref.Validate(); err != nil {
 		return nil, err
@@ -38,30 +40,60 @@ func (w *Warehouse) Grants(ctx context.Context, ref warehouse.TableRef) ([]wareh
 	return out, nil
 }
 
-// Grant adds a member to a role in the table's IAM policy, unless it is
-// there already, then reads the policy back to check.
-func (w *Warehouse) Grant(ctx context.Context, g warehouse.Grant) error {
-	if err := validateGrant(g); err != nil {
-		return err
+// AccessGrants lists every grant that lets a member read the table, or
+// some of its columns: the table's IAM policy (Grants), the dataset's
+// access entries (OnDataset) and the IAM of the policy tags on its
+// columns (Column and PolicyTag). Access reviews and the reconciler read
+// it; project-level IAM is not listed.
+func (w *Warehouse) AccessGrants(ctx context.Context, ref warehouse.TableRef) ([]warehouse.Grant, error) {
+	out, err := w.Grants(ctx, ref)
+	if err != nil {
+		return nil, err
 	}
-	return w.changeGrants(ctx, g.Table, []warehouse.Grant{g}, true)
+	onDataset, err := w.datasetGrants(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	onTags, err := w.tagGrants(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	return append(append(out, onDataset...), onTags...), nil
 }
 
-// Revoke removes a member from a role in the table's IAM policy, unless it
+// Grant gives a member a role where g says: on the table's IAM policy, on
+// the dataset (OnDataset), or on the policy tags of g.Column. Granting
+// what is held is a no-op; a change is read back to check.
+func (w *Warehouse) Grant(ctx context.Context, g warehouse.Grant) error {
+	return w.change(ctx, g, true)
+}
+
+// Revoke takes a member's role away where g says (see Grant), unless it
 // is absent already, then reads the policy back to check.
 func (w *Warehouse) Revoke(ctx context.Context, g warehouse.Grant) error {
+	return w.change(ctx, g, false)
+}
+
+func (w *Warehouse) change(ctx context.Context, g warehouse.Grant, add bool) error {
 	if err := validateGrant(g); err != nil {
 		return err
 	}
-	return w.changeGrants(ctx, g.Table, []warehouse.Grant{g}, false)
+	switch {
+	case g.OnDataset:
+		return w.changeDatasetAccess(ctx, g, add)
+	case g.Column != "":
+		return w.changeTagReaders(ctx, g, add)
+	}
+	return w.changeGrants(ctx, g.Table, []warehouse.Grant{g}, add)
 }
 
 // IAM members look like user:a@b.c, group:..., serviceAccount:...,
-// domain:b.c; roles like roles/bigquery.dataViewer or
-// projects/p/roles/custom.
+// domain:b.c (and, in dataset access entries, specialGroup:projectReaders);
+// roles like roles/bigquery.dataViewer or projects/p/roles/custom, or a
+// dataset's basic OWNER, WRITER and READER.
 var (
-	memberPattern = regexp.MustCompile(`^(?:(?:user|group|serviceAccount|domain|principal|principalSet):[A-Za-z0-9._%+@/:-]+|allUsers|allAuthenticatedUsers)$`)
-	rolePattern   = regexp.MustCompile(`^(?:roles|projects/[a-z0-9.:-]+/roles|organizations/[0-9]+/roles)/[A-Za-z0-9_.]+$`)
+	memberPattern = regexp.MustCompile(`^(?:(?:user|group|serviceAccount|domain|principal|principalSet|specialGroup):[A-Za-z0-9._%+@/:-]+|allUsers|allAuthenticatedUsers)$`)
+	rolePattern   = regexp.MustCompile(`^(?:(?:roles|projects/[a-z0-9.:-]+/roles|organizations/[0-9]+/roles)/[A-Za-z0-9_.]+|OWNER|WRITER|READER)$`)
 )
 
 // validateGrant checks every name in g. A principal is not an SQL
@@ -78,13 +110,23 @@ func validateGrant(g warehouse.Grant) error {
 	if !rolePattern.MatchString(g.Privilege) {
 		return fmt.Errorf("invalid BigQuery privilege %q: use an IAM role such as roles/bigquery.dataViewer", g.Privilege)
 	}
+	if g.Column != "" && g.OnDataset {
+		return fmt.Errorf("a grant on dataset %s cannot name column %s", g.Table.Schema, g.Column)
+	}
 	if g.Column == "" {
 		return nil
 	}
-	if err := warehouse.ValidIdentifier(g.Column); err != nil {
-		return err
+	return warehouse.ValidIdentifier(g.Column)
+}
+
+// refused makes IAM's 400 for a grant (a member that does not exist, a
+// role that does not apply) a *warehouse.RefusedGrantError, which no
+// retry changes; other errors pass through.
+func refused(g warehouse.Grant, err error) error {
+	if f, ok := classify(err); ok && f.code == http.StatusBadRequest {
+		return &warehouse.RefusedGrantError{Grant: g, Reason: f.message, Err: err}
 	}
-	return fmt.Errorf("column-level grant on %s.%s: BigQuery grants columns through Data Catalog policy tags, which dre does not manage; grant on the table or on the policy tag", g.Table, g.Column)
+	return err
 }
 
 // changeGrants adds (or removes) grants on ref in one read-modify-write of
@@ -108,7 +150,11 @@ func (w *Warehouse) changeGrants(ctx context.Context, ref warehouse.TableRef, gr
 			break
 		}
 	}
-	return translate(err, tableOp(ref, "bigquery.tables.setIamPolicy"))
+	err = translate(err, tableOp(ref, "bigquery.tables.setIamPolicy"))
+	if len(grants) == 1 {
+		return refused(grants[0], err)
+	}
+	return err
 }
 
 // applyGrants changes policy and reports whether anything changed.

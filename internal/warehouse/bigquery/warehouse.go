@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"cloud.google.com/go/bigquery"
+	datacatalog "google.golang.org/api/datacatalog/v1"
 	"google.golang.org/api/option"
 
 	"github.com/dre-dev/dre/internal/warehouse"
@@ -16,6 +17,7 @@ import (
 // Warehouse is a BigQuery project used as a warehouse.
 type Warehouse struct {
 	client   *bigquery.Client
+	catalog  *datacatalog.Service // Data Catalog: policy tags' IAM
 	project  string
 	location string
 	pii      piiTags
@@ -58,7 +60,12 @@ func Open(ctx context.Context, project, location string, opts ...option.ClientOp
 		return nil, fmt.Errorf("BigQuery client for project %s: %w", project, err)
 	}
 	client.Location = location
-	w := &Warehouse{client: client, project: project, location: location, ready: map[string]bool{}}
+	catalog, err := datacatalog.NewService(ctx, opts...)
+	if err != nil {
+		_ = client.Close()
+		return nil, fmt.Errorf("the Data Catalog client for project %s: %w", project, err)
+	}
+	w := &Warehouse{client: client, catalog: catalog, project: project, location: location, ready: map[string]bool{}}
 	if err := w.Ping(ctx); err != nil {
 		_ = client.Close()
 		return nil, fmt.Errorf("BigQuery project %s does not answer: %w", project, err)

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -71,7 +72,8 @@ func (w *Warehouse) Grant(ctx context.Context, g warehouse.Grant) error {
 
 // Revoke takes a privilege away, then checks the ACL no longer holds it.
 // PostgreSQL revokes only what the current user granted: a privilege
-// someone else granted survives, and Revoke reports it.
+// another role granted is revoked as that role where dre's user is a
+// member of it, and reported (*warehouse.GrantorError) where it is not.
 func (w *Warehouse) Revoke(ctx context.Context, g warehouse.Grant) error {
 	return w.changeGrant(ctx, g, false)
 }
@@ -89,7 +91,11 @@ func (w *Warehouse) changeGrant(ctx context.Context, g warehouse.Grant, give boo
 		if _, err := tx.Exec(ctx, stmt); err != nil {
 			return err
 		}
-		return checkGrant(ctx, tx, g, oid, give)
+		err = checkGrant(ctx, tx, g, oid, give)
+		if give || !errors.As(err, new(*warehouse.GrantorError)) {
+			return err
+		}
+		return revokeAsGrantors(ctx, tx, g, oid, stmt)
 	})
 	return failure("changing a grant on", g.Table, "ownership of "+g.Table.String()+" or the privilege WITH GRANT OPTION", err)
 }

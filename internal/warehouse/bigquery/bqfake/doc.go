@@ -11,7 +11,12 @@
 // decorators, and then replaces one partition of an existing table with
 // WRITE_TRUNCATE), jobs.get, tables.get,
 // tables.insert, tables.patch (If-Match against the etag, else 412),
-// tables.delete, tables.getIamPolicy and tables.setIamPolicy. Anything else
+// tables.delete, tables.getIamPolicy and tables.setIamPolicy, datasets.get
+// and datasets.patch of the access list (If-Match, else 412), and Data
+// Catalog's getIamPolicy and setIamPolicy on policy tags made with
+// AddPolicyTag. IAM writes are as strict as IAM where dre relies on it: an
+// unknown role, a member of the wrong shape or an identity that does not
+// exist (AddIdentities) is a 400, a stale etag a 409. Anything else
 // is a 501. Errors have BigQuery's body: {"error":{"code":404,"message":
 // ...,"errors":[{"reason":"notFound",...}]}}.
 //
@@ -43,5 +48,8 @@
 //     tags, which is the loss the adapter works around;
 //   - dry runs report the bytes of every column of the tables referenced;
 //   - one project, one location; datasets exist once CreateDataset says so;
-//   - permissions are all granted, except those Deny takes away.
+//   - permissions are all granted, except those Deny takes away;
+//   - IAM: version 1 policies only, no conditions; the roles known are a
+//     short list (tableRoles, policyTagRoles); a policy tag's taxonomy and
+//     its activation are not modelled, only its IAM.
 package bqfake

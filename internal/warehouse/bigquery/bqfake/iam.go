@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -42,32 +41,47 @@ func (s *Server) tablesIAM(r *http.Request) (any, *apiError) {
 	return nil, newError("notImplemented", "the BigQuery stand-in does not implement %s", method)
 }
 
-var memberPattern = regexp.MustCompile(`^((user|group|serviceAccount|domain):[^\s:]+|allUsers|allAuthenticatedUsers)$`)
-
-// setPolicy replaces the policy. A policy carrying an etag that is not the
-// current one was read before someone else's change: 409, as in IAM.
+// setPolicy replaces the table's policy.
 func (s *Server) setPolicy(t *table, p *bq.Policy) (any, *apiError) {
+	next, err := s.replacePolicy(t.policy, p, tableRoles)
+	if err != nil {
+		return nil, err
+	}
+	t.policy = next
+	return policyView(next), nil
+}
+
+// replacePolicy checks p against cur and returns what replaces cur. A
+// policy carrying an etag that is not the current one was read before
+// someone else's change: 409, as in IAM. Every role must be one of roles,
+// every member an identity that exists.
+func (s *Server) replacePolicy(cur, p *bq.Policy, roles []string) (*bq.Policy, *apiError) {
 	if p == nil {
 		return nil, errInvalid("Policy is required")
 	}
-	if p.Etag != "" && p.Etag != policyEtag(t.policy) {
+	if p.Etag != "" && p.Etag != policyEtag(cur) {
 		return nil, newError("aborted", "There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff.")
+	}
+	if p.Version > 1 {
+		return nil, errInvalid("Policy version %d is not supported here: conditional bindings are not.", p.Version)
 	}
 	next := &bq.Policy{Version: 1}
 	for _, b := range p.Bindings {
 		if len(b.Members) == 0 {
 			continue
 		}
+		if err := checkRole(b.Role, roles); err != nil {
+			return nil, err
+		}
 		for _, m := range b.Members {
-			if !memberPattern.MatchString(m) {
-				return nil, errInvalid("Invalid member %q in role %s", m, b.Role)
+			if err := s.checkMember(m); err != nil {
+				return nil, err
 			}
 		}
 		next.Bindings = append(next.Bindings, &bq.Binding{Role: b.Role, Members: append([]string(nil), b.Members...)})
 	}
-	next.Etag = nextPolicyEtag(t.policy)
-	t.policy = next
-	return policyView(next), nil
+	next.Etag = nextPolicyEtag(cur)
+	return next, nil
 }
 
 // policyView is the policy as sent: bindings and members sorted.

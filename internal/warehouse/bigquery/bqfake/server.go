@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	bq "google.golang.org/api/bigquery/v2"
 	"google.golang.org/api/option"
 )
 
@@ -26,14 +27,18 @@ type Server struct {
 
 	mu       sync.Mutex
 	datasets map[string]bool
-	tables   map[string]*table // by "dataset.table"
-	jobs     map[string]*job   // by job ID
-	user     string
-	denied   map[string]bool // "permission resource", resource "" for all
-	requests []Request
-	every    int // every Nth query job answers "not complete" first
-	queries  int
-	seq      int
+	access   map[string]*datasetAccess // by dataset
+	tags     map[string]*bq.Policy     // policy tags' IAM, by resource name
+	// identities are the users, groups and service accounts that exist.
+	identities map[string]bool
+	tables     map[string]*table // by "dataset.table"
+	jobs       map[string]*job   // by job ID
+	user       string
+	denied     map[string]bool // "permission resource", resource "" for all
+	requests   []Request
+	every      int // every Nth query job answers "not complete" first
+	queries    int
+	seq        int
 }
 
 // Request is one HTTP request the stand-in received, and its answer.
@@ -52,8 +57,10 @@ func Start(project string) (*Server, error) {
 	s := &Server{
 		Project: project, Location: "US", db: db,
 		datasets: map[string]bool{}, tables: map[string]*table{}, jobs: map[string]*job{},
+		access: map[string]*datasetAccess{}, tags: map[string]*bq.Policy{}, identities: map[string]bool{},
 		user: "dre-tests@" + project + ".iam.gserviceaccount.com", denied: map[string]bool{}, every: 2,
 	}
+	s.identities["serviceaccount:"+strings.ToLower(s.user)] = true
 	if err := s.createJobsView(); err != nil {
 		_ = db.Close()
 		return nil, err
@@ -77,11 +84,14 @@ func (s *Server) ClientOptions() []option.ClientOption {
 	return []option.ClientOption{option.WithEndpoint(s.http.URL), option.WithoutAuthentication()}
 }
 
-// CreateDataset makes a dataset exist (there is no datasets API here).
+// CreateDataset makes a dataset exist (datasets.insert is not served),
+// with the access entries BigQuery gives a new dataset: the project's
+// owners, writers and readers, and its creator (the user) as an owner.
 func (s *Server) CreateDataset(id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.datasets[id] = true
+	s.access[id] = &datasetAccess{entries: defaultAccess(s.user)}
 }
 
 // SetUser sets the principal later jobs run as, as INFORMATION_SCHEMA.JOBS
@@ -136,6 +146,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("PATCH /projects/{project}/datasets/{dataset}/tables/{table}", s.handle(s.tablesPatch))
 	mux.HandleFunc("DELETE /projects/{project}/datasets/{dataset}/tables/{table}", s.handle(s.tablesDelete))
 	mux.HandleFunc("POST /projects/{project}/datasets/{dataset}/tables/{table}", s.handle(s.tablesIAM))
+	mux.HandleFunc("GET /projects/{project}/datasets/{dataset}", s.handle(s.datasetsGet))
+	mux.HandleFunc("PATCH /projects/{project}/datasets/{dataset}", s.handle(s.datasetsPatch))
+	mux.HandleFunc("POST /v1/projects/{project}/locations/{location}/taxonomies/{taxonomy}/policyTags/{tag}", s.handle(s.policyTagIAM))
 	mux.HandleFunc("/", s.handle(func(r *http.Request) (any, *apiError) {
 		return nil, newError("notImplemented", "the BigQuery stand-in does not implement %s %s", r.Method, r.URL.Path)
 	}))

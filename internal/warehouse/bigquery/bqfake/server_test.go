@@ -187,7 +187,8 @@ func TestPatchNeedsTheCurrentEtag(t *testing.T) {
 }
 
 func TestSetPolicyNeedsTheCurrentEtag(t *testing.T) {
-	_, client := start(t)
+	srv, client := start(t)
+	srv.AddIdentities("user:ann@example.com", "user:bob@example.com")
 	handle := events(t, client).IAM()
 	first, err := handle.Policy(context.Background())
 	if err != nil {
