@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.temporal.io/api/enums/v1"
@@ -74,6 +75,9 @@ func (h *scaleHistories) add(typ, id string, status enums.WorkflowExecutionStatu
 	var window []*historypb.HistoryEvent
 	bytes, runBytes := 0, 0
 	evaluator := typ == workflows.SLOEvalWorkflowName
+	if evaluator && !strings.HasPrefix(id, workflows.SLOEvalWorkflowID("scale_")) {
+		return // the demo's own evaluators, at other intervals
+	}
 	for _, e := range events {
 		n := proto.Size(e)
 		runBytes += n

@@ -21,8 +21,9 @@ func scaleDataset(i int) (name, table string) {
 }
 
 // scaleWarehouse seeds the demo warehouse and adds n copies of its orders
-// table, each a day-partitioned table of its own holding yesterday's and
-// today's orders. Their rows were loaded two hours ago: fresh for the
+// table, each a day-partitioned table of its own holding the orders of
+// the last three days: the one-hour window's reconstructed past may fall
+// on the day before yesterday, whose partition the volume SLO then reads. Their rows were loaded two hours ago: fresh for the
 // freshness SLO's 26 h threshold, also over the reconstructed past of the
 // one-hour window, so that no SLO burns and the run measures steady
 // evaluation (a frozen dataset would also hold its backfill).
@@ -50,7 +51,7 @@ BEGIN
 		EXECUTE format('CREATE TABLE scale.orders_%%s (LIKE public.orders INCLUDING ALL)', lpad(i::text, 4, '0'));
 		EXECUTE format($q$INSERT INTO scale.orders_%%s
 			SELECT order_id, customer_id, amount_cents, status, order_date, now() - interval '2 hours'
-			FROM public.orders WHERE order_date >= (now() AT TIME ZONE 'UTC')::date - 1$q$, lpad(i::text, 4, '0'));
+			FROM public.orders WHERE order_date >= (now() AT TIME ZONE 'UTC')::date - 2$q$, lpad(i::text, 4, '0'));
 	END LOOP;
 END $$`, n-1))
 	if err != nil {

@@ -157,8 +157,8 @@ func (l *scaleLatencies) probe(ctx context.Context, c client.Client) {
 	}
 }
 
-// quantileMs is the q-quantile (nearest rank) of ds in milliseconds.
-func quantileMs(ds []time.Duration, q float64) float64 {
+// scaleQuantileMs is the q-quantile (nearest rank) of ds in milliseconds.
+func scaleQuantileMs(ds []time.Duration, q float64) float64 {
 	if len(ds) == 0 {
 		return 0
 	}

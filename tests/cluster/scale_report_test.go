@@ -121,8 +121,8 @@ func (f *scaleFiguresOut) addLatencies(l *scaleLatencies) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	f.Visibility = scaleVisibility{Query: scaleListQuery, Queries: len(l.list), Errors: l.errors, ListPageLen: 100,
-		ListP50Ms: quantileMs(l.list, 0.5), ListP99Ms: quantileMs(l.list, 0.99),
-		CountP50Ms: quantileMs(l.count, 0.5), CountP99Ms: quantileMs(l.count, 0.99)}
+		ListP50Ms: scaleQuantileMs(l.list, 0.5), ListP99Ms: scaleQuantileMs(l.list, 0.99),
+		CountP50Ms: scaleQuantileMs(l.count, 0.5), CountP99Ms: scaleQuantileMs(l.count, 0.99)}
 	if l.lastErr != nil {
 		f.Visibility.LastError = l.lastErr.Error()
 	}
@@ -176,7 +176,7 @@ func (f *scaleFiguresOut) addEvaluators(t *testing.T, h *scaleHistories, sz scal
 		s.EventsPerRound = float64(k.Events) / float64(total)
 		s.KiBPerRound = float64(k.Bytes) / 1024 / float64(total)
 	}
-	s.LatenessP50Ms, s.LatenessP99Ms = quantileMs(h.Lateness, 0.5), quantileMs(h.Lateness, 0.99)
+	s.LatenessP50Ms, s.LatenessP99Ms = scaleQuantileMs(h.Lateness, 0.5), scaleQuantileMs(h.Lateness, 0.99)
 	s.LargestRunEvents, s.LargestRunKiB = h.RunEvents, float64(h.RunBytes)/1024
 	s.ContinuedAsNew, s.RoundsPerRun = h.ContinuedAsNew, scaleRoundsPerRun
 	if len(h.RoundsPerRun) > 0 {
@@ -190,36 +190,27 @@ func (f *scaleFiguresOut) addEvaluators(t *testing.T, h *scaleHistories, sz scal
 	s.CANPerDay = 24 * 60 / s.RoundsPerRun // one round a minute
 }
 
-// print writes the figures as tables.
+// print writes the figures: tables for the processes, the workflow types
+// and the databases, a line for each of the rest.
 func (f *scaleFiguresOut) print(out io.Writer) {
-	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	defer w.Flush()
-	fmt.Fprintf(w, "\nscale run: %d datasets × 2 SLOs at 1 min on %d dre workers, %d backfills × %d partitions, %.1f min measured, %d CPUs, load %s\t\n",
+	fmt.Fprintf(out, "\nscale run: %d datasets × 2 SLOs every minute on %d dre workers, %d backfills of %d partitions kept running; %.1f min measured on %d CPUs, load %s\n",
 		f.Size.Datasets, scaleWorkers, f.Size.Backfills, f.Size.BackfillDays, f.Minutes, f.CPUs, strings.Join(f.LoadAvg, " → "))
-	fmt.Fprintf(w, "set-up: warehouse %.1f s, dre slo schedule sync %.1f s, first round of all %.1f s\t\n\n",
+	fmt.Fprintf(out, "set-up: warehouse %.1f s, dre slo schedule sync %.1f s, first round of every evaluator %.1f s\n\n",
 		f.Setup.WarehouseSeconds, f.Setup.SyncSeconds, f.Setup.FirstRoundSeconds)
+	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(w, "process\tCPU s\tcores\tpeak RSS MiB\t")
 	for _, name := range slices.Sorted(maps.Keys(f.Processes)) {
 		p := f.Processes[name]
-		fmt.Fprintf(w, "%s\t%.1f\t%.3f\t%s\t\n", name, p.CPUSeconds, p.Cores, orDash(p.PeakRSSMiB))
+		fmt.Fprintf(w, "%s\t%.1f\t%.3f\t%s\t\n", name, p.CPUSeconds, p.Cores, scaleOrDash(p.PeakRSSMiB))
 	}
-	fmt.Fprintln(w, "\nworkflow type\truns\tactions\tunit\tactions/unit\tactivities\ttimers\tupserts\tsignals\tstarts\t")
+	fmt.Fprintln(w, "\t\t\t\t")
+	fmt.Fprintln(w, "workflow type\truns\tactions\tper\tactions\tactivities\ttimers\tupserts\tsignals\tstarts\t")
 	for _, k := range f.Kinds {
-		fmt.Fprintf(w, "%s\t%d\t%d\t%s\t%.1f\t%.1f\t%.1f\t%.2f\t%.2f\t%.2f\t\n", k.Type, k.Runs, k.Actions.Total(), k.Unit, k.PerUnit,
+		fmt.Fprintf(w, "%s\t%d\t%d\t%s\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t\n", k.Type, k.Runs, k.Actions.Total(), k.Unit, k.PerUnit,
 			k.ByKind["activities"], k.ByKind["timers"], k.ByKind["upserts"], k.ByKind["signals"], k.ByKind["starts"])
 	}
-	s := f.SLO
-	fmt.Fprintf(w, "\nevaluators: %.2f rounds per dataset (min %d), %.2f actions/round, %.0f actions/dataset/day, %.1f events and %.2f KiB of history per round\t\n",
-		s.RoundsMean, s.RoundsMin, s.ActionsPerRound, s.ActionsPerDay, s.EventsPerRound, s.KiBPerRound)
-	fmt.Fprintf(w, "round start after its slot: p50 %.0f ms, p99 %.0f ms; largest run %d events, %.1f KiB; %d continued as new; %.0f rounds per run → %.0f KiB per run, %.1f continue-as-new per dataset per day\t\n",
-		s.LatenessP50Ms, s.LatenessP99Ms, s.LargestRunEvents, s.LargestRunKiB, s.ContinuedAsNew, s.RoundsPerRun, s.RunKiBAtCAN, s.CANPerDay)
-	v := f.Visibility
-	fmt.Fprintf(w, "visibility (%s), %d probes, %d errors: list of %d p50 %.1f ms p99 %.1f ms; count p50 %.1f ms p99 %.1f ms\t\n",
-		v.Query, v.Queries, v.Errors, v.ListPageLen, v.ListP50Ms, v.ListP99Ms, v.CountP50Ms, v.CountP99Ms)
-	b := f.Backfill
-	fmt.Fprintf(w, "backfills: %d, %d partitions and %d rows in %.1f s: %.2f partitions/s, %.0f rows/s\t\n\n",
-		b.Backfills, b.Partitions, b.Rows, b.Seconds, b.PartitionsPerSec, b.RowsPerSec)
-	fmt.Fprintln(w, "database\tstart MiB\tend MiB\tMiB/min\tper minute\t")
+	fmt.Fprintln(w, "\t\t\t\t")
+	fmt.Fprintln(w, "database\tstart MiB\tend MiB\tMiB/min\tgrowth each minute\t")
 	for _, db := range scaleDatabases {
 		d := f.Databases[db]
 		var per []string
@@ -228,9 +219,21 @@ func (f *scaleFiguresOut) print(out io.Writer) {
 		}
 		fmt.Fprintf(w, "%s\t%.1f\t%.1f\t%.2f\t%s\t\n", db, d.StartMiB, d.EndMiB, d.MiBPerMin, strings.Join(per, " "))
 	}
+	_ = w.Flush()
+	s := f.SLO
+	fmt.Fprintf(out, "\nevaluators: %.2f rounds per dataset (min %d) in the window; %.2f actions per round, %.0f per dataset per day; %.1f events, %.2f KiB of history per round\n",
+		s.RoundsMean, s.RoundsMin, s.ActionsPerRound, s.ActionsPerDay, s.EventsPerRound, s.KiBPerRound)
+	fmt.Fprintf(out, "rounds start after their minute's slot by p50 %.0f ms, p99 %.0f ms; largest run %d events, %.1f KiB; %d continued as new in the window; %.0f rounds per run → %.0f KiB per run, %.1f continue-as-new per dataset per day\n",
+		s.LatenessP50Ms, s.LatenessP99Ms, s.LargestRunEvents, s.LargestRunKiB, s.ContinuedAsNew, s.RoundsPerRun, s.RunKiBAtCAN, s.CANPerDay)
+	v := f.Visibility
+	fmt.Fprintf(out, "visibility, %s: %d probes, %d errors; first page of %d p50 %.1f ms, p99 %.1f ms; count p50 %.1f ms, p99 %.1f ms\n",
+		v.Query, v.Queries, v.Errors, v.ListPageLen, v.ListP50Ms, v.ListP99Ms, v.CountP50Ms, v.CountP99Ms)
+	b := f.Backfill
+	fmt.Fprintf(out, "backfills: %d finished, %d partitions and %d rows in %.1f s: %.2f partitions/s, %.0f rows/s\n\n",
+		b.Backfills, b.Partitions, b.Rows, b.Seconds, b.PartitionsPerSec, b.RowsPerSec)
 }
 
-func orDash(v float64) string {
+func scaleOrDash(v float64) string {
 	if v == 0 {
 		return "-"
 	}
