@@ -36,17 +36,21 @@ type scaleFiguresOut struct {
 // scaleProcess is one process's CPU over the window, and a worker's peak
 // resident set.
 type scaleProcess struct {
-	CPUSeconds float64 `json:"cpu_seconds"`
-	Cores      float64 `json:"cores"`
-	PeakRSSMiB float64 `json:"peak_rss_mib,omitempty"`
+	CPUSeconds  float64 `json:"cpu_seconds"`
+	Cores       float64 `json:"cores"`
+	QuietCores  float64 `json:"quiet_cores"`  // the evaluators alone
+	LoadedCores float64 `json:"loaded_cores"` // with the backfills
+	PeakRSSMiB  float64 `json:"peak_rss_mib,omitempty"`
 }
 
 // scaleDatabase is one database's size over the window.
 type scaleDatabase struct {
-	StartMiB  float64   `json:"start_mib"`
-	EndMiB    float64   `json:"end_mib"`
-	MiBPerMin float64   `json:"mib_per_min"`
-	PerMinute []float64 `json:"per_minute"` // growth in each minute, MiB
+	StartMiB        float64   `json:"start_mib"`
+	EndMiB          float64   `json:"end_mib"`
+	MiBPerMin       float64   `json:"mib_per_min"`
+	QuietMiBPerMin  float64   `json:"quiet_mib_per_min"`
+	LoadedMiBPerMin float64   `json:"loaded_mib_per_min"`
+	PerMinute       []float64 `json:"per_minute"` // growth in each minute, MiB
 }
 
 // scaleVisibility is the latency of the probe's visibility queries.
@@ -91,21 +95,27 @@ type scaleSLOFigures struct {
 }
 
 // addSamples turns the minute samples into CPU per process and growth
-// per database.
-func (f *scaleFiguresOut) addSamples(samples []scaleSample, pids map[string]int) {
-	first, last := samples[0], samples[len(samples)-1]
-	secs := last.At.Sub(first.At).Seconds()
-	f.Minutes = secs / 60
+// per database: over the whole window, over its first quiet minutes (the
+// evaluators alone) and over the rest (with the backfills).
+func (f *scaleFiguresOut) addSamples(samples []scaleSample, pids map[string]int, quiet int) {
+	first, split, last := samples[0], samples[quiet], samples[len(samples)-1]
+	f.Minutes = last.At.Sub(first.At).Minutes()
 	f.Processes = map[string]*scaleProcess{}
+	perSec := func(name string, a, b scaleSample) float64 {
+		return (b.CPU[name] - a.CPU[name]) / b.At.Sub(a.At).Seconds()
+	}
 	for name := range pids {
-		cpu := last.CPU[name] - first.CPU[name]
-		f.Processes[name] = &scaleProcess{CPUSeconds: cpu, Cores: cpu / secs}
+		f.Processes[name] = &scaleProcess{CPUSeconds: last.CPU[name] - first.CPU[name], Cores: perSec(name, first, last),
+			QuietCores: perSec(name, first, split), LoadedCores: perSec(name, split, last)}
 	}
 	f.Databases = map[string]*scaleDatabase{}
 	const mib = 1 << 20
+	perMin := func(db string, a, b scaleSample) float64 {
+		return float64(b.DBBytes[db]-a.DBBytes[db]) / mib / b.At.Sub(a.At).Minutes()
+	}
 	for _, db := range scaleDatabases {
-		d := &scaleDatabase{StartMiB: float64(first.DBBytes[db]) / mib, EndMiB: float64(last.DBBytes[db]) / mib}
-		d.MiBPerMin = (d.EndMiB - d.StartMiB) / f.Minutes
+		d := &scaleDatabase{StartMiB: float64(first.DBBytes[db]) / mib, EndMiB: float64(last.DBBytes[db]) / mib,
+			MiBPerMin: perMin(db, first, last), QuietMiBPerMin: perMin(db, first, split), LoadedMiBPerMin: perMin(db, split, last)}
 		for i := 1; i < len(samples); i++ {
 			d.PerMinute = append(d.PerMinute, float64(samples[i].DBBytes[db]-samples[i-1].DBBytes[db])/mib)
 		}
@@ -193,15 +203,15 @@ func (f *scaleFiguresOut) addEvaluators(t *testing.T, h *scaleHistories, sz scal
 // print writes the figures: tables for the processes, the workflow types
 // and the databases, a line for each of the rest.
 func (f *scaleFiguresOut) print(out io.Writer) {
-	fmt.Fprintf(out, "\nscale run: %d datasets × 2 SLOs every minute on %d dre workers, %d backfills of %d partitions kept running; %.1f min measured on %d CPUs, load %s\n",
-		f.Size.Datasets, scaleWorkers, f.Size.Backfills, f.Size.BackfillDays, f.Minutes, f.CPUs, strings.Join(f.LoadAvg, " → "))
+	fmt.Fprintf(out, "\nscale run: %d datasets × 2 SLOs every minute on %d dre workers; %.1f min measured on %d CPUs, the first %d with the SLOs alone, then %d backfills of %d partitions kept running; load %s\n",
+		f.Size.Datasets, scaleWorkers, f.Minutes, f.CPUs, scaleQuietMinutes, f.Size.Backfills, f.Size.BackfillDays, strings.Join(f.LoadAvg, " → "))
 	fmt.Fprintf(out, "set-up: warehouse %.1f s, dre slo schedule sync %.1f s, first round of every evaluator %.1f s\n\n",
 		f.Setup.WarehouseSeconds, f.Setup.SyncSeconds, f.Setup.FirstRoundSeconds)
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "process\tCPU s\tcores\tpeak RSS MiB\t")
+	fmt.Fprintln(w, "process\tCPU s\tcores\tSLOs alone\twith backfills\tpeak RSS MiB\t")
 	for _, name := range slices.Sorted(maps.Keys(f.Processes)) {
 		p := f.Processes[name]
-		fmt.Fprintf(w, "%s\t%.1f\t%.3f\t%s\t\n", name, p.CPUSeconds, p.Cores, scaleOrDash(p.PeakRSSMiB))
+		fmt.Fprintf(w, "%s\t%.1f\t%.3f\t%.3f\t%.3f\t%.0f\t\n", name, p.CPUSeconds, p.Cores, p.QuietCores, p.LoadedCores, p.PeakRSSMiB)
 	}
 	fmt.Fprintln(w, "\t\t\t\t")
 	fmt.Fprintln(w, "workflow type\truns\tactions\tper\tactions\tactivities\ttimers\tupserts\tsignals\tstarts\t")
@@ -210,14 +220,14 @@ func (f *scaleFiguresOut) print(out io.Writer) {
 			k.ByKind["activities"], k.ByKind["timers"], k.ByKind["upserts"], k.ByKind["signals"], k.ByKind["starts"])
 	}
 	fmt.Fprintln(w, "\t\t\t\t")
-	fmt.Fprintln(w, "database\tstart MiB\tend MiB\tMiB/min\tgrowth each minute\t")
+	fmt.Fprintln(w, "database\tstart MiB\tend MiB\tMiB/min\tSLOs alone\twith backfills\tgrowth each minute\t")
 	for _, db := range scaleDatabases {
 		d := f.Databases[db]
 		var per []string
 		for _, m := range d.PerMinute {
 			per = append(per, fmt.Sprintf("%.1f", m))
 		}
-		fmt.Fprintf(w, "%s\t%.1f\t%.1f\t%.2f\t%s\t\n", db, d.StartMiB, d.EndMiB, d.MiBPerMin, strings.Join(per, " "))
+		fmt.Fprintf(w, "%s\t%.1f\t%.1f\t%.2f\t%.2f\t%.2f\t%s\t\n", db, d.StartMiB, d.EndMiB, d.MiBPerMin, d.QuietMiBPerMin, d.LoadedMiBPerMin, strings.Join(per, " "))
 	}
 	_ = w.Flush()
 	s := f.SLO
@@ -233,24 +243,18 @@ func (f *scaleFiguresOut) print(out io.Writer) {
 		b.Backfills, b.Partitions, b.Rows, b.Seconds, b.PartitionsPerSec, b.RowsPerSec)
 }
 
-func scaleOrDash(v float64) string {
-	if v == 0 {
-		return "-"
-	}
-	return fmt.Sprintf("%.0f", v)
-}
-
 // report hands the headline figures to the benchmark framework.
 func (f *scaleFiguresOut) report(b *testing.B) {
-	var cores, rss float64
+	var quiet, loaded, rss float64
 	for name, p := range f.Processes {
 		if strings.HasPrefix(name, "dre-worker-") {
-			cores += p.Cores
+			quiet, loaded = quiet+p.QuietCores, loaded+p.LoadedCores
 			rss = max(rss, p.PeakRSSMiB)
 		}
 	}
 	b.ReportMetric(float64(f.Size.Datasets), "datasets")
-	b.ReportMetric(cores, "worker-cores")
+	b.ReportMetric(quiet, "worker-cores-slo")
+	b.ReportMetric(loaded, "worker-cores-with-backfills")
 	b.ReportMetric(rss, "worker-peak-RSS-MiB")
 	b.ReportMetric(f.SLO.ActionsPerDay, "slo-actions/dataset/day")
 	b.ReportMetric(f.SLO.ActionsPerRound, "slo-actions/round")
@@ -265,6 +269,7 @@ func (f *scaleFiguresOut) report(b *testing.B) {
 		}
 	}
 	for _, db := range scaleDatabases {
-		b.ReportMetric(f.Databases[db].MiBPerMin, db+"-MiB/min")
+		b.ReportMetric(f.Databases[db].QuietMiBPerMin, db+"-MiB/min-slo")
+		b.ReportMetric(f.Databases[db].LoadedMiBPerMin, db+"-MiB/min-with-backfills")
 	}
 }

@@ -139,9 +139,14 @@ func (e *scaleEnv) pids() map[string]int {
 	return out
 }
 
-// measure runs the window: the evaluators' steady load, backfills kept
-// running throughout, a visibility probe and a sample of the machine each
-// minute; then it reads every history.
+// scaleQuietMinutes open the window with the evaluators alone, so that
+// the CPU and the database growth of steady evaluation can be told apart
+// from those of the backfills, which run for the sz.Minutes after them.
+const scaleQuietMinutes = 2
+
+// measure runs the window: the evaluators' steady load, alone and then
+// with backfills kept running, a visibility probe throughout and a sample
+// of the machine each minute; then it reads every history.
 func (e *scaleEnv) measure(t *testing.T, sz scaleSize) *scaleFiguresOut {
 	t.Helper()
 	ctx := t.Context()
@@ -161,10 +166,13 @@ func (e *scaleEnv) measure(t *testing.T, sz scaleSize) *scaleFiguresOut {
 	var lat scaleLatencies
 	var probing sync.WaitGroup
 	probing.Go(func() { lat.probe(window, e.c) })
-	backfills := startBackfillLoad(window, e.c, e.cliEnv, sz)
+	var backfills *scaleBackfillLoad
 
 	tick := time.NewTicker(time.Minute)
-	for range sz.Minutes {
+	for minute := range scaleQuietMinutes + sz.Minutes {
+		if minute == scaleQuietMinutes {
+			backfills = startBackfillLoad(window, e.c, e.cliEnv, sz)
+		}
 		<-tick.C
 		s, err := scaleSampleNow(ctx, conn, pids)
 		if err != nil {
@@ -176,7 +184,7 @@ func (e *scaleEnv) measure(t *testing.T, sz scaleSize) *scaleFiguresOut {
 	endWindow()
 	probing.Wait()
 	from, to := first.At, samples[len(samples)-1].At
-	f.addSamples(samples, pids)
+	f.addSamples(samples, pids, scaleQuietMinutes)
 	f.addLatencies(&lat)
 	for name, pid := range pids {
 		rss, err := scalePeakRSSMiB(pid)

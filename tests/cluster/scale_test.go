@@ -16,8 +16,8 @@ import (
 var (
 	scaleRun        = flag.Bool("scale", false, "run TestClusterScale, the opt-in measurement at a team's size (make bench-cluster)")
 	scaleDatasets   = flag.Int("scale-datasets", 1000, "generated datasets, each with a freshness and a volume SLO every minute")
-	scaleMinutes    = flag.Int("scale-minutes", 10, "minutes measured once every evaluator has run its first round")
-	scaleBackfills  = flag.Int("scale-backfills", 20, "backfills started together at the start of the measured window")
+	scaleMinutes    = flag.Int("scale-minutes", 10, "minutes measured with the backfills, after 2 with the SLO evaluators alone")
+	scaleBackfills  = flag.Int("scale-backfills", 20, "backfills kept running together once the SLOs have run alone")
 	scaleBackfillDs = flag.Int("scale-backfill-days", 30, "daily partitions each backfill rewrites")
 	scaleFigures    = flag.String("scale-figures", "", "also write the figures as JSON to this file")
 )
@@ -38,8 +38,8 @@ func scaleSizeFromFlags(t *testing.T) scaleSize {
 
 // TestClusterScale measures dre at a team's size on the four-process
 // Temporal cluster: generated datasets whose SLO evaluators run every
-// minute on two `dre worker` processes, with concurrent backfills, for
-// -scale-minutes. It prints the figures (worker CPU and memory, billed
+// minute on two `dre worker` processes, alone for two minutes, then with
+// -scale-backfills backfills kept running for -scale-minutes. It prints the figures (worker CPU and memory, billed
 // actions per dataset per day by workflow type, history growth and
 // continue-as-new, visibility latency, backfill throughput, persistence
 // growth) and fails only when the work itself fails: a backfill that
