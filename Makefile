@@ -141,7 +141,7 @@ bench:
 ## backfills of 30 partitions; worker CPU and peak RSS, billed Temporal actions
 ## per dataset per day by workflow type, history growth and continue-as-new,
 ## visibility list latency, backfill throughput and persistence growth per
-## minute (deploy/README.md, "Capacity"). About 20 minutes; smaller runs:
+## minute (deploy/README.md, "Capacity"). About 25 minutes; smaller runs:
 ## make bench-cluster SCALE_DATASETS=50 SCALE_MINUTES=2
 SCALE_DATASETS ?= 1000
 SCALE_MINUTES  ?= 10
