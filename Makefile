@@ -25,7 +25,7 @@ LIGHT_PKGS = $(call list_pkgs,light)
 HEAVY_PKGS = $(call list_pkgs,heavy)
 NODEV_LIGHT_PKGS = $(filter-out $(call list_pkgs,heavy,-tags $(PROD_TAGS)),$(HEAVY_PKGS))
 
-.PHONY: run test test-light test-heavy test-cluster test-helm fuzz build build-prod pkgs lint fmt-check vet workflowcheck bench clean
+.PHONY: run test test-light test-heavy test-cluster test-helm fuzz build build-prod pkgs lint fmt-check vet workflowcheck bench bench-cluster clean
 
 ## run: everything in one process (Temporal + UI + worker + gateway + PostgreSQL) with demo data
 run:
@@ -149,6 +149,21 @@ bench:
 	$(GO) test -run '^$$' -bench PIIAccuracy -benchtime 1x ./internal/pii/
 	$(GO) test -run '^$$' -bench BootstrapSLOHistory -benchtime 1x ./activities/
 	$(GO) test -run '^$$' -bench SLOEvaluation -benchtime 1x -timeout 30m ./tests/bench/
+
+## bench-cluster: dre at a team's size on the four-process Temporal cluster
+## (PostgreSQL persistence and visibility): 1,000 generated datasets with two
+## SLOs each evaluated every minute on two dre workers for 10 minutes, plus 20
+## backfills of 30 partitions; worker CPU and peak RSS, billed Temporal actions
+## per dataset per day by workflow type, history growth and continue-as-new,
+## visibility list latency, backfill throughput and persistence growth per
+## minute (deploy/README.md, "Capacity"). About 25 minutes; smaller runs:
+## make bench-cluster SCALE_DATASETS=50 SCALE_MINUTES=2
+SCALE_DATASETS ?= 1000
+SCALE_MINUTES  ?= 10
+SCALE_BACKFILLS ?= 20
+bench-cluster:
+	$(GO) test -count=1 -run '^$$' -bench ClusterScale -benchtime 1x -timeout 90m ./tests/cluster/ \
+		-args -scale-datasets $(SCALE_DATASETS) -scale-minutes $(SCALE_MINUTES) -scale-backfills $(SCALE_BACKFILLS)
 
 clean:
 	rm -rf bin
