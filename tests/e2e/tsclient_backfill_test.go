@@ -28,9 +28,10 @@ func (f tsFrozen) Frozen(_ context.Context, dataset string) (bool, error) {
 	return slices.Contains(f, dataset), nil
 }
 
-// tsBackfill is the backfill test's world: a demo warehouse of its own,
-// a worker whose dre.yaml knows ts_orders (the demo's orders, SLOs and
-// all) and requires signed decisions, and whose SLO freeze holds it.
+// tsBackfill is the world of the tsclient backfill and runbook tests: a
+// demo warehouse of their own, a worker whose dre.yaml knows ts_orders
+// (the demo's orders, SLOs and all) and requires signed decisions, and
+// whose SLO freeze holds it.
 type tsBackfill struct {
 	dsn, queue, id string
 	dataset        catalog.Dataset
@@ -38,9 +39,10 @@ type tsBackfill struct {
 	from, to       time.Time
 }
 
-func tsBackfillSetup(t *testing.T) tsBackfill {
+// tsFrozenSetup seeds the demo into database db and starts the worker.
+func tsFrozenSetup(t *testing.T, db string) tsBackfill {
 	t.Helper()
-	dsn, cfg := seededDemo(t, "tsclient_backfill")
+	dsn, cfg := seededDemo(t, db)
 	ds, err := cfg.Catalog.Lookup("orders")
 	if err != nil {
 		t.Fatal(err)
@@ -50,7 +52,7 @@ func tsBackfillSetup(t *testing.T) tsBackfill {
 		t.Fatal("the demo's orders have no SLOs any more; this test needs a dataset with SLOs")
 	}
 	dir, keys := tsPeople(t)
-	b := tsBackfill{dsn: dsn, queue: env.TaskQueue + "-tsclient-backfill", id: workflows.BackfillWorkflowID(ds.Name), dataset: ds, keys: keys}
+	b := tsBackfill{dsn: dsn, queue: env.TaskQueue + "-" + db, id: workflows.BackfillWorkflowID(ds.Name), dataset: ds, keys: keys}
 	b.from, _ = time.Parse(time.DateOnly, demoDays(6))
 	b.to = b.from.AddDate(0, 0, 5)
 	w := sdkworker.New(env.Client, b.queue, sdkworker.Options{})
@@ -75,7 +77,7 @@ func tsBackfillSetup(t *testing.T) tsBackfill {
 // client, lets a run write, so the holds were the guard's doing.
 func TestTSClientBackfillHeldByTheFreezeWhateverItsInputClaims(t *testing.T) {
 	requireTSClient(t)
-	b := tsBackfillSetup(t)
+	b := tsFrozenSetup(t, "tsclient_backfill")
 	before := tsWarehouseState(t, b.dsn)
 
 	forged := b.input(t, func(in *workflows.BackfillInput) {
