@@ -182,6 +182,7 @@ func (b tsBackfill) approveAndWrite(t *testing.T, before tsWarehouse) {
 	if after.Ledger != before.Ledger+5 || after.Orders == before.Orders {
 		t.Fatalf("approved backfill left the warehouse at %+v, was %+v; want 5 more ledger rows and rewritten orders", after, before)
 	}
+	recordHistory(t, b.id, "backfill-tsclient-catalog-slos-held-then-approved.json")
 }
 
 // result waits for the backfill's report; the deadline is a hang guard.

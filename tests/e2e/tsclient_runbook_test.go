@@ -79,6 +79,7 @@ func TestTSClientRunbookHeldByTheFreezeWhateverItsInputClaims(t *testing.T) {
 	if err := env.Client.GetWorkflow(ctx, id, "").Get(ctx, &st); err != nil || st.Status != workflows.RunbookOK || tsPatchedRows(t, b.dsn) != 1 {
 		t.Fatalf("approved run ended %s, %v with %d rows written; want ok and the row", st.Status, err, tsPatchedRows(t, b.dsn))
 	}
+	recordHistory(t, id, "runbook-tsclient-catalog-slos-held-then-approved.json")
 }
 
 // runbookApproval is by's approval of the freeze hold on run id, signed
