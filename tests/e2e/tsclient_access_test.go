@@ -5,11 +5,14 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 	"golang.org/x/crypto/ssh"
 
 	"github.com/dre-dev/dre/activities"
+	"github.com/dre-dev/dre/internal/authz"
 	"github.com/dre-dev/dre/internal/worker"
+	"github.com/dre-dev/dre/tests/harness"
 	"github.com/dre-dev/dre/workflows"
 )
 
@@ -20,7 +23,8 @@ import (
 // whoever sends the decision, an unsigned approval, a Slack user claimed
 // without the gateway's signature, a signature by someone else's key, one
 // signed for another request and the requester's own approval are refused
-// with the guard's reason and grant nothing in PostgreSQL, although the
+// with the guard's reason, are counted in dre_decisions_refused and grant
+// nothing in PostgreSQL, although the
 // start claimed the requester as the dataset's approver. The approver's
 // signed approval, sent by the same client, grants; the audit log names
 // its key; the requester's signed revocation takes the grant away.
@@ -30,7 +34,13 @@ func TestTSClientAccessApprovalMeetsTheGuard(t *testing.T) {
 	f.createRoles(t, false, "e2e_ts_erin")
 	dir, keys := tsPeople(t)
 	queue := f.queue + "-tsclient"
-	w := sdkworker.New(env.Client, queue, sdkworker.Options{})
+	refusals := newTSRefusals()
+	c, err := env.Server.NewClient(client.Options{Logger: harness.QuietLogger(), MetricsHandler: refusals})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	w := sdkworker.New(c, queue, sdkworker.Options{})
 	deps := f.deps
 	deps.Policy = &activities.Policy{People: dir, Catalog: f.cfg.Catalog, AllowUnsigned: false}
 	worker.Register(w, deps)
@@ -72,6 +82,10 @@ func TestTSClientAccessApprovalMeetsTheGuard(t *testing.T) {
 		if f.canSelect(t, "e2e_ts_erin") {
 			t.Fatalf("the %s approval granted e2e_ts_erin SELECT on customers", r.name)
 		}
+	}
+	wf, rule := workflows.AccessRequestWorkflowName, authz.AccessApprove
+	if u, s := refusals.count(wf, rule, "unproven"), refusals.count(wf, rule, authz.ReasonSelfApproval); u != 4 || s != 1 {
+		t.Errorf("%s counted %d unproven and %d self-approvals; want 4 and 1", workflows.MetricDecisionsRefused, u, s)
 	}
 	tsAccessGrantAndRevoke(t, f, id, keys)
 }
