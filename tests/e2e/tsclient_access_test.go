@@ -23,11 +23,11 @@ import (
 // whoever sends the decision, an unsigned approval, a Slack user claimed
 // without the gateway's signature, a signature by someone else's key, one
 // signed for another request and the requester's own approval are refused
-// with the guard's reason, are counted in dre_decisions_refused and grant
-// nothing in PostgreSQL, although the
-// start claimed the requester as the dataset's approver. The approver's
-// signed approval, sent by the same client, grants; the audit log names
-// its key; the requester's signed revocation takes the grant away.
+// with the guard's reason, counted in dre_decisions_refused, and grant
+// nothing in PostgreSQL, although the start claimed the requester as the
+// dataset's approver. The approver's signed approval, sent by the same
+// client, grants; the audit log names its key; the requester's signed
+// revocation takes the grant away.
 func TestTSClientAccessApprovalMeetsTheGuard(t *testing.T) {
 	requireTSClient(t)
 	f := accessSetup(t)
