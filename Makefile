@@ -25,7 +25,7 @@ LIGHT_PKGS = $(call list_pkgs,light)
 HEAVY_PKGS = $(call list_pkgs,heavy)
 NODEV_LIGHT_PKGS = $(filter-out $(call list_pkgs,heavy,-tags $(PROD_TAGS)),$(HEAVY_PKGS))
 
-.PHONY: run test test-light test-heavy test-cluster test-helm fuzz build build-prod pkgs lint fmt-check vet workflowcheck bench bench-cluster clean
+.PHONY: run test test-light test-heavy test-cluster test-helm tsclient fuzz build build-prod pkgs lint fmt-check vet workflowcheck bench bench-cluster clean
 
 ## run: everything in one process (Temporal + UI + worker + gateway + PostgreSQL) with demo data
 run:
@@ -38,8 +38,21 @@ test-light:
 	$(GO) test -count=1 -race $(LIGHT_PKGS)
 	$(GO) test -count=1 -race -tags $(PROD_TAGS) $(NODEV_LIGHT_PKGS)
 
-test-heavy:
+test-heavy: tsclient
 	$(GO) test -count=1 -timeout 20m $(HEAVY_PKGS)
+
+# The e2e tests drive workflows through the TypeScript SDK's client too, to
+# show that the guards hold whichever client starts a workflow; its npm
+# packages are pinned by the committed lock and installed only when
+# node_modules is missing or older than the lock.
+TSCLIENT_DIR := tests/peers/tsclient
+
+## tsclient: install the TypeScript Temporal client the e2e tests use (Node.js and npm)
+tsclient: $(TSCLIENT_DIR)/node_modules/.package-lock.json
+
+$(TSCLIENT_DIR)/node_modules/.package-lock.json: $(TSCLIENT_DIR)/package-lock.json
+	npm ci --prefix $(TSCLIENT_DIR) --no-audit --no-fund
+	@touch $@
 
 # The Helm chart's render tests are a Go module of their own: Helm's
 # Kubernetes dependencies would move the pins of dre's go.mod. The first run

@@ -69,6 +69,7 @@ func (r *accessRequest) prove(ctx workflow.Context, action string, d AccessDecis
 // or someone acting as the request's principal.
 func (r *accessRequest) checkDecider(ctx workflow.Context, action string, who decider) error {
 	if r.isRequester(who) {
+		r.guard.countRefusal(ctx, "access."+action, authz.ReasonSelfApproval)
 		return temporal.NewApplicationError(fmt.Sprintf("%s cannot decide on their own access request (separation of duties); ask another approver: %v",
 			who.name, r.in.Dataset.PII.Approvers), ErrSeparationOfDuties)
 	}

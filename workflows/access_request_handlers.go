@@ -6,6 +6,8 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/dre-dev/dre/internal/authz"
 )
 
 // registerHandlers answers the status query and accepts the decisions;
@@ -47,6 +49,7 @@ func (r *accessRequest) validateDecision(action string) func(workflow.Context, A
 		}
 		who, err := r.prove(ctx, action, d)
 		if err != nil {
+			r.guard.countRefusal(ctx, "access."+action, "unproven")
 			return err
 		}
 		return r.checkDecider(ctx, action, who)
@@ -115,6 +118,7 @@ func (r *accessRequest) validateRevoke(ctx workflow.Context, d AccessDecision) e
 	}
 	who, err := r.prove(ctx, AccessRevokeUpdate, d)
 	if err != nil {
+		r.guard.countRefusal(ctx, authz.AccessRevoke, "unproven")
 		return err
 	}
 	return r.checkRevoker(ctx, who)

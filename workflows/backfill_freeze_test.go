@@ -12,6 +12,7 @@ import (
 
 	"github.com/dre-dev/dre/activities"
 	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/internal/people"
 )
 
 // frozenInput is a backfill of a dataset with an SLO, started by a client
@@ -114,5 +115,32 @@ func TestBackfillRechecksTheFreezeInEveryContinuedRun(t *testing.T) {
 		if got.Status != BackfillNotApproved || len(seen) != 0 {
 			t.Errorf("progress with approver %q under a freeze: %s with %d writes; want not-approved, none", approver, got.Status, len(seen))
 		}
+	}
+}
+
+// TestBackfillChecksTheFreezeWhenTheInputHidesTheSLOs: a client that sends
+// the dataset without the SLOs the worker's catalog gives it (another SDK,
+// the Temporal UI) still meets the freeze.
+func TestBackfillChecksTheFreezeWhenTheInputHidesTheSLOs(t *testing.T) {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	catalogued := frozenInput().Dataset
+	env.RegisterActivity(&activities.Policy{People: people.NewDirectory(nil, nil), Catalog: catalog.New([]catalog.Dataset{catalogued}), AllowUnsigned: true})
+	var seen []activities.RewritePartitionInput
+	rewriteMock(env, &seen)
+	var slos *activities.SLOs
+	env.OnActivity(slos.FreezeReason, mock.Anything, "orders").Return("the SLO error budget of orders is exhausted", nil).Once()
+	in := backfillInput(3)
+	in.ApprovalTimeout = time.Hour
+	if len(in.Dataset.SLOs) != 0 || len(catalogued.SLOs) == 0 {
+		t.Fatal("the test needs an input without SLOs and a catalog with them")
+	}
+	env.ExecuteWorkflow(Backfill, in)
+	var got BackfillReport
+	if err := env.GetWorkflowResult(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != BackfillNotApproved || len(seen) != 0 {
+		t.Fatalf("input without the catalog's SLOs under a freeze: %s with %d writes; want not-approved and none", got.Status, len(seen))
 	}
 }

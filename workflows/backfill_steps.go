@@ -526,16 +526,24 @@ func (b *backfillRun) learn(outcomes []activities.PartitionOutcome) {
 // older runs trusted the starter's HoldReason alone.
 const backfillFreezeVersion = "backfill-checks-slo-freeze"
 
+// backfillCatalogSLOsVersion marks runs that also ask about the freeze
+// when their input's dataset has no SLOs but the worker's catalog gives
+// it some; older runs took the input's word that nothing could freeze it.
+const backfillCatalogSLOsVersion = "backfill-freeze-from-catalog-slos"
+
 // holdReason is why the run must be approved before it writes: the
 // starter's reason, else the dataset's SLO freeze, which the workflow asks
 // the worker itself, so that the hold applies whichever client started it
 // (CLI, runbook step, triage button, Temporal UI, another SDK). A dataset
-// without SLOs has no evaluator to freeze it. If the freeze cannot be
-// read, the run holds: writing through an unknown freeze is the worse
-// mistake.
+// without SLOs, in the input and in the worker's catalog, has no
+// evaluator to freeze it. If the freeze cannot be read, the run holds:
+// writing through an unknown freeze is the worse mistake.
 func (b *backfillRun) holdReason(ctx workflow.Context) string {
-	if b.in.HoldReason != "" || len(b.in.Dataset.SLOs) == 0 {
+	if b.in.HoldReason != "" {
 		return b.in.HoldReason
+	}
+	if len(b.in.Dataset.SLOs) == 0 && !b.catalogGivesSLOs(ctx) {
+		return ""
 	}
 	if workflow.GetVersion(ctx, backfillFreezeVersion, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		return ""
@@ -551,4 +559,16 @@ func (b *backfillRun) holdReason(ctx workflow.Context) string {
 		return "the SLO freeze of " + b.in.Dataset.Name + " could not be checked (" + err.Error() + ")"
 	}
 	return reason
+}
+
+// catalogGivesSLOs reports whether the worker's catalog (the decision
+// policy's dataset) gives the dataset SLOs: a client that sends the
+// dataset without its SLOs must not skip the freeze. Runs without a
+// policy (recorded before the decision guard, or on a worker without
+// dre.yaml) have no catalog to ask.
+func (b *backfillRun) catalogGivesSLOs(ctx workflow.Context) bool {
+	if b.guard.policy == nil || len(b.guard.policy.Dataset.SLOs) == 0 {
+		return false
+	}
+	return workflow.GetVersion(ctx, backfillCatalogSLOsVersion, workflow.DefaultVersion, 1) >= 1
 }

@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/dre-dev/dre/activities"
+	"github.com/dre-dev/dre/internal/catalog"
 	"github.com/dre-dev/dre/runbooks"
 )
 
@@ -37,7 +38,7 @@ const runbookFreezeVersion = "runbook-checks-slo-freeze"
 // that cannot be read holds too: writing through an unknown freeze is the
 // worse mistake.
 func (r *runbookRun) freezeReason(ctx workflow.Context) string {
-	ds, ok := r.in.Datasets[r.in.Dataset]
+	ds, ok := r.freezeDataset(ctx)
 	// WritesSQL ranges over the callees, but its answer (does any write)
 	// does not depend on their order.
 	writes := runbooks.WritesSQL(&r.in.Runbook, r.in.Callees) //workflowcheck:ignore
@@ -58,6 +59,27 @@ func (r *runbookRun) freezeReason(ctx workflow.Context) string {
 		return "the SLO freeze of " + ds.Name + " could not be checked (" + failureText(err) + ")"
 	}
 	return reason
+}
+
+// runbookCatalogSLOsVersion marks runs that take the target dataset's
+// SLOs from the worker's catalog when their input gives it none; older
+// runs took the input's word that nothing could freeze it.
+const runbookCatalogSLOsVersion = "runbook-freeze-from-catalog-slos"
+
+// freezeDataset is the target dataset as the freeze sees it: the input's,
+// unless the input gives it no SLOs and the worker's catalog (the
+// decision policy's dataset) does, so that a client cannot skip the
+// freeze by sending the dataset without them.
+func (r *runbookRun) freezeDataset(ctx workflow.Context) (catalog.Dataset, bool) {
+	ds, ok := r.in.Datasets[r.in.Dataset]
+	p := r.guard.policy
+	if len(ds.SLOs) > 0 || p == nil || r.in.Dataset == "" || p.Dataset.Name != r.in.Dataset || len(p.Dataset.SLOs) == 0 {
+		return ds, ok
+	}
+	if workflow.GetVersion(ctx, runbookCatalogSLOsVersion, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return ds, ok
+	}
+	return p.Dataset, true
 }
 
 // callerApproved: this run was called by a run whose hold on the same

@@ -205,3 +205,28 @@ func TestRunbookApprovedThroughAFreezeIsNotHeldAgainByItsCallees(t *testing.T) {
 func calleesOf(in RunbookInput) map[string]runbooks.Runbook {
 	return map[string]runbooks.Runbook{in.Runbook.Name: in.Runbook}
 }
+
+// TestRunbookChecksTheFreezeWhenTheInputHidesTheSLOs: a client that sends
+// the target dataset without the SLOs the worker's catalog gives it, or
+// leaves it out of the datasets altogether, still meets the freeze.
+func TestRunbookChecksTheFreezeWhenTheInputHidesTheSLOs(t *testing.T) {
+	hide := map[string]func(*RunbookInput){
+		"without its SLOs": func(in *RunbookInput) { ds := in.Datasets["orders"]; ds.SLOs = nil; in.Datasets["orders"] = ds },
+		"left out":         func(in *RunbookInput) { delete(in.Datasets, "orders") },
+	}
+	for name, forge := range hide {
+		t.Run(name, func(t *testing.T) {
+			e := newFreezeEnv(frozenText, nil)
+			in := frozenRunbook(t, fixYAML)
+			e.policy.Catalog = catalog.New([]catalog.Dataset{in.Datasets["orders"]})
+			forge(&in)
+			e.ExecuteWorkflow(Runbook, in)
+			st, err := runbookStatus(t, e.TestWorkflowEnvironment)
+			var app *temporal.ApplicationError
+			if !errors.As(err, &app) || app.Type() != ErrRunbookFrozen || e.asked != 1 || len(e.sqls) != 0 {
+				t.Fatalf("dataset %s under a freeze: %v, %s, %d questions, %d SQL steps; want %s after one question, none run",
+					name, err, st.Status, e.asked, len(e.sqls), ErrRunbookFrozen)
+			}
+		})
+	}
+}
