@@ -29,8 +29,13 @@ func cascadeCatalog() *catalog.Catalog {
 	return catalog.New([]catalog.Dataset{
 		ds("raw", "public.raw", catalog.Day),
 		ds("daily", "public.daily", catalog.Day, "raw"),
-		ds("monthly", "public.monthly", catalog.Month, "daily"),
+		withSLO(ds("monthly", "public.monthly", catalog.Month, "daily")),
 	})
+}
+
+func withSLO(ds catalog.Dataset) catalog.Dataset {
+	ds.SLOs = []catalog.SLO{{Name: "fresh", Kind: catalog.Freshness, Threshold: catalog.Duration{Duration: time.Hour}}}
+	return ds
 }
 
 // rewriteSpan is when one partition of one table was rewritten, in
@@ -43,15 +48,28 @@ type rewriteSpan struct {
 
 // cascadeEnv runs the cascade with its children; every batch takes a
 // minute and is recorded in spans.
+// The monthly model has an SLO, frozen with reason freeze ("" not frozen),
+// and every audit record is kept in audits.
 func cascadeEnv(spans *[]rewriteSpan) *testsuite.TestWorkflowEnvironment {
+	return frozenCascadeEnv(spans, "", nil)
+}
+
+func frozenCascadeEnv(spans *[]rewriteSpan, freeze string, audits *[]activities.AuditEntry) *testsuite.TestWorkflowEnvironment {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	cat := cascadeCatalog()
+	var slos *activities.SLOs
+	env.OnActivity(slos.FreezeReason, mock.Anything, "monthly").Return(freeze, nil)
+	var audit *activities.Audit
+	env.OnActivity(audit.Record, mock.Anything, mock.Anything).Return(func(_ context.Context, e activities.AuditEntry) (activities.AuditRecorded, error) {
+		*audits = append(*audits, e)
+		return activities.AuditRecorded{}, nil
+	}).Maybe()
 	env.RegisterWorkflowWithOptions(Backfill, workflow.RegisterOptions{Name: BackfillWorkflowName})
 	env.RegisterWorkflowWithOptions(BackfillCascade, workflow.RegisterOptions{Name: BackfillCascadeWorkflowName})
 	env.RegisterActivity(&activities.Lineage{Catalog: cat})
 	env.RegisterActivity(&activities.Policy{
-		People:  people.NewDirectory(map[string]people.Person{"alice": {}}, map[string]people.Group{"owners": {People: []string{"alice"}}}),
+		People:  people.NewDirectory(map[string]people.Person{"alice": {}, "bob": {}, "carol": {}}, map[string]people.Group{"owners": {People: []string{"alice"}}}),
 		Catalog: cat, AllowUnsigned: true,
 	})
 	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: BackfillCascadeWorkflowID("raw")})
@@ -125,5 +143,85 @@ func TestBackfillCascadePipelinesInDependencyOrder(t *testing.T) {
 	}
 	if !firstDaily.Before(lastRaw) {
 		t.Errorf("the first daily partition began at %s, after raw's last ended at %s: level by level, not a pipeline", firstDaily, lastRaw)
+	}
+}
+
+// TestBackfillCascadePauseResumeCancelReachEveryChild pauses the cascade
+// early, resumes it much later and cancels it: nothing begins while it is
+// paused or once it is cancelled, in any dataset.
+func TestBackfillCascadePauseResumeCancelReachEveryChild(t *testing.T) {
+	var spans []rewriteSpan
+	env := cascadeEnv(&spans)
+	t0 := env.Now()
+	bad := sendUpdate(env, 30*time.Second, BackfillResumeUpdate)
+	pause := sendUpdate(env, 3*time.Minute+30*time.Second, BackfillPauseUpdate)
+	resume := sendUpdate(env, 20*time.Minute, BackfillResumeUpdate)
+	cancel := sendUpdate(env, 22*time.Minute+30*time.Second, BackfillCancelUpdate)
+	env.ExecuteWorkflow(BackfillCascade, cascadeInput())
+	var got BackfillCascadeStatus
+	if err := env.GetWorkflowResult(&got); err != nil {
+		t.Fatal(err)
+	}
+	if bad.rejected == nil || pause.rejected != nil || resume.rejected != nil || cancel.rejected != nil {
+		t.Fatalf("updates: resume while running %v (want refused), pause %v, resume %v, cancel %v", bad.rejected, pause.rejected, resume.rejected, cancel.rejected)
+	}
+	var daily int
+	for _, s := range spans {
+		at := s.began.Sub(t0)
+		if (at > 3*time.Minute+30*time.Second && at < 20*time.Minute) || at > 22*time.Minute+30*time.Second {
+			t.Errorf("%s %s began at +%s, while the cascade was paused or after it was cancelled", s.table, s.start, at)
+		}
+		if s.table == "public.daily" {
+			daily++
+		}
+	}
+	if got.Status != BackfillCancelled || daily == 0 || len(spans) >= 44 {
+		t.Fatalf("cascade %s after %d rewrites (%d daily); want cancelled part way, the daily model begun", got.Status, len(spans), daily)
+	}
+	for _, d := range got.Datasets {
+		if d.Status != BackfillCancelled {
+			t.Errorf("%s ended %s, want cancelled", d.Dataset, d.Status)
+		}
+	}
+}
+
+// TestBackfillCascadeTakesOneApprovalForEveryDataset: a freeze of the
+// monthly model holds the whole cascade before anything is written; the
+// override must be allowed for every dataset, the requester may not
+// approve, and the children do not ask again.
+func TestBackfillCascadeTakesOneApprovalForEveryDataset(t *testing.T) {
+	var spans []rewriteSpan
+	var audits []activities.AuditEntry
+	env := frozenCascadeEnv(&spans, "the SLO error budget of monthly is exhausted", &audits)
+	in := cascadeInput()
+	in.Requester = "carol"
+	var held BackfillCascadeStatus
+	var writesWhileHeld int
+	env.RegisterDelayedCallback(func() {
+		v, err := env.QueryWorkflow(StatusQuery)
+		if err == nil {
+			_ = v.Get(&held)
+		}
+		writesWhileHeld = len(spans)
+	}, time.Hour)
+	self := sendUpdate(env, 2*time.Hour, BackfillApproveUpdate, BackfillApproval{By: "carol"})
+	notOwner := sendUpdate(env, 2*time.Hour, BackfillApproveUpdate, BackfillApproval{By: "bob"})
+	owner := sendUpdate(env, 3*time.Hour, BackfillApproveUpdate, BackfillApproval{By: "alice"})
+	env.ExecuteWorkflow(BackfillCascade, in)
+	var got BackfillCascadeStatus
+	if err := env.GetWorkflowResult(&got); err != nil {
+		t.Fatal(err)
+	}
+	if held.Status != BackfillAwaitingApproval || writesWhileHeld != 0 {
+		t.Fatalf("while frozen: %s after %d writes; want awaiting approval, nothing written", held.Status, writesWhileHeld)
+	}
+	if self.rejected == nil || notOwner.rejected == nil || owner.rejected != nil {
+		t.Fatalf("approvals: requester %v, non-owner %v (want both refused), owner %v", self.rejected, notOwner.rejected, owner.rejected)
+	}
+	if got.Status != BackfillDone || got.Approver != "alice" || len(spans) != 44 {
+		t.Fatalf("cascade %s approved by %q with %d rewrites; want done by alice, 44 rewrites", got.Status, got.Approver, len(spans))
+	}
+	if len(audits) != 1 || audits[0].Action != AuditBackfillFreezeOverride || audits[0].Actor != "alice" {
+		t.Errorf("audit %+v, want one freeze override by alice", audits)
 	}
 }
