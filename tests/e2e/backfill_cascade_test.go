@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -105,7 +106,11 @@ func TestBackfillCascadeSurvivesKill9(t *testing.T) {
 		t.Fatalf("cascade %+v, want done", got)
 	}
 	status := clitest.Run(t, cliEnv, "backfill", "status", "raw_c", "--cascade")
-	t.Logf("status --cascade:\n%s", status.Stdout)
+	if status.Code != 0 || !strings.Contains(status.Stdout, "monthly_c") || !strings.Contains(status.Stdout, ": done") {
+		t.Errorf("status --cascade: exit %d, %q; want the done cascade with its three datasets", status.Code, status.Stdout)
+	}
+	recordHistory(t, workflows.BackfillCascadeWorkflowID("raw_c"), "backfill-cascade-after-kill9.json")
+	recordHistory(t, workflows.BackfillWorkflowID("monthly_c"), "backfill-cascade-child-monthly.json")
 	assertCascadeMatchesReference(t, conn)
 	assertCascadeLedger(t, conn)
 }
