@@ -19,37 +19,59 @@ import (
 	"github.com/dre-dev/dre/workflows"
 )
 
-// cbLevels are the cascade's three daily tables: l1 copies bench.source,
-// l2 is computed from l1 and l3 from l2, 2,000 rows a day each.
-var cbLevels = []struct{ name, table, from, expr string }{
-	{"cb1", "bench.l1", "bench.source", "amount"},
-	{"cb2", "bench.l2", "bench.l1", "amount * 2"},
-	{"cb3", "bench.l3", "bench.l2", "amount + 1"},
+// cbLevel is one table of a chain: computed from the table before it
+// (the first from bench.source), 2,000 rows a day.
+type cbLevel struct{ name, table, from, expr string }
+
+// cbVariant is a chain of three levels and what each partition's SELECT
+// adds: nothing (the warehouse's CPU is the bound) or a sleep and a
+// filter (a remote warehouse's latency is the bound).
+type cbVariant struct {
+	levels        []cbLevel
+	pause, filter string
 }
 
-// cbSelect is level i's rewrite of one day, bounds as the SQL path binds them.
-func cbSelect(i int, from, to string) string {
-	l := cbLevels[i]
-	return fmt.Sprintf("SELECT day, id, customer, %s FROM %s WHERE day >= %s AND day < %s", l.expr, l.from, from, to)
+var (
+	cbCPU = cbVariant{levels: []cbLevel{
+		{"cb1", "bench.l1", "bench.source", "amount"},
+		{"cb2", "bench.l2", "bench.l1", "amount * 2"},
+		{"cb3", "bench.l3", "bench.l2", "amount + 1"},
+	}}
+	// cbLatency's partitions hold 20 rows and wait 20 ms each.
+	cbLatency = cbVariant{levels: []cbLevel{
+		{"cs1", "bench.s1", "bench.source", "amount"},
+		{"cs2", "bench.s2", "bench.s1", "amount * 2"},
+		{"cs3", "bench.s3", "bench.s2", "amount + 1"},
+	}, pause: ", (SELECT pg_sleep(0.02)) AS pause", filter: " AND id % 100 = 0"}
+)
+
+// selectOf is level i's rewrite of one day, bounds as the SQL path binds them.
+func (v cbVariant) selectOf(i int, from, to string) string {
+	l := v.levels[i]
+	return fmt.Sprintf("SELECT day, id, customer, %s FROM %s%s WHERE day >= %s AND day < %s%s", l.expr, l.from, v.pause, from, to, v.filter)
 }
 
-// cbCatalog declares the three levels with their upstream: entries.
+// cbCatalog declares both chains with their upstream: entries.
 func cbCatalog() *catalog.Catalog {
 	var ds []catalog.Dataset
-	for i, l := range cbLevels {
-		d := catalog.Dataset{Name: l.name, Warehouse: "bench", Table: l.table,
-			Partition: &catalog.Partition{Column: "day", Granularity: catalog.Day},
-			Source:    &catalog.Source{Select: cbSelect(i, "{{ .From }}", "{{ .To }}")}}
-		if i > 0 {
-			d.Upstream = []string{cbLevels[i-1].name}
+	for _, v := range []cbVariant{cbCPU, cbLatency} {
+		for i, l := range v.levels {
+			d := catalog.Dataset{Name: l.name, Warehouse: "bench", Table: l.table,
+				Partition: &catalog.Partition{Column: "day", Granularity: catalog.Day},
+				Source:    &catalog.Source{Select: v.selectOf(i, "{{ .From }}", "{{ .To }}")}}
+			if i > 0 {
+				d.Upstream = []string{v.levels[i-1].name}
+			}
+			ds = append(ds, d)
 		}
-		ds = append(ds, d)
 	}
 	return catalog.New(ds)
 }
 
 // BenchmarkBackfillCascade rewrites a year of daily partitions through a
-// three-level chain (l1 ← source, l2 ← l1, l3 ← l2) in three ways:
+// three-level chain (l1 ← source, l2 ← l1, l3 ← l2) in three ways, on
+// local PostgreSQL (cpu-bound) and with each partition waiting 20 ms for
+// 20 rows (latency-bound, as a remote warehouse):
 //
 //   - sql: the same rewrites as plain DELETE + INSERT … SELECT
 //     transactions on one connection, level after level: the sum of the
@@ -72,16 +94,22 @@ func BenchmarkBackfillCascade(b *testing.B) {
 	b.Cleanup(registry.Close)
 	policy := &activities.Policy{Catalog: cbCatalog(), People: people.NewDirectory(nil, nil)}
 	env.StartWorker(b, worker.Deps{Warehouses: registry, Policy: policy})
+	b.Run("cpu-bound", func(b *testing.B) { cbRun(b, conn, cbCPU) })
+	b.Run("latency-bound", func(b *testing.B) { cbRun(b, conn, cbLatency) })
+}
+
+// cbRun times the three paths over one chain and reports their ratios.
+func cbRun(b *testing.B, conn *pgx.Conn, v cbVariant) {
 	var sql, cascade, levels time.Duration
 	for i := 0; b.Loop(); i++ {
-		cbVacuum(b, conn)
-		sql += cbSQL(b, conn)
-		cbVacuum(b, conn)
-		cascade += cbCascade(b, i)
-		cbVacuum(b, conn)
-		levels += cbLevelByLevel(b, i)
+		cbVacuum(b, conn, v)
+		sql += cbSQL(b, conn, v)
+		cbVacuum(b, conn, v)
+		cascade += cbCascade(b, v)
+		cbVacuum(b, conn, v)
+		levels += cbLevelByLevel(b, v, i)
 	}
-	cbCheck(b, conn)
+	cbCheck(b, conn, v)
 	n := float64(b.N)
 	b.ReportMetric(sql.Seconds()/n, "sql-s")
 	b.ReportMetric(cascade.Seconds()/n, "cascade-s")
@@ -94,8 +122,13 @@ func BenchmarkBackfillCascade(b *testing.B) {
 func cbLoad(b *testing.B, dsn string) *pgx.Conn {
 	conn := bfConnect(b, dsn, 1)[0]
 	sqls := []string{bfSetup}
-	for _, l := range cbLevels {
+	for _, l := range cbCPU.levels {
 		sqls = append(sqls, bfTargetSetup(l.table))
+	}
+	for _, l := range cbLatency.levels {
+		// Only the rows the chain keeps, so that no path deletes more.
+		sqls = append(sqls, fmt.Sprintf(`CREATE TABLE %[1]s (LIKE bench.source) WITH (autovacuum_enabled = off);
+INSERT INTO %[1]s SELECT * FROM bench.source WHERE true%[2]s; CREATE INDEX ON %[1]s (day);`, l.table, cbLatency.filter))
 	}
 	for _, sql := range append(sqls, "VACUUM ANALYZE") {
 		if _, err := conn.Exec(b.Context(), sql); err != nil {
@@ -105,19 +138,19 @@ func cbLoad(b *testing.B, dsn string) *pgx.Conn {
 	return conn
 }
 
-func cbVacuum(b *testing.B, conn *pgx.Conn) {
-	for _, l := range cbLevels {
+func cbVacuum(b *testing.B, conn *pgx.Conn, v cbVariant) {
+	for _, l := range v.levels {
 		bfVacuum(b, conn, l.table)
 	}
 }
 
 // cbSQL is the baseline: every level's days in dependency order.
-func cbSQL(b *testing.B, conn *pgx.Conn) time.Duration {
+func cbSQL(b *testing.B, conn *pgx.Conn, v cbVariant) time.Duration {
 	ctx := b.Context()
 	first, _ := time.Parse(time.DateOnly, bfFirst)
 	start := time.Now()
-	for i, l := range cbLevels {
-		insert := "INSERT INTO " + l.table + " " + cbSelect(i, "$1", "$2")
+	for i, l := range v.levels {
+		insert := "INSERT INTO " + l.table + " " + v.selectOf(i, "$1", "$2")
 		for d := range bfDays {
 			lo, hi := first.AddDate(0, 0, d), first.AddDate(0, 0, d+1)
 			err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
@@ -135,11 +168,11 @@ func cbSQL(b *testing.B, conn *pgx.Conn) time.Duration {
 	return time.Since(start)
 }
 
-// cbCascade runs the cascade from l1 over the year.
-func cbCascade(b *testing.B, i int) time.Duration {
+// cbCascade runs the cascade from the chain's first level over the year.
+func cbCascade(b *testing.B, v cbVariant) time.Duration {
 	ctx := b.Context()
 	first, _ := time.Parse(time.DateOnly, bfFirst)
-	in := workflows.BackfillCascadeInput{Dataset: cbLevels[0].name, From: first, To: first.AddDate(0, 0, bfDays), Concurrency: 1}
+	in := workflows.BackfillCascadeInput{Dataset: v.levels[0].name, From: first, To: first.AddDate(0, 0, bfDays), Concurrency: 1}
 	opts := workflows.BackfillCascadeStartOptions(env.TaskQueue, in)
 	opts.ID = workflows.BackfillCascadeWorkflowID(in.Dataset) // children trust only this ID
 	start := time.Now()
@@ -156,12 +189,12 @@ func cbCascade(b *testing.B, i int) time.Duration {
 }
 
 // cbLevelByLevel runs each level's backfill after the one before ends.
-func cbLevelByLevel(b *testing.B, i int) time.Duration {
+func cbLevelByLevel(b *testing.B, v cbVariant, i int) time.Duration {
 	ctx := b.Context()
 	first, _ := time.Parse(time.DateOnly, bfFirst)
 	cat := cbCatalog()
 	start := time.Now()
-	for _, l := range cbLevels {
+	for _, l := range v.levels {
 		ds, _ := cat.Lookup(l.name)
 		in := workflows.BackfillInput{Dataset: ds, From: first, To: first.AddDate(0, 0, bfDays), Concurrency: 1}
 		opts := client.StartWorkflowOptions{ID: fmt.Sprintf("%s-levels-%d", workflows.BackfillWorkflowID(l.name), i), TaskQueue: env.TaskQueue}
@@ -179,12 +212,13 @@ func cbLevelByLevel(b *testing.B, i int) time.Duration {
 
 // cbCheck proves the last level holds the source's rows as the chain
 // computes them.
-func cbCheck(b *testing.B, conn *pgx.Conn) {
+func cbCheck(b *testing.B, conn *pgx.Conn, v cbVariant) {
 	var differ int64
-	err := conn.QueryRow(b.Context(), `SELECT count(*) FROM (
-		(SELECT day, id, customer, amount * 2 + 1 FROM bench.source EXCEPT ALL SELECT * FROM bench.l3)
-		UNION ALL (SELECT * FROM bench.l3 EXCEPT ALL SELECT day, id, customer, amount * 2 + 1 FROM bench.source)) AS d`).Scan(&differ)
+	last := v.levels[len(v.levels)-1].table
+	ref := "SELECT day, id, customer, amount * 2 + 1 FROM bench.source WHERE true" + v.filter
+	err := conn.QueryRow(b.Context(), fmt.Sprintf(`SELECT count(*) FROM (
+		(%[1]s EXCEPT ALL SELECT * FROM %[2]s) UNION ALL (SELECT * FROM %[2]s EXCEPT ALL %[1]s)) AS d`, ref, last)).Scan(&differ)
 	if err != nil || differ != 0 {
-		b.Fatalf("bench.l3 differs from the source in %d rows (%v)", differ, err)
+		b.Fatalf("%s differs from the source in %d rows (%v)", last, differ, err)
 	}
 }
