@@ -165,6 +165,10 @@ func (c *cascadeRun) prepare(ctx workflow.Context) (stop bool, err error) {
 	if c.in.Budget > 0 && c.amount > c.in.Budget {
 		return c.awaitApproval(ctx, authz.BackfillApprove, fmt.Sprintf("approval of the cascade's cost %.0f over its budget %.0f", c.amount, c.in.Budget))
 	}
+	if c.cancelled { // while it planned
+		c.status = BackfillCancelled
+		return true, nil
+	}
 	return false, nil
 }
 
