@@ -1,13 +1,9 @@
 package workflows
 
 import (
-	"errors"
 	"fmt"
 
 	"go.temporal.io/sdk/workflow"
-
-	"github.com/dre-dev/dre/activities"
-	"github.com/dre-dev/dre/internal/authz"
 )
 
 // registerHandlers installs the status query and the control updates,
@@ -94,71 +90,6 @@ func (c *cascadeRun) controlChildren(ctx workflow.Context, control string) {
 			c.signalChild(ctx, n, BackfillControlSignal, control)
 		}
 	}
-}
-
-// validateApprove proves who approves and applies the authz rule to every
-// dataset of the cascade: one approval must be allowed for each of them.
-func (c *cascadeRun) validateApprove(ctx workflow.Context, a BackfillApproval) error {
-	if c.status != BackfillAwaitingApproval {
-		return fmt.Errorf("nothing to approve: the cascade is %s", c.status)
-	}
-	if a.By == "" {
-		return errors.New("an approval needs the approver's name")
-	}
-	if err := c.guard.ready(); err != nil {
-		return err
-	}
-	if c.guard.policy == nil {
-		return errors.New("the cascade has no decision policy; approvals are refused")
-	}
-	for _, n := range c.nodes {
-		if _, err := c.guard.check(ctx, c.claim(a), c.approvalRule, c.approvalFacts(n)); err != nil {
-			return fmt.Errorf("%s: %w", n.in.Dataset.Name, err)
-		}
-	}
-	return nil
-}
-
-// approve records the approver, which every child inherits, and audits it.
-func (c *cascadeRun) approve(ctx workflow.Context, a BackfillApproval) (BackfillCascadeStatus, error) {
-	who, err := c.guard.accept(ctx, c.claim(a))
-	if err != nil {
-		return c.snapshot(ctx), err
-	}
-	c.approver = who.name
-	action := AuditBackfillApproved
-	if c.approvalRule == authz.BackfillOverride {
-		action = AuditBackfillFreezeOverride
-	}
-	names := make([]string, len(c.nodes))
-	for i, n := range c.nodes {
-		names[i] = n.in.Dataset.Name
-	}
-	e := activities.AuditEntry{Actor: who.name, Action: action, Target: c.in.Dataset, Reason: c.approvalWhy,
-		Details: map[string]string{"workflow_id": c.id, "verified_key": who.evidence, "note": a.Note,
-			"requester": c.in.Requester, "cascade": fmt.Sprint(names)}}
-	workflow.Go(ctx, func(ctx workflow.Context) { auditEntry(ctx, e) })
-	s := c.snapshot(ctx)
-	s.Status = BackfillApproved
-	return s, nil
-}
-
-// claim is a as a decision on this cascade, for the guard to prove.
-func (c *cascadeRun) claim(a BackfillApproval) claim {
-	return claim{workflowID: c.id, action: BackfillApproveUpdate, target: c.in.Dataset, by: a.By, proof: a.Proof,
-		cli: "dre backfill approve " + c.in.Dataset + " --cascade"}
-}
-
-// approvalFacts are a dataset's facts for the approval rules, from the
-// worker's catalog: its owner team and approvers, and the requester.
-func (c *cascadeRun) approvalFacts(n *cascadeNode) authz.Facts {
-	ds := n.in.Dataset
-	f := authz.Facts{Dataset: ds.Name, OwnerTeam: c.guard.ownerTeamOf(ds.Name, ds.Owner.Team), Requester: c.in.Requester}
-	f.Approvers = append(f.Approvers, c.guard.approversOf(ds.Name, ds.PII.Approvers)...)
-	if ds.Lifecycle != nil {
-		f.Approvers = append(f.Approvers, ds.Lifecycle.Approvers...)
-	}
-	return f
 }
 
 // setStatus changes the status and publishes it as search attributes.

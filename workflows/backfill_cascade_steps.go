@@ -9,7 +9,6 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/dre-dev/dre/activities"
-	"github.com/dre-dev/dre/internal/authz"
 	"github.com/dre-dev/dre/internal/catalog"
 	"github.com/dre-dev/dre/internal/lineage"
 )
@@ -146,102 +145,6 @@ func maxTime(a, b time.Time) time.Time {
 		return b
 	}
 	return a
-}
-
-// prepare estimates every dataset's cost and, when any dataset is frozen
-// or the whole cost is over budget, waits for one approval; stop is true
-// when nothing should be written.
-func (c *cascadeRun) prepare(ctx workflow.Context) (stop bool, err error) {
-	if err := c.estimate(ctx); err != nil {
-		return true, err
-	}
-	if c.in.DryRun {
-		c.status = BackfillPlanned
-		return true, nil
-	}
-	if reason := c.holdReason(ctx); reason != "" {
-		return c.awaitApproval(ctx, authz.BackfillOverride, "approval despite: "+reason)
-	}
-	if c.in.Budget > 0 && c.amount > c.in.Budget {
-		return c.awaitApproval(ctx, authz.BackfillApprove, fmt.Sprintf("approval of the cascade's cost %.0f over its budget %.0f", c.amount, c.in.Budget))
-	}
-	if c.cancelled { // while it planned
-		c.status = BackfillCancelled
-		return true, nil
-	}
-	return false, nil
-}
-
-// estimate plans each dataset's first partitions with the warehouse and
-// extrapolates the rest, as a single backfill's plan does.
-func (c *cascadeRun) estimate(ctx workflow.Context) error {
-	for _, n := range c.nodes {
-		parts := PlanPartitions(n.gran, n.in.Dataset.Partition.Column, n.in.From, n.in.To, backfillPlanDetail)
-		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-			StartToCloseTimeout: 10 * time.Minute, HeartbeatTimeout: time.Minute,
-			RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, MaximumAttempts: 3},
-			Summary:     fmt.Sprintf("estimate %d partitions of %s", len(parts), n.in.Dataset.Table),
-		})
-		sel, _ := n.in.selectSQL() // validated in addNodes
-		var a *activities.Backfills
-		var res activities.EstimatePartitionsResult
-		in := activities.EstimatePartitionsInput{Warehouse: n.in.Dataset.Warehouse, Select: sel, Partitions: parts, Dataset: n.in.Dataset.Name}
-		if err := workflow.ExecuteActivity(actx, a.EstimatePartitions, in).Get(ctx, &res); err != nil {
-			return err
-		}
-		n.plan = summarisePlan(parts, res.Costs, len(n.starts))
-		c.amount += n.plan.Amount
-	}
-	return nil
-}
-
-// holdReason is why any dataset of the cascade must be approved first:
-// its SLO freeze, asked of the worker as a single backfill does.
-func (c *cascadeRun) holdReason(ctx workflow.Context) string {
-	var reasons []string
-	for _, n := range c.nodes {
-		if len(n.in.Dataset.SLOs) == 0 {
-			continue
-		}
-		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-			StartToCloseTimeout: 30 * time.Second,
-			RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumAttempts: 5},
-			Summary:             "check the SLO freeze of " + n.in.Dataset.Name,
-		})
-		var s *activities.SLOs
-		var reason string
-		if err := workflow.ExecuteActivity(actx, s.FreezeReason, n.in.Dataset.Name).Get(ctx, &reason); err != nil {
-			reason = "the SLO freeze of " + n.in.Dataset.Name + " could not be checked (" + err.Error() + ")"
-		}
-		if reason != "" {
-			reasons = append(reasons, n.in.Dataset.Name+": "+reason)
-		}
-	}
-	return joinReasons(reasons...)
-}
-
-// awaitApproval waits for the approve or cancel update, with a durable
-// timeout whose default is not to run.
-func (c *cascadeRun) awaitApproval(ctx workflow.Context, rule, why string) (stop bool, err error) {
-	c.approvalRule, c.approvalWhy = rule, why
-	c.setStatus(ctx, BackfillAwaitingApproval)
-	timeout := c.in.ApprovalTimeout
-	if timeout == 0 {
-		timeout = backfillDefaultApprovalTimeout
-	}
-	opts := workflow.AwaitOptions{Timeout: timeout, TimerOptions: workflow.TimerOptions{Summary: why}}
-	ok, err := workflow.AwaitWithOptions(ctx, opts, func() bool { return c.approver != "" || c.cancelled })
-	switch {
-	case err != nil:
-		return true, err
-	case c.cancelled:
-		c.status = BackfillCancelled
-		return true, nil
-	case !ok:
-		c.status = BackfillNotApproved
-		return true, nil
-	}
-	return false, nil
 }
 
 // startChildren starts every dataset's backfill, upstream first, and
