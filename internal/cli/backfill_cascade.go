@@ -23,8 +23,9 @@ months holding the days), one cost plan for all of them, one approval when
 the total is over --budget or any of them is frozen (allowed for every
 dataset by authz), then one backfill/<dataset> per dataset, where each
 downstream partition starts as soon as the upstream partitions it reads are
-written. pause, resume, cancel, approve and status take --cascade too and
-act on the whole cascade.`
+written. With --wait it prints one line per dataset when the cascade ends.
+pause, resume, cancel, approve and status take --cascade too and act on the
+whole cascade.`
 
 // cascadeUnsupported are the start flags a cascade does not take: each
 // dataset is rewritten from its own catalog source, in full.
