@@ -15,12 +15,16 @@ import (
 // The cascade's guard: one cost plan over every dataset, every dataset's
 // SLO freeze, and one approval that must be allowed for each dataset.
 
-// prepare estimates every dataset's cost and, when any dataset is frozen
-// or the whole cost is over budget, waits for one approval; stop is true
-// when nothing should be written.
+// prepare estimates every dataset's cost (for a plan or a budget) and,
+// when any dataset is frozen or the whole cost is over budget, waits for
+// one approval; stop is true when nothing should be written.
 func (c *cascadeRun) prepare(ctx workflow.Context) (stop bool, err error) {
-	if err := c.estimate(ctx); err != nil {
-		return true, err
+	// Without a budget nothing is decided on the cost, so only a plan
+	// estimates it, as for a single backfill.
+	if c.in.DryRun || c.in.Budget > 0 {
+		if err := c.estimate(ctx); err != nil {
+			return true, err
+		}
 	}
 	if c.in.DryRun {
 		c.status = BackfillPlanned

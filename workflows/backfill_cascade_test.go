@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/dre-dev/dre/activities"
@@ -73,6 +74,10 @@ func frozenCascadeEnv(spans *[]rewriteSpan, freeze string, audits *[]activities.
 		Catalog: cat, AllowUnsigned: true,
 	})
 	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: BackfillCascadeWorkflowID("raw")})
+	// Four workflows and their activities share the test's goroutines; on
+	// a machine shared with CI a coroutine can wait over the default
+	// second for a CPU, which is not a deadlock. A real one still fails.
+	env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: 15 * time.Second})
 	estimateMock(env)
 	var mu sync.Mutex
 	var a *activities.Backfills
