@@ -138,7 +138,8 @@ errcheck:
 ## DRE_BENCH_RECONCILE_TABLES sets another size, loading a 5,000-dataset
 ## dbt manifest into the lineage graph, PII detection's column-level precision
 ## and recall per kind on a generated faker corpus, a year's backfill with
-## write-audit-publish and one SQL check, the same on the BigQuery stand-in
+## write-audit-publish and one SQL check, a cascade over three levels of a
+## year of days against the same rewrites as SQL and level by level, the same on the BigQuery stand-in
 ## in calls per partition, SLO history bootstrap of 100
 ## datasets over 28 days at 10 minutes, SLO evaluation of 50 datasets with
 ## two SLOs each in the per-step, the one-activity and the batched
@@ -152,6 +153,7 @@ bench:
 	$(GO) test -run '^$$' -bench Runbook -benchmem -benchtime 20x ./tests/bench/
 	$(GO) test -run '^$$' -bench 'Backfill$$' -benchtime 5x -timeout 20m ./tests/bench/
 	$(GO) test -run '^$$' -bench BackfillWAP -benchtime 3x -timeout 20m ./tests/bench/
+	$(GO) test -run '^$$' -bench BackfillCascade -benchtime 1x -timeout 20m ./tests/bench/
 	$(GO) test -run '^$$' -bench RewriteAuditedBigQuery -benchtime 3x ./internal/warehouse/bigquery/
 	$(GO) test -run '^$$' -bench AlertIngest -benchtime 1x -timeout 20m ./tests/bench/ -args -alert-seconds 30
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./internal/gateway/ -args -alert-bench-duration 30s

@@ -115,3 +115,22 @@ func ReadViewDependencies(ctx context.Context, name string, w warehouse.Warehous
 	}
 	return edges, nil
 }
+
+// CascadeDatasets returns root and every dataset downstream of it in
+// dependency order, from the worker's catalog, for a cascading backfill.
+// A root the catalog does not hold is a non-retryable error.
+func (l *Lineage) CascadeDatasets(_ context.Context, root string) ([]lineage.CascadeNode, error) {
+	if l.Catalog == nil {
+		err := errors.New("the worker has no catalog (dre.yaml), so it knows no lineage to cascade along")
+		return nil, temporal.NewNonRetryableApplicationError(err.Error(), errInvalidInput, err)
+	}
+	l.once.Do(func() {
+		// dre.yaml with a cycle does not load, so the error is always nil.
+		l.graph, _ = lineage.Build(l.Catalog.Datasets())
+	})
+	nodes, err := l.graph.Cascade(root)
+	if err != nil {
+		return nil, temporal.NewNonRetryableApplicationError(err.Error(), errInvalidInput, err)
+	}
+	return nodes, nil
+}

@@ -109,6 +109,9 @@ func Backfill(ctx workflow.Context, in BackfillInput) (BackfillReport, error) {
 	if err := in.validate(); err != nil {
 		return BackfillReport{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrInvalidInput, nil)
 	}
+	if err := checkCascadeLink(ctx, in); err != nil {
+		return BackfillReport{}, err
+	}
 	b := newBackfillRun(ctx, in)
 	b.guard.start(ctx)
 	if err := b.registerHandlers(ctx); err != nil {
@@ -116,6 +119,9 @@ func Backfill(ctx workflow.Context, in BackfillInput) (BackfillReport, error) {
 	}
 	if err := b.guard.load(ctx, in.Dataset.Name); err != nil {
 		return BackfillReport{}, err
+	}
+	if in.Cascade != nil {
+		b.listenToCascade(ctx)
 	}
 	if in.Progress == nil {
 		if stop, err := b.prepare(ctx); stop || err != nil {
@@ -170,6 +176,9 @@ type backfillRun struct {
 	// selectHold is why the run's own SELECT needs an approval (see
 	// checkSelect), "" when it does not.
 	selectHold string
+	// reporting counts progress signals to a cascade parent in flight;
+	// the run does not end before they are delivered.
+	reporting int
 }
 
 func newBackfillRun(ctx workflow.Context, in BackfillInput) *backfillRun {
@@ -194,6 +203,9 @@ func newBackfillRun(ctx workflow.Context, in BackfillInput) *backfillRun {
 		b.p = BackfillProgress{LedgerRun: info.FirstRunID, StartedAt: workflow.Now(ctx), Next: in.From}
 		if b.p.LedgerRun == "" {
 			b.p.LedgerRun = info.WorkflowExecution.RunID
+		}
+		if in.Cascade != nil {
+			b.startFed()
 		}
 	}
 	b.p.Runs++
@@ -300,6 +312,10 @@ type BackfillInput struct {
 	// follows the dataset's validation.mode (see Dataset.PublishMode).
 	Publish string `json:"publish,omitempty"`
 
+	// Cascade, set only by a BackfillCascade for its children, makes the
+	// run rewrite the partitions its parent feeds it (see backfill_feed.go).
+	Cascade *BackfillCascadeLink `json:"cascade,omitempty"`
+
 	// Progress carries the state of a backfill across continue-as-new; it
 	// is nil when a backfill starts.
 	Progress *BackfillProgress `json:"progress,omitempty"`
@@ -354,6 +370,9 @@ type BackfillProgress struct {
 	OfRun     string          `json:"ofRun,omitempty"`
 	// SelectRole is the role the run's SELECT runs as (see checkSelect).
 	SelectRole string `json:"selectRole,omitempty"`
+	// FeedClosed says a cascade's child has been fed every partition it
+	// will get.
+	FeedClosed bool `json:"feedClosed,omitempty"`
 }
 
 // backfillReportFailures bounds the failures listed in the Slack message.

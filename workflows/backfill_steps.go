@@ -264,13 +264,14 @@ func (b *backfillRun) canDispatch() bool {
 	return !b.p.Paused && !b.stopping() && b.hasNext() && !b.runShareUsed() && b.running < b.concurrency
 }
 
-// finished is true when nothing runs and nothing more will start in this run.
+// finished is true when nothing runs and nothing more will start in this
+// run, and a cascade's child has delivered its progress to its parent.
 func (b *backfillRun) finished() bool {
-	return b.running == 0 && (b.stopping() || !b.hasNext() || b.runShareUsed())
+	return b.running == 0 && b.reporting == 0 && (b.stopping() || (!b.hasNext() && b.fedAll()) || b.runShareUsed())
 }
 
 func (b *backfillRun) shouldContinueAsNew() bool {
-	return !b.stopping() && b.hasNext()
+	return !b.stopping() && (b.hasNext() || !b.fedAll())
 }
 
 // dispatch starts the next batch (or, on the pre-batching path, the next
@@ -353,6 +354,7 @@ func (b *backfillRun) continueAsNew(ctx workflow.Context) error {
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return err
 	}
+	b.drainCascade(ctx)
 	next := b.in
 	progress := b.p
 	next.Progress = &progress
@@ -487,6 +489,7 @@ func (b *backfillRun) rewriteBatch(ctx workflow.Context, parts []warehouse.Parti
 	b.meterBackfill(ctx, before)
 	b.learn(res.Outcomes)
 	b.publishProgress(ctx)
+	b.reportToCascade(ctx, res.Outcomes)
 }
 
 // recordBatch counts each partition of a finished batch.

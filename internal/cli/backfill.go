@@ -97,6 +97,7 @@ type backfillStartFlags struct {
 	budget, tolerance        float64
 	validate, validateSQL    string
 	follow, ignoreFreeze     bool
+	cascade                  bool
 }
 
 func newBackfillStartCmd(g *globals) *cobra.Command {
@@ -131,6 +132,8 @@ the old and new row counts. With
 a live bar with rate and ETA on a terminal, a plain line per change
 otherwise; then the report.
 
+` + cascadeHelp + `
+
 ` + backfillExitCodes,
 		Example: `  dre backfill start orders --from 2026-01-01 --to 2026-02-01
   dre backfill start orders --from 2026-01-01 --to 2026-02-01 --concurrency 8 --wait
@@ -138,9 +141,19 @@ otherwise; then the report.
   dre backfill start orders --from 2026-11-01 --to 2026-12-01 --only missing --order newest
   dre backfill start orders --from 2026-11-01 --to 2026-12-01 --only failed --of <run-id>
   dre backfill start orders --partitions 2026-11-03,2026-11-07 --publish wap
-  dre backfill start orders --from 2026-01-01 --to 2026-01-08 --select "SELECT * FROM staging.orders WHERE order_date >= {{ .From }} AND order_date < {{ .To }}"`,
+  dre backfill start orders --from 2026-01-01 --to 2026-01-08 --select "SELECT * FROM staging.orders WHERE order_date >= {{ .From }} AND order_date < {{ .To }}"
+  dre backfill start raw_orders --cascade --from 2026-01-01 --to 2026-02-01 --budget 5e6 --wait
+  dre backfill pause raw_orders --cascade
+  dre backfill approve raw_orders --cascade --sign ~/.ssh/id_ed25519.pub`,
 		Args: exactArgs(1, "one dataset name (see dre catalog list)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if f.cascade {
+				cfg, in, err := f.cascadeInput(cmd, g, args[0])
+				if err != nil {
+					return err
+				}
+				return g.startCascade(cmd, cfg, in, f.follow)
+			}
 			cfg, in, err := f.input(g, args[0])
 			if err != nil {
 				return err
@@ -159,6 +172,7 @@ otherwise; then the report.
 	cmd.Flags().Float64Var(&f.tolerance, "tolerance", 0, "with --validate rowcount, the relative difference allowed (0.01 = 1%)")
 	cmd.Flags().StringVar(&f.validateSQL, "validate-sql", "", "with --validate sql, a SELECT reading {{ .From }} and {{ .To }} that returns the partition's violations")
 	cmd.Flags().BoolVar(&f.follow, "wait", false, "show progress until the backfill ends, then its report")
+	cmd.Flags().BoolVar(&f.cascade, "cascade", false, "also backfill every dataset downstream of this one, in dependency order, pipelined")
 	cmd.Flags().BoolVar(&f.ignoreFreeze, "ignore-slo-freeze", false, "deprecated: the workflow holds a frozen dataset itself")
 	_ = cmd.Flags().MarkDeprecated("ignore-slo-freeze", "the backfill workflow holds a dataset whose SLO error budget is spent, whoever starts it; approve the held run with `dre backfill approve <dataset>`")
 	// --follow is the flag's first name, kept for scripts that use it.

@@ -28,6 +28,7 @@ var backfillControls = []backfillControl{
 // SLO freeze, as a signed decision.
 func newBackfillApproveCmd(g *globals) *cobra.Command {
 	var who decider
+	var cascade bool
 	cmd := &cobra.Command{
 		Use:   "approve <dataset>",
 		Short: "Approve a backfill held because its cost is over budget or its dataset's SLO is frozen",
@@ -48,27 +49,40 @@ requested the backfill may not approve it. The approval is audited.
 				return err
 			}
 			id := workflows.BackfillWorkflowID(args[0])
+			if cascade {
+				id = workflows.BackfillCascadeWorkflowID(args[0])
+			}
 			by, proof, err := g.proof(cfg, cmd.ErrOrStderr(), id, workflows.BackfillApproveUpdate, args[0], who)
 			if err != nil {
 				return fmt.Errorf("approve %s: %w", id, err)
+			}
+			if cascade {
+				return g.updateCascade(cmd, args[0], workflows.BackfillApproveUpdate, workflows.BackfillApproval{By: by, Note: who.note, Proof: proof})
 			}
 			return g.updateBackfill(cmd, args[0], workflows.BackfillApproveUpdate, workflows.BackfillApproval{By: by, Note: who.note, Proof: proof})
 		},
 	}
 	addDeciderFlags(cmd, &who)
+	cmd.Flags().BoolVar(&cascade, "cascade", false, "approve the cascade from this dataset (backfill-cascade/<dataset>), for every dataset in it")
 	return cmd
 }
 
 func newBackfillControlCmd(g *globals, c backfillControl) *cobra.Command {
-	return &cobra.Command{
+	var cascade bool
+	cmd := &cobra.Command{
 		Use:     c.update + " <dataset>",
 		Short:   c.short,
-		Example: "  " + c.long,
+		Example: "  " + c.long + "\n  " + c.long + " --cascade",
 		Args:    exactArgs(1, "one dataset name (see dre catalog list)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if cascade {
+				return g.updateCascade(cmd, args[0], c.update)
+			}
 			return g.updateBackfill(cmd, args[0], c.update)
 		},
 	}
+	cmd.Flags().BoolVar(&cascade, "cascade", false, "act on the cascade from this dataset (backfill-cascade/<dataset>) and every backfill in it")
+	return cmd
 }
 
 func newBackfillSetCmd(g *globals) *cobra.Command {
@@ -125,13 +139,18 @@ func (g *globals) updateBackfill(cmd *cobra.Command, dataset, update string, arg
 
 func newBackfillStatusCmd(g *globals) *cobra.Command {
 	var output string
+	var cascade bool
 	cmd := &cobra.Command{
 		Use:   "status <dataset>",
 		Short: "Show a backfill's progress: done, failed, running, pending, rows, rate, ETA",
 		Example: `  dre backfill status orders
-  dre backfill status orders --output json`,
+  dre backfill status orders --output json
+  dre backfill status raw_orders --cascade`,
 		Args: exactArgs(1, "one dataset name (see dre catalog list)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if cascade {
+				return g.cascadeStatus(cmd, args[0])
+			}
 			cfg, err := g.loadConfig()
 			if err != nil {
 				return err
@@ -152,6 +171,7 @@ func newBackfillStatusCmd(g *globals) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "text or json")
+	cmd.Flags().BoolVar(&cascade, "cascade", false, "the status of the cascade from this dataset, one line per dataset")
 	return cmd
 }
 

@@ -22,13 +22,27 @@ lists the partitions of [--from, --to) and estimates each one's SELECT with
 the warehouse (PostgreSQL EXPLAIN, BigQuery dry-run bytes). Nothing is written.
 Ranges over 500 partitions show the first 500 and extrapolate the total.
 With --only, --partitions and --order it lists the partitions that mode
-would rewrite, in the order it would, and how many of the range it leaves out.`,
+would rewrite, in the order it would, and how many of the range it leaves out.
+
+With --cascade it plans the dataset and every dataset downstream of it
+(workflow backfill-cascade-plan/<dataset>): one line per dataset with its
+partitions at its own granularity, what it reads, and its estimated cost,
+then the whole cascade's cost, which --budget is compared with.`,
 		Example: `  dre backfill plan orders --from 2026-01-01 --to 2026-02-01
   dre backfill plan orders --from 2026-11-01 --to 2026-12-01 --only missing
   dre backfill plan orders --from 2026-11-01 --to 2026-12-01 --only failed --order newest
-  dre backfill plan orders --partitions 2026-11-03,2026-11-07`,
+  dre backfill plan orders --partitions 2026-11-03,2026-11-07
+  dre backfill plan raw_orders --cascade --from 2026-01-01 --to 2026-02-01`,
 		Args: exactArgs(1, "one dataset name (see dre catalog list)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if f.cascade {
+				cfg, in, err := f.cascadeInput(cmd, g, args[0])
+				if err != nil {
+					return err
+				}
+				in.DryRun = true
+				return g.startCascade(cmd, cfg, in, true)
+			}
 			cfg, in, err := f.input(g, args[0])
 			if err != nil {
 				return err
@@ -54,6 +68,7 @@ would rewrite, in the order it would, and how many of the range it leaves out.`,
 	f.rangeFlags.register(cmd)
 	f.selectFlags.register(cmd)
 	cmd.Flags().StringVar(&f.sel, "select", "", "SELECT producing one partition, reading {{ .From }} and {{ .To }} like dre.yaml sources (default: the dataset's source in dre.yaml)")
+	cmd.Flags().BoolVar(&f.cascade, "cascade", false, "plan this dataset and every dataset downstream of it")
 	return cmd
 }
 

@@ -62,6 +62,7 @@ func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.Check, workflow.RegisterOptions{Name: workflows.CheckWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.Runbook, workflow.RegisterOptions{Name: workflows.RunbookWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.Backfill, workflow.RegisterOptions{Name: workflows.BackfillWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.BackfillCascade, workflow.RegisterOptions{Name: workflows.BackfillCascadeWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.Triage, workflow.RegisterOptions{Name: workflows.TriageWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.AccessRequest, workflow.RegisterOptions{Name: workflows.AccessRequestWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.AccessReview, workflow.RegisterOptions{Name: workflows.AccessReviewWorkflowName})
