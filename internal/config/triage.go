@@ -46,6 +46,22 @@ type TriagePolicy struct {
 	UniqueKey []string `yaml:"unique_key"`
 	// Escalation replaces the default escalation with ordered steps.
 	Escalation *Escalation `yaml:"escalation"`
+	// Room opens a Slack channel of its own for incidents of some
+	// severities (default: none).
+	Room *IncidentRoom `yaml:"room"`
+}
+
+// IncidentRoom is the room: key of a triage policy: which severities get
+// a dedicated Slack channel, how it is named, and who joins it besides
+// the owner team's people.
+type IncidentRoom struct {
+	// Severities are sev1..sev4, for example [sev1, sev2].
+	Severities []string `yaml:"severities"`
+	// Prefix starts the channel name, before the dataset and the day
+	// (default inc-: inc-orders-2026-12-07).
+	Prefix string `yaml:"prefix"`
+	// Invite are the Slack user IDs of responders to invite.
+	Invite []string `yaml:"invite"`
 }
 
 // Escalation is an escalation policy: steps run in order while nobody
@@ -122,6 +138,9 @@ func (p TriagePolicy) over(o TriagePolicy) TriagePolicy {
 	}
 	if o.Escalation != nil {
 		p.Escalation = o.Escalation
+	}
+	if o.Room != nil {
+		p.Room = o.Room
 	}
 	return p
 }

@@ -106,6 +106,9 @@ func (d *decoder) checkPolicy(cfg *Config, path string, p TriagePolicy, dataset 
 		}
 		d.checkEscalation(cfg, path+".escalation", *p.Escalation)
 	}
+	if p.Room != nil {
+		d.checkRoom(path+".room", *p.Room)
+	}
 }
 
 // checkEscalateAfter requires sev1..sev4 keys and positive durations or never.
