@@ -48,6 +48,7 @@ func (t *triage) sendIncident(ctx workflow.Context) activities.SlackPosted {
 		Channel: t.channel, TS: t.threadTS, Text: t.openingText(), Status: t.status, WorkflowID: t.id,
 		RunURL: t.in.RunURL, Resolved: t.status == TriageResolved, HasRunbook: t.in.Runbook != nil,
 		Acknowledged: !t.ackedAt.IsZero(), Decisions: t.decisions(), CanBackfill: t.canBackfill(),
+		CanCommand: t.room.channel != "",
 	}
 	var n *activities.Notify
 	var posted activities.SlackPosted
@@ -337,6 +338,7 @@ func (t *triage) close(ctx workflow.Context) (TriageTimeline, error) {
 	tl.Postmortem = postmortem(tl)
 	t.meterClosed(ctx, tl)
 	t.post(ctx, summaryText(tl))
+	t.toRoom(ctx, summaryText(tl))
 	t.post(ctx, "```\n"+activities.SlackEscape(tl.Postmortem)+"```")
 	return tl, nil
 }
@@ -350,6 +352,7 @@ func (t *triage) timeline() TriageTimeline {
 		AcknowledgedBy: t.ackedBy, ResolvedBy: t.resolvedBy,
 		Pages: t.pages, Escalations: t.escalations, NextEscalationAt: t.escalateAt, Findings: t.findings, Events: t.events,
 		Alerts: t.alerts, AlertsNotListed: t.alertsNotListed,
+		Room: t.room.channel, RoomName: t.room.name, Commander: t.room.commander,
 	}
 	if !t.ackedAt.IsZero() {
 		tl.TimeToAck = t.ackedAt.Sub(t.detectedAt)
@@ -430,6 +433,9 @@ func (t *triage) decisions() []string {
 	var out []string
 	if !t.ackedAt.IsZero() {
 		out = append(out, decidedText(":eyes: Acknowledged", t.ackedBy, t.ackedAt))
+	}
+	if t.room.commander != "" {
+		out = append(out, decidedText(":military_helmet: Commanded", t.room.commander, t.room.commandedAt))
 	}
 	if !t.resolvedAt.IsZero() {
 		out = append(out, decidedText(":white_check_mark: Resolved", t.resolvedBy, t.resolvedAt))

@@ -18,6 +18,7 @@ func TestTriagePolicyConvertsDreYAML(t *testing.T) {
 			{After: catalog.Duration{Duration: 5 * time.Minute}, Mention: []string{"U0SECOND"}},
 			{EscalatePagerDuty: true, PagerDutyLevel: 3, Page: "platform"},
 		}},
+		Room: &config.IncidentRoom{Severities: []string{"sev1", "sev3"}, Prefix: "inc-", Invite: []string{"U0ONCALL"}},
 	}
 	want := workflows.TriagePolicy{
 		PageSeverity: 1, EscalateAfter: map[int]time.Duration{1: 2 * time.Minute, 2: -1}, EscalationMention: "<!channel> <!subteam^S0LEADS>",
@@ -26,6 +27,7 @@ func TestTriagePolicyConvertsDreYAML(t *testing.T) {
 			{After: 5 * time.Minute, Mention: []string{"<@U0SECOND>"}},
 			{EscalatePagerDuty: true, PagerDutyLevel: 3, PageService: "platform"},
 		},
+		Room: &workflows.TriageRoom{Severities: []int{1, 3}, Prefix: "inc-", Invite: []string{"U0ONCALL"}},
 	}
 	if got := TriagePolicy(p); !reflect.DeepEqual(got, want) {
 		t.Errorf("converted\n %+v\nwant\n %+v", got, want)
