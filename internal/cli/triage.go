@@ -25,6 +25,7 @@ PagerDuty's webhook drive the same workflow as these commands.`,
   dre triage status orders
   dre triage ack orders
   dre triage backfill orders
+  dre triage command orders --as alice
   dre triage resolve orders --note "upstream load re-run"
   dre triage list`,
 	}
@@ -32,7 +33,8 @@ PagerDuty's webhook drive the same workflow as these commands.`,
 		newTriageActionCmd(g, "ack", workflows.TriageAckUpdate, "Acknowledge the incident (stops escalation)"),
 		newTriageActionCmd(g, "resolve", workflows.TriageResolveUpdate, "Resolve the incident (resolves the page, posts the timeline)"),
 		newTriageActionCmd(g, "escalate", workflows.TriageEscalateUpdate, "Escalate now (re-page on-call)"),
-		newTriageBackfillCmd(g))
+		newTriageBackfillCmd(g),
+		newTriageActionCmd(g, "command", workflows.TriageCommandUpdate, "Take command of the incident: you become its incident commander, shown in the thread and the incident room"))
 	return cmd
 }
 
@@ -187,6 +189,9 @@ func newTriageStatusCmd(g *globals) *cobra.Command {
 // printTimeline renders an incident for a terminal.
 func printTimeline(w io.Writer, tl workflows.TriageTimeline) {
 	fmt.Fprintf(w, "%s: %s, sev%d, reported by %v\n", tl.WorkflowID, tl.Status, tl.Severity, tl.Reporters)
+	if tl.Room != "" {
+		fmt.Fprintf(w, "  room #%s (%s), commander: %s\n", tl.RoomName, tl.Room, orDash(tl.Commander))
+	}
 	for _, f := range tl.Findings {
 		mark := "ok "
 		if f.Problem {
@@ -234,4 +239,12 @@ func newTriageListCmd(g *globals) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// orDash is s, or a dash for nothing.
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
