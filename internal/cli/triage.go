@@ -26,6 +26,8 @@ PagerDuty's webhook drive the same workflow as these commands.`,
   dre triage ack orders
   dre triage backfill orders
   dre triage command orders --as alice
+  dre triage followups add orders --owner alice "alert on late loads before 6am"
+  dre triage command orders --as alice
   dre triage resolve orders --note "upstream load re-run"
   dre triage list`,
 	}
@@ -34,7 +36,8 @@ PagerDuty's webhook drive the same workflow as these commands.`,
 		newTriageActionCmd(g, "resolve", workflows.TriageResolveUpdate, "Resolve the incident (resolves the page, posts the timeline)"),
 		newTriageActionCmd(g, "escalate", workflows.TriageEscalateUpdate, "Escalate now (re-page on-call)"),
 		newTriageBackfillCmd(g),
-		newTriageActionCmd(g, "command", workflows.TriageCommandUpdate, "Take command of the incident: you become its incident commander, shown in the thread and the incident room"))
+		newTriageActionCmd(g, "command", workflows.TriageCommandUpdate, "Take command of the incident: you become its incident commander, shown in the thread and the incident room"),
+		newTriageFollowupsCmd(g))
 	return cmd
 }
 
