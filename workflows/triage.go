@@ -329,6 +329,11 @@ type TriagePolicy struct {
 	// checks that failed pass again after the backfill of the affected
 	// partitions; off, the thread asks a human to press Resolve.
 	ResolveAfterFix bool `json:"resolveAfterFix,omitempty"`
+	// BackfillBudget is the estimated cost above which the backfill of
+	// the affected partitions waits for `dre backfill approve`, in the
+	// warehouse's estimate unit (BigQuery bytes, PostgreSQL planner
+	// units), as --budget of a backfill started by hand; 0: none.
+	BackfillBudget float64 `json:"backfillBudget,omitempty"`
 	// Room, when set, opens a Slack channel of the incident's own at the
 	// severities it lists (see TriageRoom).
 	Room *TriageRoom `json:"room,omitempty"`

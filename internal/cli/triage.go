@@ -50,7 +50,9 @@ func newTriageBackfillCmd(g *globals) *cobra.Command {
 
 The incident starts backfill/<dataset> as its child, over exactly those
 partitions, recomputed from the dataset's source: in dre.yaml. The backfill
-holds for an SLO freeze like any other and writes each partition once. When
+holds for an SLO freeze like any other, waits for dre backfill approve when
+its estimated cost is over the triage policy's backfill_budget, and writes
+each partition once. When
 it is done, the incident re-runs the checks that failed: if they pass, it is
 mitigated, and resolved too when the triage policy sets resolve_after_fix;
 otherwise the thread asks for Resolve. Everything lands on the timeline

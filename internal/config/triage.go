@@ -41,6 +41,12 @@ type TriagePolicy struct {
 	// findings name (default false: the thread asks for Resolve). A
 	// pointer, so that a dataset can turn off what its team turned on.
 	ResolveAfterFix *bool `yaml:"resolve_after_fix"`
+	// BackfillBudget is the estimated cost above which the backfill of an
+	// incident's affected partitions waits for dre backfill approve, in
+	// the warehouse's estimate unit (BigQuery bytes scanned, PostgreSQL
+	// planner cost units), as --budget does for dre backfill start;
+	// default none.
+	BackfillBudget float64 `yaml:"backfill_budget"`
 	// UniqueKey names the columns that identify a row, for the duplicate
 	// check of the diagnosis (skipped without it); only under datasets.
 	UniqueKey []string `yaml:"unique_key"`
@@ -135,6 +141,9 @@ func (p TriagePolicy) over(o TriagePolicy) TriagePolicy {
 	}
 	if o.ResolveAfterFix != nil {
 		p.ResolveAfterFix = o.ResolveAfterFix
+	}
+	if o.BackfillBudget != 0 {
+		p.BackfillBudget = o.BackfillBudget
 	}
 	if o.Escalation != nil {
 		p.Escalation = o.Escalation

@@ -32,7 +32,7 @@ func TriagePolicy(p config.TriagePolicy) workflows.TriagePolicy {
 	out := workflows.TriagePolicy{
 		PageSeverity: p.PageSeverity, MaxEscalations: p.MaxEscalations, EscalationMention: mentions(p.Mentions),
 		AutoResolveAfter: p.AutoResolveAfter.Duration, RecheckEvery: p.RecheckEvery.Duration, UniqueKey: p.UniqueKey,
-		ResolveAfterFix: p.ResolveAfterFix != nil && *p.ResolveAfterFix,
+		ResolveAfterFix: p.ResolveAfterFix != nil && *p.ResolveAfterFix, BackfillBudget: p.BackfillBudget,
 	}
 	for i, key := range config.SeverityKeys {
 		v, ok := p.EscalateAfter[key]
