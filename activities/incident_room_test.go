@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slack-go/slack"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/dre-dev/dre/tests/peers"
@@ -52,5 +53,32 @@ func TestOpenIncidentRoomTakesTheNextFreeNameAndInvitesEachUser(t *testing.T) {
 	rooms := s.Rooms()
 	if last := rooms[len(rooms)-1]; last.ID != got.Channel || strings.Join(last.Members, ",") != peers.SlackBotUser+",U0OWNER,U0ONCALL" {
 		t.Errorf("Slack has %+v; want the room with the bot, the owner and on-call", last)
+	}
+}
+
+func TestOpenIncidentRoomRetryReusesTheChannelItCreated(t *testing.T) {
+	s := peers.StartSlack(t)
+	s.AddUsers("U0OWNER")
+	c := s.Client()
+	first, err := c.CreateConversation(slack.CreateConversationParams{ChannelName: "inc-orders-2026-12-07"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var env testsuite.WorkflowTestSuite
+	a := env.NewTestActivityEnvironment()
+	n := &Notify{Slack: c}
+	a.RegisterActivity(n)
+	// The attempt before created the room, recorded it, then failed.
+	a.SetHeartbeatDetails(RoomResult{Opened: true, Channel: first.ID, Name: first.Name})
+	val, err := a.ExecuteActivity(n.OpenIncidentRoom, RoomRequest{Prefix: "inc-", Dataset: "orders", Day: time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC), Invite: []string{"U0OWNER"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got RoomResult
+	if err := val.Get(&got); err != nil {
+		t.Fatal(err)
+	}
+	if rooms := s.Rooms(); len(rooms) != 1 || got.Channel != first.ID || strings.Join(rooms[0].Members, ",") != peers.SlackBotUser+",U0OWNER" {
+		t.Errorf("rooms %+v, result %+v; want the first room reused, with the owner invited", rooms, got)
 	}
 }
