@@ -396,7 +396,8 @@ func postmortem(tl TriageTimeline) string {
 		}
 	}
 	b.WriteString("\n## Root cause\n\n_Why did it happen?_\n\n## Impact\n\n_Who and what was affected, for how long?_\n\n")
-	b.WriteString("## Action items\n\n- [ ] _Prevent it:_\n- [ ] _Detect it sooner:_\n")
+	b.WriteString("## Action items\n\n- [ ] _Prevent it:_\n- [ ] _Detect it sooner:_\n\n")
+	appendf(&b, "Keep each as a follow-up, posted weekly to the owner channel until done:\n`dre triage followups add %s --owner <person> --incident %s \"<action>\"`\n", tl.Dataset, tl.WorkflowID)
 	return b.String()
 }
 
