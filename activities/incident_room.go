@@ -21,6 +21,9 @@ type RoomRequest struct {
 	Day     time.Time `json:"day"`
 	// Invite are Slack user IDs: the owner team's people and the responders.
 	Invite []string `json:"invite,omitempty"`
+	// InviteGroups are Slack user groups (S...) whose members are invited
+	// too: the owner team's slack_groups.
+	InviteGroups []string `json:"inviteGroups,omitempty"`
 }
 
 // RoomResult is the channel opened, who joined it, and who Slack did not
@@ -59,12 +62,37 @@ func (n *Notify) OpenIncidentRoom(ctx context.Context, req RoomRequest) (RoomRes
 		room = created
 		activity.RecordHeartbeat(ctx, room)
 	}
-	for _, user := range req.Invite {
+	users, err := n.withGroupMembers(ctx, req)
+	if err != nil {
+		return RoomResult{}, err
+	}
+	for _, user := range users {
 		if err := n.invite(ctx, &room, user); err != nil {
 			return RoomResult{}, err
 		}
 	}
 	return room, nil
+}
+
+// withGroupMembers is req.Invite followed by the members of its groups,
+// each once; a group Slack does not know is skipped.
+func (n *Notify) withGroupMembers(ctx context.Context, req RoomRequest) ([]string, error) {
+	users := slices.Clone(req.Invite)
+	for _, g := range req.InviteGroups {
+		members, err := n.Slack.GetUserGroupMembersContext(ctx, g)
+		if slackCode(err) == "no_such_subteam" {
+			continue
+		}
+		if err != nil {
+			return nil, roomFailure("listing the members of user group "+g, err)
+		}
+		for _, m := range members {
+			if !slices.Contains(users, m) {
+				users = append(users, m)
+			}
+		}
+	}
+	return users, nil
 }
 
 // createRoom creates the first free channel of base, base-2, base-3...
@@ -108,7 +136,7 @@ func roomFailure(what string, err error) error {
 	if !errors.As(err, &se) {
 		return err
 	}
-	msg := fmt.Sprintf("Slack refused %s: %s (the dre app needs the channels:manage scope, and a workspace that lets apps create channels)", what, se.Err)
+	msg := fmt.Sprintf("Slack refused %s: %s (the dre app needs the channels:manage and usergroups:read scopes, and a workspace that lets apps create channels)", what, se.Err)
 	return temporal.NewNonRetryableApplicationError(msg, "SlackRefused", err)
 }
 

@@ -31,14 +31,15 @@ func TestRoomNameKeepsSlackRules(t *testing.T) {
 
 func TestOpenIncidentRoomTakesTheNextFreeNameAndInvitesEachUser(t *testing.T) {
 	s := peers.StartSlack(t)
-	s.AddUsers("U0OWNER", "U0ONCALL")
+	s.AddUsers("U0OWNER", "U0ONCALL", "U0LEAD")
+	s.AddGroup("S0LEADS", "U0LEAD", "U0OWNER")
 	s.TakeName("inc-orders-2026-12-07")
 	var env testsuite.WorkflowTestSuite
 	a := env.NewTestActivityEnvironment()
 	n := &Notify{Slack: s.Client()}
 	a.RegisterActivity(n)
 	req := RoomRequest{Prefix: "inc-", Dataset: "orders", Day: time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC),
-		Invite: []string{"U0OWNER", "U0GONE", "U0ONCALL"}}
+		Invite: []string{"U0OWNER", "U0GONE", "U0ONCALL"}, InviteGroups: []string{"S0LEADS", "S0GONE"}}
 	val, err := a.ExecuteActivity(n.OpenIncidentRoom, req)
 	if err != nil {
 		t.Fatal(err)
@@ -47,11 +48,11 @@ func TestOpenIncidentRoomTakesTheNextFreeNameAndInvitesEachUser(t *testing.T) {
 	if err := val.Get(&got); err != nil {
 		t.Fatal(err)
 	}
-	if !got.Opened || got.Name != "inc-orders-2026-12-07-2" || strings.Join(got.Invited, ",") != "U0OWNER,U0ONCALL" || strings.Join(got.NotFound, ",") != "U0GONE" {
-		t.Fatalf("room %+v; want inc-orders-2026-12-07-2 with the owner and on-call invited and U0GONE not found", got)
+	if !got.Opened || got.Name != "inc-orders-2026-12-07-2" || strings.Join(got.Invited, ",") != "U0OWNER,U0ONCALL,U0LEAD" || strings.Join(got.NotFound, ",") != "U0GONE" {
+		t.Fatalf("room %+v; want inc-orders-2026-12-07-2 with the owner, on-call and the group's lead invited once, U0GONE not found", got)
 	}
 	rooms := s.Rooms()
-	if last := rooms[len(rooms)-1]; last.ID != got.Channel || strings.Join(last.Members, ",") != peers.SlackBotUser+",U0OWNER,U0ONCALL" {
+	if last := rooms[len(rooms)-1]; last.ID != got.Channel || strings.Join(last.Members, ",") != peers.SlackBotUser+",U0OWNER,U0ONCALL,U0LEAD" {
 		t.Errorf("Slack has %+v; want the room with the bot, the owner and on-call", last)
 	}
 }

@@ -61,7 +61,7 @@ func (t *triage) openRoomIfDue(ctx workflow.Context) {
 	}
 	t.room.asked = true
 	req := activities.RoomRequest{Prefix: orText(t.policy.Room.Prefix, defaultRoomPrefix), Dataset: t.in.Dataset.Name,
-		Day: t.detectedAt, Invite: t.roomInvitees()}
+		Day: t.detectedAt, Invite: t.roomInvitees(), InviteGroups: t.ownerSlackGroups()}
 	var n *activities.Notify
 	var room activities.RoomResult
 	err := workflow.ExecuteActivity(roomOptions(ctx), n.OpenIncidentRoom, req).Get(ctx, &room)
@@ -139,6 +139,20 @@ func (t *triage) ownerSlackUsers() []string {
 		}
 	}
 	return users
+}
+
+// ownerSlackGroups are the Slack user groups of the owner team's group
+// under groups:, whose members the room invites too.
+func (t *triage) ownerSlackGroups() []string {
+	p := t.guard.policy
+	if p == nil || p.People == nil || p.Dataset.Owner.Team == "" {
+		return nil
+	}
+	g, err := p.People.Group(p.Dataset.Owner.Team)
+	if err != nil {
+		return nil
+	}
+	return g.SlackGroups
 }
 
 // slackUserOf is who's Slack user ID: who itself when it is one, else

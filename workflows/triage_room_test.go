@@ -20,7 +20,7 @@ func roomHarness(t *testing.T) (*triageHarness, *[]activities.RoomRequest) {
 	h := newTriageHarness(t)
 	orders := ordersIncident(1).Dataset
 	h.policy.People = people.NewDirectory(map[string]people.Person{"olive": {SlackUser: "U0OWNER"}},
-		map[string]people.Group{"commerce-data": {People: []string{"olive"}}})
+		map[string]people.Group{"commerce-data": {People: []string{"olive"}, SlackGroups: []string{"S0COMMERCE"}}})
 	h.policy.Catalog = catalog.New([]catalog.Dataset{orders})
 	var asked []activities.RoomRequest
 	var n *activities.Notify
@@ -45,8 +45,9 @@ func TestSev1OpensARoomWithOwnerAndRespondersAndACommander(t *testing.T) {
 	h.at(2*time.Minute, func() { h.mustUpdate(TriageCommandUpdate, TriageAction{By: "U0CAROL"}) })
 	h.at(3*time.Minute, func() { h.mustUpdate(TriageResolveUpdate, TriageAction{By: "U0CAROL"}) })
 	tl := h.run(in)
-	if len(*asked) != 1 || strings.Join((*asked)[0].Invite, ",") != "U0OWNER,U0ONCALL,U0ALICE" || (*asked)[0].Prefix != "inc-" {
-		t.Fatalf("rooms asked %+v; want one, inviting the owner team, the policy's responder and the reporter", *asked)
+	if len(*asked) != 1 || strings.Join((*asked)[0].Invite, ",") != "U0OWNER,U0ONCALL,U0ALICE" || (*asked)[0].Prefix != "inc-" ||
+		strings.Join((*asked)[0].InviteGroups, ",") != "S0COMMERCE" {
+		t.Fatalf("rooms asked %+v; want one, inviting the owner team (people and Slack group), the policy's responder and the reporter", *asked)
 	}
 	if tl.Room != "C0ROOM1" || tl.RoomName != "inc-orders-2026-11-23" || tl.Commander != "U0CAROL" {
 		t.Errorf("timeline room %q (%s), commander %q; want C0ROOM1, inc-orders-2026-11-23, U0CAROL", tl.Room, tl.RoomName, tl.Commander)

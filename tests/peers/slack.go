@@ -44,19 +44,21 @@ type Slack struct {
 	srv      *slacktest.Server
 	// users are the workspace's user IDs; rooms the channels created
 	// (and names taken), for conversations.create and .invite.
-	users map[string]bool
-	rooms []SlackRoom
+	users  map[string]bool
+	rooms  []SlackRoom
+	groups map[string][]string // user group ID -> member user IDs
 }
 
 // StartSlack starts the peer until the test ends.
 func StartSlack(t testing.TB) *Slack {
 	t.Helper()
-	s := &Slack{messages: map[string]SlackCall{}, users: map[string]bool{SlackBotUser: true}}
+	s := &Slack{messages: map[string]SlackCall{}, users: map[string]bool{SlackBotUser: true}, groups: map[string][]string{}}
 	s.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
 		c.Handle("/chat.postMessage", s.handler("postMessage"))
 		c.Handle("/chat.update", s.handler("update"))
 		c.Handle("/conversations.create", s.createRoom)
 		c.Handle("/conversations.invite", s.inviteRoom)
+		c.Handle("/usergroups.users.list", s.groupMembers)
 	})
 	s.srv.Start()
 	t.Cleanup(s.srv.Stop)

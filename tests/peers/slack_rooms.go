@@ -37,6 +37,29 @@ func (s *Slack) AddUsers(ids ...string) {
 	}
 }
 
+// AddGroup makes a user group (S...) with members, for
+// usergroups.users.list; any other group answers no_such_subteam.
+func (s *Slack) AddGroup(id string, members ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.groups[id] = members
+}
+
+// groupMembers serves usergroups.users.list.
+func (s *Slack) groupMembers(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil || !authorized(w, r) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	members, ok := s.groups[r.FormValue("usergroup")]
+	if !ok {
+		slackError(w, "no_such_subteam")
+		return
+	}
+	answer(w, map[string]any{"ok": true, "users": members})
+}
+
 // TakeName adds an existing channel, so that creating another with its
 // name answers name_taken.
 func (s *Slack) TakeName(name string) {

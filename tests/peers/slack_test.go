@@ -58,6 +58,13 @@ func TestSlackRoomsAreAsStrictAsSlack(t *testing.T) {
 	if _, err := c.InviteUsersToConversation(ch.ID, "U0ALICE"); err == nil || err.Error() != "already_in_channel" {
 		t.Errorf("second invite: %v, want already_in_channel", err)
 	}
+	s.AddGroup("S0LEADS", "U0ALICE")
+	if _, err := c.GetUserGroupMembers("S0NONE"); err == nil || err.Error() != "no_such_subteam" {
+		t.Errorf("members of an unknown group: %v, want no_such_subteam", err)
+	}
+	if m, err := c.GetUserGroupMembers("S0LEADS"); err != nil || strings.Join(m, ",") != "U0ALICE" {
+		t.Errorf("members of S0LEADS: %v, %v; want U0ALICE", m, err)
+	}
 	if rooms := s.Rooms(); len(rooms) != 2 || rooms[1].Name != "inc-orders-2" || strings.Join(rooms[1].Members, ",") != SlackBotUser+",U0ALICE" {
 		t.Errorf("rooms %+v; want inc-orders-2 with the bot and U0ALICE", rooms)
 	}
