@@ -17,6 +17,7 @@ const (
 	TriageButtonRunRunbook = "triage_run_runbook"
 	TriageButtonEscalate   = "triage_escalate"
 	TriageButtonBackfill   = "triage_backfill"
+	TriageButtonCommand    = "triage_command"
 )
 
 // IncidentMessage is the top-level message of an incident. With TS set it
@@ -41,6 +42,8 @@ type IncidentMessage struct {
 	// CanBackfill shows the Backfill affected partitions button: the
 	// findings name partitions and the dataset has a source.
 	CanBackfill bool `json:"canBackfill,omitempty"`
+	// CanCommand shows the Take command button: the incident has a room.
+	CanCommand bool `json:"canCommand,omitempty"`
 }
 
 // PostIncident posts or updates an incident's Block Kit message.
@@ -96,6 +99,9 @@ func incidentBlocks(m IncidentMessage) []slack.Block {
 	}
 	if m.CanBackfill {
 		elements = append(elements, button(TriageButtonBackfill, "Backfill affected partitions", slack.StyleDefault))
+	}
+	if m.CanCommand {
+		elements = append(elements, button(TriageButtonCommand, "Take command", slack.StyleDefault))
 	}
 	elements = append(elements, button(TriageButtonEscalate, "Escalate", slack.StyleDanger))
 	return append(blocks, slack.NewActionBlock("triage_actions", elements...))

@@ -42,6 +42,7 @@ func Triage(ctx workflow.Context, in TriageInput) (TriageTimeline, error) {
 	t.startDiagnosis(ctx)
 	t.startImpact(ctx)
 	t.pageIfDue(ctx, "opened")
+	t.openRoomIfDue(ctx)
 	if t.autoResolveOn() {
 		t.armRecheck(ctx)
 	}
@@ -95,6 +96,8 @@ type triage struct {
 	alertsNotListed    int
 	// guard proves who clicks and applies the authz: rules (triage.*).
 	guard decisionGuard
+	// room is the incident's own Slack channel and its commander.
+	room triageRoom
 }
 
 func newTriage(ctx workflow.Context, in TriageInput) *triage {
@@ -235,6 +238,11 @@ type TriageTimeline struct {
 	// Lineage is a Mermaid flowchart of the dataset's neighbourhood, drawn
 	// once the incident is resolved; empty without declared lineage.
 	Lineage string `json:"lineage,omitempty"`
+	// Room and RoomName are the incident's own Slack channel, when its
+	// severity has one; Commander is who took command of the incident.
+	Room      string `json:"room,omitempty"`
+	RoomName  string `json:"roomName,omitempty"`
+	Commander string `json:"commander,omitempty"`
 	// Postmortem is a Markdown skeleton, set once the incident is resolved.
 	Postmortem string `json:"postmortem,omitempty"`
 }
@@ -324,6 +332,14 @@ type TriagePolicy struct {
 	// checks that failed pass again after the backfill of the affected
 	// partitions; off, the thread asks a human to press Resolve.
 	ResolveAfterFix bool `json:"resolveAfterFix,omitempty"`
+	// BackfillBudget is the estimated cost above which the backfill of
+	// the affected partitions waits for `dre backfill approve`, in the
+	// warehouse's estimate unit (BigQuery bytes, PostgreSQL planner
+	// units), as --budget of a backfill started by hand; 0: none.
+	BackfillBudget float64 `json:"backfillBudget,omitempty"`
+	// Room, when set, opens a Slack channel of the incident's own at the
+	// severities it lists (see TriageRoom).
+	Room *TriageRoom `json:"room,omitempty"`
 }
 
 // defaultEscalateAfter applies to severities EscalateAfter does not list.

@@ -146,13 +146,14 @@ func (t *triage) runFix(ctx workflow.Context, by string, parts []time.Time) {
 	t.afterFix(ctx, by, len(parts))
 }
 
-// backfillChild runs backfill/<dataset> over exactly parts. The child
-// holds for the SLO freeze and its budget on its own, and its ledger
+// backfillChild runs backfill/<dataset> over exactly parts, under the
+// policy's cost budget and the SLO freeze (see guardFix), and its ledger
 // writes each partition once. It is abandoned, not terminated, if the
 // incident closes first: a half-written backfill is worse than a whole one.
 func (t *triage) backfillChild(ctx workflow.Context, by string, parts []time.Time) (BackfillReport, error) {
 	ds := t.in.Dataset
 	in := BackfillInput{Dataset: ds, Partitions: parts, Requester: by}.withDerivedRange()
+	t.guardFix(ctx, &in)
 	ctx = workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:        BackfillWorkflowID(ds.Name),
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,

@@ -36,6 +36,7 @@ func (t *triage) registerHandlers(ctx workflow.Context) error {
 		{TriageEscalateUpdate, t.onEscalate, t.validateEscalate},
 		{TriageRunRunbookUpdate, t.onRunRunbook, t.validateRunbook},
 		{TriageBackfillUpdate, t.onBackfill, t.validateBackfill},
+		{TriageCommandUpdate, t.onCommand, t.validateCommand},
 	}
 	for _, u := range updates {
 		opts := workflow.UpdateHandlerOptions{Validator: u.validator}
@@ -194,6 +195,7 @@ func (t *triage) onReport(ctx workflow.Context, r TriageReport) {
 			t.statusChanged(ctx)
 			t.post(ctx, fmt.Sprintf(":arrow_up: Severity raised to sev%d by %s.", sev, slackMention(r.Reporter)))
 			t.pageIfDue(ctx, "severity raised")
+			t.openRoomIfDue(ctx)
 		})
 	}
 }

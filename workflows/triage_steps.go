@@ -48,6 +48,7 @@ func (t *triage) sendIncident(ctx workflow.Context) activities.SlackPosted {
 		Channel: t.channel, TS: t.threadTS, Text: t.openingText(), Status: t.status, WorkflowID: t.id,
 		RunURL: t.in.RunURL, Resolved: t.status == TriageResolved, HasRunbook: t.in.Runbook != nil,
 		Acknowledged: !t.ackedAt.IsZero(), Decisions: t.decisions(), CanBackfill: t.canBackfill(),
+		CanCommand: t.room.channel != "",
 	}
 	var n *activities.Notify
 	var posted activities.SlackPosted
@@ -338,6 +339,7 @@ func (t *triage) close(ctx workflow.Context) (TriageTimeline, error) {
 	tl.Postmortem = postmortem(tl)
 	t.meterClosed(ctx, tl)
 	t.post(ctx, summaryText(tl))
+	t.toRoom(ctx, summaryText(tl))
 	t.post(ctx, "```\n"+activities.SlackEscape(tl.Postmortem)+"```")
 	return tl, nil
 }
@@ -351,6 +353,7 @@ func (t *triage) timeline() TriageTimeline {
 		AcknowledgedBy: t.ackedBy, ResolvedBy: t.resolvedBy,
 		Pages: t.pages, Escalations: t.escalations, NextEscalationAt: t.escalateAt, Findings: t.findings, Events: t.events,
 		Alerts: t.alerts, AlertsNotListed: t.alertsNotListed,
+		Room: t.room.channel, RoomName: t.room.name, Commander: t.room.commander,
 	}
 	if !t.ackedAt.IsZero() {
 		tl.TimeToAck = t.ackedAt.Sub(t.detectedAt)
@@ -399,7 +402,8 @@ func postmortem(tl TriageTimeline) string {
 		// ``` block whole.
 		appendf(&b, "## Lineage\n\nTwo steps up and down from %s (dre.yaml `upstream:`):\n\n~~~mermaid\n%s~~~\n\n", tl.Dataset, tl.Lineage)
 	}
-	b.WriteString("## Action items\n\n- [ ] _Prevent it:_\n- [ ] _Detect it sooner:_\n")
+	b.WriteString("## Action items\n\n- [ ] _Prevent it:_\n- [ ] _Detect it sooner:_\n\n")
+	appendf(&b, "Keep each as a follow-up, posted weekly to the owner channel until done:\n`dre triage followups add %s --owner <person> --incident %s \"<action>\"`\n", tl.Dataset, tl.WorkflowID)
 	return b.String()
 }
 
@@ -436,6 +440,9 @@ func (t *triage) decisions() []string {
 	var out []string
 	if !t.ackedAt.IsZero() {
 		out = append(out, decidedText(":eyes: Acknowledged", t.ackedBy, t.ackedAt))
+	}
+	if t.room.commander != "" {
+		out = append(out, decidedText(":military_helmet: Commanded", t.room.commander, t.room.commandedAt))
 	}
 	if !t.resolvedAt.IsZero() {
 		out = append(out, decidedText(":white_check_mark: Resolved", t.resolvedBy, t.resolvedAt))

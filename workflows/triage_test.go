@@ -57,8 +57,9 @@ func TestTriageOpensDiagnosesPagesAndResolves(t *testing.T) {
 	if tl.AcknowledgedBy != "U0BOB" || tl.ResolvedBy != "U0BOB" || tl.Escalations != 0 {
 		t.Errorf("timeline: acked by %q, resolved by %q, %d escalations", tl.AcknowledgedBy, tl.ResolvedBy, tl.Escalations)
 	}
-	if !strings.Contains(tl.Postmortem, "public.orders is stale") || !strings.Contains(tl.Postmortem, "| acknowledged | U0BOB |") {
-		t.Errorf("postmortem lacks the finding or the ack:\n%s", tl.Postmortem)
+	if !strings.Contains(tl.Postmortem, "public.orders is stale") || !strings.Contains(tl.Postmortem, "| acknowledged | U0BOB |") ||
+		!strings.Contains(tl.Postmortem, "dre triage followups add orders --owner <person> --incident triage/orders") {
+		t.Errorf("postmortem lacks the finding, the ack or how to keep follow-ups:\n%s", tl.Postmortem)
 	}
 	if len(h.postsContaining("time to resolve 40m0s")) != 1 {
 		t.Error("no summary with the time to resolve was posted")

@@ -23,6 +23,7 @@ const (
 	TriageEscalate    = "triage.escalate"
 	TriageRunRunbook  = "triage.run_runbook"
 	TriageBackfill    = "triage.backfill"
+	TriageCommand     = "triage.command"
 )
 
 // The roles a rule may name besides people and groups.
@@ -58,6 +59,9 @@ var defaults = map[string][]string{
 	TriageRunRunbook:  {Anyone},
 	// The child backfill keeps its own guards: the SLO freeze and the budget.
 	TriageBackfill: {Anyone},
+	// Taking command coordinates the responders, as an ack does; a team
+	// that wants only its on-call to may name a group.
+	TriageCommand: {Anyone},
 }
 
 // phrases say each decision in words, for messages.
@@ -70,6 +74,7 @@ var phrases = map[string]string{
 	RunbookApprove: "decide a runbook approval",
 	TriageAck:      "acknowledge an incident", TriageResolve: "resolve an incident", TriageEscalate: "escalate an incident",
 	TriageRunRunbook: "run a runbook from an incident", TriageBackfill: "backfill partitions from an incident",
+	TriageCommand: "take command of an incident",
 }
 
 // openWithoutApprovers lists the decisions whose approvers are optional:

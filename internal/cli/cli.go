@@ -112,6 +112,16 @@ it prints to watch every run.`,
 	return root
 }
 
+// minArgs is cobra.MinimumNArgs with errors marked as usage errors.
+func minArgs(n int, what string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) < n {
+			return &usageError{fmt.Errorf("want %s, got %d arguments", what, len(args))}
+		}
+		return nil
+	}
+}
+
 // exactArgs is cobra.ExactArgs with errors marked as usage errors.
 func exactArgs(n int, what string) cobra.PositionalArgs {
 	return func(_ *cobra.Command, args []string) error {

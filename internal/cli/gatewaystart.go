@@ -93,7 +93,8 @@ func alertOptions(cfg *config.Config, triage gateway.TemporalTriage) gateway.Ale
 	triage.Policy.ResolveWithAlerts = cfg.Alerts.ResolveWithSource
 	sources := map[string]gateway.AlertSourceOptions{}
 	for name, src := range cfg.Alerts.Sources {
-		sources[name] = gateway.AlertSourceOptions{Token: src.Token.Value(), Adapter: alerts.Options{TableLabel: src.TableLabel}}
+		sources[name] = gateway.AlertSourceOptions{Token: src.Token.Value(), Adapter: alerts.Options{TableLabel: src.TableLabel},
+			SigningSecret: src.SigningSecret.Value(), SignatureHeader: src.SignatureHeader}
 	}
 	return gateway.AlertOptions{
 		Sources: sources, Mapper: alerts.NewMapper(cfg.Alerts.Rules(), cfg.Catalog),

@@ -50,7 +50,9 @@ after dbt compile too: new models get their schedules.`,
 			}
 			defer c.Close()
 			sc := c.ScheduleClient()
-			plan, err := schedules.Diff(cmd.Context(), sc, schedules.Wanted(cfg.Catalog, cfg.Access.ReconcileEvery.Duration, cfg.Audit.CheckpointEvery.Duration, cfg.Temporal.TaskQueue))
+			wanted := schedules.Wanted(cfg.Catalog, cfg.Access.ReconcileEvery.Duration, cfg.Audit.CheckpointEvery.Duration, cfg.Temporal.TaskQueue)
+			wanted = append(wanted, schedules.FollowupReminders(cfg.State.DSN.IsSet() || cfg.State.Embedded, cfg.Temporal.TaskQueue)...)
+			plan, err := schedules.Diff(cmd.Context(), sc, wanted)
 			if err != nil {
 				return err
 			}

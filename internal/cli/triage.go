@@ -25,6 +25,9 @@ PagerDuty's webhook drive the same workflow as these commands.`,
   dre triage status orders
   dre triage ack orders
   dre triage backfill orders
+  dre triage command orders --as alice
+  dre triage followups add orders --owner alice "alert on late loads before 6am"
+  dre triage command orders --as alice
   dre triage resolve orders --note "upstream load re-run"
   dre triage list`,
 	}
@@ -32,7 +35,9 @@ PagerDuty's webhook drive the same workflow as these commands.`,
 		newTriageActionCmd(g, "ack", workflows.TriageAckUpdate, "Acknowledge the incident (stops escalation)"),
 		newTriageActionCmd(g, "resolve", workflows.TriageResolveUpdate, "Resolve the incident (resolves the page, posts the timeline)"),
 		newTriageActionCmd(g, "escalate", workflows.TriageEscalateUpdate, "Escalate now (re-page on-call)"),
-		newTriageBackfillCmd(g))
+		newTriageBackfillCmd(g),
+		newTriageActionCmd(g, "command", workflows.TriageCommandUpdate, "Take command of the incident: you become its incident commander, shown in the thread and the incident room"),
+		newTriageFollowupsCmd(g))
 	return cmd
 }
 
@@ -45,7 +50,9 @@ func newTriageBackfillCmd(g *globals) *cobra.Command {
 
 The incident starts backfill/<dataset> as its child, over exactly those
 partitions, recomputed from the dataset's source: in dre.yaml. The backfill
-holds for an SLO freeze like any other and writes each partition once. When
+holds for an SLO freeze like any other, waits for dre backfill approve when
+its estimated cost is over the triage policy's backfill_budget, and writes
+each partition once. When
 it is done, the incident re-runs the checks that failed: if they pass, it is
 mitigated, and resolved too when the triage policy sets resolve_after_fix;
 otherwise the thread asks for Resolve. Everything lands on the timeline
@@ -187,6 +194,9 @@ func newTriageStatusCmd(g *globals) *cobra.Command {
 // printTimeline renders an incident for a terminal.
 func printTimeline(w io.Writer, tl workflows.TriageTimeline) {
 	fmt.Fprintf(w, "%s: %s, sev%d, reported by %v\n", tl.WorkflowID, tl.Status, tl.Severity, tl.Reporters)
+	if tl.Room != "" {
+		fmt.Fprintf(w, "  room #%s (%s), commander: %s\n", tl.RoomName, tl.Room, orDash(tl.Commander))
+	}
 	for _, f := range tl.Findings {
 		mark := "ok "
 		if f.Problem {
@@ -234,4 +244,12 @@ func newTriageListCmd(g *globals) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// orDash is s, or a dash for nothing.
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }

@@ -46,6 +46,11 @@ type AlertSource struct {
 	// TableLabel is the Alertmanager label that names the table
 	// (default "table"); alertmanager only.
 	TableLabel string `yaml:"table_label"`
+	// SigningSecret is the shared secret of a Monte Carlo webhook: a
+	// delivery signed with it (SignatureHeader, default x-mcd-signature)
+	// is accepted without the bearer token; montecarlo only.
+	SigningSecret   Secret `yaml:"signing_secret"`
+	SignatureHeader string `yaml:"signature_header"`
 }
 
 // AlertRule maps alerts whose labels all match to a dataset.
@@ -74,10 +79,12 @@ func (d *decoder) checkAlerts(cfg *Config) {
 		case d.hasFailed(path):
 		case !alerts.Known(name):
 			d.addAt(d.KeyNodes[path], path, fmt.Sprintf("unknown alert source %q; use one of %s", name, known))
-		case !src.Token.IsSet():
-			d.addPath(path+".token", "each source needs token: {env: NAME}, the bearer token the tool sends")
+		case !src.Token.IsSet() && !src.SigningSecret.IsSet():
+			d.addPath(path+".token", "each source needs token: {env: NAME}, the bearer token the tool sends (montecarlo: or signing_secret:)")
 		case src.TableLabel != "" && name != alerts.SourceAlertmanager:
 			d.addPath(path+".table_label", "table_label applies to alertmanager only; the other tools name their table themselves")
+		case (src.SigningSecret.IsSet() || src.SignatureHeader != "") && name != alerts.SourceMonteCarlo:
+			d.addPath(path+".signing_secret", "signing_secret and signature_header apply to montecarlo only; the other tools send the bearer token")
 		}
 	}
 	for i, r := range a.Map {
@@ -112,11 +119,16 @@ func (d *decoder) checkAlertRule(cfg *Config, path string, r AlertRule, known st
 // resolveAlertTokens reads each source's token, reporting those missing.
 func (d *decoder) resolveAlertTokens(cfg *Config, env Env) {
 	for name, src := range cfg.Alerts.Sources {
-		if !src.Token.IsSet() || !alerts.Known(name) { // an unknown source has its own problem
+		if !alerts.Known(name) { // an unknown source has its own problem
 			continue
 		}
-		if err := src.Token.Resolve(env); err != nil {
-			d.addPath("alerts.sources."+name+".token", err.Error())
+		for key, secret := range map[string]*Secret{"token": &src.Token, "signing_secret": &src.SigningSecret} {
+			if !secret.IsSet() {
+				continue
+			}
+			if err := secret.Resolve(env); err != nil {
+				d.addPath("alerts.sources."+name+"."+key, err.Error())
+			}
 		}
 		cfg.Alerts.Sources[name] = src
 	}

@@ -47,7 +47,7 @@ func TestAlertsProblemsArePlaced(t *testing.T) {
 	diffLines(t, "invalid_alerts.yaml", problemLines(t, err), []string{
 		`testdata/invalid_alerts.yaml:9:17: alerts.dedup_window: want a positive duration like 4h; unset means 4h`,
 		`testdata/invalid_alerts.yaml:11:20: alerts.sources.alertmanager.token: environment variable AM_TOKEN is not set`,
-		`testdata/invalid_alerts.yaml:12:5: alerts.sources.soda.token: each source needs token: {env: NAME}, the bearer token the tool sends`,
+		`testdata/invalid_alerts.yaml:12:5: alerts.sources.soda.token: each source needs token: {env: NAME}, the bearer token the tool sends (montecarlo: or signing_secret:)`,
 		`testdata/invalid_alerts.yaml:13:5: alerts.sources.nagios: unknown alert source "nagios"; use one of alertmanager, elementary, great_expectations, montecarlo, soda`,
 		`testdata/invalid_alerts.yaml:17:16: alerts.map[0].dataset: unknown dataset "order"; did you mean "orders"? known datasets: orders`,
 		`testdata/invalid_alerts.yaml:18:7: alerts.map[1].dataset: a rule needs dataset: the catalog dataset its alerts concern`,
@@ -81,5 +81,24 @@ func TestAlertsGroupWindow(t *testing.T) {
 	_, err = Parse("dre.yaml", []byte(alertsYAML+"  group_window: -1h\n"), env, LoadOptions{ResolveSecrets: true})
 	if err == nil || !strings.Contains(err.Error(), "alerts.group_window: want a positive duration") {
 		t.Errorf("group_window: -1h gave %v; want a problem at alerts.group_window", err)
+	}
+}
+
+func TestMonteCarloSigningSecretLoadsAndOnlyMonteCarloSigns(t *testing.T) {
+	env := mapEnv(map[string]string{"AM_TOKEN": "s3cret", "PG_DSN": "postgres://x", "MC_SECRET": "shh"})
+	mc := "    montecarlo: {signing_secret: {env: MC_SECRET}, signature_header: X-MC-Sig}\n"
+	soda := "    soda: {token: {env: AM_TOKEN}, signing_secret: {env: MC_SECRET}}\n"
+	signed := strings.Replace(alertsYAML, "  map:", mc+soda+"  map:", 1)
+	_, err := Parse("dre.yaml", []byte(signed), env, LoadOptions{ResolveSecrets: true})
+	want := `dre.yaml:14:36: alerts.sources.soda.signing_secret: signing_secret and signature_header apply to montecarlo only; the other tools send the bearer token`
+	if got := problemLines(t, err); len(got) != 1 || got[0] != want {
+		t.Fatalf("problems %q, want only %q", got, want)
+	}
+	cfg, err := Parse("dre.yaml", []byte(strings.Replace(signed, soda, "", 1)), env, LoadOptions{ResolveSecrets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if src := cfg.Alerts.Sources["montecarlo"]; src.SigningSecret.Value() != "shh" || src.SignatureHeader != "X-MC-Sig" || src.Token.IsSet() {
+		t.Errorf("montecarlo source %+v; want the resolved secret and header, no token needed", src)
 	}
 }

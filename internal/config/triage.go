@@ -41,11 +41,33 @@ type TriagePolicy struct {
 	// findings name (default false: the thread asks for Resolve). A
 	// pointer, so that a dataset can turn off what its team turned on.
 	ResolveAfterFix *bool `yaml:"resolve_after_fix"`
+	// BackfillBudget is the estimated cost above which the backfill of an
+	// incident's affected partitions waits for dre backfill approve, in
+	// the warehouse's estimate unit (BigQuery bytes scanned, PostgreSQL
+	// planner cost units), as --budget does for dre backfill start;
+	// default none.
+	BackfillBudget float64 `yaml:"backfill_budget"`
 	// UniqueKey names the columns that identify a row, for the duplicate
 	// check of the diagnosis (skipped without it); only under datasets.
 	UniqueKey []string `yaml:"unique_key"`
 	// Escalation replaces the default escalation with ordered steps.
 	Escalation *Escalation `yaml:"escalation"`
+	// Room opens a Slack channel of its own for incidents of some
+	// severities (default: none).
+	Room *IncidentRoom `yaml:"room"`
+}
+
+// IncidentRoom is the room: key of a triage policy: which severities get
+// a dedicated Slack channel, how it is named, and who joins it besides
+// the owner team's people.
+type IncidentRoom struct {
+	// Severities are sev1..sev4, for example [sev1, sev2].
+	Severities []string `yaml:"severities"`
+	// Prefix starts the channel name, before the dataset and the day
+	// (default inc-: inc-orders-2026-12-07).
+	Prefix string `yaml:"prefix"`
+	// Invite are the Slack user IDs of responders to invite.
+	Invite []string `yaml:"invite"`
 }
 
 // Escalation is an escalation policy: steps run in order while nobody
@@ -120,8 +142,14 @@ func (p TriagePolicy) over(o TriagePolicy) TriagePolicy {
 	if o.ResolveAfterFix != nil {
 		p.ResolveAfterFix = o.ResolveAfterFix
 	}
+	if o.BackfillBudget != 0 {
+		p.BackfillBudget = o.BackfillBudget
+	}
 	if o.Escalation != nil {
 		p.Escalation = o.Escalation
+	}
+	if o.Room != nil {
+		p.Room = o.Room
 	}
 	return p
 }

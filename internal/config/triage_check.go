@@ -99,12 +99,18 @@ func (d *decoder) checkPolicy(cfg *Config, path string, p TriagePolicy, dataset 
 			d.addPath(path+"."+key, fmt.Sprintf("%s must be a positive duration like 30m; leave it out for the default", key))
 		}
 	}
+	if p.BackfillBudget < 0 {
+		d.addPath(path+".backfill_budget", "backfill_budget must be positive (BigQuery bytes or PostgreSQL planner units); leave it out for no budget")
+	}
 	d.checkUniqueKey(path+".unique_key", p.UniqueKey, dataset)
 	if p.Escalation != nil {
 		if p.MaxEscalations != 0 {
 			d.addPath(path+".max_escalations", "max_escalations bounds the default escalation only; with escalation steps, use escalation.repeat")
 		}
 		d.checkEscalation(cfg, path+".escalation", *p.Escalation)
+	}
+	if p.Room != nil {
+		d.checkRoom(path+".room", *p.Room)
 	}
 }
 

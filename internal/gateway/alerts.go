@@ -34,8 +34,12 @@ const DefaultAlertGroupWindow = 2 * time.Hour
 // MetricAlerts counts the alerts the gateway read, by source and outcome.
 const MetricAlerts = "dre_gateway_alerts"
 
-// RefusedAlertToken is the MetricRefusals reason of a wrong bearer token.
-const RefusedAlertToken = "alert_token"
+// RefusedAlertToken is the MetricRefusals reason of a wrong bearer token
+// (and no signature); RefusedAlertSignature of a wrong signature.
+const (
+	RefusedAlertToken     = "alert_token"
+	RefusedAlertSignature = "alert_signature"
+)
 
 // seenAlert prefixes the dedup keys of alerts.
 const seenAlert = "alert:"
@@ -52,8 +56,14 @@ type AlertTriage interface {
 
 // AlertSourceOptions is one tool allowed to post.
 type AlertSourceOptions struct {
-	// Token is the bearer token the tool must send; empty refuses all.
+	// Token is the bearer token the tool must send; empty refuses all
+	// but signed deliveries.
 	Token string
+	// SigningSecret, montecarlo only, accepts a delivery whose
+	// SignatureHeader (default x-mcd-signature) holds Monte Carlo's
+	// signature with it, instead of the bearer token.
+	SigningSecret   string
+	SignatureHeader string
 	// Adapter tunes the parsing (Alertmanager's table label).
 	Adapter alerts.Options
 }
@@ -102,7 +112,7 @@ type alertOutcome struct {
 // 500, so the tool delivers again; alerts already acted on are then
 // dropped as duplicates.
 func (a *alertRoute) post(w http.ResponseWriter, r *http.Request) {
-	source, src, ok := a.authenticated(w, r)
+	source, src, ok := a.configured(w, r)
 	if !ok {
 		return
 	}
@@ -110,6 +120,9 @@ func (a *alertRoute) post(w http.ResponseWriter, r *http.Request) {
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
 		http.Error(w, fmt.Sprintf("alert body over %d bytes; send fewer alerts per delivery (Alertmanager: max_alerts)", maxAlertBody), http.StatusRequestEntityTooLarge)
+		return
+	}
+	if !a.authenticated(w, r, source, src, body) {
 		return
 	}
 	parsed, err := alerts.Parse(source, body, src.Adapter)
@@ -145,29 +158,60 @@ func (a *alertRoute) actOnAll(ctx context.Context, parsed []alerts.Alert) ([]ale
 	return outcomes, errs
 }
 
-// authenticated finds the source and checks its bearer token; otherwise
-// it has answered 404, 503 or 401.
-func (a *alertRoute) authenticated(w http.ResponseWriter, r *http.Request) (string, AlertSourceOptions, bool) {
+// configured finds the source and its credentials; otherwise it has
+// answered 404 or 503.
+func (a *alertRoute) configured(w http.ResponseWriter, r *http.Request) (string, AlertSourceOptions, bool) {
 	source := r.PathValue("source")
 	if !alerts.Known(source) {
 		http.Error(w, fmt.Sprintf("unknown alert source %q; use one of %s", source, strings.Join(alerts.Sources(), ", ")), http.StatusNotFound)
 		return "", AlertSourceOptions{}, false
 	}
 	src, ok := a.opts.Sources[source]
-	if !ok || src.Token == "" || a.opts.Mapper == nil {
+	if !ok || (src.Token == "" && src.signing(source) == "") || a.opts.Mapper == nil {
 		http.Error(w, fmt.Sprintf("alerts from %s are not configured: set alerts.sources.%s.token in dre.yaml", source, source), http.StatusServiceUnavailable)
 		return "", src, false
 	}
-	if !bearerMatches(r, src.Token) {
-		if a.recorder != nil {
-			a.recorder.WithTags(map[string]string{"reason": RefusedAlertToken}).Counter(MetricRefusals).Inc(1)
-		}
-		a.logger().Warn("alert refused: wrong or missing bearer token", "source", source, "remote", r.RemoteAddr)
-		w.Header().Set("WWW-Authenticate", `Bearer realm="dre alerts"`)
-		http.Error(w, "missing or wrong bearer token for alerts from "+source, http.StatusUnauthorized)
-		return "", src, false
-	}
 	return source, src, true
+}
+
+// authenticated accepts the bearer token or, for Monte Carlo, its
+// signature of body; otherwise it counts the refusal and answers 401.
+func (a *alertRoute) authenticated(w http.ResponseWriter, r *http.Request, source string, src AlertSourceOptions, body []byte) bool {
+	if src.Token != "" && bearerMatches(r, src.Token) {
+		return true
+	}
+	secret, sig := src.signing(source), r.Header.Get(src.signatureHeader())
+	if secret != "" && alerts.MonteCarloSigned(body, secret, sig) {
+		return true
+	}
+	reason, what := RefusedAlertToken, "missing or wrong bearer token"
+	if secret != "" && sig != "" {
+		reason, what = RefusedAlertSignature, "wrong "+src.signatureHeader()+" signature (and no valid bearer token)"
+	}
+	if a.recorder != nil {
+		a.recorder.WithTags(map[string]string{"reason": reason}).Counter(MetricRefusals).Inc(1)
+	}
+	a.logger().Warn("alert refused: "+what, "source", source, "remote", r.RemoteAddr)
+	w.Header().Set("WWW-Authenticate", `Bearer realm="dre alerts"`)
+	http.Error(w, what+" for alerts from "+source, http.StatusUnauthorized)
+	return false
+}
+
+// signing is the secret signatures of source are checked with: only
+// Monte Carlo signs.
+func (s AlertSourceOptions) signing(source string) string {
+	if source != alerts.SourceMonteCarlo {
+		return ""
+	}
+	return s.SigningSecret
+}
+
+// signatureHeader is where the signature is read.
+func (s AlertSourceOptions) signatureHeader() string {
+	if s.SignatureHeader != "" {
+		return s.SignatureHeader
+	}
+	return alerts.MonteCarloSignatureHeader
 }
 
 // bearerMatches compares digests in constant time, so that neither the

@@ -30,6 +30,7 @@ var buttonUpdates = map[string]string{
 	activities.TriageButtonEscalate:   workflows.TriageEscalateUpdate,
 	activities.TriageButtonRunRunbook: workflows.TriageRunRunbookUpdate,
 	activities.TriageButtonBackfill:   workflows.TriageBackfillUpdate,
+	activities.TriageButtonCommand:    workflows.TriageCommandUpdate,
 }
 
 // buttonKind is the update behind the buttons of other workflows, and how

@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -31,7 +32,7 @@ func TriagePolicy(p config.TriagePolicy) workflows.TriagePolicy {
 	out := workflows.TriagePolicy{
 		PageSeverity: p.PageSeverity, MaxEscalations: p.MaxEscalations, EscalationMention: mentions(p.Mentions),
 		AutoResolveAfter: p.AutoResolveAfter.Duration, RecheckEvery: p.RecheckEvery.Duration, UniqueKey: p.UniqueKey,
-		ResolveAfterFix: p.ResolveAfterFix != nil && *p.ResolveAfterFix,
+		ResolveAfterFix: p.ResolveAfterFix != nil && *p.ResolveAfterFix, BackfillBudget: p.BackfillBudget,
 	}
 	for i, key := range config.SeverityKeys {
 		v, ok := p.EscalateAfter[key]
@@ -48,6 +49,7 @@ func TriagePolicy(p config.TriagePolicy) workflows.TriagePolicy {
 		}
 		out.EscalateAfter[i+1] = d
 	}
+	out.Room = room(p.Room)
 	if e := p.Escalation; e != nil {
 		out.Repeat = e.Repeat
 		for _, s := range e.Steps {
@@ -55,6 +57,20 @@ func TriagePolicy(p config.TriagePolicy) workflows.TriagePolicy {
 				After: s.After.Duration, Mention: markup(s.Mention), PageService: s.Page,
 				EscalatePagerDuty: s.EscalatePagerDuty, PagerDutyLevel: s.PagerDutyLevel,
 			})
+		}
+	}
+	return out
+}
+
+// room converts a checked room: key; nil stays nil (no rooms).
+func room(r *config.IncidentRoom) *workflows.TriageRoom {
+	if r == nil {
+		return nil
+	}
+	out := &workflows.TriageRoom{Prefix: r.Prefix, Invite: r.Invite}
+	for _, sev := range r.Severities {
+		if i := slices.Index(config.SeverityKeys, sev); i >= 0 {
+			out.Severities = append(out.Severities, i+1)
 		}
 	}
 	return out

@@ -15,6 +15,7 @@ import (
 
 	"github.com/dre-dev/dre/activities"
 	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/internal/followups"
 	"github.com/dre-dev/dre/internal/schemasnap"
 	"github.com/dre-dev/dre/internal/slo/slostore"
 	"github.com/dre-dev/dre/internal/warehouse"
@@ -74,6 +75,7 @@ func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.RestoreDeprecated, workflow.RegisterOptions{Name: workflows.RestoreDeprecatedWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.AccessReconcile, workflow.RegisterOptions{Name: workflows.AccessReconcileWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.AuditCheckpoint, workflow.RegisterOptions{Name: workflows.AuditCheckpointWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.FollowupReminders, workflow.RegisterOptions{Name: workflows.FollowupRemindersWorkflowName})
 }
 
 // Register registers every workflow and activity with its dependencies.
@@ -88,6 +90,7 @@ func Register(r sdkworker.Registry, d Deps) {
 		diagnosis.Snapshots = schemasnap.New(d.StateDSN)
 	}
 	r.RegisterActivity(diagnosis)
+	r.RegisterActivity(followupReminders(d))
 	r.RegisterActivity(&activities.Access{Warehouses: d.Warehouses, Incidents: d.SLOTriage})
 	r.RegisterActivity(auditLog(d))
 	r.RegisterActivity(&activities.AccessReconcile{Warehouses: d.Warehouses, Active: d.ActiveGrants, Audit: auditLog(d)})
@@ -160,4 +163,17 @@ func NewWithOptions(c client.Client, taskQueue string, d Deps, o sdkworker.Optio
 	w := sdkworker.New(c, taskQueue, o)
 	Register(w, d)
 	return w
+}
+
+// followupReminders reads the follow-ups of the worker's state database
+// and places them by its catalog and people.
+func followupReminders(d Deps) *activities.Followups {
+	f := &activities.Followups{Catalog: catalogOf(d.Policy)}
+	if d.StateDSN != "" {
+		f.Store = followups.New(d.StateDSN)
+	}
+	if d.Policy != nil {
+		f.People = d.Policy.People
+	}
+	return f
 }

@@ -226,6 +226,8 @@ func TestSchedulesSyncCreatesTheReconcilerAtItsInterval(t *testing.T) {
 		"DRE_TASK_QUEUE": env.TaskQueue + "-reconcile-schedule", "USER": "e2e"}
 	h := env.Client.ScheduleClient().GetHandle(context.Background(), schedules.AccessReconcileID)
 	t.Cleanup(func() { _ = h.Delete(context.Background()) })
+	reminders := env.Client.ScheduleClient().GetHandle(context.Background(), schedules.FollowupRemindersID)
+	t.Cleanup(func() { _ = reminders.Delete(context.Background()) }) // sync creates it too: the config has a state database
 	if res := clitest.Run(t, e, "schedules", "sync"); res.Code != 0 || !strings.Contains(res.Stdout, "+ "+schedules.AccessReconcileID+" (every 5m0s") {
 		t.Fatalf("sync: exit %d, stdout %q, stderr %q; want the reconciler created every 5m", res.Code, res.Stdout, res.Stderr)
 	}

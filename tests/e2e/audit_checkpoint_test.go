@@ -81,6 +81,8 @@ audit:
 	t.Cleanup(w.Stop)
 	f.schedule = env.Client.ScheduleClient().GetHandle(context.Background(), schedules.AuditCheckpointID)
 	t.Cleanup(func() { _ = f.schedule.Delete(context.Background()) })
+	reminders := env.Client.ScheduleClient().GetHandle(context.Background(), schedules.FollowupRemindersID)
+	t.Cleanup(func() { _ = reminders.Delete(context.Background()) }) // sync creates it too: the config has a state database
 	return f
 }
 

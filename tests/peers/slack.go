@@ -34,22 +34,31 @@ type SlackCall struct {
 // strict as Slack's: the ts must be a message posted to that channel
 // (else message_not_found), text or blocks are required (no_text), and
 // an update without blocks keeps the message's old ones, buttons
-// included.
+// included. conversations.create and conversations.invite keep Slack's
+// rules too, and want the bot token (see slack_rooms.go).
 type Slack struct {
 	mu       sync.Mutex
 	calls    []SlackCall
 	messages map[string]SlackCall // each message as it stands, by channel/ts
 	seq      atomic.Int64
 	srv      *slacktest.Server
+	// users are the workspace's user IDs; rooms the channels created
+	// (and names taken), for conversations.create and .invite.
+	users  map[string]bool
+	rooms  []SlackRoom
+	groups map[string][]string // user group ID -> member user IDs
 }
 
 // StartSlack starts the peer until the test ends.
 func StartSlack(t testing.TB) *Slack {
 	t.Helper()
-	s := &Slack{messages: map[string]SlackCall{}}
+	s := &Slack{messages: map[string]SlackCall{}, users: map[string]bool{SlackBotUser: true}, groups: map[string][]string{}}
 	s.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
 		c.Handle("/chat.postMessage", s.handler("postMessage"))
 		c.Handle("/chat.update", s.handler("update"))
+		c.Handle("/conversations.create", s.createRoom)
+		c.Handle("/conversations.invite", s.inviteRoom)
+		c.Handle("/usergroups.users.list", s.groupMembers)
 	})
 	s.srv.Start()
 	t.Cleanup(s.srv.Stop)
@@ -61,7 +70,7 @@ func (s *Slack) APIURL() string { return s.srv.GetAPIURL() }
 
 // Client is a real slack-go client pointed at the peer.
 func (s *Slack) Client() *slack.Client {
-	return slack.New("xoxb-test", slack.OptionAPIURL(s.APIURL()))
+	return slack.New(SlackBotToken, slack.OptionAPIURL(s.APIURL()))
 }
 
 // Calls returns what was recorded so far.
