@@ -10,11 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/dre-dev/dre/internal/statedb"
 )
 
 // schema is created under an advisory lock because concurrent CREATE
@@ -63,46 +64,19 @@ var (
 
 // Store reads and writes follow-ups; use New. It is safe for concurrent use.
 type Store struct {
-	dsn string
-
-	mu   sync.Mutex
-	pool *pgxpool.Pool
+	state statedb.Lazy
 }
 
 // New returns a store over the PostgreSQL database at dsn; it connects on
 // first use, so a worker starts while the state database is down.
-func New(dsn string) *Store { return &Store{dsn: dsn} }
-
-func (s *Store) db(ctx context.Context) (*pgxpool.Pool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.dsn == "" {
-		return nil, ErrNoDatabase
-	}
-	if s.pool != nil {
-		return s.pool, nil
-	}
-	pool, err := pgxpool.New(ctx, s.dsn)
-	if err != nil {
-		return nil, fmt.Errorf("state database: %w", err)
-	}
-	if _, err := pool.Exec(ctx, "BEGIN;"+schema+"COMMIT;"); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("state database: creating incident_followups: %w", err)
-	}
-	s.pool = pool
-	return pool, nil
+func New(dsn string) *Store {
+	return &Store{state: statedb.Lazy{DSN: dsn, Schema: schema, Tables: "incident_followups", NoDatabase: ErrNoDatabase}}
 }
+
+func (s *Store) db(ctx context.Context) (*pgxpool.Pool, error) { return s.state.Pool(ctx) }
 
 // Close releases the connections.
-func (s *Store) Close() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.pool != nil {
-		s.pool.Close()
-		s.pool = nil
-	}
-}
+func (s *Store) Close() { s.state.Close() }
 
 // check says what is wrong with a new item, nil when nothing.
 func (it Item) check() error {

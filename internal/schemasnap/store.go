@@ -10,12 +10,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/dre-dev/dre/internal/statedb"
 	"github.com/dre-dev/dre/internal/warehouse"
 )
 
@@ -46,49 +46,22 @@ type Snapshot struct {
 
 // Store reads and writes snapshots; use New. It is safe for concurrent use.
 type Store struct {
-	dsn string
-
-	mu   sync.Mutex
-	pool *pgxpool.Pool
+	state statedb.Lazy
 }
 
 // New returns a store over the PostgreSQL database at dsn; it connects on
 // first use, so a worker starts while the state database is down.
-func New(dsn string) *Store { return &Store{dsn: dsn} }
+func New(dsn string) *Store {
+	return &Store{state: statedb.Lazy{DSN: dsn, Schema: schema, Tables: "schema_snapshots", NoDatabase: ErrNoDatabase}}
+}
 
 // ErrNoDatabase is returned by a store without a DSN.
 var ErrNoDatabase = errors.New("schema snapshots need dre's state database: set state.dsn in dre.yaml (or DRE_STATE_DSN)")
 
-func (s *Store) db(ctx context.Context) (*pgxpool.Pool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.dsn == "" {
-		return nil, ErrNoDatabase
-	}
-	if s.pool != nil {
-		return s.pool, nil
-	}
-	pool, err := pgxpool.New(ctx, s.dsn)
-	if err != nil {
-		return nil, fmt.Errorf("state database: %w", err)
-	}
-	if _, err := pool.Exec(ctx, "BEGIN;"+schema+"COMMIT;"); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("state database: creating schema_snapshots: %w", err)
-	}
-	s.pool = pool
-	return pool, nil
-}
+func (s *Store) db(ctx context.Context) (*pgxpool.Pool, error) { return s.state.Pool(ctx) }
 
 // Close releases the connections.
-func (s *Store) Close() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.pool != nil {
-		s.pool.Close()
-		s.pool = nil
-	}
-}
+func (s *Store) Close() { s.state.Close() }
 
 // Load returns the snapshot of key; ok is false when none was taken.
 func (s *Store) Load(ctx context.Context, key string) (snap Snapshot, ok bool, err error) {

@@ -8,13 +8,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/dre-dev/dre/internal/slo"
+	"github.com/dre-dev/dre/internal/statedb"
 )
 
 // schema creates the table under an advisory lock, because concurrent
@@ -38,62 +38,24 @@ ALTER TABLE slo_observations ADD COLUMN IF NOT EXISTS reconstructed boolean NOT 
 // Store reads and writes observations. The zero value is not usable; use
 // New. It is safe for concurrent use.
 type Store struct {
-	dsn string
-
-	mu     sync.Mutex
-	pool   *pgxpool.Pool
-	closed bool
+	state statedb.Lazy
 }
 
 // New returns a store over the PostgreSQL database at dsn. It connects
 // lazily, so a worker starts even while the state database is down.
-func New(dsn string) *Store { return &Store{dsn: dsn} }
+func New(dsn string) *Store {
+	return &Store{state: statedb.Lazy{DSN: dsn, Schema: schema, Tables: "slo_observations", NoDatabase: ErrNoDatabase}}
+}
 
 // ErrNoDatabase is returned by every method of a store without a DSN.
 var ErrNoDatabase = errors.New("SLO observations need dre's state database: set state.dsn in dre.yaml (or DRE_STATE_DSN)")
 
 // db connects and creates the table on first use; a failure is retried on
 // the next call.
-func (s *Store) db(ctx context.Context) (*pgxpool.Pool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	switch {
-	case s.dsn == "":
-		return nil, ErrNoDatabase
-	case s.closed:
-		return nil, errors.New("slostore: the store is closed")
-	case s.pool != nil:
-		return s.pool, nil
-	}
-	pool, err := pgxpool.New(ctx, s.dsn)
-	if err != nil {
-		return nil, fmt.Errorf("state database: %w", err)
-	}
-	if err := pgx.BeginFunc(ctx, poolTx{pool}, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, schema)
-		return err
-	}); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("state database: creating slo_observations: %w", err)
-	}
-	s.pool = pool
-	return pool, nil
-}
-
-// poolTx adapts a pool to pgx.BeginFunc's beginner.
-type poolTx struct{ p *pgxpool.Pool }
-
-func (p poolTx) Begin(ctx context.Context) (pgx.Tx, error) { return p.p.Begin(ctx) }
+func (s *Store) db(ctx context.Context) (*pgxpool.Pool, error) { return s.state.Pool(ctx) }
 
 // Close releases the connections.
-func (s *Store) Close() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.pool != nil {
-		s.pool.Close()
-	}
-	s.closed = true
-}
+func (s *Store) Close() { s.state.Close() }
 
 // Record stores one observation of dataset's SLO, replacing any earlier
 // one of the same slot, reconstructed or not: a live reading is better.

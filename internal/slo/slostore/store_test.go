@@ -26,7 +26,7 @@ func TestRecordReplacesTheSlotAndListsInOrder(t *testing.T) {
 	errs := make(chan error, 4)
 	for i := range 4 {
 		wg.Go(func() {
-			errs <- New(s.dsn).Record(ctx, "orders", "fresh", slo.Observation{At: t0.Add(time.Duration(i) * time.Minute), Good: 1, Total: 1, Value: float64(i)}, "")
+			errs <- New(s.state.DSN).Record(ctx, "orders", "fresh", slo.Observation{At: t0.Add(time.Duration(i) * time.Minute), Good: 1, Total: 1, Value: float64(i)}, "")
 		})
 	}
 	wg.Wait()
