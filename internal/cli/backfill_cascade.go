@@ -132,19 +132,12 @@ func (g *globals) updateCascade(cmd *cobra.Command, dataset, update string, args
 		return err
 	}
 	defer c.Close()
-	h, err := c.UpdateWorkflow(cmd.Context(), client.UpdateWorkflowOptions{
-		WorkflowID: workflows.BackfillCascadeWorkflowID(dataset), UpdateName: update, Args: args,
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
 	var s workflows.BackfillCascadeStatus
-	if err == nil {
-		err = h.Get(cmd.Context(), &s)
-	}
-	var notFound *serviceerror.NotFound
-	if errors.As(err, &notFound) {
+	running, err := updateRun(cmd.Context(), c, workflows.BackfillCascadeWorkflowID(dataset), update, args, &s)
+	switch {
+	case !running:
 		return fmt.Errorf("no cascade from %s is running; start one with `dre backfill start %s --cascade --from ... --to ...`", dataset, dataset)
-	}
-	if err != nil {
+	case err != nil:
 		return refused("%s of the cascade from %s refused: %w", update, dataset, err)
 	}
 	printCascade(cmd.OutOrStdout(), s)

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -118,23 +119,32 @@ func (g *globals) updateBackfill(cmd *cobra.Command, dataset, update string, arg
 		return err
 	}
 	defer c.Close()
-	h, err := c.UpdateWorkflow(cmd.Context(), client.UpdateWorkflowOptions{
-		WorkflowID: workflows.BackfillWorkflowID(dataset), UpdateName: update, Args: args,
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
 	var s workflows.BackfillStatus
-	if err == nil {
-		err = h.Get(cmd.Context(), &s)
-	}
-	var notFound *serviceerror.NotFound
-	if errors.As(err, &notFound) {
+	running, err := updateRun(cmd.Context(), c, workflows.BackfillWorkflowID(dataset), update, args, &s)
+	switch {
+	case !running:
 		return fmt.Errorf("no backfill of %s is running; start one with `dre backfill start %s --from ... --to ...`", dataset, dataset)
-	}
-	if err != nil {
+	case err != nil:
 		return refused("%s of the %s backfill refused: %w", update, dataset, err)
 	}
 	fmt.Fprintln(cmd.OutOrStdout(), backfillLine(s))
 	return nil
+}
+
+// updateRun sends update to the run id and waits for its result, which
+// it decodes into result; running is false when no such run is open.
+func updateRun(ctx context.Context, c client.Client, id, update string, args []any, result any) (running bool, err error) {
+	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: id, UpdateName: update, Args: args, WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = h.Get(ctx, result)
+	}
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		return false, nil
+	}
+	return true, err
 }
 
 func newBackfillStatusCmd(g *globals) *cobra.Command {
