@@ -143,14 +143,17 @@ func Backfill(ctx workflow.Context, in BackfillInput) (BackfillReport, error) {
 
 // backfillRun is one run's state; the part that outlives the run is in p.
 type backfillRun struct {
-	in          BackfillInput
-	id          string // the workflow ID, which decisions are signed over
-	gran        catalog.Granularity
-	sel         string
-	total       int
-	p           BackfillProgress
-	status      string
-	concurrency int
+	in BackfillInput
+	// catalogLimit is the catalog's backfill.budget when it, not the
+	// input's, is this run's budget (see budget).
+	catalogLimit float64
+	id           string // the workflow ID, which decisions are signed over
+	gran         catalog.Granularity
+	sel          string
+	total        int
+	p            BackfillProgress
+	status       string
+	concurrency  int
 	// running counts activities in flight (what concurrency bounds),
 	// runningParts the partitions in them.
 	running      int
@@ -227,7 +230,8 @@ func (b *backfillRun) prepare(ctx workflow.Context) (stop bool, err error) {
 			return b.awaitApproval(ctx, authz.BackfillOverride, "approval despite: "+reason)
 		}
 	}
-	if !b.in.DryRun && b.in.Budget <= 0 {
+	budget := b.budget(ctx)
+	if !b.in.DryRun && budget <= 0 {
 		return false, nil
 	}
 	if err := b.makePlan(ctx); err != nil {
@@ -237,7 +241,7 @@ func (b *backfillRun) prepare(ctx workflow.Context) (stop bool, err error) {
 		b.setStatus(ctx, BackfillPlanned)
 		return true, nil
 	}
-	if b.plan.Amount <= b.in.Budget {
+	if b.plan.Amount <= budget {
 		return false, nil
 	}
 	return b.awaitApproval(ctx, authz.BackfillApprove, "approval of the cost over budget")

@@ -10,6 +10,8 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/dre-dev/dre/activities"
+	"github.com/dre-dev/dre/internal/catalog"
+	"github.com/dre-dev/dre/internal/people"
 	"github.com/dre-dev/dre/internal/warehouse"
 )
 
@@ -147,5 +149,66 @@ func TestBackfillHeldBySLOFreezeWaitsForApproval(t *testing.T) {
 	}
 	if approval.rejected != nil || !approval.done || got.Status != BackfillDone || len(seen) != 3 {
 		t.Fatalf("after approval (%v): %s with %d writes; want done with 3", approval.rejected, got.Status, len(seen))
+	}
+}
+
+// newBudgetEnv is newPolicyEnv with backfill.budget set on the worker's
+// catalog entry for the dataset.
+func newBudgetEnv(s *testsuite.WorkflowTestSuite, budget float64) *testsuite.TestWorkflowEnvironment {
+	env := s.NewTestWorkflowEnvironment()
+	orders := backfillDataset()
+	orders.Owner.Team = "orders-owners"
+	orders.Backfill = &catalog.BackfillSettings{Budget: budget}
+	env.RegisterActivity(&activities.Policy{
+		People:  people.NewDirectory(map[string]people.Person{"alice": {}}, map[string]people.Group{"orders-owners": {People: []string{"alice"}}}),
+		Catalog: catalog.New([]catalog.Dataset{orders}), AllowUnsigned: true,
+	})
+	return env
+}
+
+// The worker's backfill.budget holds whichever client starts the run: a
+// start with no budget, or a larger one, still waits for an approval when
+// the plan costs more; a smaller budget of the client's own still counts,
+// and a plan within the catalog's budget runs without one.
+func TestBackfillHoldsToTheCatalogsBudget(t *testing.T) {
+	tests := []struct {
+		name          string
+		catalog, asks float64
+		days          int
+		wantHeld      bool
+		wantBudget    float64
+	}{
+		{"no budget asked", 100, 0, 3, true, 100},
+		{"a larger budget asked", 100, 1e12, 3, true, 100},
+		{"a smaller budget asked", 1000, 100, 3, true, 100},
+		{"within the catalog's budget", 1000, 0, 3, false, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var s testsuite.WorkflowTestSuite
+			env := newBudgetEnv(&s, tt.catalog)
+			estimateMock(env)
+			var seen []activities.RewritePartitionInput
+			rewriteMock(env, &seen)
+			var waiting BackfillStatus
+			env.RegisterDelayedCallback(func() { waiting = queryStatus(t, env) }, time.Hour)
+			in := backfillInput(tt.days)
+			in.Budget, in.ApprovalTimeout = tt.asks, 2*time.Hour
+			env.ExecuteWorkflow(Backfill, in)
+			var got BackfillReport
+			if err := env.GetWorkflowResult(&got); err != nil {
+				t.Fatal(err)
+			}
+			held := got.Status == BackfillNotApproved && len(seen) == 0
+			if held != tt.wantHeld {
+				t.Fatalf("report %+v after %d rewrites; held %v, want %v", got.BackfillStatus, len(seen), held, tt.wantHeld)
+			}
+			if tt.wantHeld && (waiting.Status != BackfillAwaitingApproval || waiting.Budget != tt.wantBudget) {
+				t.Errorf("while held: %+v; want awaiting approval under a budget of %g", waiting, tt.wantBudget)
+			}
+			if !tt.wantHeld && len(seen) != tt.days {
+				t.Errorf("%d partitions written, want %d", len(seen), tt.days)
+			}
+		})
 	}
 }

@@ -205,7 +205,7 @@ func (b *backfillRun) snapshot(ctx workflow.Context) BackfillStatus {
 		Dataset: ds.Name, Table: ds.Table, Status: b.status, From: b.in.From, To: b.in.To,
 		Total: b.total, Done: b.p.Done, Failed: b.p.Failed, Running: b.runningParts, Rows: b.p.Rows,
 		Concurrency: b.concurrency, StartedAt: b.p.StartedAt, Elapsed: workflow.Now(ctx).Sub(b.p.StartedAt),
-		Budget: b.in.Budget, Approver: b.p.Approver, Plan: b.plan, Failures: b.p.Failures,
+		Budget: b.statusBudget(), Approver: b.p.Approver, Plan: b.plan, Failures: b.p.Failures,
 	}
 	s.Pending = max(0, s.Total-s.Done-s.Failed-s.Running)
 	if secs := s.Elapsed.Seconds(); secs > 0 {

@@ -38,13 +38,19 @@ type Dataset struct {
 	Backfill *BackfillSettings `yaml:"backfill,omitempty" json:"backfill,omitempty"`
 }
 
-// BackfillSettings limit what a backfill's SELECT may read.
+// BackfillSettings limit what a backfill's SELECT may read and what a
+// backfill may cost.
 type BackfillSettings struct {
 	// SelectRole is a PostgreSQL role the SELECT of every backfill of the
 	// dataset runs as, so it reads only what that role may read: grant it
 	// SELECT on the upstream tables and nothing else. A --select backfill
 	// of a dataset without one waits for an approval.
 	SelectRole string `yaml:"select_role,omitempty" json:"select_role,omitempty"`
+	// Budget is the most a backfill of the dataset may cost without an
+	// approval, in the warehouse's estimate unit; 0 sets no limit. The
+	// workflow reads it from the worker's catalog, so a client cannot
+	// start a run with a larger --budget, or none, to skip the approval.
+	Budget float64 `yaml:"budget,omitempty" json:"budget,omitempty"`
 }
 
 // SelectRole is the role backfill SELECTs of d run as, "" for none.

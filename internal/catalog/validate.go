@@ -132,7 +132,11 @@ func checkBackfill(ps *problems, b *BackfillSettings) {
 	if b == nil {
 		return
 	}
+	if b.Budget < 0 {
+		ps.addf("backfill.budget", "backfill.budget %g is negative; give the most a backfill may cost without an approval, or remove it", b.Budget)
+	}
 	switch {
+	case b.SelectRole == "" && b.Budget != 0:
 	case b.SelectRole == "":
 		ps.addf("backfill.select_role", "backfill.select_role is empty; name the PostgreSQL role that may read only this dataset's upstream tables, or remove backfill:")
 	case !identifier.MatchString(b.SelectRole):

@@ -108,7 +108,9 @@ func newBackfillStartCmd(g *globals) *cobra.Command {
 		Long: `start starts backfill/<dataset> and prints its Temporal UI link. A second
 backfill of the same dataset is refused while one runs. With --budget the
 run estimates its cost first and, above the budget, waits for
-"dre backfill approve". It waits for that approval too while the dataset's
+"dre backfill approve". The dataset's backfill.budget in the worker's
+dre.yaml applies however the run was started: a larger --budget, or none,
+does not lift it. It waits for that approval too while the dataset's
 SLO error budget is exhausted (dre slo status): the workflow checks that
 itself, however it was started, and the approval is the override.
 
