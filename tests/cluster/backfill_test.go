@@ -84,7 +84,7 @@ func TestBackfillSurvivesKill9OfTheHistoryService(t *testing.T) {
 
 // adminSetup runs `dre admin setup` twice: the first prepares the fresh
 // cluster, the second must find nothing to change.
-func adminSetup(t *testing.T, cliEnv map[string]string) {
+func adminSetup(t testing.TB, cliEnv map[string]string) {
 	t.Helper()
 	first := clitest.Run(t, cliEnv, "admin", "setup")
 	if first.Code != 0 || !strings.Contains(first.Stdout, "added search attribute DreKind (Keyword)") {
@@ -97,7 +97,7 @@ func adminSetup(t *testing.T, cliEnv map[string]string) {
 }
 
 // startDreWorker runs `dre worker` as a process of its own.
-func startDreWorker(t *testing.T, cliEnv map[string]string, warehouseDSN string) *process {
+func startDreWorker(t testing.TB, cliEnv map[string]string, warehouseDSN string) *process {
 	t.Helper()
 	return startProcess(t, "dre worker", dreProcessEnv(cliEnv, warehouseDSN), os.Args[0], "worker")
 }

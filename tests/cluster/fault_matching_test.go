@@ -16,7 +16,7 @@ import (
 // fires while the matching service is stopped (SIGSTOP), so no worker can
 // be told; once matching runs again the grant is revoked and the request
 // ends expired, with nothing left in the ACL.
-func grantExpiresWhileMatchingIsPaused(t *testing.T, s *dreStack) {
+func grantExpiresWhileMatchingIsPaused(t testing.TB, s *dreStack) {
 	const role = "cluster_erin"
 	s.sql(t, s.warehouse, "CREATE ROLE "+role+" NOLOGIN")
 	res := clitest.Run(t, s.env, "access", "request", "customers", "--duration", "15s", "--reason", "ticket 4711", "--principal", role, "--as", "cli:erin")
@@ -65,7 +65,7 @@ func grantExpiresWhileMatchingIsPaused(t *testing.T, s *dreStack) {
 
 // canSelectCustomers asks PostgreSQL's catalogs whether role may read
 // the demo's customers table.
-func (s *dreStack) canSelectCustomers(t *testing.T, role string) bool {
+func (s *dreStack) canSelectCustomers(t testing.TB, role string) bool {
 	t.Helper()
 	var ok bool
 	s.queryRow(t, s.warehouse, `SELECT has_table_privilege($1, 'public.customers', 'SELECT')`, []any{&ok}, role)
@@ -73,7 +73,7 @@ func (s *dreStack) canSelectCustomers(t *testing.T, role string) bool {
 }
 
 // timersFired counts the timers of the workflow's run that have fired.
-func timersFired(t *testing.T, s *dreStack, id string) int {
+func timersFired(t testing.TB, s *dreStack, id string) int {
 	n := 0
 	iter := s.client.GetWorkflowHistory(t.Context(), id, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	for iter.HasNext() {

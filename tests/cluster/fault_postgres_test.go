@@ -16,7 +16,7 @@ import (
 // deprecation waits on its reminder timers and an SLO evaluator measures
 // every second: the deprecation still ends with the table dropped after
 // one announcement, and new SLO readings keep coming.
-func postgresRestartsUnderTimersAndSLORounds(t *testing.T, s *dreStack) {
+func postgresRestartsUnderTimersAndSLORounds(t testing.TB, s *dreStack) {
 	s.sql(t, s.warehouse, `CREATE TABLE public.cluster_legacy AS SELECT g AS id FROM generate_series(1, 100) g`)
 	if res := clitest.Run(t, s.env, "deprecate", "start", "cluster_legacy"); res.Code != 0 {
 		t.Fatalf("deprecate start: exit %d, stderr %q", res.Code, res.Stderr)

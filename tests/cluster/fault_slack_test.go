@@ -33,7 +33,7 @@ var slashDatasets = []string{"orders", "customers", "events", "legacy_sessions"}
 // and so did every command the surviving gateway answered "taking longer"
 // (it goes on recording them); a command the dead gateway could not
 // answer, or had not finished recording, may be missing, never doubled.
-func killWorkerAndGatewayUnderSlashCommands(t *testing.T, s *dreStack) {
+func killWorkerAndGatewayUnderSlashCommands(t testing.TB, s *dreStack) {
 	load := &slashLoad{gateways: s.gateways, datasets: slashDatasets}
 	done := make(chan struct{})
 	go func() { load.run(slashTotal, slashRate); close(done) }()
@@ -70,7 +70,7 @@ func killWorkerAndGatewayUnderSlashCommands(t *testing.T, s *dreStack) {
 // surviving gateway answered "taking longer". It logs the counts and
 // answer times, and fails when the load shows nothing (no command owed,
 // or none refused by the dead gateway).
-func owedReports(t *testing.T, cmds []slashCommand, killed int) map[string]string {
+func owedReports(t testing.TB, cmds []slashCommand, killed int) map[string]string {
 	t.Helper()
 	owed, accepted, pending := map[string]string{}, 0, 0
 	var answered []time.Duration
@@ -102,7 +102,7 @@ func owedReports(t *testing.T, cmds []slashCommand, killed int) map[string]strin
 // waitReported polls the incidents' histories until every owed token is
 // in one, for at most a minute: an accepted report is recorded before its
 // answer, and a pending one within the gateway's 30-second call limit.
-func waitReported(t *testing.T, s *dreStack, owed map[string]string) map[string]int {
+func waitReported(t testing.TB, s *dreStack, owed map[string]string) map[string]int {
 	t.Helper()
 	deadline := time.Now().Add(time.Minute)
 	for {
@@ -128,7 +128,7 @@ func waitReported(t *testing.T, s *dreStack, owed map[string]string) map[string]
 // reporter and time, as the workflow tells them apart) that reached the
 // triage workflows as signals. Signal-with-start records the report that
 // opens an incident as a signal too, so every report is one signal.
-func reportedTokens(t *testing.T, s *dreStack) map[string]int {
+func reportedTokens(t testing.TB, s *dreStack) map[string]int {
 	t.Helper()
 	seen, counts := map[string]bool{}, map[string]int{}
 	for _, ds := range slashDatasets {
@@ -184,7 +184,7 @@ func quantile(sorted []time.Duration, q float64) time.Duration {
 }
 
 // countWorkflows counts the runs, open or closed, a visibility query finds.
-func countWorkflows(t *testing.T, s *dreStack, query string) int64 {
+func countWorkflows(t testing.TB, s *dreStack, query string) int64 {
 	t.Helper()
 	resp, err := s.client.CountWorkflow(t.Context(), &workflowservice.CountWorkflowExecutionsRequest{Query: query})
 	if err != nil {

@@ -20,7 +20,7 @@ func dreProcessEnv(cliEnv map[string]string, warehouseDSN string) []string {
 
 // startDreWorkers runs n `dre worker` processes on one task queue, as a
 // Deployment with n replicas does; Temporal shares the work among them.
-func startDreWorkers(t *testing.T, n int, cliEnv map[string]string, warehouseDSN string) []*process {
+func startDreWorkers(t testing.TB, n int, cliEnv map[string]string, warehouseDSN string) []*process {
 	t.Helper()
 	workers := make([]*process, n)
 	for i := range workers {
@@ -39,7 +39,7 @@ type dreGateway struct {
 
 // startDreGateways runs n `dre gateway` processes, each on a port of its
 // own (as pods behind a Service), and waits until each is ready.
-func startDreGateways(t *testing.T, n int, cliEnv map[string]string, warehouseDSN string) []*dreGateway {
+func startDreGateways(t testing.TB, n int, cliEnv map[string]string, warehouseDSN string) []*dreGateway {
 	t.Helper()
 	ports := freePorts(t, n)
 	gateways := make([]*dreGateway, n)
@@ -57,7 +57,7 @@ func startDreGateways(t *testing.T, n int, cliEnv map[string]string, warehouseDS
 
 // waitReady polls /readyz, which answers 200 once the gateway reaches
 // the Temporal frontend.
-func (g *dreGateway) waitReady(t *testing.T) {
+func (g *dreGateway) waitReady(t testing.TB) {
 	t.Helper()
 	hc := &http.Client{Timeout: 2 * time.Second}
 	eventually(t, g.name+" ready", time.Minute, func() bool {
@@ -72,7 +72,7 @@ func (g *dreGateway) waitReady(t *testing.T) {
 
 // logOnFailure prints the end of each process's output when the test
 // fails: the first place to look when a fault test goes wrong.
-func logOnFailure(t *testing.T, procs ...*process) {
+func logOnFailure(t testing.TB, procs ...*process) {
 	t.Cleanup(func() {
 		if !t.Failed() {
 			return

@@ -22,7 +22,7 @@ const pgMaxConnections = "300"
 
 // startRestartablePG starts an ephemeral cluster; cleanup stops it and
 // removes its directory.
-func startRestartablePG(t *testing.T) *restartablePG {
+func startRestartablePG(t testing.TB) *restartablePG {
 	t.Helper()
 	// Not t.TempDir: localpg hands the directory to the postgres OS user
 	// when the test runs as root, and t.TempDir's parent is root-only.
@@ -46,7 +46,7 @@ func startRestartablePG(t *testing.T) *restartablePG {
 
 // restart stops the server (a fast shutdown, which ends every session)
 // and starts it again on the same directory and port.
-func (pg *restartablePG) restart(t *testing.T) {
+func (pg *restartablePG) restart(t testing.TB) {
 	t.Helper()
 	if err := pg.Stop(); err != nil {
 		t.Fatalf("stop PostgreSQL: %v", err)

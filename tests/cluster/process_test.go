@@ -22,7 +22,7 @@ type process struct {
 
 // startProcess starts name with args and extra environment; the test's
 // cleanup kills it.
-func startProcess(t *testing.T, name string, env []string, args ...string) *process {
+func startProcess(t testing.TB, name string, env []string, args ...string) *process {
 	t.Helper()
 	p := &process{name: name, args: args, env: env, logs: &lockedBuffer{}}
 	p.start(t)
@@ -30,7 +30,7 @@ func startProcess(t *testing.T, name string, env []string, args ...string) *proc
 	return p
 }
 
-func (p *process) start(t *testing.T) {
+func (p *process) start(t testing.TB) {
 	t.Helper()
 	p.cmd = exec.Command(p.args[0], p.args[1:]...)
 	p.cmd.Env = append(os.Environ(), p.env...)
@@ -43,7 +43,7 @@ func (p *process) start(t *testing.T) {
 }
 
 // kill9 kills the process with SIGKILL and waits until it is gone.
-func (p *process) kill9(t *testing.T) {
+func (p *process) kill9(t testing.TB) {
 	t.Helper()
 	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatalf("kill -9 %s: %v", p.name, err)
@@ -57,7 +57,7 @@ func (p *process) kill9(t *testing.T) {
 
 // pause stops the process with SIGSTOP: it keeps its sockets and
 // memberships but answers nothing, as a hung or partitioned host does.
-func (p *process) pause(t *testing.T) {
+func (p *process) pause(t testing.TB) {
 	t.Helper()
 	if err := p.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
 		t.Fatalf("SIGSTOP %s: %v", p.name, err)
@@ -65,7 +65,7 @@ func (p *process) pause(t *testing.T) {
 }
 
 // resume lets a paused process run on (SIGCONT).
-func (p *process) resume(t *testing.T) {
+func (p *process) resume(t testing.TB) {
 	t.Helper()
 	if err := p.cmd.Process.Signal(syscall.SIGCONT); err != nil {
 		t.Fatalf("SIGCONT %s: %v", p.name, err)
@@ -73,7 +73,7 @@ func (p *process) resume(t *testing.T) {
 }
 
 // restart starts the process again with the same command line.
-func (p *process) restart(t *testing.T) {
+func (p *process) restart(t testing.TB) {
 	t.Helper()
 	p.start(t)
 }
@@ -88,7 +88,7 @@ func (p *process) kill() {
 type lockedBuffer = demoenv.LockedBuffer
 
 // eventually polls cond until it holds or the deadline passes.
-func eventually(t *testing.T, what string, within time.Duration, cond func() bool) {
+func eventually(t testing.TB, what string, within time.Duration, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for !cond() {

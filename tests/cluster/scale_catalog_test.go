@@ -27,7 +27,7 @@ func scaleDataset(i int) (name, table string) {
 // freshness SLO's 26 h threshold, also over the reconstructed past of the
 // one-hour window, so that no SLO burns and the run measures steady
 // evaluation (a frozen dataset would also hold its backfill).
-func scaleWarehouse(t *testing.T, pg *localpg.Cluster, n int) string {
+func scaleWarehouse(t testing.TB, pg *localpg.Cluster, n int) string {
 	t.Helper()
 	ctx := t.Context()
 	if err := pg.CreateDatabase(ctx, "demo"); err != nil {
@@ -66,7 +66,7 @@ END $$`, n-1))
 // volume SLO measured every minute. The window is one hour, not the
 // demo's 28 days: the first round reconstructs the window's history, and
 // 40,320 one-minute intervals a SLO would measure set-up, not steady state.
-func scaleConfig(t *testing.T, n int) string {
+func scaleConfig(t testing.TB, n int) string {
 	t.Helper()
 	path := demoenv.ServiceConfig(t, 0, "")
 	text, err := os.ReadFile(path)

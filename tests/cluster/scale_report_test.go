@@ -17,8 +17,8 @@ import (
 // when a window is too short to see one happen.
 const scaleRoundsPerRun = 100
 
-// scaleFiguresOut is everything a scale run measured; BenchmarkClusterScale
-// reads it back from the child's JSON.
+// scaleFiguresOut is everything a scale run measured, as printed,
+// reported and (with -scale-figures) written as JSON.
 type scaleFiguresOut struct {
 	Size       scaleSize                 `json:"size"`
 	Setup      scaleSetup                `json:"setup"`
@@ -141,7 +141,7 @@ func (f *scaleFiguresOut) addLatencies(l *scaleLatencies) {
 // addHistories derives the per-unit action counts and the evaluators'
 // history growth; an evaluator without a round in the window fails the
 // run.
-func (f *scaleFiguresOut) addHistories(t *testing.T, h *scaleHistories, sz scaleSize) {
+func (f *scaleFiguresOut) addHistories(t testing.TB, h *scaleHistories, sz scaleSize) {
 	t.Helper()
 	for _, typ := range slices.Sorted(maps.Keys(h.ByType)) {
 		k := h.ByType[typ]
@@ -163,7 +163,7 @@ func (f *scaleFiguresOut) addHistories(t *testing.T, h *scaleHistories, sz scale
 }
 
 // addEvaluators fills the SLO figures from the evaluators' histories.
-func (f *scaleFiguresOut) addEvaluators(t *testing.T, h *scaleHistories, sz scaleSize) {
+func (f *scaleFiguresOut) addEvaluators(t testing.TB, h *scaleHistories, sz scaleSize) {
 	t.Helper()
 	s := &f.SLO
 	total := 0

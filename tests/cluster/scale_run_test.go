@@ -45,7 +45,7 @@ type scaleSetup struct {
 // startScaleEnv starts PostgreSQL (with room for the four services' pools
 // and the workers'), the Temporal cluster, the generated warehouse and two
 // workers, syncs every evaluator and waits for each one's first round.
-func startScaleEnv(t *testing.T, sz scaleSize) *scaleEnv {
+func startScaleEnv(t testing.TB, sz scaleSize) *scaleEnv {
 	t.Helper()
 	e := &scaleEnv{pg: localpgtest.StartWith(t, map[string]string{"max_connections": "300", "shared_buffers": "256MB"})}
 	e.tc = startTemporalCluster(t, e.pg)
@@ -75,7 +75,7 @@ func startScaleEnv(t *testing.T, sz scaleSize) *scaleEnv {
 
 // sync runs `dre slo schedule sync` (its thousand lines of output are
 // counted, not logged) and waits until every evaluator has run a round.
-func (e *scaleEnv) sync(t *testing.T, n int) {
+func (e *scaleEnv) sync(t testing.TB, n int) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	t0 := time.Now()
@@ -104,7 +104,7 @@ func (e *scaleEnv) sync(t *testing.T, n int) {
 // requireHealthy fails the run when a generated evaluator is not at
 // level ok after its first round: the run measures steady evaluation,
 // and a burning SLO would add triages and hold its dataset's backfill.
-func (e *scaleEnv) requireHealthy(t *testing.T) {
+func (e *scaleEnv) requireHealthy(t testing.TB) {
 	t.Helper()
 	query := workflows.KindQuery(workflows.KindSLOEval) + ` AND DreStatus != "` + workflows.SLOStatusOK + `" AND DreDataset STARTS_WITH "scale_"`
 	var resp *workflowservice.ListWorkflowExecutionsResponse
@@ -147,7 +147,7 @@ const scaleQuietMinutes = 2
 // measure runs the window: the evaluators' steady load, alone and then
 // with backfills kept running, a visibility probe throughout and a sample
 // of the machine each minute; then it reads every history.
-func (e *scaleEnv) measure(t *testing.T, sz scaleSize) *scaleFiguresOut {
+func (e *scaleEnv) measure(t testing.TB, sz scaleSize) *scaleFiguresOut {
 	t.Helper()
 	ctx := t.Context()
 	conn, err := pgx.Connect(ctx, e.pg.DSN("postgres"))

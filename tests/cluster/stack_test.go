@@ -56,7 +56,7 @@ const stackDatasets = `
 
 // startDreStack starts PostgreSQL, the four Temporal services, runs
 // `dre admin setup`, and starts the workers and gateways.
-func startDreStack(t *testing.T) *dreStack {
+func startDreStack(t testing.TB) *dreStack {
 	t.Helper()
 	pg := startRestartablePG(t)
 	s := &dreStack{pg: pg, temporal: startTemporalCluster(t, pg.Cluster), warehouse: pg.DSN("demo"), state: pg.DSN("dre_state")}
@@ -88,7 +88,7 @@ func startDreStack(t *testing.T) *dreStack {
 
 // stackConfig is the demo catalog as a production dre.yaml with
 // stackDatasets appended to its datasets list, the file's last section.
-func stackConfig(t *testing.T) string {
+func stackConfig(t testing.TB) string {
 	t.Helper()
 	path := demoenv.ServiceConfig(t, 0, "")
 	text, err := os.ReadFile(path)
@@ -102,7 +102,7 @@ func stackConfig(t *testing.T) string {
 }
 
 // sql runs statements on a database of the stack's PostgreSQL.
-func (s *dreStack) sql(t *testing.T, dsn, stmt string, args ...any) {
+func (s *dreStack) sql(t testing.TB, dsn, stmt string, args ...any) {
 	t.Helper()
 	conn, err := pgx.Connect(t.Context(), dsn)
 	if err != nil {
@@ -115,7 +115,7 @@ func (s *dreStack) sql(t *testing.T, dsn, stmt string, args ...any) {
 }
 
 // queryRow scans one row of a query on a database of the stack.
-func (s *dreStack) queryRow(t *testing.T, dsn, query string, dest []any, args ...any) {
+func (s *dreStack) queryRow(t testing.TB, dsn, query string, dest []any, args ...any) {
 	t.Helper()
 	conn, err := pgx.Connect(t.Context(), dsn)
 	if err != nil {

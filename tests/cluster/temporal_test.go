@@ -35,7 +35,7 @@ var (
 // temporalBinaries builds the server and its SQL schema tool from the
 // pinned go.temporal.io/server module (go.mod's tool directives), once
 // per test binary; Go's build cache makes later runs quick.
-func temporalBinaries(t *testing.T) (server, sqlTool string) {
+func temporalBinaries(t testing.TB) (server, sqlTool string) {
 	t.Helper()
 	buildOnce.Do(func() {
 		binDir, buildErr = os.MkdirTemp("", "dre-cluster-bin-")
@@ -73,7 +73,7 @@ type temporalCluster struct {
 
 // startTemporalCluster creates the persistence and visibility databases
 // with Temporal's own schema tool, then starts each service as a process.
-func startTemporalCluster(t *testing.T, pg *localpg.Cluster) *temporalCluster {
+func startTemporalCluster(t testing.TB, pg *localpg.Cluster) *temporalCluster {
 	t.Helper()
 	server, sqlTool := temporalBinaries(t)
 	for _, db := range []struct{ name, schema string }{{"temporal", "temporal"}, {"temporal_visibility", "visibility"}} {
@@ -105,7 +105,7 @@ func startTemporalCluster(t *testing.T, pg *localpg.Cluster) *temporalCluster {
 
 // setupSchema runs create-database, setup-schema and update-schema, as
 // Temporal's documentation has operators do.
-func setupSchema(t *testing.T, sqlTool string, pg *localpg.Cluster, db, schema string) {
+func setupSchema(t testing.TB, sqlTool string, pg *localpg.Cluster, db, schema string) {
 	t.Helper()
 	common := []string{"--plugin", "postgres12", "--ep", "127.0.0.1", "-p", fmt.Sprint(pg.Port()), "-u", "postgres", "--db", db}
 	for _, step := range [][]string{
@@ -123,7 +123,7 @@ func setupSchema(t *testing.T, sqlTool string, pg *localpg.Cluster, db, schema s
 // waitReady polls the frontend until the system namespace answers: the
 // services find each other through the membership table, which takes a
 // few seconds that vary with the machine.
-func (c *temporalCluster) waitReady(t *testing.T) {
+func (c *temporalCluster) waitReady(t testing.TB) {
 	t.Helper()
 	eventually(t, "the Temporal frontend answers", 3*time.Minute, func() bool {
 		c.restartExited(t)
@@ -147,7 +147,7 @@ const maxStartRestarts = 5
 // supervisor (Kubernetes, systemd) does in production: services starting
 // together on a fresh database race to write the cluster metadata, and
 // the loser exits ("failed to initialize current cluster metadata").
-func (c *temporalCluster) restartExited(t *testing.T) {
+func (c *temporalCluster) restartExited(t testing.TB) {
 	t.Helper()
 	for _, svc := range services {
 		p := c.procs[svc]
@@ -167,7 +167,7 @@ func (c *temporalCluster) restartExited(t *testing.T) {
 // superviseServices restarts any service that exited, as Kubernetes or
 // systemd would, and logs it: a fault test then shows which faults a
 // service does not survive on its own.
-func (c *temporalCluster) superviseServices(t *testing.T) {
+func (c *temporalCluster) superviseServices(t testing.TB) {
 	t.Helper()
 	c.restartExited(t)
 }
@@ -242,7 +242,7 @@ const dynamicConfig = `system.forceSearchAttributesCacheRefreshOnRead:
 // Temporal keeps each service's port in a smallint column of its
 // cluster_membership table, so the kernel's ephemeral ports (32768 and
 // up) make every service exit at start.
-func freePorts(t *testing.T, n int) []int {
+func freePorts(t testing.TB, n int) []int {
 	t.Helper()
 	var ports []int
 	var ls []net.Listener
